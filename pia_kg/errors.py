@@ -1,0 +1,109 @@
+"""One exception hierarchy for pia-kg.
+
+Every error carries a message written for a person; the CLI prints ``Error: <message>``
+and exits non-zero, the API answers with one JSON error shape. Library code never calls
+``sys.exit`` and never uses ``assert`` to check input.
+
+    PiaKgError
+    ├── LoaderError            a document or law table cannot be read (file + line)
+    │   └── DocumentKindError  the file is not a 特定個人情報保護評価書 we can load
+    ├── LawDataError           law tables are missing, inconsistent or unreachable
+    ├── StoreError             a store backend failed or cannot do what was asked
+    │   └── UnknownStoreError  no store backend of that name
+    ├── QueryError             a named query or SPARQL text is wrong
+    │   ├── UnknownQueryError  no named query of that name
+    │   ├── ParameterError     a query parameter is missing or of the wrong type
+    │   ├── QueryTimeoutError  a query ran past the configured timeout
+    │   └── ResultLimitError   a query returned more rows than the configured cap
+    └── UnknownNameError       a registry (loaders, formats) was asked for a name it lacks
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = [
+    "PiaKgError",
+    "LoaderError",
+    "DocumentKindError",
+    "LawDataError",
+    "StoreError",
+    "UnknownStoreError",
+    "QueryError",
+    "UnknownQueryError",
+    "ParameterError",
+    "QueryTimeoutError",
+    "ResultLimitError",
+    "UnknownNameError",
+]
+
+
+class PiaKgError(Exception):
+    """Base of every error pia-kg raises on purpose."""
+
+
+class LoaderError(PiaKgError):
+    """A source file cannot be loaded. Names the file and, where known, the line."""
+
+    def __init__(self, message: str, *, source: str | Path | None = None, line: int | None = None):
+        self.reason = message
+        self.source = str(source) if source is not None else None
+        self.line = line
+        where = ""
+        if self.source:
+            where = self.source + (f":{line}" if line else "")
+            where += ": "
+        super().__init__(where + message)
+
+
+class DocumentKindError(LoaderError):
+    """The file is readable text but not a document of a kind pia-kg loads."""
+
+
+class LawDataError(PiaKgError):
+    """Law tables are missing, malformed, or cannot be fetched."""
+
+
+class StoreError(PiaKgError):
+    """A store backend failed, or cannot do what was asked of it."""
+
+
+class UnknownNameError(PiaKgError):
+    """A registry was asked for a name it does not know; the message lists the known ones."""
+
+    def __init__(self, kind: str, name: str, known: Iterable[str]):
+        self.kind = kind
+        self.name = name
+        self.known = sorted(known)
+        super().__init__(f"unknown {kind} {name!r}; known: {', '.join(self.known) or '(none)'}")
+
+
+class UnknownStoreError(StoreError, UnknownNameError):
+    def __init__(self, name: str, known: Iterable[str]):
+        UnknownNameError.__init__(self, "store", name, known)
+
+
+class QueryError(PiaKgError):
+    """A named query or a SPARQL text is wrong, or its evaluation failed."""
+
+
+class UnknownQueryError(QueryError, UnknownNameError):
+    def __init__(self, name: str, known: Iterable[str]):
+        UnknownNameError.__init__(self, "query", name, known)
+
+
+class ParameterError(QueryError):
+    """A query parameter is missing, unknown, or not of its declared type."""
+
+    def __init__(self, message: str, *, param: str | None = None):
+        self.param = param
+        super().__init__(message)
+
+
+class QueryTimeoutError(QueryError):
+    """The query ran longer than the configured timeout."""
+
+
+class ResultLimitError(QueryError):
+    """The query produced more rows than the configured cap."""

@@ -1,0 +1,142 @@
+"""Namespaces and the minting of stable IRIs.
+
+Every IRI pia-kg writes is minted here, from the identity of the thing it names (a document
+id, a body name, a table key and a label), never from a counter or a random value: loading
+the same document twice yields the same IRIs, so the graph does not grow.
+
+The ontology itself (classes, properties, their labels and the alignment to DPV, ELI, ORG,
+PROV-O and SKOS) is ``ontology/pia.ttl``; this module only names its terms for Python code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import quote
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+__all__ = [
+    "PIA",
+    "ID",
+    "DPV",
+    "ELI",
+    "ORG",
+    "PROV",
+    "SKOS",
+    "DCTERMS",
+    "RDF",
+    "RDFS",
+    "OWL",
+    "XSD",
+    "BASE",
+    "PREFIXES",
+    "slug",
+    "mint",
+    "document_iri",
+    "document_graph",
+    "body_iri",
+    "unit_iri",
+    "law_table_iri",
+    "table_version_iri",
+    "table_item_iri",
+    "law_graph",
+    "DERIVED_GRAPH",
+    "fact_iri",
+]
+
+BASE = "https://w3id.org/pia-kg/"
+PIA = Namespace(BASE + "ontology#")
+ID = Namespace(BASE + "id/")
+DPV = Namespace("https://w3id.org/dpv#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+
+PREFIXES: dict[str, str] = {
+    "pia": str(PIA),
+    "id": str(ID),
+    "dpv": str(DPV),
+    "eli": str(ELI),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+}
+
+# Graph that holds what pia-kg derives from documents and law together (correspondences,
+# citation resolutions); it is rebuilt as a whole whenever its inputs change.
+DERIVED_GRAPH = ID["graph/derived"]
+
+_SPACES = re.compile(r"\s+")
+
+
+def slug(text: str) -> str:
+    """A stable IRI path segment for a name as spelled anywhere: NFKC, spaces removed, %-escaped.
+
+    ``静岡市 市民局　市民課`` and ``静岡市市民局市民課`` give the same slug, so a unit is one node
+    whichever way a document spaces it.
+    """
+    folded = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    return quote(folded, safe="-._~()")
+
+
+def mint(*parts: str) -> URIRef:
+    """An IRI under ``id/`` from path parts, each slugged."""
+    return ID["/".join(slug(p) for p in parts)]
+
+
+def document_iri(doc_id: str) -> URIRef:
+    """The source document (a prov:Entity) with id ``doc_id`` (its file stem)."""
+    return mint("doc", doc_id)
+
+
+def document_graph(doc_id: str) -> URIRef:
+    """The named graph that holds everything extracted from one source document."""
+    return mint("graph", "doc", doc_id)
+
+
+def body_iri(name: str) -> URIRef:
+    """A public body (静岡市, 群馬県) or any other organization, by its name."""
+    return mint("org", name)
+
+
+def unit_iri(body: str, path: list[str]) -> URIRef:
+    """An organizational unit of ``body``: path from the top, e.g. ["市民局", "市民課"]."""
+    return mint("org", body, *path)
+
+
+def law_table_iri(table_key: str) -> URIRef:
+    """A law table as a work (eli:LegalResource), e.g. ``bango-beppyo1``."""
+    return mint("law", table_key)
+
+
+def table_version_iri(table_key: str, version_key: str) -> URIRef:
+    """One version of a law table, e.g. (``bango-beppyo1``, ``2024-05-18``)."""
+    return mint("law", table_key, version_key)
+
+
+def table_item_iri(table_key: str, version_key: str, label: str) -> URIRef:
+    """One item (項) of one version of a law table, label as in ``36の2``."""
+    return mint("law", table_key, version_key, "item", label)
+
+
+def law_graph(table_key: str, version_key: str) -> URIRef:
+    """The named graph that holds one version of one law table."""
+    return mint("graph", "law", table_key, version_key)
+
+
+def fact_iri(doc_id: str, kind: str, *key: str) -> URIRef:
+    """A fact node extracted from a document (a system, a transfer row, a change record).
+
+    ``key`` is what identifies the fact inside its document (e.g. section and row number, or
+    the line it starts on); long keys are hashed so IRIs stay short but stable.
+    """
+    joined = "|".join(key)
+    if len(joined) > 60:
+        joined = hashlib.sha1(joined.encode("utf-8")).hexdigest()[:16]
+    return mint("doc", doc_id, kind, joined)
