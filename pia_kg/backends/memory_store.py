@@ -1,0 +1,93 @@
+"""In-memory rdflib Dataset: for tests and small jobs. Nothing survives the process."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.plugins.sparql.parser import parseQuery
+
+from pia_kg.backends.common import with_timeout
+from pia_kg.errors import QueryError
+from pia_kg.store import ExportFormat, QueryResult, Store
+from pia_kg.vocab import PREFIXES
+
+
+def serialize_dataset(nquads: bytes, fmt: ExportFormat) -> bytes:
+    """N-Quads re-serialized by rdflib in ``fmt`` (turtle: the union, graph names dropped)."""
+    ds = Dataset()
+    ds.parse(data=nquads, format="nquads")
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    if fmt is ExportFormat.turtle:
+        union = Graph()
+        for prefix, ns in PREFIXES.items():
+            union.bind(prefix, ns)
+        for s, p, o, _ in ds.quads():
+            union.add((s, p, o))
+        return union.serialize(format="turtle").encode("utf-8")
+    rdflib_fmt = {"jsonld": "json-ld"}.get(fmt.value, fmt.value)
+    return ds.serialize(format=rdflib_fmt).encode("utf-8")
+
+
+class MemoryStore(Store):
+    name = "memory"
+    capabilities = frozenset()
+
+    def __init__(self) -> None:
+        self._ds = Dataset(default_union=True)
+
+    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+        return with_timeout(lambda: self._query(sparql), timeout)
+
+    def _query(self, sparql: str) -> QueryResult:
+        try:
+            parseQuery(sparql)
+        except Exception as exc:  # pyparsing's ParseException and friends
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        try:
+            result = self._ds.query(sparql)
+        except Exception as exc:  # rdflib raises bare exceptions during evaluation
+            raise QueryError(f"query failed: {exc}") from None
+        if result.type == "ASK":
+            return QueryResult("ask", boolean=bool(result.askAnswer))
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            graph = Graph()
+            for t in result:
+                graph.add(t)
+            return QueryResult("graph", graph=graph)
+        variables = [str(v) for v in result.vars]
+        rows = [tuple(row) for row in result]
+        return QueryResult("select", variables, rows)
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        # Build every new graph aside first; the swap itself only assigns (no failure point).
+        for g in graphs:
+            self._ds.remove_graph(self._ds.graph(g))
+        for g, data in graphs.items():
+            target = self._ds.graph(g)
+            for t in data:
+                target.add(t)
+
+    def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
+        for g in graphs:
+            self._ds.remove_graph(self._ds.graph(g))
+
+    def named_graphs(self) -> list[URIRef]:
+        return sorted(
+            URIRef(c.identifier)
+            for c in self._ds.contexts()
+            if isinstance(c.identifier, URIRef) and len(c) and c.identifier != DATASET_DEFAULT_GRAPH_ID
+        )
+
+    def triple_count(self, graph: URIRef | None = None) -> int:
+        if graph is not None:
+            return len(self._ds.graph(graph))
+        return sum(1 for _ in self._ds.quads((None, None, None, None)))
+
+    def export(self, fmt: ExportFormat) -> bytes:
+        nquads = self._ds.serialize(format="nquads").encode("utf-8")
+        if fmt is ExportFormat.nquads:
+            return nquads
+        return serialize_dataset(nquads, fmt)

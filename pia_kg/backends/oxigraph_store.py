@@ -1,0 +1,116 @@
+"""Embedded Oxigraph on disk: the default store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from pia_kg.backends.common import swap_update, with_timeout
+from pia_kg.errors import QueryError, StoreError
+from pia_kg.store import ExportFormat, QueryResult, Store
+
+_XSD_STRING = str(XSD.string)
+
+_EXPORT = {
+    ExportFormat.nquads: ox.RdfFormat.N_QUADS,
+    ExportFormat.trig: ox.RdfFormat.TRIG,
+}
+
+
+def to_rdflib(term: object) -> Node | None:
+    """A pyoxigraph term as the rdflib term every QueryResult carries."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        return Literal(term.value, datatype=None if dt == _XSD_STRING else URIRef(dt))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise StoreError(f"unsupported term from Oxigraph: {term!r}")
+
+
+class OxigraphStore(Store):
+    """Oxigraph's RocksDB store in a directory (created if missing), or in memory with no path."""
+
+    name = "oxigraph"
+    capabilities = frozenset({"persistent", "fast"})
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+
+    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+        return with_timeout(lambda: self._query(sparql), timeout)
+
+    def _query(self, sparql: str) -> QueryResult:
+        try:
+            result = self._store.query(sparql, use_default_graph_as_union=True)
+            if isinstance(result, bool):
+                return QueryResult("ask", boolean=result)
+            if isinstance(result, ox.QuerySolutions):
+                variables = [v.value for v in result.variables]
+                rows = [tuple(to_rdflib(sol[v]) for v in variables) for sol in result]
+                return QueryResult("select", variables, rows)
+            graph = Graph()
+            for t in result:
+                graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            return QueryResult("graph", graph=graph)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+    def update(self, sparql_update: str) -> None:
+        try:
+            self._store.update(sparql_update)
+        except SyntaxError as exc:
+            raise StoreError(f"internal update was rejected: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"update failed, store unchanged: {exc}") from None
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        # Oxigraph runs one update request in one transaction: the swap is atomic.
+        self.update(swap_update(graphs))
+
+    def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
+        if graphs:
+            self.update(swap_update({}, graphs))
+
+    def named_graphs(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self._store.named_graphs())
+
+    def triple_count(self, graph: URIRef | None = None) -> int:
+        g = ox.NamedNode(str(graph)) if graph is not None else None
+        if g is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, g))
+
+    def export(self, fmt: ExportFormat) -> bytes:
+        if fmt in _EXPORT:
+            return self._store.dump(format=_EXPORT[fmt])
+        from pia_kg.backends.memory_store import serialize_dataset
+
+        data = self._store.dump(format=ox.RdfFormat.N_QUADS)
+        return serialize_dataset(data, fmt)
+
+    def close(self) -> None:
+        self._store.flush() if self.path is not None else None
+        del self._store

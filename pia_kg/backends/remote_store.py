@@ -1,0 +1,140 @@
+"""A remote SPARQL 1.1 endpoint (query + update) through SPARQLWrapper.
+
+The endpoint must expose the union of its named graphs as the default graph, as pia-kg's
+queries expect: ``oxigraph serve --union-default-graph``, Fuseki's ``tdb:unionDefaultGraph``,
+GraphDB and Virtuoso settings of the same name.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+from collections.abc import Mapping, Sequence
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+from pia_kg.backends.common import swap_update
+from pia_kg.errors import QueryError, QueryTimeoutError, StoreError
+from pia_kg.store import ExportFormat, QueryResult, Store
+
+_GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+
+
+def term_from_json(cell: dict[str, str] | None) -> Node | None:
+    """One cell of SPARQL 1.1 Query Results JSON as an rdflib term."""
+    if cell is None:
+        return None
+    kind, value = cell["type"], cell["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    lang = cell.get("xml:lang")
+    dt = cell.get("datatype")
+    return Literal(value, lang=lang, datatype=URIRef(dt) if dt and not lang else None)
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside the prologue."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parsed = parseQuery(sparql)
+    except Exception as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
+    name = parsed[1].name  # e.g. "SelectQuery"
+    return name.replace("Query", "").upper()
+
+
+class RemoteStore(Store):
+    name = "remote"
+    capabilities = frozenset({"persistent", "remote"})
+
+    def __init__(self, endpoint: str, update_endpoint: str | None = None, *, timeout: float = 60):
+        self.endpoint = endpoint
+        self.update_endpoint = update_endpoint
+        self.timeout = timeout
+
+    def _wrapper(self, url: str, timeout: float | None) -> SPARQLWrapper:
+        w = SPARQLWrapper(url)
+        w.setTimeout(int(timeout or self.timeout))
+        w.setMethod(POST)
+        return w
+
+    def _call(self, w: SPARQLWrapper, timeout: float | None):  # noqa: ANN202
+        try:
+            return w.query()
+        except QueryBadFormed as exc:
+            raise QueryError(f"the endpoint rejected the query: {exc}") from None
+        except (socket.timeout, TimeoutError):
+            raise QueryTimeoutError(
+                f"{w.endpoint} did not answer within {timeout or self.timeout:g} s"
+            ) from None
+        except (urllib.error.URLError, SPARQLWrapperException, ConnectionError, OSError) as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {w.endpoint}: {exc}") from None
+
+    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+        form = query_form(sparql)
+        w = self._wrapper(self.endpoint, timeout)
+        w.setQuery(sparql)
+        if form in _GRAPH_FORMS:
+            w.setReturnFormat(TURTLE)
+            raw = self._call(w, timeout).response.read()
+            graph = Graph()
+            graph.parse(data=raw, format="turtle")
+            return QueryResult("graph", graph=graph)
+        w.setReturnFormat(JSON)
+        raw = self._call(w, timeout).response.read()
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise StoreError(f"{self.endpoint} did not answer with SPARQL JSON results") from None
+        if "boolean" in data:
+            return QueryResult("ask", boolean=bool(data["boolean"]))
+        variables = data["head"]["vars"]
+        rows = [
+            tuple(term_from_json(b.get(v)) for v in variables) for b in data["results"]["bindings"]
+        ]
+        return QueryResult("select", variables, rows)
+
+    def update(self, sparql_update: str) -> None:
+        if not self.update_endpoint:
+            raise StoreError(
+                "this remote store is read-only: give --update-endpoint URL to load or remove data"
+            )
+        w = self._wrapper(self.update_endpoint, None)
+        w.setQuery(sparql_update)
+        self._call(w, None)
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        # One update request; SPARQL 1.1 servers such as Oxigraph apply it in one transaction.
+        self.update(swap_update(graphs))
+
+    def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
+        if graphs:
+            self.update(swap_update({}, graphs))
+
+    def named_graphs(self) -> list[URIRef]:
+        r = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(URIRef(str(row[0])) for row in r.rows)
+
+    def triple_count(self, graph: URIRef | None = None) -> int:
+        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        r = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+        return int(r.rows[0][0])
+
+    def export(self, fmt: ExportFormat) -> bytes:
+        r = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        ds = Dataset()
+        for s, p, o, g in r.rows:
+            ds.graph(g).add((s, p, o))
+        nquads = ds.serialize(format="nquads").encode("utf-8")
+        if fmt is ExportFormat.nquads:
+            return nquads
+        from pia_kg.backends.memory_store import serialize_dataset
+
+        return serialize_dataset(nquads, fmt)

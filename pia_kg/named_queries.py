@@ -1,0 +1,275 @@
+"""Named queries: ``queries/*.rq`` files, their typed parameters, and the one runner.
+
+A named query is a SPARQL file whose header declares it::
+
+    #+ title: Departments under an item
+    #+ description: Which departments receive data under a table item, as of a date.
+    #+ params:
+    #+   - name: item
+    #+     type: string
+    #+     required: true
+    #+     example: "81"
+
+The file stem (ASCII snake_case) is its name and URL slug; ``departments-under-item`` is
+accepted for ``departments_under_item``. ``run_query(store, name, params)`` serves the CLI,
+the API and the web page alike.
+
+Parameters are never pasted into the query text as strings: each value is parsed to an RDF
+term of its declared type and bound with an inline ``VALUES`` block at the start of the
+top-level ``WHERE`` group, so ``81" } ; DROP ALL #`` is just a literal that matches nothing.
+An optional parameter that is not given stays unbound (queries test it with ``BOUND``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from pia_kg.errors import ParameterError, QueryError, ResultLimitError, UnknownQueryError
+from pia_kg.store import QueryResult, Store
+
+__all__ = [
+    "PARAM_TYPES",
+    "Param",
+    "NamedQuery",
+    "named_queries",
+    "get_query",
+    "bind_params",
+    "inject_values",
+    "query_variables",
+    "run_query",
+    "run_sparql",
+]
+
+PARAM_TYPES = ("iri", "string", "date", "integer", "decimal", "boolean")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = "string"
+    required: bool = False
+    default: str | None = None
+    example: str | None = None
+    description: str = ""
+
+    def parse(self, raw: object) -> Node:
+        """The RDF term for a raw value (CLI string, query-string value, JSON value)."""
+        text = str(raw).strip()
+        try:
+            if self.type == "iri":
+                if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|^`\\]*$", text):
+                    raise ValueError("not an absolute IRI")
+                return URIRef(text)
+            if self.type == "date":
+                return Literal(dt.date.fromisoformat(text), datatype=XSD.date)
+            if self.type == "integer":
+                return Literal(int(text), datatype=XSD.integer)
+            if self.type == "decimal":
+                return Literal(float(text), datatype=XSD.decimal)
+            if self.type == "boolean":
+                if text.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError("not true/false")
+                return Literal(text.lower() in ("true", "1"), datatype=XSD.boolean)
+        except ValueError as exc:
+            example = f" (e.g. {self.example})" if self.example else ""
+            raise ParameterError(
+                f"parameter {self.name!r} must be {_TYPE_WORDS[self.type]}{example}; got {text!r} ({exc})",
+                param=self.name,
+            ) from None
+        return Literal(text)
+
+
+_TYPE_WORDS = {
+    "iri": "an absolute IRI",
+    "string": "text",
+    "date": "a date as YYYY-MM-DD",
+    "integer": "a whole number",
+    "decimal": "a number",
+    "boolean": "true or false",
+}
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    text: str
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+    @property
+    def slug(self) -> str:
+        return self.name
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "params": [p.__dict__ for p in self.params],
+        }
+
+
+def _parse_header(name: str, text: str) -> NamedQuery:
+    header = "\n".join(
+        line[3:] if line.startswith("#+ ") else line[2:]
+        for line in text.splitlines()
+        if line.startswith("#+")
+    )
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as exc:
+        raise QueryError(f"queries/{name}.rq: header is not valid YAML: {exc}") from None
+    if not isinstance(meta, dict) or "title" not in meta:
+        raise QueryError(f"queries/{name}.rq: header needs at least '#+ title: …'")
+    params = []
+    for raw in meta.get("params") or []:
+        if raw.get("type", "string") not in PARAM_TYPES:
+            raise QueryError(
+                f"queries/{name}.rq: parameter {raw.get('name')!r} has type {raw.get('type')!r}; "
+                f"known: {', '.join(PARAM_TYPES)}"
+            )
+        params.append(
+            Param(
+                name=str(raw["name"]),
+                type=raw.get("type", "string"),
+                required=bool(raw.get("required", False)),
+                default=None if raw.get("default") is None else str(raw["default"]),
+                example=None if raw.get("example") is None else str(raw["example"]),
+                description=str(raw.get("description", "")),
+            )
+        )
+    return NamedQuery(
+        name=name,
+        title=str(meta["title"]),
+        description=str(meta.get("description", "")).strip(),
+        text=text,
+        params=tuple(params),
+    )
+
+
+@cache
+def named_queries() -> dict[str, NamedQuery]:
+    """Every named query shipped in ``pia_kg.queries``, by name."""
+    found = {}
+    for entry in sorted(resources.files("pia_kg.queries").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[: -len(".rq")]
+            found[name] = _parse_header(name, entry.read_text(encoding="utf-8"))
+    return found
+
+
+def get_query(name: str) -> NamedQuery:
+    """The named query ``name`` (hyphens accepted for underscores); UnknownQueryError else."""
+    queries = named_queries()
+    key = name.strip().replace("-", "_")
+    if key not in queries:
+        raise UnknownQueryError(name, queries)
+    return queries[key]
+
+
+def bind_params(query: NamedQuery, raw: Mapping[str, object]) -> dict[str, Node]:
+    """Typed terms for the given raw values, defaults applied; ParameterError when wrong."""
+    unknown = sorted(set(raw) - {p.name for p in query.params})
+    if unknown:
+        known = ", ".join(p.name for p in query.params) or "none"
+        raise ParameterError(
+            f"query {query.name!r} has no parameter {unknown[0]!r}; its parameters: {known}",
+            param=unknown[0],
+        )
+    bound: dict[str, Node] = {}
+    for p in query.params:
+        value = raw.get(p.name)
+        if value is None or value == "":
+            value = p.default
+        if value is None or value == "":
+            if p.required:
+                example = f", e.g. {p.name}={p.example}" if p.example else ""
+                raise ParameterError(
+                    f"query {query.name!r} needs parameter {p.name!r}{example}", param=p.name
+                )
+            continue
+        bound[p.name] = p.parse(value)
+    return bound
+
+
+# Tokens that may contain braces or the word WHERE without meaning them.
+_SKIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _top_level_where(text: str) -> int:
+    """Offset just after the ``{`` of the top-level WHERE group (strings, IRIs, comments skipped)."""
+    masked = _SKIP.sub(lambda m: " " * len(m.group(0)), text)
+    depth = 0
+    for i, ch in enumerate(masked):
+        if ch == "{":
+            if depth == 0:
+                m = _WHERE.search(masked, 0, i + 1)
+                if m and m.end() == i + 1:
+                    return i + 1
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+    raise QueryError("a named query needs an explicit top-level 'WHERE {' to bind parameters")
+
+
+def inject_values(text: str, bindings: Mapping[str, Node]) -> str:
+    """The query with ``VALUES ?name { term }`` for each binding at the start of its WHERE group."""
+    if not bindings:
+        return text
+    at = _top_level_where(text)
+    block = "".join(f"\n  VALUES ?{name} {{ {term.n3()} }}" for name, term in bindings.items())
+    return text[:at] + block + text[at:]
+
+
+_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def query_variables(text: str) -> set[str]:
+    """Every variable name the query text uses (outside strings, IRIs and comments)."""
+    masked = _SKIP.sub(" ", text)
+    return set(_VAR.findall(masked))
+
+
+def run_sparql(
+    store: Store, sparql: str, *, timeout: float | None = None, limit: int | None = None
+) -> QueryResult:
+    """Evaluate SPARQL text on ``store``; ResultLimitError if more than ``limit`` rows."""
+    result = store.query(sparql, timeout=timeout)
+    if limit is not None and result.kind == "select" and len(result.rows) > limit:
+        raise ResultLimitError(
+            f"the query returned {len(result.rows)} rows, over the cap of {limit}; "
+            "add a LIMIT or narrow it"
+        )
+    return result
+
+
+def run_query(
+    store: Store,
+    name: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    timeout: float | None = None,
+    limit: int | None = None,
+) -> QueryResult:
+    """Run named query ``name`` with ``params`` (raw values, checked and typed) on ``store``.
+
+    Raises UnknownQueryError, ParameterError, QueryError, QueryTimeoutError, ResultLimitError.
+    """
+    query = get_query(name)
+    bindings = bind_params(query, params or {})
+    return run_sparql(store, inject_values(query.text, bindings), timeout=timeout, limit=limit)

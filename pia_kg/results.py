@@ -1,0 +1,132 @@
+"""Query results in the formats people use: SPARQL 1.1 JSON/XML/CSV/TSV, and a text table.
+
+One serializer per format, shared by the CLI and the API.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from enum import Enum
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from pia_kg.errors import QueryError
+from pia_kg.store import QueryResult
+
+__all__ = ["ResultFormat", "MEDIA_TYPES", "serialize_result", "term_json", "term_text"]
+
+
+class ResultFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+
+
+MEDIA_TYPES = {
+    ResultFormat.json: "application/sparql-results+json",
+    ResultFormat.xml: "application/sparql-results+xml",
+    ResultFormat.csv: "text/csv",
+    ResultFormat.tsv: "text/tab-separated-values",
+    ResultFormat.table: "text/plain",
+}
+
+
+def term_json(term: Node) -> dict[str, str]:
+    """One RDF term as a SPARQL 1.1 Query Results JSON cell."""
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    if isinstance(term, Literal):
+        cell = {"type": "literal", "value": str(term)}
+        if term.language:
+            cell["xml:lang"] = term.language
+        elif term.datatype:
+            cell["datatype"] = str(term.datatype)
+        return cell
+    raise QueryError(f"cannot serialize term {term!r}")
+
+
+def term_text(term: Node | None) -> str:
+    """The plain text of a term for CSV and tables (IRIs as they are, literals' lexical form)."""
+    return "" if term is None else str(term)
+
+
+def _tsv_term(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, Literal) and term.datatype is None and not term.language:
+        return '"' + str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+    return term.n3()
+
+
+def serialize_result(result: QueryResult, fmt: ResultFormat) -> str:
+    """Text of ``result`` in ``fmt``. CONSTRUCT results are serialized as Turtle."""
+    if result.kind == "graph":
+        assert result.graph is not None
+        return result.graph.serialize(format="turtle")
+    if fmt is ResultFormat.json:
+        return _json(result)
+    if fmt is ResultFormat.xml:
+        return _xml(result)
+    if result.kind == "ask":
+        return "true\n" if result.boolean else "false\n"
+    if fmt in (ResultFormat.csv, ResultFormat.table):
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow([term_text(t) for t in row])
+        return out.getvalue()
+    if fmt is ResultFormat.tsv:
+        lines = ["\t".join("?" + v for v in result.variables)]
+        lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]
+        return "\n".join(lines) + "\n"
+    raise QueryError(f"unknown result format {fmt!r}")
+
+
+def _json(result: QueryResult) -> str:
+    if result.kind == "ask":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)})
+    bindings = [
+        {v: term_json(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+        for row in result.rows
+    ]
+    doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+    return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+def _xml(result: QueryResult) -> str:
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+    if result.kind == "ask":
+        out += ["<head/>", f"<boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
+        return "\n".join(out) + "\n"
+    out.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
+    out.append("<results>")
+    for row in result.rows:
+        out.append("<result>")
+        for v, t in zip(result.variables, row, strict=True):
+            if t is None:
+                continue
+            cell = term_json(t)
+            if cell["type"] == "uri":
+                inner = f"<uri>{escape(cell['value'])}</uri>"
+            elif cell["type"] == "bnode":
+                inner = f"<bnode>{escape(cell['value'])}</bnode>"
+            else:
+                attrs = ""
+                if "xml:lang" in cell:
+                    attrs = f" xml:lang={quoteattr(cell['xml:lang'])}"
+                elif "datatype" in cell:
+                    attrs = f" datatype={quoteattr(cell['datatype'])}"
+                inner = f"<literal{attrs}>{escape(cell['value'])}</literal>"
+            out.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
+        out.append("</result>")
+    out += ["</results>", "</sparql>"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,153 @@
+"""The store interface, its result type, and the registry of backends.
+
+Three backends stand behind one small interface:
+
+=========  ==========================================  ===============================
+name       what                                          selected by
+=========  ==========================================  ===============================
+oxigraph   embedded Oxigraph on disk (the default)      ``--store DIR``
+memory     in-memory rdflib Dataset (tests, small jobs) ``--memory``
+remote     a SPARQL 1.1 endpoint through SPARQLWrapper  ``--endpoint URL``
+=========  ==========================================  ===============================
+
+Every backend exposes the union of its named graphs as the default graph, so queries are
+written with plain triple patterns. Each source document lives in its own named graph;
+``replace_graphs`` swaps graphs atomically: readers see the old content or the new, never a
+half-loaded document.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from pia_kg.errors import UnknownStoreError
+
+__all__ = [
+    "QueryResult",
+    "ExportFormat",
+    "Store",
+    "BACKENDS",
+    "open_store",
+    "default_store_dir",
+]
+
+
+@dataclass
+class QueryResult:
+    """The answer to a SPARQL query, with rdflib terms whatever the backend.
+
+    ``kind`` is ``select`` (``variables`` and ``rows``; an unbound cell is None), ``ask``
+    (``boolean``) or ``graph`` (CONSTRUCT/DESCRIBE: ``graph``).
+    """
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def dicts(self) -> list[dict[str, Node | None]]:
+        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
+
+    def values(self) -> list[dict[str, str | None]]:
+        """Rows as plain strings (the lexical form of each term), for tests and tables."""
+        return [
+            {k: (None if v is None else str(v)) for k, v in zip(self.variables, row, strict=True)}
+            for row in self.rows
+        ]
+
+
+class ExportFormat(str, Enum):
+    turtle = "turtle"  # the default graph view: union of all graphs, no graph names
+    nquads = "nquads"
+    trig = "trig"
+    jsonld = "jsonld"
+
+    @property
+    def keeps_graphs(self) -> bool:
+        return self in (ExportFormat.nquads, ExportFormat.trig, ExportFormat.jsonld)
+
+
+class Store(ABC):
+    """What every backend can do. Methods raise StoreError (or QueryError) with a message."""
+
+    name: ClassVar[str]
+    #: What a backend can do beyond the basics, e.g. ``{"persistent"}``. Callers check it
+    #: and fall back (rdflib's plugin idea) instead of catching NotImplementedError.
+    capabilities: ClassVar[frozenset[str]] = frozenset()
+
+    @abstractmethod
+    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+        """Evaluate a SPARQL 1.1 query over the union of all graphs.
+
+        Raises QueryError for a malformed query, QueryTimeoutError past ``timeout`` seconds.
+        """
+
+    @abstractmethod
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Atomically replace each named graph's content with the given triples."""
+
+    @abstractmethod
+    def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
+        """Atomically remove named graphs (missing ones are ignored)."""
+
+    @abstractmethod
+    def named_graphs(self) -> list[URIRef]: ...
+
+    @abstractmethod
+    def triple_count(self, graph: URIRef | None = None) -> int:
+        """Quads in one named graph, or in the whole store."""
+
+    @abstractmethod
+    def export(self, fmt: ExportFormat) -> bytes: ...
+
+    def replace_graph(self, graph: URIRef, data: Graph) -> None:
+        self.replace_graphs({graph: data})
+
+    def close(self) -> None:  # noqa: B027 (optional hook)
+        """Release files and connections."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+# name -> "module:Class", imported only when asked for (so the remote backend's
+# dependencies cost nothing to a user of the embedded store).
+BACKENDS: dict[str, str] = {
+    "oxigraph": "pia_kg.backends.oxigraph_store:OxigraphStore",
+    "memory": "pia_kg.backends.memory_store:MemoryStore",
+    "remote": "pia_kg.backends.remote_store:RemoteStore",
+}
+
+
+def default_store_dir() -> Path:
+    """``$PIA_KG_STORE`` if set, else ``./pia-kg-store`` (kept beside the work, easy to find)."""
+    return Path(os.environ.get("PIA_KG_STORE", "pia-kg-store"))
+
+
+def open_store(name: str = "oxigraph", **options: Any) -> Store:
+    """Open a backend by name: ``open_store("oxigraph", path=...)``, ``open_store("memory")``,
+    ``open_store("remote", endpoint=..., update_endpoint=...)``.
+
+    Raises UnknownStoreError listing the known names.
+    """
+    try:
+        target = BACKENDS[name]
+    except KeyError:
+        raise UnknownStoreError(name, BACKENDS) from None
+    module_name, cls_name = target.split(":")
+    cls = getattr(importlib.import_module(module_name), cls_name)
+    return cls(**options)
