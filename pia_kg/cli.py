@@ -1,0 +1,299 @@
+"""The ``pia-kg`` command line.
+
+Load assessments and law tables into a store, ask named queries or SPARQL, export the graph,
+serve the API. Every command works on the store chosen by the global options: the embedded
+Oxigraph store in ``--store DIR`` (default ``./pia-kg-store``), an in-memory store
+(``--memory``, gone when the command ends), or a remote SPARQL endpoint (``--endpoint``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from pia_kg.errors import PiaKgError
+from pia_kg.named_queries import get_query, named_queries, run_query, run_sparql
+from pia_kg.results import ResultFormat, serialize_result, term_text
+from pia_kg.store import ExportFormat, QueryResult, Store, default_store_dir, open_store
+
+app = typer.Typer(
+    name="pia-kg",
+    help=(
+        "A knowledge graph of 特定個人情報保護評価書 and the 番号法 tables they cite.\n\n"
+        "Typical session:\n\n"
+        "  pia-kg law load ../shared/law      # the law tables, versioned\n\n"
+        "  pia-kg load data/                  # assessments (folders are searched)\n\n"
+        "  pia-kg queries                     # what can be asked\n\n"
+        "  pia-kg query departments-under-item --param table=番号法別表 --param item=81 "
+        "--param as_of=2025-01-01\n\n"
+        "  pia-kg serve                       # the API and web page on 127.0.0.1:8000"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+law_app = typer.Typer(help="Law tables: load them from TSV or e-Gov XML, or fetch from e-Gov.")
+app.add_typer(law_app, name="law")
+
+err = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+
+class State:
+    """Global options, and the store opened from them on first use."""
+
+    store_dir: Path = default_store_dir()
+    memory: bool = False
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    law_dir: Path | None = None
+    _store: Store | None = None
+
+    def store(self) -> Store:
+        if self._store is None:
+            if self.endpoint:
+                self._store = open_store(
+                    "remote", endpoint=self.endpoint, update_endpoint=self.update_endpoint
+                )
+            elif self.memory:
+                self._store = open_store("memory")
+            else:
+                self._store = open_store("oxigraph", path=self.store_dir)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+state = State()
+
+
+@app.callback()
+def main_options(
+    store: Annotated[
+        Path,
+        typer.Option(
+            "--store",
+            envvar="PIA_KG_STORE",
+            help="Folder of the embedded Oxigraph store (created if missing).",
+        ),
+    ] = default_store_dir(),
+    memory: Annotated[
+        bool, typer.Option("--memory", help="Use an in-memory store, gone when the command ends.")
+    ] = False,
+    endpoint: Annotated[
+        Optional[str],  # noqa: UP007 (typer needs Optional at runtime on 3.11)
+        typer.Option(
+            "--endpoint",
+            envvar="PIA_KG_ENDPOINT",
+            help="SPARQL 1.1 query endpoint of a remote store (its default graph must be the "
+            "union of named graphs, e.g. `oxigraph serve --union-default-graph`).",
+        ),
+    ] = None,
+    update_endpoint: Annotated[
+        Optional[str],  # noqa: UP007
+        typer.Option(
+            "--update-endpoint",
+            envvar="PIA_KG_UPDATE_ENDPOINT",
+            help="SPARQL 1.1 update endpoint of the remote store (needed to load or remove).",
+        ),
+    ] = None,
+    law_dir: Annotated[
+        Optional[Path],  # noqa: UP007
+        typer.Option(
+            "--law-dir",
+            envvar="PIA_KG_LAW_DIR",
+            help="Folder of law table files (TSV or e-Gov XML). Default: found automatically.",
+        ),
+    ] = None,
+) -> None:
+    state.store_dir = store
+    state.memory = memory
+    state.endpoint = endpoint
+    state.update_endpoint = update_endpoint
+    state.law_dir = law_dir
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Documents (.txt) or folders of them.")],
+    keep_going: Annotated[
+        bool,
+        typer.Option("--keep-going", help="Load the good documents even if some fail."),
+    ] = False,
+) -> None:
+    """Load assessment documents; each replaces its own earlier version (loading twice changes nothing)."""
+    from pia_kg.pipeline import collect_files, load_documents
+
+    files = collect_files(paths)
+    with _progress() as bar:
+        task = bar.add_task("loading", total=len(files), item="")
+
+        def step(name: str) -> None:
+            bar.update(task, advance=1, item=name)
+
+        report = load_documents(state.store(), files, keep_going=keep_going, progress=step)
+    for warning in report.warnings:
+        err.print(f"warning: {warning}", markup=False, highlight=False)
+    for failure in report.failed:
+        err.print(f"Error: {failure}", markup=False, highlight=False)
+    table = Table("document", "kind", "triples", title="loaded")
+    for doc in report.documents:
+        table.add_row(str(doc["document"]), str(doc["kind"]), str(doc["triples"]))
+    out.print(table)
+    out.print(
+        f"{len(report.documents)} document(s) loaded, {len(report.failed)} failed; "
+        f"store: {report.triples_before} → {report.triples_after} triples"
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def remove(docs: Annotated[list[str], typer.Argument(help="Document ids (file stem) or file names.")]) -> None:
+    """Remove documents (their whole named graph) from the store."""
+    from pia_kg.pipeline import remove_documents
+
+    removed = remove_documents(state.store(), docs)
+    out.print(f"removed {len(removed)} document(s): {', '.join(removed)}")
+
+
+def _print_result(result: QueryResult, fmt: ResultFormat) -> None:
+    if fmt is ResultFormat.table and result.kind == "select":
+        table = Table(*result.variables, show_lines=False)
+        for row in result.rows:
+            table.add_row(*(term_text(t) for t in row))
+        out.print(table)
+        err.print(f"{len(result.rows)} row(s)")
+        return
+    sys.stdout.write(serialize_result(result, fmt))
+    sys.stdout.flush()
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise typer.BadParameter(f"{pair!r}: write parameters as NAME=VALUE", param_hint="--param")
+        k, v = pair.split("=", 1)
+        params[k.strip()] = v
+    return params
+
+
+FormatOption = Annotated[
+    ResultFormat, typer.Option("--format", "-f", help="table, csv, tsv, json (SPARQL 1.1 JSON) or xml.")
+]
+
+
+@app.command()
+def query(
+    name: Annotated[str, typer.Argument(help="A named query (see `pia-kg queries`).")],
+    param: Annotated[
+        Optional[list[str]],  # noqa: UP007
+        typer.Option("--param", "-p", help="NAME=VALUE, repeatable."),
+    ] = None,
+    fmt: FormatOption = ResultFormat.table,
+) -> None:
+    """Run a named query with typed parameters."""
+    result = run_query(state.store(), name, _parse_params(param or []))
+    _print_result(result, fmt)
+
+
+@app.command()
+def sparql(
+    text: Annotated[str, typer.Argument(help="SPARQL 1.1 query text, or @FILE to read it from a file.")],
+    fmt: FormatOption = ResultFormat.table,
+) -> None:
+    """Run a SPARQL query over all graphs (the default graph is their union)."""
+    if text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    _print_result(run_sparql(state.store(), text), fmt)
+
+
+@app.command()
+def queries() -> None:
+    """List the named queries and their parameters."""
+    table = Table("name", "title", "parameters")
+    for q in named_queries().values():
+        params = ", ".join(
+            f"{p.name}:{p.type}{'' if p.required else '?'}" + (f" (e.g. {p.example})" if p.example else "")
+            for p in q.params
+        )
+        table.add_row(q.name.replace("_", "-"), q.title, params or "—")
+    out.print(table)
+
+
+@app.command()
+def describe(name: Annotated[str, typer.Argument(help="A named query.")]) -> None:
+    """Show a named query's description, parameters and SPARQL text."""
+    q = get_query(name)
+    out.print(f"{q.title}\n\n{q.description}\n", markup=False)
+    sys.stdout.write(q.text)
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="turtle, nquads, trig or jsonld.")] = ExportFormat.turtle,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,  # noqa: UP007
+) -> None:
+    """Export the whole graph (nquads/trig/jsonld keep the named graphs; turtle is their union)."""
+    data = state.store().export(fmt)
+    if output:
+        output.write_bytes(data)
+        err.print(f"wrote {len(data)} bytes to {output}")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@app.command()
+def graphs() -> None:
+    """List the named graphs in the store with their triple counts."""
+    s = state.store()
+    table = Table("graph", "triples")
+    for g in s.named_graphs():
+        table.add_row(str(g), str(s.triple_count(g)))
+    out.print(table)
+    out.print(f"total: {s.triple_count()} triples")
+
+
+def main() -> None:
+    """Entry point: errors become one line on stderr and a non-zero exit."""
+    try:
+        app(standalone_mode=False)
+    except PiaKgError as exc:
+        err.print(f"Error: {exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("Aborted.")
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    finally:
+        state.close()
