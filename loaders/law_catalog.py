@@ -36,6 +36,8 @@ __all__ = [
     "APPROXIMATE_NOTE",
     "entry_for_file",
     "entry_for_revision",
+    "entry_for_raw_file",
+    "RAW_XML_REVISIONS",
     "find_law_tables",
     "version_in_force",
     "VersionChoice",
@@ -211,6 +213,14 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
 
 _BY_FILE = {e.file_name: e for e in CATALOGUE}
 
+# The e-Gov XML files in ``raw/`` are bare <Law> documents that do not say which revision
+# they are; SOURCES.md does.
+RAW_XML_REVISIONS: dict[str, str] = {
+    "kuboon-elaws-xml_3d297823_docs_xml_425AC0000000027.xml": _OLD_2021_REV,
+    "kuboon-elaws-xml_3d297823_docs_xml_426M6000000a005.xml": "426M6000000a005",
+    "kuboon-elaws-xml_3d297823_docs_xml_426M6000000a007.xml": "426M6000000a007",
+}
+
 
 def entry_for_file(name: str) -> CatalogueEntry | None:
     """The catalogue entry of a law table file, by its base name; None when unknown."""
@@ -222,6 +232,12 @@ def entry_for_revision(table_key: str, revision_id: str) -> CatalogueEntry | Non
     return next(
         (e for e in CATALOGUE if e.table_key == table_key and e.revision_id == revision_id), None
     )
+
+
+def entry_for_raw_file(name: str, table_key: str) -> CatalogueEntry | None:
+    """The entry of ``table_key`` as held in the known raw e-Gov XML file ``name``."""
+    revision = RAW_XML_REVISIONS.get(Path(name).name)
+    return entry_for_revision(table_key, revision) if revision else None
 
 
 def find_law_tables(law_dir: str | Path) -> list[TableVersion]:
