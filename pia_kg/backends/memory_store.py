@@ -77,7 +77,7 @@ class MemoryStore(Store):
     def named_graphs(self) -> list[URIRef]:
         return sorted(
             URIRef(c.identifier)
-            for c in self._ds.contexts()
+            for c in self._ds.graphs()
             if isinstance(c.identifier, URIRef) and len(c) and c.identifier != DATASET_DEFAULT_GRAPH_ID
         )
 

@@ -1,0 +1,126 @@
+"""Named queries: headers, declared parameters, safe binding, one runner on every backend."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from pia_kg.errors import ParameterError, QueryError, ResultLimitError, UnknownQueryError
+from pia_kg.named_queries import (
+    NamedQuery,
+    Param,
+    bind_params,
+    get_query,
+    inject_values,
+    named_queries,
+    query_variables,
+    run_sparql,
+)
+from pia_kg.store import open_store
+
+
+def test_every_named_query_has_a_title_and_an_ascii_snake_case_name() -> None:
+    queries = named_queries()
+    assert queries, "no named queries installed"
+    for name, q in queries.items():
+        assert name.isascii() and name == name.lower() and "-" not in name, name
+        assert q.title.strip(), name
+        assert q.description.strip(), name
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_declared_params_match_the_variables_the_query_uses(name: str) -> None:
+    q = named_queries()[name]
+    used = query_variables(q.text)
+    for p in q.params:
+        assert p.name in used, f"{name}: parameter {p.name} is declared but never used"
+        assert p.example is not None, f"{name}: parameter {p.name} has no example"
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_every_named_query_parses_with_its_example_values_on_every_engine(name: str) -> None:
+    q = named_queries()[name]
+    text = inject_values(q.text, bind_params(q, {p.name: p.example for p in q.params}))
+    for backend in ("memory", "oxigraph"):
+        result = run_sparql(open_store(backend), text)
+        assert result.kind == "select", name
+
+
+def test_hyphenated_names_are_accepted() -> None:
+    name = next(iter(named_queries()))
+    assert get_query(name.replace("_", "-")).name == name
+
+
+def test_unknown_query_lists_the_known_ones() -> None:
+    with pytest.raises(UnknownQueryError, match="known: "):
+        get_query("no-such-query")
+
+
+QUERY = NamedQuery(
+    name="t",
+    title="t",
+    description="t",
+    text='SELECT ?s ?item WHERE { ?s <http://example.org/item> ?item . FILTER(!BOUND(?since) || true) } # WHERE { in a comment\n',
+    params=(
+        Param("item", "string", required=True, example="81"),
+        Param("since", "date", example="2025-01-01"),
+        Param("n", "integer", default="3", example="3"),
+    ),
+)
+
+
+def test_missing_required_parameter_names_it() -> None:
+    with pytest.raises(ParameterError, match="needs parameter 'item'"):
+        bind_params(QUERY, {})
+
+
+def test_wrongly_typed_parameter_says_what_is_expected() -> None:
+    with pytest.raises(ParameterError, match="YYYY-MM-DD"):
+        bind_params(QUERY, {"item": "81", "since": "2025-13-45"})
+    with pytest.raises(ParameterError, match="whole number"):
+        bind_params(QUERY, {"item": "81", "n": "three"})
+
+
+def test_unknown_parameter_is_refused() -> None:
+    with pytest.raises(ParameterError, match="no parameter 'itme'"):
+        bind_params(QUERY, {"itme": "81"})
+
+
+def test_defaults_apply_and_optional_params_stay_unbound() -> None:
+    bound = bind_params(QUERY, {"item": "81"})
+    assert bound == {"item": Literal("81"), "n": Literal(3)}
+
+
+@pytest.mark.parametrize("backend", ["memory", "oxigraph"])
+def test_injection_attempt_is_just_a_literal(backend: str) -> None:
+    store = open_store(backend)
+    g = Graph()
+    g.add((URIRef("http://example.org/a"), URIRef("http://example.org/item"), Literal("81")))
+    store.replace_graph(URIRef("http://example.org/g"), g)
+    evil = '81" } ; DROP ALL #'
+    text = inject_values(QUERY.text, bind_params(QUERY, {"item": evil}))
+    assert run_sparql(store, text).rows == []
+    assert store.triple_count() == 1
+    text = inject_values(QUERY.text, bind_params(QUERY, {"item": "81"}))
+    assert run_sparql(store, text).values() == [{"s": "http://example.org/a", "item": "81"}]
+
+
+def test_values_go_into_the_top_level_where_not_a_comment() -> None:
+    text = inject_values(QUERY.text, {"item": Literal("81")})
+    assert text.index('VALUES ?item { "81" }') < text.index("?s <http://example.org/item>")
+
+
+def test_query_without_where_cannot_take_parameters() -> None:
+    with pytest.raises(QueryError, match="WHERE"):
+        inject_values("SELECT * { ?s ?p ?o }", {"x": Literal(1)})
+
+
+def test_row_cap_is_enforced() -> None:
+    store = open_store("memory")
+    g = Graph()
+    for i in range(5):
+        g.add((URIRef(f"http://example.org/s{i}"), URIRef("http://example.org/p"), Literal(i)))
+    store.replace_graph(URIRef("http://example.org/g"), g)
+    assert len(run_sparql(store, "SELECT * WHERE { ?s ?p ?o }", limit=5).rows) == 5
+    with pytest.raises(ResultLimitError, match="over the cap of 4"):
+        run_sparql(store, "SELECT * WHERE { ?s ?p ?o }", limit=4)

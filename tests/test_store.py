@@ -1,0 +1,132 @@
+"""Every store backend: atomic graph swaps, idempotent loads, no half-loaded documents."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SEED_000, SEED_001
+from rdflib import Graph, Literal, URIRef
+from servers import oxigraph_server
+
+from pia_kg.errors import LoaderError, QueryError, StoreError, UnknownStoreError
+from pia_kg.pipeline import load_documents, remove_documents
+from pia_kg.store import ExportFormat, Store, open_store
+from pia_kg.vocab import document_graph
+
+
+@pytest.fixture(scope="module")
+def remote_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-server")) as base:
+        yield base
+
+
+@pytest.fixture(params=["memory", "oxigraph", "remote"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "memory":
+        s = open_store("memory")
+    elif request.param == "oxigraph":
+        s = open_store("oxigraph", path=tmp_path / "store")
+    else:
+        base = request.getfixturevalue("remote_base")
+        s = open_store("remote", endpoint=base + "/query", update_endpoint=base + "/update")
+        s.drop_graphs(s.named_graphs())  # the server is shared by the module's tests
+    yield s
+    s.close()
+
+
+def _graph(*objects: str) -> Graph:
+    g = Graph()
+    for i, o in enumerate(objects):
+        g.add((URIRef(f"http://example.org/s{i}"), URIRef("http://example.org/p"), Literal(o)))
+    return g
+
+
+def test_replace_graph_swaps_content(store: Store) -> None:
+    g = URIRef("http://example.org/graph/a")
+    store.replace_graph(g, _graph("one", "two"))
+    store.replace_graph(g, _graph("三"))
+    assert store.triple_count(g) == 1
+    rows = store.query("SELECT ?o WHERE { ?s ?p ?o }").values()
+    assert rows == [{"o": "三"}]
+
+
+def test_default_graph_is_union_of_named_graphs(store: Store) -> None:
+    store.replace_graphs(
+        {URIRef("http://example.org/g1"): _graph("a"), URIRef("http://example.org/g2"): _graph("b", "c")}
+    )
+    count = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
+    assert int(count) == 3
+    assert store.named_graphs() == [URIRef("http://example.org/g1"), URIRef("http://example.org/g2")]
+
+
+def test_literals_with_quotes_and_braces_survive(store: Store) -> None:
+    tricky = 'x" } ; DROP ALL # \n\\ 改行'
+    store.replace_graph(URIRef("http://example.org/g"), _graph(tricky))
+    assert store.query("SELECT ?o WHERE { ?s ?p ?o }").rows[0][0] == Literal(tricky)
+
+
+def test_bad_query_is_a_query_error(store: Store) -> None:
+    with pytest.raises(QueryError):
+        store.query("SELEKT nothing")
+
+
+def test_export_keeps_named_graphs(store: Store) -> None:
+    store.replace_graph(URIRef("http://example.org/g"), _graph("x"))
+    nq = store.export(ExportFormat.nquads).decode()
+    assert "<http://example.org/g>" in nq
+    union = Graph().parse(data=store.export(ExportFormat.turtle), format="turtle")
+    assert (URIRef("http://example.org/s0"), URIRef("http://example.org/p"), Literal("x")) in union
+    assert store.export(ExportFormat.jsonld).lstrip().startswith((b"[", b"{"))
+
+
+def test_loading_seeds_twice_changes_nothing(store: Store) -> None:
+    load_documents(store, [SEED_000, SEED_001])
+    first = store.triple_count()
+    graphs = store.named_graphs()
+    load_documents(store, [SEED_001, SEED_000])
+    assert store.triple_count() == first > 1000
+    assert store.named_graphs() == graphs
+
+
+def test_document_failing_midway_leaves_store_as_it_was(store: Store, tmp_path: Path) -> None:
+    load_documents(store, [SEED_000])
+    before = store.export(ExportFormat.nquads)
+    # The same document, cut off in the middle of section II: it must not replace the good one.
+    broken = tmp_path / SEED_000.name
+    lines = SEED_000.read_text(encoding="utf-8").splitlines(keepends=True)
+    broken.write_text("".join(lines[: len(lines) // 3]), encoding="utf-8")
+    good_other = tmp_path / SEED_001.name
+    shutil.copy(SEED_001, good_other)
+    with pytest.raises(LoaderError) as caught:
+        load_documents(store, [good_other, broken])
+    assert SEED_000.name in str(caught.value)
+    assert store.export(ExportFormat.nquads) == before  # nor was the good one half-added
+
+
+def test_remove_drops_the_document_graph(store: Store) -> None:
+    load_documents(store, [SEED_000, SEED_001])
+    remove_documents(store, [SEED_000.stem])
+    assert document_graph(SEED_000.stem) not in store.named_graphs()
+    assert document_graph(SEED_001.stem) in store.named_graphs()
+
+
+def test_unknown_store_lists_known_ones() -> None:
+    with pytest.raises(UnknownStoreError, match="memory, oxigraph, remote"):
+        open_store("postgres")
+
+
+def test_unreachable_endpoint_is_a_store_error() -> None:
+    from servers import free_port
+
+    s = open_store("remote", endpoint=f"http://127.0.0.1:{free_port()}/query")
+    with pytest.raises(StoreError, match="cannot reach"):
+        s.query("ASK {}")
+
+
+def test_remote_without_update_endpoint_is_read_only(remote_base: str) -> None:
+    s = open_store("remote", endpoint=remote_base + "/query")
+    with pytest.raises(StoreError, match="--update-endpoint"):
+        s.replace_graph(URIRef("http://example.org/g"), _graph("x"))
