@@ -241,14 +241,18 @@ def entry_for_raw_file(name: str, table_key: str) -> CatalogueEntry | None:
 
 
 def find_law_tables(law_dir: str | Path) -> list[TableVersion]:
-    """Every known law table version in ``law_dir``, read from its TSV file.
+    """Every law table version in ``law_dir``: its known TSV files and e-Gov XML files.
 
-    Files the catalogue does not know are ignored (``SOURCES.md``, ``raw/``). Versions are
-    sorted by table key, then by in-force date.
+    TSVs are the catalogue's files; ``*.xml`` / ``*.json`` at the top of the folder are read
+    as e-Gov 法令XML or 法令API v2 responses (what ``pia-kg law fetch`` saves). Where both
+    give the same table version, the TSV wins (its text was checked by hand). Subfolders
+    (``raw/``) and other files are ignored. A version read without an end date is closed
+    at the next version held of the same table. Sorted by table key, then in-force date.
 
-    Raises LawDataError when ``law_dir`` is not a folder or holds no known table, and
-    LoaderError (naming file and line) when a known file is malformed.
+    Raises LawDataError when ``law_dir`` is not a folder or holds no table, and
+    LoaderError (naming file and line) when a file is malformed.
     """
+    from pia_kg.loaders.egov_xml import read_egov_tables
     from pia_kg.loaders.law_tsv import read_law_tsv
 
     folder = Path(law_dir)
@@ -257,10 +261,19 @@ def find_law_tables(law_dir: str | Path) -> list[TableVersion]:
     versions = [
         read_law_tsv(folder / e.file_name, e) for e in CATALOGUE if (folder / e.file_name).is_file()
     ]
+    held = {(v.table.key, v.version_key) for v in versions}
+    for path in sorted([*folder.glob("*.xml"), *folder.glob("*.json")]):
+        for version in read_egov_tables(path):
+            if (version.table.key, version.version_key) not in held:
+                held.add((version.table.key, version.version_key))
+                versions.append(version)
     if not versions:
         known = ", ".join(e.file_name for e in CATALOGUE)
-        raise LawDataError(f"{folder}: no known law table file (expected any of: {known})")
+        raise LawDataError(f"{folder}: no law table file (expected e-Gov XML or any of: {known})")
     versions.sort(key=lambda v: (v.table.key, v.in_force_from))
+    for before, after in zip(versions, versions[1:], strict=False):
+        if before.table.key == after.table.key and before.in_force_to is None:
+            before.in_force_to = after.in_force_from
     return versions
 
 
@@ -313,16 +326,22 @@ def _has_tables(folder: Path) -> bool:
         return False
     if any((folder / e.file_name).is_file() for e in CATALOGUE):
         return True
-    return any(folder.glob("*.xml"))
+    return any(folder.glob("*.xml")) or any(folder.glob("*.json"))
 
 
-def discover_law_dir(explicit: str | Path | None = None, *, cwd: Path | None = None) -> Path | None:
+def discover_law_dir(
+    explicit: str | Path | None = None,
+    *,
+    cwd: Path | None = None,
+    repo_root: Path | None = None,
+) -> Path | None:
     """The folder the law tables are read from, or None when none is found.
 
     Checked in order: ``explicit`` (from ``--law-dir`` or ``law load PATH``; if given it must
     exist, else LawDataError, because silently falling back would load other tables than the
     user asked for), ``$PIA_KG_LAW_DIR`` (same rule), the fetch cache, then
-    ``../shared/law`` beside the repository root and beside ``cwd``. The caller prints
+    ``../shared/law`` beside the repository root (``repo_root``, default this checkout) and
+    beside ``cwd``. The caller prints
     :data:`HOW_TO_GET_LAW_TABLES` when this returns None.
     """
     for given, origin in ((explicit, "--law-dir"), (os.environ.get(LAW_DIR_ENV), LAW_DIR_ENV)):
@@ -333,11 +352,11 @@ def discover_law_dir(explicit: str | Path | None = None, *, cwd: Path | None = N
                     f"{origin}={folder}: no law tables there. {HOW_TO_GET_LAW_TABLES}"
                 )
             return folder
-    repo_root = Path(__file__).resolve().parents[1]
+    root = repo_root or Path(__file__).resolve().parents[1]
     here = cwd or Path.cwd()
     candidates = [
         law_cache_dir(),
-        repo_root.parent / "shared" / "law",
+        root.parent / "shared" / "law",
         here.parent / "shared" / "law",
     ]
     return next((c for c in candidates if _has_tables(c)), None)
