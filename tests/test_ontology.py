@@ -1,0 +1,387 @@
+"""The ontology is complete, labelled, consistent for HermiT, and the SHACL shapes catch errors.
+
+Completeness runs both ways: every ``pia:`` term docs/model.md names, and every one the code
+(loaders, queries, API, pia_kg, the shapes) uses, must be declared in ``ontology/pia.ttl``,
+so the ontology cannot drift behind the code as it grows.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+import shutil
+from pathlib import Path
+
+import owlready2
+import pytest
+from pia_kg.ontology import ONTOLOGY_IRI, ontology_graph, ontology_path, shapes_graph, validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS
+
+from pia_kg.vocab import DPV, ELI, PIA, SKOS, body_iri, document_iri, fact_iri, unit_iri
+
+REPO = Path(__file__).resolve().parents[1]
+
+DECLARATION_TYPES = {
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.NamedIndividual,
+}
+
+
+@pytest.fixture
+def onto() -> Graph:
+    """A fresh copy per test: reasoning tests add individuals to it."""
+    return ontology_graph()
+
+
+def declared_pia_terms(g: Graph) -> set[str]:
+    return {
+        str(s)[len(str(PIA)) :]
+        for t in DECLARATION_TYPES
+        for s in g.subjects(RDF.type, t)
+        if isinstance(s, URIRef) and str(s).startswith(str(PIA))
+    }
+
+
+def test_ontology_parses_with_header(onto: Graph) -> None:
+    header = URIRef(ONTOLOGY_IRI)
+    assert (header, RDF.type, OWL.Ontology) in onto
+    assert onto.value(header, OWL.versionInfo) is not None
+    comments = " ".join(str(c) for c in onto.objects(header, RDFS.comment))
+    for vocabulary in ("DPV", "ELI", "ORG", "PROV-O", "SKOS"):
+        assert vocabulary in comments, (
+            f"ontology comment does not explain the {vocabulary} alignment"
+        )
+    # Offline reasoning: remote imports would make owlready2 fetch from the internet.
+    assert not list(onto.objects(header, OWL.imports))
+
+
+def test_every_pia_term_is_declared_and_labelled(onto: Graph) -> None:
+    used = {
+        str(t)[len(str(PIA)) :]
+        for triple in onto
+        for t in triple
+        if isinstance(t, URIRef) and str(t).startswith(str(PIA))
+    }
+    declared = declared_pia_terms(onto)
+    assert used - declared == set(), "pia: terms used in pia.ttl but not declared"
+    problems = []
+    for name in sorted(declared):
+        term = PIA[name]
+        langs = {lit.language for lit in onto.objects(term, RDFS.label) if isinstance(lit, Literal)}
+        if not {"ja", "en"} <= langs:
+            problems.append(f"pia:{name} labels in {sorted(filter(None, langs))}, need ja and en")
+        if onto.value(term, RDFS.comment) is None:
+            problems.append(f"pia:{name} has no rdfs:comment")
+    assert not problems, "\n".join(problems)
+    # Rough size check: docs/model.md names ~30 classes and individuals and ~100 properties.
+    assert len(declared) > 120
+
+
+def test_each_term_is_declared_as_one_kind_only(onto: Graph) -> None:
+    """OWL 2 DL: a property is object, datatype or annotation, never two of them."""
+    kinds = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    clashes = [
+        s
+        for s in set(onto.subjects(RDF.type, None))
+        if sum((s, RDF.type, k) in onto for k in kinds) > 1
+    ]
+    class_and_property = [
+        s
+        for s in onto.subjects(RDF.type, OWL.Class)
+        if any((s, RDF.type, k) in onto for k in kinds)
+    ]
+    assert clashes == [] and class_and_property == []
+
+
+def test_alignment_with_standard_vocabularies(onto: Graph) -> None:
+    expected = [
+        (PIA.Assessment, RDFS.subClassOf, DPV.DPIA),
+        (PIA.Contractor, RDFS.subClassOf, DPV.DataProcessor),
+        (PIA.Contractor, RDFS.subClassOf, ORG.Organization),
+        (PIA.PublicBody, RDFS.subClassOf, ORG.FormalOrganization),
+        (PIA.LawTable, RDFS.subClassOf, ELI.LegalResource),
+        (PIA.TableVersion, RDFS.subClassOf, ELI.LegalResource),
+        (PIA.TableItem, RDFS.subClassOf, ELI.LegalResourceSubdivision),
+        (PIA.SourceDocument, RDFS.subClassOf, PROV.Entity),
+        (PIA.versionOf, RDFS.subPropertyOf, ELI.is_member_of),
+        (PIA.inVersion, RDFS.subPropertyOf, ELI.is_part_of),
+        (PIA.Provision, OWL.disjointWith, PIA.Transfer),
+        (PIA.recipient, RDFS.range, ORG.Organization),
+        (ORG.OrganizationalUnit, RDFS.subClassOf, ORG.Organization),
+        (PIA.FullLevel, RDF.type, PIA.AssessmentLevel),
+        (PIA.Renumbered, RDF.type, PIA.CorrespondenceKind),
+        (SKOS.exactMatch, RDF.type, OWL.ObjectProperty),
+    ]
+    missing = [t for t in expected if t not in onto]
+    assert missing == []
+
+
+# --- completeness against the model and the code -------------------------------------------
+
+_PIA_TERM = re.compile(r"(?<![\w-])pia:([A-Za-z_][A-Za-z0-9_]*)")
+_PIA_ATTR = re.compile(r"\bPIA\.([A-Za-z_][A-Za-z0-9_]*)|\bPIA\[\s*['\"]([^'\"]+)['\"]\s*\]")
+
+
+def terms_in_text(text: str, python: bool) -> set[str]:
+    found = set(_PIA_TERM.findall(text))
+    if python:
+        for attr, key in _PIA_ATTR.findall(text):
+            found.add(attr or key)
+    return found
+
+
+def test_model_terms_are_declared(onto: Graph) -> None:
+    model = (REPO / "docs" / "model.md").read_text(encoding="utf-8")
+    named = terms_in_text(model, python=False)
+    assert len(named) > 100  # the model really was scanned
+    missing = sorted(named - declared_pia_terms(onto))
+    assert missing == [], f"docs/model.md names pia: terms the ontology does not declare: {missing}"
+
+
+def code_files() -> list[Path]:
+    files: list[Path] = []
+    for folder, pattern in (
+        ("queries", "*.rq"),
+        ("queries", "*.py"),
+        ("loaders", "*.py"),
+        ("api", "*.py"),
+        ("api", "*.html"),
+        ("pia_kg", "*.py"),
+        ("ontology", "shapes.ttl"),
+    ):
+        files.extend(sorted((REPO / folder).rglob(pattern)))
+    return files
+
+
+def test_code_uses_only_declared_terms(onto: Graph) -> None:
+    declared = declared_pia_terms(onto)
+    missing: dict[str, list[str]] = {}
+    files = code_files()
+    assert any(f.name == "shapes.ttl" for f in files)
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for term in terms_in_text(text, python=path.suffix == ".py"):
+            if term not in declared:
+                missing.setdefault(term, []).append(str(path.relative_to(REPO)))
+    assert missing == {}, "pia: terms used in code but not declared in ontology/pia.ttl: " + repr(
+        missing
+    )
+
+
+# --- OWL 2 reasoning with HermiT ------------------------------------------------------------
+
+
+def _java() -> str:
+    java = shutil.which("java") or ("/usr/bin/java" if Path("/usr/bin/java").exists() else None)
+    if java is None:
+        pytest.fail("Java is needed for HermiT (owlready2.sync_reasoner) and was not found")
+    return java
+
+
+def reason(graph: Graph, tmp: Path) -> None:
+    """Load ``graph`` into a fresh owlready2 world and run HermiT; raises if inconsistent."""
+    owlready2.JAVA_EXE = _java()
+    owlready2.reasoning.JAVA_MEMORY = 500
+    tmp.mkdir(parents=True, exist_ok=True)
+    rdfxml = tmp / "pia.owl"
+    graph.serialize(rdfxml, format="xml")  # owlready2 reads RDF/XML, not Turtle
+    world = owlready2.World()
+    loaded = world.get_ontology(rdfxml.as_uri()).load()
+    assert len(list(loaded.classes())) > 20
+    owlready2.sync_reasoner(world, infer_property_values=False, debug=0)
+
+
+def test_hermit_finds_ontology_consistent(onto: Graph, tmp_path: Path) -> None:
+    reason(onto, tmp_path)
+
+
+def test_hermit_accepts_typical_instance_data(onto: Graph, tmp_path: Path) -> None:
+    """Domain and range axioms fit the data the model describes (body, unit, 提供, 移転)."""
+    g = onto
+    body, unit, top = (
+        body_iri("静岡市"),
+        unit_iri("静岡市", ["市民局", "市民課"]),
+        unit_iri("静岡市", ["市民局"]),
+    )
+    a, f = fact_iri("000", "assessment", "1"), fact_iri("000", "file", "1")
+    prov_, trans = fact_iri("000", "provision", "1"), fact_iri("000", "transfer", "1")
+    cit, other = fact_iri("000", "citation", "1"), body_iri("厚生労働大臣")
+    for node, cls in (
+        (a, PIA.Assessment),
+        (f, PIA.PersonalInformationFile),
+        (prov_, PIA.Provision),
+        (trans, PIA.Transfer),
+        (cit, PIA.LegalCitation),
+        (body, PIA.PublicBody),
+        (unit, ORG.OrganizationalUnit),
+        (top, ORG.OrganizationalUnit),
+        (document_iri("000"), PIA.SourceDocument),
+    ):
+        g.add((node, RDF.type, cls))
+        g.add((node, RDF.type, OWL.NamedIndividual))
+    g.add((other, RDF.type, OWL.NamedIndividual))
+    g.add((other, RDF.type, DPV.Recipient))
+    for s, p, o in (
+        (a, PIA.body, body),
+        (unit, PIA.body, body),
+        (unit, ORG.unitOf, top),
+        (top, ORG.unitOf, body),
+        (a, PIA.file, f),
+        (f, PIA.provision, prov_),
+        (f, PIA.transfer, trans),
+        (prov_, PIA.recipient, other),
+        (trans, PIA.recipient, unit),
+        (prov_, PIA.citation, cit),
+        (a, PIA.level, PIA.FullLevel),
+        (a, PIA.responsibleDepartment, unit),
+        (a, PROV.wasDerivedFrom, document_iri("000")),
+    ):
+        g.add((s, p, o))
+    g.add((a, PIA.lineStart, Literal(3)))
+    g.add((prov_, PIA.source, Literal("000.txt#L3-L4")))
+    reason(g, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "first,second",
+    [
+        (PIA.Provision, PIA.Transfer),  # declared disjoint directly
+        (PIA.PublicBody, PIA.Assessment),  # disjoint through org:Organization
+        (PIA.TableItem, PIA.TableVersion),
+    ],
+)
+def test_hermit_reports_inconsistency(onto: Graph, tmp_path: Path, first, second) -> None:
+    """The reasoning test can fail: a node typed as two disjoint classes is caught."""
+    node = URIRef("https://w3id.org/pia-kg/id/test/both")
+    onto.add((node, RDF.type, OWL.NamedIndividual))
+    onto.add((node, RDF.type, first))
+    onto.add((node, RDF.type, second))
+    with pytest.raises(owlready2.OwlReadyInconsistentOntologyError):
+        reason(onto, tmp_path)
+
+
+def test_hermit_reports_bad_datatype(onto: Graph, tmp_path: Path) -> None:
+    """pia:lineStart is an xsd:integer: a string there contradicts the range."""
+    node = URIRef("https://w3id.org/pia-kg/id/test/line")
+    onto.add((node, RDF.type, OWL.NamedIndividual))
+    onto.add((node, PIA.lineStart, Literal("L12")))
+    with pytest.raises(owlready2.OwlReadyInconsistentOntologyError):
+        reason(onto, tmp_path)
+
+
+# --- SHACL shapes ---------------------------------------------------------------------------
+
+
+def test_shapes_parse_and_target_the_core_classes() -> None:
+    shapes = shapes_graph()
+    sh = "http://www.w3.org/ns/shacl#"
+    targets = set(shapes.objects(None, URIRef(sh + "targetClass")))
+    for cls in (
+        PIA.Assessment,
+        PIA.LegalCitation,
+        PIA.TableItem,
+        PIA.TableVersion,
+        PIA.Provision,
+        PIA.Transfer,
+        ORG.OrganizationalUnit,
+        PIA.Correspondence,
+    ):
+        assert cls in targets, f"no shape targets {cls}"
+
+
+def _hand_made() -> tuple[Graph, dict[str, URIRef]]:
+    """A conforming document graph: an assessment, its body and unit, a 移転 with citation."""
+    g = Graph()
+    doc = document_iri("000_446cb3177695f62c")
+    body = body_iri("静岡市")
+    top, unit = unit_iri("静岡市", ["市民局"]), unit_iri("静岡市", ["市民局", "市民課"])
+    a = fact_iri("000_446cb3177695f62c", "assessment", "main")
+    t = fact_iri("000_446cb3177695f62c", "transfer", "別紙2", "1")
+    c = fact_iri("000_446cb3177695f62c", "citation", "別紙2", "1")
+    g.add((doc, RDF.type, PIA.SourceDocument))
+    g.add((doc, PIA.fileName, Literal("000_446cb3177695f62c.txt")))
+    g.add((doc, PIA.documentKind, PIA.AssessmentDocument))
+    g.add((body, RDF.type, PIA.PublicBody))
+    for u, label, parent in ((top, "市民局", body), (unit, "市民局市民課", top)):
+        g.add((u, RDF.type, ORG.OrganizationalUnit))
+        g.add((u, RDFS.label, Literal(label, lang="ja")))
+        g.add((u, ORG.unitOf, parent))
+        g.add((u, PIA.body, body))
+    g.add((a, RDF.type, PIA.Assessment))
+    g.add((a, DCTERMS.title, Literal("住民基本台帳に関する事務 全項目評価書")))
+    g.add((a, PIA.body, body))
+    g.add((a, PIA.level, PIA.FullLevel))
+    g.add((a, PROV.wasDerivedFrom, doc))
+    g.add((t, RDF.type, PIA.Transfer))
+    g.add((t, PIA.recipient, unit))
+    g.add((t, PIA.citation, c))
+    g.add((t, PIA.order, Literal(1)))
+    g.add((c, RDF.type, PIA.LegalCitation))
+    g.add((c, PIA.citedTable, Literal("番号法別表第一")))
+    g.add((c, PIA.citedItem, Literal("9")))
+    for node, start, end in ((a, 1, 3), (t, 120, 124), (c, 120, 120)):
+        g.add((node, PIA.source, Literal(f"000_446cb3177695f62c.txt#L{start}-L{end}")))
+        g.add((node, PIA.lineStart, Literal(start)))
+        g.add((node, PIA.lineEnd, Literal(end)))
+        g.add((node, PROV.wasDerivedFrom, doc))
+    return g, {"assessment": a, "transfer": t, "citation": c, "unit": unit, "doc": doc}
+
+
+def test_shapes_accept_a_conforming_graph() -> None:
+    g, _ = _hand_made()
+    conforms, report = validate(g)
+    assert conforms, report
+
+
+def test_shapes_report_each_violation() -> None:
+    g, n = _hand_made()
+    g.remove((n["assessment"], DCTERMS.title, None))  # no title
+    g.remove((n["citation"], PIA.citedTable, None))  # no cited table
+    g.set((n["transfer"], PIA.lineStart, Literal(130)))  # starts after it ends
+    g.add((n["transfer"], RDF.type, PIA.Provision))  # both 提供 and 移転
+    item = URIRef("https://w3id.org/pia-kg/id/law/x/2024-05-27/item/1")
+    g.add((item, RDF.type, PIA.TableItem))  # no label, no version
+    conforms, report = validate(g)
+    assert not conforms
+    for expected in (
+        "dcterms:title",
+        "pia:citedTable",
+        "pia:lineEnd",
+        "sh:NotConstraintComponent",
+        "pia:itemLabel",
+        "pia:TableVersion",
+    ):
+        assert expected in report or expected.split(":")[1] in report, (
+            f"{expected} not reported:\n{report}"
+        )
+    assert report.count("Constraint Violation") >= 6
+
+
+def _load_assessment():
+    if importlib.util.find_spec("pia_kg.loaders.assessment") is None:
+        return None
+    module = importlib.import_module("pia_kg.loaders.assessment")
+    return getattr(module, "load_assessment", None)
+
+
+@pytest.mark.parametrize("seed", ["000_446cb3177695f62c.txt", "004_3b0bc6d58fb0621c.txt"])
+def test_shapes_accept_a_loaded_seed(seeds_dir: Path, seed: str) -> None:
+    load_assessment = _load_assessment()
+    if load_assessment is None:
+        pytest.skip("pia_kg.loaders.assessment.load_assessment is not written yet")
+    result = load_assessment(seeds_dir / seed)
+    graph = getattr(result, "graph", result)
+    if not isinstance(graph, Graph):
+        graph = getattr(graph, "graph", graph)
+    conforms, report = validate(graph)
+    assert conforms, report
+
+
+def test_ontology_path_is_the_packaged_file() -> None:
+    assert ontology_path().name == "pia.ttl" and ontology_path().exists()
+    assert ontology_path().resolve() == (REPO / "ontology" / "pia.ttl").resolve()
