@@ -276,6 +276,97 @@ def graphs() -> None:
     out.print(f"total: {s.triple_count()} triples")
 
 
+def _law_dir_or_hint(explicit: Path | None) -> Path | None:
+    """The law tables' folder, or None after printing one line on how to get them."""
+    from pia_kg.loaders.law_catalog import HOW_TO_GET_LAW_TABLES, discover_law_dir
+
+    found = discover_law_dir(explicit)
+    if found is None:
+        err.print(HOW_TO_GET_LAW_TABLES, markup=False, highlight=False)
+    return found
+
+
+def _load_law(folder: Path) -> None:
+    from pia_kg.pipeline import load_law_dir
+
+    with _progress() as bar:
+        task = bar.add_task("law tables", total=None, item="")
+        report = load_law_dir(
+            state.store(), folder, progress=lambda name: bar.update(task, advance=1, item=name)
+        )
+    table = Table("table", "version", "items", "source", title=f"law tables from {folder}")
+    for v in report.law_versions:
+        table.add_row(str(v["table"]), str(v["version"]), str(v["items"]), Path(str(v["source"])).name)
+    out.print(table)
+    out.print(f"store: {report.triples_before} → {report.triples_after} triples")
+
+
+@law_app.command("load")
+def law_load(
+    path: Annotated[
+        Optional[Path],  # noqa: UP007
+        typer.Argument(help="Folder of law table TSV / e-Gov XML files (default: --law-dir or found)."),
+    ] = None,
+) -> None:
+    """Load law table versions (番号法 別表第一/第二/別表, 主務省令第2条の表, ordinances)."""
+    folder = _law_dir_or_hint(path or state.law_dir)
+    if folder is None:
+        raise typer.Exit(1)
+    _load_law(folder)
+
+
+HEADLINES: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("Assessments loaded", "assessments", {}),
+    (
+        "Which departments receive data under 番号法別表 item 81, as of 2025-01-01?",
+        "departments_under_item",
+        {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"},
+    ),
+    (
+        "And under 番号法別表第一 item 81 as of 2023-01-01 (a different 事務)?",
+        "departments_under_item",
+        {"table": "番号法別表第一", "item": "81", "as_of": "2023-01-01"},
+    ),
+    (
+        "What did the 2024-05-27 renumbering break?",
+        "renumbering_impact",
+        {"amendment": "2024-05-27"},
+    ),
+    ("Citations that were wrong when written", "citation_problems", {}),
+)
+
+
+@app.command()
+def demo(
+    data: Annotated[Path, typer.Option("--data", help="Folder of documents to load.")] = Path("data/assessments"),
+    rows: Annotated[int, typer.Option("--rows", help="Rows shown per answer.")] = 12,
+) -> None:
+    """Load the law tables (if found) and data/, then answer the headline questions."""
+    from pia_kg.named_queries import named_queries
+    from pia_kg.pipeline import load_documents
+
+    law = _law_dir_or_hint(state.law_dir)
+    if law is not None:
+        _load_law(law)
+    report = load_documents(state.store(), [data])
+    out.print(
+        f"loaded {len(report.documents)} documents from {data} "
+        f"({report.triples_after} triples in {state.store_dir if not state.memory else 'memory'})"
+    )
+    known = named_queries()
+    for title, name, params in HEADLINES:
+        if name not in known or (law is None and "item" in params):
+            continue
+        result = run_query(state.store(), name, params)
+        table = Table(*result.variables, title=f"{title}  ({len(result.rows)} rows)")
+        for row in result.rows[:rows]:
+            table.add_row(*(term_text(t)[:60] for t in row))
+        out.print(table)
+        if len(result.rows) > rows:
+            shown = " ".join(f"--param {k}={v}" for k, v in params.items())
+            out.print(f"… {len(result.rows) - rows} more: pia-kg query {name.replace('_', '-')} {shown}")
+
+
 def main() -> None:
     """Entry point: errors become one line on stderr and a non-zero exit."""
     try:
