@@ -92,7 +92,23 @@ LABELS: tuple[Label, ...] = (
     Label("reoutsourcing_permission", r"再委託の許諾方法", "outsourcing"),
     Label("reoutsourcing_content", r"再委託事項", "outsourcing"),
     Label("provision_any", r"提供・移転の有無", "II"),
+    # Headings that only end the value before them.
+    Label("heading", r"特定個人情報ファイルを取り扱う(?:事務|事務において使用するシステム|理由)", "heading"),
+    Label("heading", r"評価実施機関における担当部署|他の評価実施機関|基本情報|特定個人情報の入手・使用", "heading"),
+    Label("heading", r"特定個人情報ファイルの取扱いの委託|特定個人情報の提供・移転.*|特定個人情報の保管・消去", "heading"),
+    Label("heading", r"備考|事務実施上の必要性|実現が期待されるメリット|事務の内容|特定個人情報ファイル記録項目", "heading"),
     Label("system_heading", r"システム(?P<n>\d+)(?![~～\-‐―ー〜]\d)", "I"),
+    # II 5. 提供・移転, per 提供先N / 移転先N ("提供先2～5" is a group heading, not an entry)
+    Label("provision_heading", r"提供先(?P<n>\d+)(?![~～\-‐―ー〜]\d)", "disclosure"),
+    Label("transfer_heading", r"移転先(?P<n>\d+)(?![~～\-‐―ー〜]\d)", "disclosure"),
+    Label("disclosure_basis", r"法令上の根拠", "disclosure", number=1),
+    Label("provision_purpose", r"提供先における用途", "disclosure"),
+    Label("transfer_purpose", r"移転先における用途", "disclosure"),
+    Label("provided_information", r"提供する情報", "disclosure", number=3),
+    Label("transferred_information", r"移転する情報", "disclosure", number=3),
+    Label("provision_method", r"提供方法", "disclosure", number=6),
+    Label("transfer_method", r"移転方法", "disclosure", number=6),
+    Label("disclosure_timing", r"時期頻度", "disclosure", number=7),
 )
 _BY_KEY = {label.key: label for label in LABELS}
 

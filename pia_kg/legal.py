@@ -69,9 +69,14 @@ def table_by_label(label: str) -> LawTable | None:
     return _BY_LABEL.get(compact(label))
 
 
-_SHUMU = re.compile(r"主務省令第(?:2|二)条の表")
+_SHUMU = re.compile(r"主務省令第(?:2|二)条?の表")
 _BEPPYO = re.compile(r"別表(?:第?(?P<n>\d+|[一二三四五六七八九十]+))?")
-_OTHER_LAW = re.compile(r"(?P<law>[^\s、。()（）「」]*?(?:法|条例|規則|政令|省令))(?:の)?別表")
+# The law or ordinance right before 別表, possibly with the article that cites the table in
+# between ("新宿区番号条例第3条第1項別表" names that 条例's table, not 番号法's).
+_OTHER_LAW = re.compile(
+    r"(?P<law>[^\s、。()（）「」]*?(?:法|条例|規則|政令|省令))"
+    r"(?:第[\d一二三四五六七八九十百]+条(?:の[\d一二三四五六七八九十]+)?(?:第[\d一二三四五六七八九十]+[項号])*)?(?:の)?別表"
+)
 _LAW_ALIASES = {
     "番号法": "番号法",
     "番号利用法": "番号法",
