@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pia_kg.loaders.law_model import TableVersion
@@ -274,7 +274,37 @@ def find_law_tables(law_dir: str | Path) -> list[TableVersion]:
     for before, after in zip(versions, versions[1:], strict=False):
         if before.table.key == after.table.key and before.in_force_to is None:
             before.in_force_to = after.in_force_from
+    _link_details(versions)
     return versions
+
+
+def _link_details(versions: list[TableVersion]) -> None:
+    """Point each ordinance row at the held 別表 version that has the item it details.
+
+    The catalogue pairs an ordinance snapshot with a 別表 snapshot, but snapshots were not
+    taken on the same day: H26-7 (amended 2021-05-19) already details 別表第二 item 121,
+    which the 2020-12-12 snapshot lacks. Such a row goes to the version in force when the
+    ordinance version began, else the earliest held version that has the item.
+    """
+    from pia_kg.loaders.law_tsv import DetailItem
+
+    by_table: dict[str, list[TableVersion]] = {}
+    for v in versions:
+        by_table.setdefault(v.table.key, []).append(v)
+    for version in versions:
+        for n, item in enumerate(version.items):
+            if not isinstance(item, DetailItem) or not item.details_label:
+                continue
+            held = by_table.get(item.details_table, [])
+            if any(
+                v.version_key == item.details_version and v.item(item.details_label) for v in held
+            ):
+                continue
+            having = [v for v in held if v.item(item.details_label)]
+            current = [v for v in having if v.in_force_on(version.in_force_from)]
+            target = (current or having or [None])[0]
+            if target is not None:
+                version.items[n] = replace(item, details_version=target.version_key)
 
 
 @dataclass(frozen=True)

@@ -49,13 +49,17 @@ class DetailItem(TableItem):
 
     ``label`` is the provision's address in ASCII digits (``第21条の2第2項第1号``);
     ``details_label`` the 別表 item it details (``24``), "" for provisions that detail none
-    (a deleted article, the closing general article). ``information`` is the ordinance's
-    特定個人情報 column (H26 ordinance 7 only). ``lead`` is the paragraph's lead sentence,
+    (a deleted article, the closing general article); ``details_table`` and
+    ``details_version`` the version holding that item (the catalogue's choice, refined by
+    :func:`~pia_kg.loaders.law_catalog.find_law_tables` when another held version has it). The ordinance's 特定個人情報 column
+    (H26 ordinance 7 only) is a provider entry without a provider, the ordinance naming
+    the information but leaving the 提供者 to the 別表 item. ``lead`` is the paragraph's lead sentence,
     which, for a paragraph without 号, is itself the text of the 事務.
     """
 
     details_label: str = ""
-    information: str = ""
+    details_table: str = ""  # table key of the detailed 別表, e.g. bango-beppyo1
+    details_version: str = ""  # its version key that holds details_label
     lead: str = ""
     address: tuple[int, ...] = ()
 
@@ -80,8 +84,11 @@ def read_law_tsv(path: str | Path, entry: CatalogueEntry | None = None) -> Table
     text = SourceText.read(p)
     rows = _rows(text, entry)
     version = entry.empty_version(p.name)
-    reader = {"use": _use_items, "provision": _provision_items, "detail": _detail_items}
-    version.items = reader[entry.layout](rows, text)
+    if entry.layout == "detail":
+        version.items = _detail_items(rows, text, entry.details or ("", ""))
+    else:
+        reader = {"use": _use_items, "provision": _provision_items}
+        version.items = reader[entry.layout](rows, text)
     return version
 
 
@@ -191,7 +198,9 @@ def _pad(number: str, width: int) -> tuple[int, ...]:
     return tuple(parts + [0] * (width - len(parts)))
 
 
-def _detail_items(rows: list[tuple[int, list[str]]], text: SourceText) -> list[TableItem]:
+def _detail_items(
+    rows: list[tuple[int, list[str]]], text: SourceText, details: tuple[str, str]
+) -> list[TableItem]:
     items: list[TableItem] = []
     seen: set[str] = set()
     for line, (article, paragraph, beppyo_item, go, jimu, lead, info) in rows:
@@ -209,7 +218,7 @@ def _detail_items(rows: list[tuple[int, list[str]]], text: SourceText) -> list[T
         if label in seen:
             raise LoaderError(f"provision {label} appears twice", source=text.path, line=line)
         seen.add(label)
-        details = _label(beppyo_item, text, line) if beppyo_item else ""
+        detail_label = _label(beppyo_item, text, line) if beppyo_item else ""
         deleted = lead == DELETED_MARK and not (jimu or info or beppyo_item)
         address = _pad(article_no, 3) + (int(paragraph_no),) + _pad(go_no or "0", 2)
         items.append(
@@ -220,8 +229,10 @@ def _detail_items(rows: list[tuple[int, list[str]]], text: SourceText) -> list[T
                 jimu="" if deleted else (jimu or lead),
                 deleted=deleted,
                 source_line=line,
-                details_label=details,
-                information=info,
+                details_label=detail_label,
+                details_table=details[0] if detail_label else "",
+                details_version=details[1] if detail_label else "",
+                providers=(ProviderEntry("", info),) if info and not deleted else (),
                 lead=lead if not deleted else "",
                 address=address,
             )

@@ -181,7 +181,8 @@ def test_ordinance_rows_detail_beppyo_items(versions):
     art16 = next(i for i in ord5.items if i.label == "第16条第1項")
     assert art16.details_label == "16" and art16.jimu.startswith("法別表第一の十六の項")
     ord7 = next(v for (k, _), v in versions.items() if k == "h26-ordinance-7")
-    assert ord7.items[0].information.startswith("当該届出に係る被保険者")
+    assert ord7.items[0].providers[0].information.startswith("当該届出に係る被保険者")
+    assert ord7.items[0].providers[0].provider == ""
 
 
 def test_unknown_file_is_refused(tmp_path):
@@ -261,3 +262,88 @@ def test_find_law_tables_needs_a_folder_with_tables(tmp_path):
 def test_catalogue_names_every_file_in_sources(law_dir):
     listed = set(re.findall(r"`([\w.]+\.tsv)`", (law_dir / "SOURCES.md").read_text("utf-8")))
     assert listed == {e.file_name for e in CATALOGUE}
+
+
+# --- RDF (docs/model.md, section "Law") ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def law_union(versions):
+    from pia_kg.loaders.law_rdf import version_graph
+    from rdflib import Graph
+
+    union = Graph()
+    graphs = {}
+    for key, v in versions.items():
+        graphs[key] = version_graph(v)
+        union += graphs[key]
+    return union, graphs
+
+
+def test_version_graph_uses_eli_dates_and_named_graph(law_union):
+    from rdflib import Literal
+
+    from pia_kg.vocab import ELI, PIA, XSD, law_graph, table_item_iri, table_version_iri
+
+    _, graphs = law_union
+    g = graphs[("bango-beppyo1", "2024-05-18")]
+    assert g.identifier == law_graph("bango-beppyo1", "2024-05-18")
+    v = table_version_iri("bango-beppyo1", "2024-05-18")
+    assert g.value(v, ELI.first_date_entry_in_force) == Literal("2024-05-18", datatype=XSD.date)
+    assert g.value(v, ELI.date_no_longer_in_force) == Literal("2024-05-27", datatype=XSD.date)
+    assert str(g.value(v, ELI.id_local)) == "425AC0000000027_20240518_503AC0000000039"
+    item = table_item_iri("bango-beppyo1", "2024-05-18", "81")
+    assert str(g.value(item, PIA.agency)) == "独立行政法人日本学生支援機構"
+    assert g.value(item, PIA.inVersion) == v and g.value(item, ELI.is_part_of) == v
+    assert g.value(item, PIA.deleted).toPython() is False
+    deleted = table_item_iri("bango-beppyo1", "2024-05-18", "13")
+    assert g.value(deleted, PIA.deleted).toPython() is True
+    assert g.value(deleted, PIA.jimu) is None
+    new = graphs[("bango-beppyo", "2024-05-27")]
+    assert (
+        new.value(table_version_iri("bango-beppyo", "2024-05-27"), ELI.date_no_longer_in_force)
+        is None
+    )
+
+
+def test_items_carry_tsv_line_provenance_and_providers(law_union):
+    from pia_kg.vocab import PIA, table_item_iri
+
+    _, graphs = law_union
+    g = graphs[("bango-beppyo2", "2020-12-12")]
+    item = table_item_iri("bango-beppyo2", "2020-12-12", "1")
+    assert str(g.value(item, PIA.source)) == "bango_beppyo2_old_egov2021snapshot.tsv#L2-L5"
+    entries = sorted(
+        g.objects(item, PIA.providerEntry), key=lambda e: g.value(e, PIA.order).toPython()
+    )
+    assert len(entries) == 4
+    assert str(g.value(entries[1], PIA.provider)) == "市町村長"
+
+
+def test_details_items_point_at_existing_beppyo_items(law_union):
+    from pia_kg.vocab import PIA, RDF, table_item_iri
+
+    union, _ = law_union
+    links = list(union.subject_objects(PIA.detailsItem))
+    assert len(links) > 900  # 471 + 519 rows, less deleted and general articles
+    for _, target in links:
+        assert (target, RDF.type, PIA.TableItem) in union, target
+    first = table_item_iri("h26-ordinance-5", "2020-08-31", "第1条第1項第1号")
+    assert union.value(first, PIA.detailsItem) == table_item_iri("bango-beppyo1", "2020-12-12", "1")
+    # H26-7 already details 別表第二 item 121, held only by the 2024-05-18 version.
+    last = table_item_iri("h26-ordinance-7", "2021-05-19", "第59条の4第1項")
+    assert union.value(last, PIA.detailsItem) == table_item_iri(
+        "bango-beppyo2", "2024-05-18", "121"
+    )
+
+
+def test_law_graphs_conform_to_the_shapes(law_union):
+    from pathlib import Path as _Path
+
+    import pyshacl
+    from rdflib import Graph
+
+    union, _ = law_union
+    shapes = Graph().parse(_Path(__file__).resolve().parents[1] / "ontology" / "shapes.ttl")
+    conforms, _, text = pyshacl.validate(union, shacl_graph=shapes)
+    assert conforms, text[:2000]
