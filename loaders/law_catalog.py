@@ -39,6 +39,7 @@ __all__ = [
     "entry_for_raw_file",
     "RAW_XML_REVISIONS",
     "find_law_tables",
+    "read_law_path",
     "version_in_force",
     "VersionChoice",
     "law_cache_dir",
@@ -305,6 +306,31 @@ def _link_details(versions: list[TableVersion]) -> None:
             target = (current or having or [None])[0]
             if target is not None:
                 version.items[n] = replace(item, details_version=target.version_key)
+
+
+def read_law_path(path: str | Path) -> list[TableVersion]:
+    """The table versions at ``path`` (``pia-kg law load PATH``): a folder, a TSV or an XML.
+
+    A folder is read by :func:`find_law_tables`; a ``.tsv`` must be a catalogue file; a
+    ``.xml`` / ``.json`` is e-Gov 法令XML or a 法令API v2 response. Raises LawDataError for a
+    missing path or another kind of file, LoaderError for a malformed one.
+    """
+    from pia_kg.loaders.egov_xml import read_egov_tables
+    from pia_kg.loaders.law_tsv import read_law_tsv
+
+    p = Path(path).expanduser()
+    if p.is_dir():
+        return find_law_tables(p)
+    if not p.is_file():
+        raise LawDataError(f"{p}: no such file or folder. {HOW_TO_GET_LAW_TABLES}")
+    if p.suffix == ".tsv":
+        return [read_law_tsv(p)]
+    if p.suffix in (".xml", ".json"):
+        versions = read_egov_tables(p)
+        if not versions:
+            raise LawDataError(f"{p}: no 番号法 別表 found in this law's XML")
+        return versions
+    raise LawDataError(f"{p}: not a law table (expected a folder, a .tsv, .xml or .json file)")
 
 
 @dataclass(frozen=True)

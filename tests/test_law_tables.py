@@ -347,3 +347,20 @@ def test_law_graphs_conform_to_the_shapes(law_union):
     shapes = Graph().parse(_Path(__file__).resolve().parents[1] / "ontology" / "shapes.ttl")
     conforms, _, text = pyshacl.validate(union, shacl_graph=shapes)
     assert conforms, text[:2000]
+
+
+def test_read_law_path_takes_a_folder_a_tsv_or_an_xml(law_dir, tmp_path):
+    from pia_kg.loaders.law_catalog import read_law_path
+
+    assert len(read_law_path(law_dir)) == len(CATALOGUE)
+    (one,) = read_law_path(law_dir / "bango_beppyo_new_20240527_505AC0000000048.tsv")
+    assert (one.table.key, len(one.items)) == ("bango-beppyo", 176)
+    xml = read_law_path(law_dir / "raw" / "kuboon-elaws-xml_3d297823_docs_xml_425AC0000000027.xml")
+    assert [(v.table.key, len(v.items)) for v in xml] == [
+        ("bango-beppyo1", 108),
+        ("bango-beppyo2", 126),
+    ]
+    with pytest.raises(LawDataError, match="no such file"):
+        read_law_path(tmp_path / "missing.tsv")
+    with pytest.raises(LawDataError, match="not a law table"):
+        read_law_path(law_dir / "SOURCES.md")
