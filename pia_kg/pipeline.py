@@ -40,7 +40,7 @@ DOCUMENT_SUFFIXES = (".txt",)
 # Steps that rebuild derived graphs from what the store holds, in order. Each is
 # "module:function", taking the store and returning {graph IRI: graph}; imported lazily.
 DERIVERS: tuple[str, ...] = (
-    "pia_kg.loaders.correspondence_store:derive_correspondence_graphs",
+    "pia_kg.loaders.law_store:derive_correspondence_graphs",
     "pia_kg.loaders.resolution:derive_resolution_graphs",
 )
 

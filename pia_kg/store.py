@@ -105,6 +105,10 @@ class Store(ABC):
     def named_graphs(self) -> list[URIRef]: ...
 
     @abstractmethod
+    def get_graph(self, graph: URIRef) -> Graph:
+        """A copy of one named graph's triples (empty when there is no such graph)."""
+
+    @abstractmethod
     def triple_count(self, graph: URIRef | None = None) -> int:
         """Quads in one named graph, or in the whole store."""
 

@@ -81,6 +81,12 @@ class MemoryStore(Store):
             if isinstance(c.identifier, URIRef) and len(c) and c.identifier != DATASET_DEFAULT_GRAPH_ID
         )
 
+    def get_graph(self, graph: URIRef) -> Graph:
+        out = Graph(identifier=graph)
+        for t in self._ds.graph(graph):
+            out.add(t)
+        return out
+
     def triple_count(self, graph: URIRef | None = None) -> int:
         if graph is not None:
             return len(self._ds.graph(graph))

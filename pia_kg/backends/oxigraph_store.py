@@ -97,6 +97,12 @@ class OxigraphStore(Store):
     def named_graphs(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._store.named_graphs())
 
+    def get_graph(self, graph: URIRef) -> Graph:
+        out = Graph(identifier=graph)
+        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
+            out.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        return out
+
     def triple_count(self, graph: URIRef | None = None) -> int:
         g = ox.NamedNode(str(graph)) if graph is not None else None
         if g is None:

@@ -122,6 +122,13 @@ class RemoteStore(Store):
         r = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(URIRef(str(row[0])) for row in r.rows)
 
+    def get_graph(self, graph: URIRef) -> Graph:
+        result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        out = Graph(identifier=graph)
+        if result.graph is not None:
+            out += result.graph
+        return out
+
     def triple_count(self, graph: URIRef | None = None) -> int:
         where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
         r = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
