@@ -24,6 +24,7 @@ from pia_kg.loaders.cover import Cover, read_cover
 from pia_kg.loaders.form import Form
 from pia_kg.loaders.file_overview import extract_files
 from pia_kg.loaders.source import SourceText
+from pia_kg.loaders.template import LEVEL_LABELS
 from pia_kg.vocab import DCTERMS, PIA, RDF, XSD, document_graph
 
 __all__ = ["LoadedDocument", "load_assessment", "Extractor"]
@@ -133,6 +134,8 @@ def _write_cover(dg: DocumentGraph, ctx: AssessmentContext, cover: Cover) -> Non
         return
     if cover.level:
         dg.add(a, PIA.level, PIA[cover.level])
+        # The level's name as the cover writes it, so queries need not load the ontology.
+        dg.label(PIA[cover.level], LEVEL_LABELS[cover.level])
     for value, line, ja in (
         (cover.number, cover.number_line, "評価書番号"),
         (cover.title, cover.title_lines[0], "評価書名"),

@@ -18,6 +18,7 @@ from pia_kg.loaders.assessment_context import AssessmentContext
 from pia_kg.loaders.citations import add_citations
 from pia_kg.loaders.form import Form, Value, band_value, boxes_in
 from pia_kg.loaders.layout import Layout
+from pia_kg.loaders.source import clean_cell
 from pia_kg.loaders.template import CONNECTION_OPTIONS
 from pia_kg.vocab import PIA
 
@@ -146,14 +147,18 @@ def _systems(form: Form, ctx: AssessmentContext, lo: int, hi: int) -> None:
             dg.warn(f"システム{order}: ①システムの名称 is blank or its value could not be placed", occ.line)
             continue
         nxt = names[i + 1].line - 1 if i + 1 < len(names) else hi
-        node = dg.fact("system", str(order), PIA.System, occ.line, v.end)
-        dg.label(node, v.text)
+        # A name is one line; a ※ note wrapped under it is not part of the name.
+        name = clean_cell(v.raw.split("\n")[0])
+        node = dg.fact("system", str(order), PIA.System, occ.line, v.start)
+        dg.label(node, name)
         dg.add(node, PIA.order, order)
         dg.add(ctx.assessment, PIA.system, node)
         fn = form.first("system_function", occ.line, nxt)
         if fn is not None and (fv := form.value(fn, long=True)) is not None:
             dg.add(node, PIA.functionText, fv.text)
             _extend(dg, node, fv.end)
+        else:
+            dg.warn(f"システム{order}: ②システムの機能 not found next to its label", fn.line if fn else occ.line)
         _connections(form, ctx, node, order, occ.line, nxt)
 
 

@@ -141,6 +141,10 @@ def _sources(form: Form, ctx: AssessmentContext, node: URIRef, k: int, occ: Occu
     checked = [label for label, on in boxes if on]
     if not boxes:
         dg.warn(f"file {k}: ①入手元 checkboxes could not be read", occ.line)
+    elif not checked:
+        # Some converters drop every tick; an option whose (…) detail is filled in was chosen.
+        checked = [label for label, _ in boxes if re.search(r"\(.+\)", label)]
+        dg.warn(f"file {k}: no ①入手元 box is ticked; options with details taken as chosen", occ.line)
     for label in dict.fromkeys(checked):
         dg.add(node, PIA.acquisitionSource, label)
 
@@ -201,7 +205,7 @@ def _bracket_choice(form: Form, occ: Occurrence) -> Value | None:
 def _set(ctx: AssessmentContext, node: URIRef, key: str, v: Value) -> None:
     dg = ctx.dg
     if key == "outsourcing_content":
-        dg.add(node, PIA.content, v.text)
+        dg.add(node, PIA.content, _without_choices(v.text))
     elif key == "contractor":
         name = compact(v.text) if len(v.text) < 60 else v.text
         dg.add(node, PIA.contractorName, v.text)
@@ -218,4 +222,10 @@ def _set(ctx: AssessmentContext, node: URIRef, key: str, v: Value) -> None:
         elif "する" in choice:
             dg.add(node, PIA.reoutsourcing, True)
     elif key == "reoutsourcing_content":
-        dg.add(node, PIA.reoutsourcingContent, v.text)
+        dg.add(node, PIA.reoutsourcingContent, _without_choices(v.text))
+
+
+def _without_choices(text: str) -> str:
+    """A text value without the choice list of a neighbouring item that layout order glued on
+    (``… 再委託している。] 1) 再委託する 2) 再委託しない``)."""
+    return re.sub(r"\s*\]?\s*(?:<選択肢>)?\s*1\)\s*\S+\s*2\)\s*\S+\s*$", "", text).strip(" ]")

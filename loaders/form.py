@@ -55,6 +55,7 @@ _BOUNDARY = re.compile(
 )
 
 
+_CIRCLED_CHARS = set("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")
 _NUMBERED = re.compile(r"^\s*\d+\s*\.\s*\S")
 
 
@@ -63,6 +64,9 @@ def is_boundary(row: Row, *, long: bool = False) -> bool:
     is a list item of the value unless it is a template heading."""
     first = row.cells[0].text
     if match_label(first) is not None:
+        return True
+    if first.strip()[:1] in _CIRCLED_CHARS:
+        # NFKC turns ② into 2, so circled items are told before folding.
         return True
     folded = nfkc(first)
     if long and _NUMBERED.match(folded):

@@ -23,6 +23,7 @@ __all__ = [
     "normalize_label_text",
     "COVER_TITLE",
     "LEVELS",
+    "LEVEL_LABELS",
     "CONNECTION_OPTIONS",
     "SOURCE_OPTIONS",
     "CHOICE_MARKER",
@@ -108,12 +109,12 @@ LABELS: tuple[Label, ...] = (
     Label("transferred_information", r"移転する情報", "disclosure", number=3),
     Label("provision_method", r"提供方法", "disclosure", number=6),
     Label("transfer_method", r"移転方法", "disclosure", number=6),
-    Label("disclosure_timing", r"時期頻度", "disclosure", number=7),
+    Label("disclosure_timing", r"時期[・･]?頻度", "disclosure", number=7),
 )
 _BY_KEY = {label.key: label for label in LABELS}
 
 # Punctuation and marks that decorate labels but carry no meaning for matching.
-_DECORATION = re.compile(r"[※\s\u3000・:：]")
+_DECORATION = re.compile(r"[※\s\u3000:：]")
 
 
 def normalize_label_text(text: str) -> tuple[int | None, str]:
@@ -185,6 +186,7 @@ def label(key: str) -> Label:
 # The cover's title line, which also says the level.
 COVER_TITLE = re.compile(r"特定個人情報保護評価書\s*[(（]\s*(?P<level>基礎項目|重点項目|全項目)評価書\s*[)）]")
 LEVELS = {"基礎項目": "BasicLevel", "重点項目": "FocusedLevel", "全項目": "FullLevel"}
+LEVEL_LABELS = {v: k + "評価書" for k, v in LEVELS.items()}
 
 # Choice lists printed beside a band: the chosen value is written before <選択肢>.
 CHOICE_MARKER = re.compile(r"<\s*選択肢\s*>|＜\s*選択肢\s*＞|\d\s*[)）]\s*\S")
