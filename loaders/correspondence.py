@@ -20,14 +20,21 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
-from pia_kg.loaders.item_matching import ACCEPT, Match, assign, compatible, mark_order
+from pia_kg.loaders.item_matching import (
+    ACCEPT,
+    Match,
+    Scores,
+    assign,
+    compatible,
+    mark_order,
+    score_pairs,
+)
 from pia_kg.loaders.item_similarity import (
     ItemProfile,
     Similarity,
     agency_covered,
     containment,
     profile,
-    similarity,
 )
 from pia_kg.loaders.law_model import TableVersion
 from pia_kg.loaders.renumbering_records import RecordedRenumbering, applies_to, unique
@@ -122,7 +129,7 @@ def derive_correspondences(
     """
     olds = [profile(i, k) for k, i in enumerate(old.items) if not i.deleted]
     news = [profile(i, k) for k, i in enumerate(new.items) if not i.deleted]
-    sims = {(o.label, n.label): similarity(o, n) for o in olds for n in news}
+    sims = score_pairs(olds, news)
     matches = assign(olds, news, sims, len(old.items), len(new.items))
     mark_order(matches)
     out = [_matched(m, same_table=old.table.key == new.table.key) for m in matches]
@@ -203,7 +210,7 @@ def _matched(m: Match, *, same_table: bool) -> Correspondence:
 def _splits_and_merges(
     olds: list[ItemProfile],
     news: list[ItemProfile],
-    sims: dict[tuple[str, str], Similarity],
+    sims: Scores,
     by_old: dict[str, Match],
     by_new: dict[str, Match],
 ) -> tuple[list[Correspondence], set[str], set[str]]:
@@ -219,8 +226,8 @@ def _splits_and_merges(
     split_of: set[str] = set()
     merged_into: set[str] = set()
 
-    def part_of(part: ItemProfile, whole: ItemProfile, sim: Similarity) -> float:
-        if sim.law != 1.0 or not agency_covered(part, whole):
+    def part_of(part: ItemProfile, whole: ItemProfile, sim: Similarity | None) -> float:
+        if sim is None or sim.law != 1.0 or not agency_covered(part, whole):
             return 0.0
         if sim.providers is not None and not (part.providers & whole.providers):
             return 0.0
@@ -229,7 +236,9 @@ def _splits_and_merges(
     for n in news:
         if n.label in by_new:
             continue
-        scored = [(part_of(n, o, sims[o.label, n.label]), o) for o in olds if o.label in by_old]
+        scored = [
+            (part_of(n, o, sims.get((o.label, n.label))), o) for o in olds if o.label in by_old
+        ]
         best = max(scored, key=lambda t: t[0], default=(0.0, None))
         if best[1] is not None and best[0] >= CONTAINED:
             o = best[1]
@@ -249,7 +258,9 @@ def _splits_and_merges(
     for o in olds:
         if o.label in by_old:
             continue
-        scored = [(part_of(o, n, sims[o.label, n.label]), n) for n in news if n.label in by_new]
+        scored = [
+            (part_of(o, n, sims.get((o.label, n.label))), n) for n in news if n.label in by_new
+        ]
         best = max(scored, key=lambda t: t[0], default=(0.0, None))
         if best[1] is not None and best[0] >= CONTAINED:
             n = best[1]
@@ -271,7 +282,7 @@ def _splits_and_merges(
 def _unmatched(
     item: ItemProfile,
     others: list[ItemProfile],
-    sims: dict[tuple[str, str], Similarity],
+    sims: Scores,
     marked_deleted: set[str],
     *,
     old_side: bool,
@@ -284,9 +295,10 @@ def _unmatched(
             item.label, None, relation, 0.99, f"the new version marks item {item.label} 削除"
         )
     candidates = [
-        (sims[pair(x)].score, x)
+        (sim.score, x)
         for x in others
-        if compatible(*(item, x) if old_side else (x, item), sims[pair(x)])
+        if (sim := sims.get(pair(x))) is not None
+        and compatible(*((item, x) if old_side else (x, item)), sim)
     ]
     best = max(candidates, key=lambda t: t[0], default=None)
     side = "new" if old_side else "old"

@@ -10,14 +10,34 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from pia_kg.loaders.item_similarity import ItemProfile, Similarity, agency_names
+from pia_kg.loaders.item_similarity import ItemProfile, Similarity, agency_names, similarity
 
-__all__ = ["ACCEPT", "Match", "compatible", "assign", "mark_order"]
+__all__ = ["ACCEPT", "Match", "Scores", "score_pairs", "compatible", "assign", "mark_order"]
 
 # A pair below ACCEPT is not a correspondence, however it ranks. Calibrated on the four
 # version pairs held: true rewordings score ≥ 0.6 (old 別表第二 87 → 主務省令 125, a defined
 # term spelled out, is the lowest at 0.60), the nearest wrong candidates ≤ 0.58.
 ACCEPT = 0.58
+
+# Scores of the (old label, new label) pairs worth scoring; a pair absent is not admissible.
+Scores = dict[tuple[str, str], Similarity]
+
+
+def score_pairs(olds: list[ItemProfile], news: list[ItemProfile]) -> Scores:
+    """Similarities of every pair that could correspond: not citing two different laws.
+
+    Two items that cite different laws are never the same 事務 (unless their texts are
+    identical), so they are not scored at all; this keeps derivation fast (most of the
+    tables' pairs are of different laws).
+    """
+    out: Scores = {}
+    for o in olds:
+        o_laws = set(o.laws)
+        for n in news:
+            if o_laws and n.laws and not o_laws.intersection(n.laws) and o.core != n.core:
+                continue
+            out[o.label, n.label] = similarity(o, n)
+    return out
 
 
 @dataclass
@@ -41,7 +61,7 @@ def compatible(o: ItemProfile, n: ItemProfile, sim: Similarity) -> bool:
 def assign(
     olds: list[ItemProfile],
     news: list[ItemProfile],
-    sims: dict[tuple[str, str], Similarity],
+    sims: Scores,
     n_old: int,
     n_new: int,
 ) -> list[Match]:
@@ -55,13 +75,14 @@ def assign(
     def rel_gap(o: ItemProfile, n: ItemProfile) -> float:
         return abs(o.order / max(n_old, 1) - n.order / max(n_new, 1))
 
+    by_label_o = {o.label: o for o in olds}
+    by_label_n = {n.label: n for n in news}
     ranked = sorted(
         (
-            (-sims[o.label, n.label].score, rel_gap(o, n), o.order, n.order, o, n)
-            for o in olds
-            for n in news
-            if (sims[o.label, n.label].score >= ACCEPT or sims[o.label, n.label].identical)
-            and compatible(o, n, sims[o.label, n.label])
+            (-sim.score, rel_gap(o, n), o.order, n.order, o, n)
+            for (ol, nl), sim in sims.items()
+            if (sim.score >= ACCEPT or sim.identical)
+            and compatible(o := by_label_o[ol], n := by_label_n[nl], sim)
         ),
         key=lambda t: t[:4],
     )
@@ -74,14 +95,14 @@ def assign(
         del free_old[o.label], free_new[n.label]
         # Only candidates that could be the same 事務 count as alternatives.
         alternatives = [
-            (x.label, sims[o.label, x.label].score)
+            (x.label, sim.score)
             for x in free_new.values()
-            if compatible(o, x, sims[o.label, x.label])
+            if (sim := sims.get((o.label, x.label))) is not None and compatible(o, x, sim)
         ]
         alternatives += [
-            (x.label, sims[x.label, n.label].score)
+            (x.label, sim.score)
             for x in free_old.values()
-            if compatible(x, n, sims[x.label, n.label])
+            if (sim := sims.get((x.label, n.label))) is not None and compatible(x, n, sim)
         ]
         runner = max(alternatives, key=lambda a: a[1], default=None)
         matches.append(Match(o, n, sims[o.label, n.label], runner))

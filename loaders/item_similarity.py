@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from pia_kg.loaders.law_model import TableItem
-from pia_kg.loaders.law_text import agency_text, item_text, law_names, numbers_removed
+from pia_kg.loaders.law_text import agency_text, item_text, law_names
 from rapidfuzz import fuzz
 
 __all__ = [
@@ -38,7 +38,7 @@ class ItemProfile:
     jimu: str
     laws: tuple[str, ...]  # the cited law's name and alias, () when none can be named
     providers: frozenset[str]
-    core: str  # agency + jimu without any numbers: equal cores mean "same text"
+    core: str  # normalised agency + jimu: equal cores mean "same text"
 
     @property
     def law(self) -> str | None:
@@ -65,7 +65,7 @@ def profile(item: TableItem, order: int) -> ItemProfile:
         jimu=jimu,
         laws=law_names(item.jimu),
         providers=providers,
-        core=numbers_removed(agency + "|" + jimu),
+        core=agency + "|" + jimu,
     )
 
 

@@ -21,7 +21,6 @@ __all__ = [
     "agency_text",
     "cited_law",
     "law_names",
-    "numbers_removed",
 ]
 
 _NUM = r"[0-9〇一二三四五六七八九十百千]+"
@@ -85,11 +84,6 @@ def agency_text(agency: str) -> str:
     """The 機関 (行政機関等 / 情報照会者) reduced the same way as ``item_text``."""
     text = strip_parentheticals(_base(agency))
     return _ARTICLE_REF.sub("", text)
-
-
-def numbers_removed(text: str) -> str:
-    """``text`` without any digits or kanji numerals: to tell "same text modulo numbers"."""
-    return re.sub(_NUM, "", text)
 
 
 _ALIAS = re.compile(r"以下(?:この条において)?「?(?P<alias>[^」()]+?)」?という")
