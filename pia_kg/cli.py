@@ -315,6 +315,24 @@ def law_load(
     _load_law(folder)
 
 
+@law_app.command("fetch")
+def law_fetch(
+    law_id: Annotated[str, typer.Argument(help="法令ID, e.g. 425AC0000000027 (番号法) or 506M60004008009 (主務省令).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="The date the law should be as in force on (YYYY-MM-DD).")],
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="e-Gov 法令API v2 base URL (for a mirror).")
+    ] = "",
+    load_it: Annotated[bool, typer.Option("--load/--no-load", help="Also load the fetched tables.")] = True,
+) -> None:
+    """Download a law from the e-Gov 法令API v2 into the local law cache (needs internet)."""
+    from pia_kg.loaders.law_fetch import DEFAULT_BASE_URL, fetch_law
+
+    path = fetch_law(law_id, as_of, base_url=base_url or DEFAULT_BASE_URL)
+    out.print(f"saved {path}", markup=False)
+    if load_it:
+        _load_law(path)
+
+
 HEADLINES: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("Assessments loaded", "assessments", {}),
     (

@@ -134,14 +134,15 @@ def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:
 
 
 def load_law_dir(store: Store, law_dir: str | Path, *, progress: Progress | None = None) -> LoadReport:
-    """Load every known law table file in ``law_dir`` (one graph per version), then derive."""
-    from pia_kg.loaders.law_catalog import find_law_tables
+    """Load law table versions (one graph each) from a folder, a TSV or an e-Gov XML file,
+    then rebuild what is derived from them."""
+    from pia_kg.loaders.law_catalog import read_law_path
     from pia_kg.loaders.law_rdf import version_graph
     from pia_kg.vocab import law_graph
 
     report = LoadReport(triples_before=store.triple_count())
     graphs: dict[URIRef, Graph] = {}
-    for version in find_law_tables(law_dir):
+    for version in read_law_path(law_dir):
         if progress:
             progress(f"{version.table.label} {version.version_key}")
         graphs[law_graph(version.table.key, version.version_key)] = version_graph(version)
