@@ -42,7 +42,8 @@ law_app = typer.Typer(help="Law tables: load them from TSV or e-Gov XML, or fetc
 app.add_typer(law_app, name="law")
 
 err = Console(stderr=True)
-out = Console(soft_wrap=True)
+# Piped output keeps whole cells: rich would otherwise squeeze tables to 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 100_000)
 
 
 class State:
