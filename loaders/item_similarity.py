@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from pia_kg.loaders.law_model import TableItem
-from pia_kg.loaders.law_text import agency_text, item_text, law_names
+from pia_kg.loaders.law_text import agency_text, item_text, law_names, strip_parentheticals
 from rapidfuzz import fuzz
 
 __all__ = [
@@ -50,8 +50,13 @@ class ItemProfile:
 
 
 def agency_names(agency: str) -> frozenset[str]:
-    """The bodies an 機関 cell names: 都道府県知事又は市町村長 → {都道府県知事, 市町村長}."""
-    return frozenset(p for p in _AGENCY_SPLIT.split(agency) if p)
+    """The bodies an 機関 cell names: 都道府県知事又は市町村長 → {都道府県知事, 市町村長}.
+
+    Parentheticals are set aside first: they qualify a body (（行政機関の長、地方公共団体の機関
+    …）), they do not add one.
+    """
+    plain = strip_parentheticals(agency, only_boilerplate=False)
+    return frozenset(p for p in _AGENCY_SPLIT.split(plain) if p)
 
 
 def profile(item: TableItem, order: int) -> ItemProfile:
