@@ -40,6 +40,7 @@ DOCUMENT_SUFFIXES = (".txt",)
 # Steps that rebuild derived graphs from what the store holds, in order. Each is
 # "module:function", taking the store and returning {graph IRI: graph}; imported lazily.
 DERIVERS: tuple[str, ...] = (
+    "pia_kg.pipeline:ontology_graphs",
     "pia_kg.loaders.law_store:derive_correspondence_graphs",
     "pia_kg.loaders.resolution:derive_resolution_graphs",
 )
@@ -159,6 +160,18 @@ def load_law_dir(store: Store, law_dir: str | Path, *, progress: Progress | None
         refresh_derived(store)
     report.triples_after = store.triple_count()
     return report
+
+
+def ontology_graphs(store: Store) -> dict[URIRef, Graph]:
+    """The ontology in its own graph, so that labels of classes and individuals (levels,
+    relations, document kinds) answer in SPARQL beside the data; rewritten only if changed."""
+    from pia_kg.ontology.resources import ontology_graph
+    from pia_kg.vocab import ONTOLOGY_GRAPH
+
+    graph = ontology_graph()
+    if store.triple_count(ONTOLOGY_GRAPH) == len(graph):
+        return {}
+    return {ONTOLOGY_GRAPH: graph}
 
 
 def refresh_derived(store: Store) -> None:

@@ -44,6 +44,8 @@ __all__ = [
     "table_item_iri",
     "law_graph",
     "DERIVED_GRAPH",
+    "ONTOLOGY_GRAPH",
+    "RESOLUTION_GRAPH",
     "fact_iri",
 ]
 
@@ -71,6 +73,10 @@ PREFIXES: dict[str, str] = {
 # Graph that holds what pia-kg derives from documents and law together (correspondences,
 # citation resolutions); it is rebuilt as a whole whenever its inputs change.
 DERIVED_GRAPH = ID["graph/derived"]
+# The ontology itself, loaded beside the data so that its labels answer in SPARQL.
+ONTOLOGY_GRAPH = ID["graph/ontology"]
+# Citation resolutions and their problems (loaders/resolution.py), rebuilt after every load.
+RESOLUTION_GRAPH = ID["graph/derived/resolution"]
 
 _SPACES = re.compile(r"\s+")
 
