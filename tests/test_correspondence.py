@@ -413,3 +413,31 @@ def test_derivation_is_fast(versions):
     results = derive_all(versions.values())
     assert len(results) == 4
     assert time.perf_counter() - start < 3.0
+
+
+def test_change_records_of_a_loaded_assessment_are_checked(versions):
+    """End to end: 金沢市's 変更箇所 as the assessment loader records them, held against the tables.
+
+    Every renumbering 001 records is wrong (DOMAIN.md: it moved 児童手当 from 別表第1 56 to 80, then
+    81); each must stay a finding and leave the derived pairs alone.
+    """
+    from pia_kg.loaders.assessment import load_assessment
+
+    recorded = recorded_from_graph(load_assessment(SEED_001).graph)
+    # Rows L404/L405 (56→80), L424/L426 (80→81), L440 (別表第2の87 → 主務省令第2の表 第106項).
+    claims = {(r.old_table, r.old_label, r.new_table, r.new_label) for r in recorded}
+    assert ("番号法別表第一", "56", "番号法別表第一", "80") in claims
+    assert ("番号法別表第一", "80", "番号法別表第一", "81") in claims
+    assert ("番号法別表第二", "87", "主務省令第2条の表", "106") in claims
+    b1 = derive_correspondences(
+        versions["bango-beppyo1", "2020-12-12"], versions["bango-beppyo1", "2024-05-18"], recorded
+    )
+    (c56,) = [c for c in b1 if c.from_label == "56"]
+    assert (c56.to_label, c56.relation) == ("56", R.SAME)
+    assert "records 56→80, contradicted" in c56.evidence
+    b2 = derive_correspondences(
+        versions["bango-beppyo2", "2024-05-18"],
+        versions["shumu-shorei-art2", "2024-05-27"],
+        recorded,
+    )
+    assert [(c.to_label, c.relation) for c in b2 if c.from_label == "87"] == [("125", R.REWORDED)]
