@@ -80,7 +80,7 @@ def test_003_change_list(changes):
         "II 特定個人情報ファイルの概要",
         "III 特定個人情報ファイルの取扱いプロセスにおけるリスク対策",  # Ⅲ, NFKC-folded
     ]
-    assert "人事異動により変更" in rows[0].reason and "コンビニ交付サービス実施のため記載追加" in rows[0].reason
+    assert "人事異動により変更" in rows[0].reason and "コンビニ交付サービス実施のため追記" in rows[0].reason
     assert "地域振興部戸籍住民課" in rows[0].after
     assert "組織改正による 部署名の変更" in rows[1].reason
     assert "健康づくり課 保健センター" in rows[1].after
