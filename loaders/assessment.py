@@ -14,17 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-
-from pia_kg.errors import LoaderError
 from pia_kg.loaders.assessment_context import AssessmentContext
 from pia_kg.loaders.basic_info import extract_basic_info, find_sections
 from pia_kg.loaders.builder import DocumentGraph
 from pia_kg.loaders.cover import Cover, read_cover
-from pia_kg.loaders.form import Form
 from pia_kg.loaders.file_overview import extract_files
+from pia_kg.loaders.form import Form
 from pia_kg.loaders.source import SourceText
 from pia_kg.loaders.template import LEVEL_LABELS
+from rdflib import Graph, Literal, URIRef
+
+from pia_kg.errors import LoaderError
 from pia_kg.vocab import DCTERMS, PIA, RDF, XSD, document_graph
 
 __all__ = ["LoadedDocument", "load_assessment", "Extractor"]
@@ -82,7 +82,9 @@ def load_assessment(path: str | Path) -> LoadedDocument:
     src = SourceText.read(path)
     form = Form(src)
     if len(form.rows) < 3:
-        raise LoaderError("too short to be an assessment (fewer than 3 non-blank lines)", source=src.path, line=1)
+        raise LoaderError(
+            "too short to be an assessment (fewer than 3 non-blank lines)", source=src.path, line=1
+        )
     cover = read_cover(form)
     dg = DocumentGraph(src)
     g = dg.graph
@@ -102,7 +104,9 @@ def load_assessment(path: str | Path) -> LoadedDocument:
     ctx = AssessmentContext(dg, a, cover.body, kind=cover.kind, published=cover.published)
     _write_cover(dg, ctx, cover)
     if cover.kind == "ChangeListDocument":
-        dg.warn("a 変更箇所一覧 (list of changed passages) only: no cover, section I or II to read", 1)
+        dg.warn(
+            "a 変更箇所一覧 (list of changed passages) only: no cover, section I or II to read", 1
+        )
     else:
         sec = find_sections(form, cover.start)
         if sec is None:
@@ -120,7 +124,11 @@ def load_assessment(path: str | Path) -> LoadedDocument:
             )
         extract_files(form, ctx, sec, names)
         if not ctx.files:
-            raise LoaderError("section II describes no 特定個人情報ファイル", source=src.path, line=sec.parts[0][0])
+            raise LoaderError(
+                "section II describes no 特定個人情報ファイル",
+                source=src.path,
+                line=sec.parts[0][0],
+            )
     for extract in _part_b_extractors():
         extract(src, dg, ctx)
     return LoadedDocument(src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind)
@@ -136,17 +144,22 @@ def _write_cover(dg: DocumentGraph, ctx: AssessmentContext, cover: Cover) -> Non
         dg.add(a, PIA.level, PIA[cover.level])
         # The level's name as the cover writes it, so queries need not load the ontology.
         dg.label(PIA[cover.level], LEVEL_LABELS[cover.level])
-    for value, line, ja in (
-        (cover.number, cover.number_line, "評価書番号"),
-        (cover.title, cover.title_lines[0], "評価書名"),
-        (cover.organization, cover.organization_line, "評価実施機関名"),
+    for value, ja in (
+        (cover.number, "評価書番号"),
+        (cover.title, "評価書名"),
+        (cover.organization, "評価実施機関名"),
     ):
         if value is None:
             dg.warn(f"cover: {ja} not found or its value could not be placed", cover.title_line)
     dg.add(a, PIA.assessmentNumber, cover.number)
     dg.add(a, DCTERMS.title, cover.title)
     if cover.organization:
-        org = dg.fact("organization", "main", URIRef("http://www.w3.org/ns/org#Organization"), cover.organization_line)
+        org = dg.fact(
+            "organization",
+            "main",
+            URIRef("http://www.w3.org/ns/org#Organization"),
+            cover.organization_line,
+        )
         dg.label(org, cover.organization)
         dg.add(org, URIRef("http://www.w3.org/ns/org#unitOf"), ctx.body_iri)
         dg.add(a, PIA.assessingOrganization, org)

@@ -11,21 +11,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib import URIRef
-
-from pia_kg.japanese import compact, nfkc
 from pia_kg.loaders.assessment_context import AssessmentContext
 from pia_kg.loaders.citations import add_citations
 from pia_kg.loaders.form import Form, Value, band_value, boxes_in
 from pia_kg.loaders.layout import Layout
 from pia_kg.loaders.source import clean_cell
 from pia_kg.loaders.template import CONNECTION_OPTIONS
+from rdflib import URIRef
+
+from pia_kg.japanese import compact, nfkc
 from pia_kg.vocab import PIA
 
 __all__ = ["Sections", "find_sections", "extract_basic_info", "split_file_names"]
 
 _II_ONLY = ("subject_count", "record_item_band", "handling_department", "acquisition_source")
-_III_HEADING = re.compile(r"^\s*(?:III|Ⅲ)[\s\u3000]*(?:特定個人情報ファイルの取扱いプロセスにおける)?リスク対策")
+_III_HEADING = re.compile(
+    r"^\s*(?:III|Ⅲ)[\s\u3000]*(?:特定個人情報ファイルの取扱いプロセスにおける)?リスク対策"
+)
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,10 @@ def _systems(form: Form, ctx: AssessmentContext, lo: int, hi: int) -> None:
         used.add(order)
         v = form.value(occ)
         if v is None:
-            dg.warn(f"システム{order}: ①システムの名称 is blank or its value could not be placed", occ.line)
+            dg.warn(
+                f"システム{order}: ①システムの名称 is blank or its value could not be placed",
+                occ.line,
+            )
             continue
         nxt = names[i + 1].line - 1 if i + 1 < len(names) else hi
         # A name is one line; a ※ note wrapped under it is not part of the name.
@@ -158,11 +163,16 @@ def _systems(form: Form, ctx: AssessmentContext, lo: int, hi: int) -> None:
             dg.add(node, PIA.functionText, fv.text)
             _extend(dg, node, fv.end)
         else:
-            dg.warn(f"システム{order}: ②システムの機能 not found next to its label", fn.line if fn else occ.line)
+            dg.warn(
+                f"システム{order}: ②システムの機能 not found next to its label",
+                fn.line if fn else occ.line,
+            )
         _connections(form, ctx, node, order, occ.line, nxt)
 
 
-def _connections(form: Form, ctx: AssessmentContext, node: URIRef, order: int, lo: int, hi: int) -> None:
+def _connections(
+    form: Form, ctx: AssessmentContext, node: URIRef, order: int, lo: int, hi: int
+) -> None:
     dg = ctx.dg
     conns = form.find("system_connection", lo, hi)
     if not conns:
@@ -170,7 +180,10 @@ def _connections(form: Form, ctx: AssessmentContext, node: URIRef, order: int, l
     if form.layout is Layout.PLAIN:
         # Layout-order text scatters a box's "[" and its "○ ]" and label over several lines and
         # mixes systems; reading them would invent connections.
-        dg.warn(f"システム{order}: 他のシステムとの接続 checkboxes are scattered by the layout; not extracted", conns[0].line)
+        dg.warn(
+            f"システム{order}: 他のシステムとの接続 checkboxes are scattered by the layout; not extracted",
+            conns[0].line,
+        )
         return
     seen: dict[str, bool] = {}
     end = conns[0].line

@@ -11,17 +11,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pia_kg.loaders.builder import DocumentGraph
 from rdflib import URIRef
 
 from pia_kg.japanese import nfkc, normalize_item_label
 from pia_kg.legal import canonical_table_label
-from pia_kg.loaders.builder import DocumentGraph
 from pia_kg.vocab import PIA
 
 __all__ = ["ParsedCitation", "parse_citations", "add_citations"]
 
-_LAW = r"(?:番号法|番号利用法|住基法|住民基本台帳法|[^\s、。()「」]{1,20}?(?:条例|規則|政令|省令|法))"
-_ARTICLE = re.compile(rf"(?P<law>{_LAW})?\s*第\s*\d+\s*条(?:の\d+)?(?:\s*第\s*\d+\s*項)?(?:\s*第\s*\d+\s*号)?")
+_KNOWN_LAW = r"(?:番号法|番号利用法|住基法|住民基本台帳法)"
+_LAW = rf"(?:{_KNOWN_LAW}|[^\s、。()「」・,，:：;；]{{1,20}}?(?:条例|規則|政令|省令|法))"
+_ARTICLE = re.compile(
+    rf"(?P<law>{_LAW})?\s*第\s*\d+\s*条(?:の\d+)?(?:\s*第\s*\d+\s*項)?(?:\s*第\s*\d+\s*号)?"
+)
 _TABLE = re.compile(
     rf"(?P<t>(?:{_LAW})?(?:の)?(?:主務省令\s*第\s*(?:2|二)\s*条?\s*の表|別表\s*(?:第\s*[0-9一二三四五六七八九十]+)?))"
 )
@@ -49,6 +52,11 @@ def parse_citations(text: str, default_law: str = "番号法") -> list[ParsedCit
     t = nfkc(text)
     art = _ARTICLE.search(t)
     article = re.sub(r"\s+", "", art.group(0)) if art else None
+    if art and not art["law"]:
+        # "住民基本台帳法(昭和42年…) ・第7条": the article belongs to the law named before it.
+        named = list(re.finditer(_KNOWN_LAW, t[: art.start()]))
+        if named:
+            article = named[-1].group(0) + article
     tab = _TABLE.search(t)
     if tab is None:
         return [ParsedCitation(article, None, None, None)] if article else []

@@ -13,11 +13,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pia_kg.errors import DocumentKindError
-from pia_kg.japanese import compact, nfkc, wareki_to_date
 from pia_kg.loaders.form import Form
 from pia_kg.loaders.source import clean_cell
 from pia_kg.loaders.template import COVER_TITLE, LEVELS
+
+from pia_kg.errors import DocumentKindError
+from pia_kg.japanese import compact, nfkc, wareki_to_date
 
 __all__ = ["Cover", "read_cover", "body_of_organization", "find_body"]
 
@@ -67,7 +68,9 @@ def find_body(form: Form, start: int = 1) -> tuple[str, int] | None:
     """A body named in the text: ``X市は、…`` (the declaration) or ``X区番号条例`` / ``X市情報公開条例``."""
     patterns = (
         re.compile(r"^(?P<b>[^\s、。]{1,8}?(?:都|道|府|県|市|区|町|村))は、"),
-        re.compile(r"(?P<b>[^\s、。()（）「」]{1,6}?(?:都|道|府|県|市|区|町|村))(?:番号条例|情報公開条例|個人情報保護条例)"),
+        re.compile(
+            r"(?P<b>[^\s、。()（）「」]{1,6}?(?:都|道|府|県|市|区|町|村))(?:番号条例|情報公開条例|個人情報保護条例)"
+        ),
     )
     for rx in patterns:
         for row in form.rows[form.index_of_line(start) :]:
@@ -82,7 +85,9 @@ def read_cover(form: Form) -> Cover:
     src = form.src
     # The title stands alone on its line; the same words inside a sentence (committee
     # material talking about the assessment) are not the cover.
-    title_row = next((r for r in form.rows if COVER_TITLE.fullmatch(compact(clean_cell(r.text)))), None)
+    title_row = next(
+        (r for r in form.rows if COVER_TITLE.fullmatch(compact(clean_cell(r.text)))), None
+    )
     if title_row is None:
         head = " ".join(r.text for r in form.rows[:15])
         if _CHANGE_LIST.search(head):
@@ -101,7 +106,9 @@ def read_cover(form: Form) -> Cover:
     level_word = COVER_TITLE.search(nfkc(title_row.text))["level"]  # type: ignore[index]
     # Cover labels sit within a few rows of the title, before or after it (layout order).
     lo = max(0, ti - 25)
-    near = [o for o in form.occurrences if o.match.label.section == "cover" and lo <= o.row <= ti + 25]
+    near = [
+        o for o in form.occurrences if o.match.label.section == "cover" and lo <= o.row <= ti + 25
+    ]
     first_cover_row = min([o.row for o in near] + [ti])
     before = form.rows[:first_cover_row]
     kind = "AssessmentDocument"
@@ -110,7 +117,9 @@ def read_cover(form: Form) -> Cover:
     start_row = min(first_cover_row, ti)
     if kind == "AssessmentDocument":
         start_row = 0
-    cover = Cover(kind, start=form.rows[start_row].line, title_line=title_row.line, level=LEVELS[level_word])
+    cover = Cover(
+        kind, start=form.rows[start_row].line, title_line=title_row.line, level=LEVELS[level_word]
+    )
     region = form.rows[start_row : ti + 30]
     region_end = region[-1].line if region else title_row.line
 
@@ -161,7 +170,9 @@ def read_cover(form: Form) -> Cover:
         found = find_body(form, cover.start)
         if found:
             cover.body, cover.body_line = found
-    cover.is_draft = kind == "CommitteeMaterial" or bool(cover.title and re.search(r"[(（]案[)）]", cover.title))
+    cover.is_draft = kind == "CommitteeMaterial" or bool(
+        cover.title and re.search(r"[(（]案[)）]", cover.title)
+    )
     return cover
 
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 
-from rdflib import URIRef
-
-from pia_kg.japanese import compact, nfkc
 from pia_kg.loaders.assessment_context import AssessmentContext, FileRef
 from pia_kg.loaders.basic_info import Sections, split_file_names
 from pia_kg.loaders.form import Form, Occurrence, Value, band_value, boxes_in, bracket_band
 from pia_kg.loaders.layout import Layout
 from pia_kg.loaders.source import clean_cell
 from pia_kg.loaders.template import SOURCE_OPTIONS
+from rdflib import URIRef
+
+from pia_kg.japanese import compact, nfkc
 from pia_kg.vocab import DCTERMS, ORG, PIA, RDF, body_iri
 
 __all__ = ["extract_files"]
@@ -46,7 +46,10 @@ def extract_files(form: Form, ctx: AssessmentContext, sec: Sections, names: list
             dg.warn(f"file {k}: no 特定個人情報ファイル名", lo)
             continue
         if part_name and compact(part_name) != compact(name):
-            dg.warn(f"file {k}: section II calls it {part_name!r}, section I {name!r}", heading.line if heading else lo)
+            dg.warn(
+                f"file {k}: section II calls it {part_name!r}, section I {name!r}",
+                heading.line if heading else lo,
+            )
         line = heading.line if heading else lo
         node = dg.fact("file", str(k), PIA.PersonalInformationFile, line, hi)
         dg.label(node, name)
@@ -125,7 +128,9 @@ def _basics(
     _sources(form, ctx, node, k, picker.occ("acquisition_source", k, lo, hi), lo)
 
 
-def _sources(form: Form, ctx: AssessmentContext, node: URIRef, k: int, occ: Occurrence | None, lo: int) -> None:
+def _sources(
+    form: Form, ctx: AssessmentContext, node: URIRef, k: int, occ: Occurrence | None, lo: int
+) -> None:
     """Checked 入手元 boxes. In PLAIN layouts only boxes whose label is one of 入手元's own
     options are trusted, since その他 boxes of neighbouring items share the lines."""
     dg = ctx.dg
@@ -136,20 +141,33 @@ def _sources(form: Form, ctx: AssessmentContext, node: URIRef, k: int, occ: Occu
         v = form.value(occ, long=True, max_rows=8)
         boxes = boxes_in(v.raw) if v else []
     else:
-        rows = form.rows[max(0, occ.row - 6) : occ.row + 14]
-        boxes = [b for r in rows for b in boxes_in(r.text) if b[0].startswith(_UNIQUE_SOURCES)]
+        # Before the label only 入手元's own options are trusted; after it, every 入手元
+        # option (その他 too) up to the first line of the next item's boxes.
+        before = form.rows[max(0, occ.row - 6) : occ.row]
+        boxes = [b for r in before for b in boxes_in(r.text) if b[0].startswith(_UNIQUE_SOURCES)]
+        for r in form.rows[occ.row + 1 : occ.row + 20]:
+            found = boxes_in(r.text)
+            if r.text.lstrip().startswith("]") or any(
+                not b[0].startswith(SOURCE_OPTIONS) for b in found
+            ):
+                break
+            boxes.extend(found)
     checked = [label for label, on in boxes if on]
     if not boxes:
         dg.warn(f"file {k}: ①入手元 checkboxes could not be read", occ.line)
     elif not checked:
         # Some converters drop every tick; an option whose (…) detail is filled in was chosen.
         checked = [label for label, _ in boxes if re.search(r"\(.+\)", label)]
-        dg.warn(f"file {k}: no ①入手元 box is ticked; options with details taken as chosen", occ.line)
+        dg.warn(
+            f"file {k}: no ①入手元 box is ticked; options with details taken as chosen", occ.line
+        )
     for label in dict.fromkeys(checked):
         dg.add(node, PIA.acquisitionSource, label)
 
 
-def _outsourcing(form: Form, ctx: AssessmentContext, file_node: URIRef, k: int, lo: int, hi: int) -> None:
+def _outsourcing(
+    form: Form, ctx: AssessmentContext, file_node: URIRef, k: int, lo: int, hi: int
+) -> None:
     """Every 委託事項N of this file, its items paired by order of appearance."""
     dg = ctx.dg
     items = [o for o in form.find("outsourcing_item", lo, hi)]
@@ -160,15 +178,33 @@ def _outsourcing(form: Form, ctx: AssessmentContext, file_node: URIRef, k: int, 
     end_occ = form.first("provision_any", start, hi)
     end = end_occ.line - 1 if end_occ else hi
     numbers = sorted({o.match.item for o in items if o.match.item})
-    by_key = {
-        key: form.find(key, start, end)
-        for key in ("outsourcing_content", "contractor", "reoutsourcing", "reoutsourcing_content")
-    }
-    for key, occs in by_key.items():
-        if len(occs) != len(numbers):
-            dg.warn(f"file {k}: {len(numbers)} 委託事項 but {len(occs)} {key} items; pairing by order", start)
+    heads = {n: next(o for o in items if o.match.item == n) for n in numbers}
+    keys = ("outsourcing_content", "contractor", "reoutsourcing", "reoutsourcing_content")
+    by_key = {key: form.find(key, start, end) for key in keys}
+    positional = form.layout is Layout.TABBED or any(
+        len(v) != len(numbers) for v in by_key.values()
+    )
+    if positional:
+        # Items in reading order: each belongs to the 委託事項 heading above it. Layout-order
+        # text whose counts do not match is read this way too, with a warning.
+        bounds = [heads[n].line for n in numbers] + [end + 1]
+        by_item = {
+            key: [
+                next((o for o in occs if bounds[i] <= o.line < bounds[i + 1]), None)
+                for i in range(len(numbers))
+            ]
+            for key, occs in by_key.items()
+        }
+        if form.layout is Layout.PLAIN:
+            dg.warn(f"file {k}: 委託事項 items do not pair one to one; read by position", start)
+    else:
+        by_item = {key: list(occs) for key, occs in by_key.items()}
+    for key, occs in by_item.items():
+        for n, o in zip(numbers, occs, strict=False):
+            if o is None:
+                dg.warn(f"file {k}: 委託事項{n} has no {_OUT_JA[key]}", heads[n].line)
     for idx, n in enumerate(numbers):
-        head = next(o for o in items if o.match.item == n)
+        head = heads[n]
         title_v = form.value(head)
         node = dg.fact("outsourcing", (str(k), str(n)), PIA.Outsourcing, head.line, head.line)
         dg.add(node, PIA.order, n)
@@ -179,18 +215,27 @@ def _outsourcing(form: Form, ctx: AssessmentContext, file_node: URIRef, k: int, 
         else:
             dg.warn(f"file {k}: 委託事項{n} has no title next to its heading", head.line)
         first = head.line
-        for key, occs in by_key.items():
-            if idx >= len(occs):
+        for key, occs in by_item.items():
+            occ = occs[idx] if idx < len(occs) else None
+            if occ is None:
                 continue
-            v = form.value(occs[idx], long=key in ("outsourcing_content", "reoutsourcing_content"))
+            v = form.value(occ, long=key in ("outsourcing_content", "reoutsourcing_content"))
             if v is None:
                 if key == "reoutsourcing":
-                    v = _bracket_choice(form, occs[idx])
+                    v = _bracket_choice(form, occ)
                 if v is None:
                     continue
             first, last = min(first, v.start), max(last, v.end)
             _set(ctx, node, key, v)
         dg.provenance(node, first, last)
+
+
+_OUT_JA = {
+    "outsourcing_content": "①委託内容",
+    "contractor": "委託先名",
+    "reoutsourcing": "再委託の有無",
+    "reoutsourcing_content": "再委託事項",
+}
 
 
 def _bracket_choice(form: Form, occ: Occurrence) -> Value | None:

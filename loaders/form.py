@@ -11,12 +11,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pia_kg.japanese import fold_spaces, nfkc
 from pia_kg.loaders.layout import Layout, Row, detect_layout, read_rows
 from pia_kg.loaders.source import SourceText, checkboxes, clean_cell
 from pia_kg.loaders.template import CHOICE_MARKER, LabelMatch, match_label
 
-__all__ = ["Occurrence", "Value", "Form", "band_value", "is_boundary", "normalize_boxes", "boxes_in", "bracket_band"]
+from pia_kg.japanese import fold_spaces, nfkc
+
+__all__ = [
+    "Occurrence",
+    "Value",
+    "Form",
+    "band_value",
+    "is_boundary",
+    "normalize_boxes",
+    "boxes_in",
+    "bracket_band",
+]
 
 
 @dataclass(frozen=True)
@@ -246,6 +256,8 @@ def bracket_band(text: str, unit: str) -> str | None:
     Layout-order text puts a band a few lines away from its label, often beside the next
     item's checkboxes; only a bracket that holds a well-formed band is taken.
     """
-    pattern = re.compile(rf"\[\s*(?P<v>[0-9,万千]+{unit}(?:以上)?(?:[0-9,万千]+{unit})?(?:未満|以上))\s*\]?")
+    pattern = re.compile(
+        rf"\[\s*(?P<v>[0-9,万千]+{unit}(?:以上)?(?:[0-9,万千]+{unit})?(?:未満|以上))\s*\]?"
+    )
     m = pattern.search(nfkc(text))
     return m["v"] if m else None

@@ -94,10 +94,26 @@ LABELS: tuple[Label, ...] = (
     Label("reoutsourcing_content", r"再委託事項", "outsourcing"),
     Label("provision_any", r"提供・移転の有無", "II"),
     # Headings that only end the value before them.
-    Label("heading", r"特定個人情報ファイルを取り扱う(?:事務|事務において使用するシステム|理由)", "heading"),
-    Label("heading", r"評価実施機関における担当部署|他の評価実施機関|基本情報|特定個人情報の入手・使用", "heading"),
-    Label("heading", r"特定個人情報ファイルの取扱いの委託|特定個人情報の提供・移転.*|特定個人情報の保管・消去", "heading"),
-    Label("heading", r"備考|事務実施上の必要性|実現が期待されるメリット|事務の内容|特定個人情報ファイル記録項目", "heading"),
+    Label(
+        "heading",
+        r"特定個人情報ファイルを取り扱う(?:事務|事務において使用するシステム|理由)",
+        "heading",
+    ),
+    Label(
+        "heading",
+        r"評価実施機関における担当部署|他の評価実施機関|基本情報|特定個人情報の入手・使用",
+        "heading",
+    ),
+    Label(
+        "heading",
+        r"特定個人情報ファイルの取扱いの委託|特定個人情報の提供・移転.*|特定個人情報の保管・消去",
+        "heading",
+    ),
+    Label(
+        "heading",
+        r"備考|事務実施上の必要性|実現が期待されるメリット|事務の内容|特定個人情報ファイル記録項目",
+        "heading",
+    ),
     Label("system_heading", r"システム(?P<n>\d+)(?![~～\-‐―ー〜]\d)", "I"),
     # II 5. 提供・移転, per 提供先N / 移転先N ("提供先2～5" is a group heading, not an entry)
     Label("provision_heading", r"提供先(?P<n>\d+)(?![~～\-‐―ー〜]\d)", "disclosure"),
@@ -184,7 +200,9 @@ def label(key: str) -> Label:
 
 
 # The cover's title line, which also says the level.
-COVER_TITLE = re.compile(r"特定個人情報保護評価書\s*[(（]\s*(?P<level>基礎項目|重点項目|全項目)評価書\s*[)）]")
+COVER_TITLE = re.compile(
+    r"特定個人情報保護評価書\s*[(（]\s*(?P<level>基礎項目|重点項目|全項目)評価書\s*[)）]"
+)
 LEVELS = {"基礎項目": "BasicLevel", "重点項目": "FocusedLevel", "全項目": "FullLevel"}
 LEVEL_LABELS = {v: k + "評価書" for k, v in LEVELS.items()}
 
