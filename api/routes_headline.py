@@ -1,0 +1,231 @@
+"""Convenience routes for the headline questions, each a bundle of named queries.
+
+* ``/items/{table}/{item}?as_of=`` — what an item meant on a date, its lineage across
+  versions, and the departments and recipients whose data flows rest on it;
+* ``/impact?amendment=`` — which citations an amendment's renumbering breaks;
+* ``/assessments`` and ``/assessments/{id}`` — one assessment with its systems, files,
+  委託, 提供/移転 with their legal bases, and its change history.
+
+The routes hold no SPARQL: each section names a query in ``queries/*.rq`` and the values it
+can bind; a value is passed only to a query that declares that parameter, so a section's
+query can take fewer parameters than the route offers. A section whose query is not
+installed yet comes back as an error object naming the missing capability (the other
+sections still answer); a route whose every section is missing answers 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from pia_kg.errors import ParameterError, UnknownNameError
+from pia_kg.japanese import normalize_item_label
+from pia_kg.legal import canonical_table_label
+from pia_kg.named_queries import get_query, named_queries
+from pia_kg.vocab import document_graph, fact_iri
+
+from .error_responses import MissingCapabilityError, error_body, error_responses
+from .query_runner import rows_json, run_named, table_response
+from .settings import settings_of
+
+__all__ = [
+    "router",
+    "Section",
+    "ITEM_SECTIONS",
+    "ASSESSMENT_SECTIONS",
+    "IMPACT_QUERY",
+    "item_key",
+    "assessment_iri",
+    "run_sections",
+]
+
+router = APIRouter(tags=["headline questions"])
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # JSON key
+    label: str  # Japanese heading on the page
+    queries: tuple[str, ...]  # the first one installed answers
+    capability: str  # what is missing when none is installed
+
+
+ITEM_SECTIONS: tuple[Section, ...] = (
+    Section("meaning", "項の内容", ("item_meaning",), "law tables"),
+    Section("lineage", "改正による対応（系譜）", ("item_lineage",), "item correspondences across versions"),
+    Section("departments", "この項を根拠とする部署（移転）", ("departments_under_item",), "citation resolution"),
+    Section("recipients", "この項を根拠とする提供先", ("recipients_under_item",), "citation resolution"),
+)
+
+ASSESSMENT_SECTIONS: tuple[Section, ...] = (
+    Section("systems", "システム", ("systems",), "assessment systems"),
+    Section("files", "特定個人情報ファイル", ("files",), "assessment files"),
+    Section("outsourcing", "委託", ("outsourcing",), "assessment outsourcing"),
+    Section("provisions", "提供（法令上の根拠）", ("provisions",), "assessment provisions"),
+    Section("transfers", "移転（法令上の根拠）", ("transfers",), "assessment transfers"),
+    Section("citations", "法令上の根拠の解決", ("citation_problems",), "citation resolution"),
+    Section("history", "変更箇所（履歴）", ("assessment_history", "changes"), "change history"),
+)
+
+IMPACT_QUERY = Section("impact", "改正の影響", ("renumbering_impact",), "impact analysis")
+
+
+def _installed(section: Section) -> str | None:
+    queries = named_queries()
+    return next((q for q in section.queries if q in queries), None)
+
+
+def run_sections(
+    request: Request, sections: tuple[Section, ...], values: Mapping[str, object]
+) -> dict[str, dict[str, object]]:
+    """Each section's rows (``columns``, ``rows``, ``count``, ``query``) or its ``error``.
+
+    Parameter errors are not caught: a bad value is the caller's mistake for every section.
+    Raises MissingCapabilityError when no section's query is installed.
+    """
+    out: dict[str, dict[str, object]] = {}
+    missing: list[MissingCapabilityError] = []
+    for section in sections:
+        name = _installed(section)
+        if name is None:
+            exc = MissingCapabilityError(section.queries[0], section.capability)
+            missing.append(exc)
+            out[section.key] = error_body(type(exc).__name__, str(exc))
+            continue
+        declared = {p.name for p in get_query(name).params}
+        params = {k: v for k, v in values.items() if k in declared}
+        result = run_named(request, name, params)
+        out[section.key] = {
+            "query": name,
+            "columns": result.variables,
+            "rows": rows_json(result),
+            "count": len(result.rows),
+        }
+    if missing and len(missing) == len(sections):
+        raise missing[0]
+    return out
+
+
+def item_key(table: str, item: str) -> tuple[str, str]:
+    """The canonical table label and item label for what a person typed.
+
+    ``別表第1`` → 番号法別表第一, ``８１`` → 81; ParameterError (422) when no table is named.
+    """
+    label = canonical_table_label(table)
+    if label is None:
+        raise ParameterError(
+            f"{table!r} names no law table; e.g. 番号法別表, 番号法別表第一, 番号法別表第二, "
+            "主務省令第2条の表",
+            param="table",
+        )
+    number = normalize_item_label(item)
+    if not number:
+        raise ParameterError(f"{item!r} is not an item number (e.g. 81, 36の2)", param="item")
+    return label, number
+
+
+def assessment_iri(request: Request, doc_id: str) -> str:
+    """The assessment of the loaded document ``doc_id``; 404 listing the loaded ones."""
+    graphs = settings_of(request).store.named_graphs()
+    if document_graph(doc_id) not in graphs:
+        prefix = str(document_graph(""))
+        known = [str(g)[len(prefix) :] for g in graphs if str(g).startswith(prefix)]
+        raise UnknownNameError("assessment", doc_id, known)
+    return str(fact_iri(doc_id, "assessment", "main"))
+
+
+_SECTIONS_EXAMPLE = {
+    "content": {
+        "application/json": {
+            "example": {
+                "table": "番号法別表",
+                "item": "81",
+                "as_of": "2025-01-01",
+                "meaning": {"query": "item_meaning", "columns": ["agency", "jimu"], "rows": [], "count": 0},
+                "departments": {"error": {"type": "MissingCapabilityError", "message": "…"}},
+            }
+        }
+    }
+}
+
+
+@router.get(
+    "/items/{table}/{item}",
+    summary="An item of a law table: meaning, lineage, departments and recipients",
+    responses={200: _SECTIONS_EXAMPLE, **error_responses(413, 422, 503, 504)},
+)
+def item_view(
+    request: Request,
+    table: str = Path(
+        description="The law table as written (番号法別表, 別表第一, 番号法別表第2, 主務省令第2条の表)",
+        examples=["番号法別表"],
+    ),
+    item: str = Path(description="The item number (81, 36の2, full-width digits are fine)", examples=["81"]),
+    as_of: str | None = Query(
+        None, description="Date (YYYY-MM-DD) whose table version is meant; default: every version", examples=["2025-01-01"]
+    ),
+) -> dict[str, object]:
+    """What the item said on ``as_of``, how it was renumbered across versions, and which
+    departments (移転) and recipients (提供) of the loaded assessments rest on it."""
+    label, number = item_key(table, item)
+    values = {"table": label, "item": number, "as_of": as_of}
+    return {"table": label, "item": number, "as_of": as_of, **run_sections(request, ITEM_SECTIONS, values)}
+
+
+@router.get(
+    "/impact",
+    summary="Impact of an amendment: the citations its renumbering breaks",
+    responses={
+        200: {"content": {"application/json": {"example": {"query": "renumbering_impact", "columns": [], "rows": [], "count": 0}}}},
+        **error_responses(406, 413, 422, 503, 504),
+    },
+)
+def impact(
+    request: Request,
+    amendment: str | None = Query(
+        None, description="The amendment (its effective date, e.g. 2024-05-27); default: every one held", examples=["2024-05-27"]
+    ),
+    fmt: str | None = Query(None, alias="_format", description="json (default) or csv"),
+) -> Response:
+    """Every assessment citation whose item an amendment renumbered, with the new item and
+    how sure the correspondence is. Other parameters of the impact query may be given too."""
+    name = _installed(IMPACT_QUERY)
+    if name is None:
+        raise MissingCapabilityError(IMPACT_QUERY.queries[0], IMPACT_QUERY.capability)
+    params = {k: v for k, v in request.query_params.items() if k != "_format"}
+    result = run_named(request, name, params)
+    return table_response(request, result, fmt=fmt, meta={"query": name, "params": params})
+
+
+@router.get(
+    "/assessments",
+    summary="The loaded assessments",
+    responses={200: {"content": {"application/json": {"example": {"query": "assessments", "rows": [], "count": 0}}}}, **error_responses(413, 503, 504)},
+)
+def assessments(
+    request: Request,
+    fmt: str | None = Query(None, alias="_format", description="json (default) or csv"),
+) -> Response:
+    """Every loaded assessment with its body, title, level and date (from the ``assessments``
+    named query); ``id`` is the document id to use in ``/assessments/{id}``."""
+    result = run_named(request, "assessments", {}, capability="assessment loader")
+    return table_response(request, result, fmt=fmt, meta={"query": "assessments"})
+
+
+@router.get(
+    "/assessments/{doc_id}",
+    summary="One assessment: systems, files, 委託, 提供/移転 with legal bases, history",
+    responses={200: _SECTIONS_EXAMPLE, **error_responses(404, 413, 503, 504)},
+)
+def assessment_view(
+    request: Request,
+    doc_id: str = Path(description="Document id (the file stem)", examples=["000_446cb3177695f62c"]),
+) -> dict[str, object]:
+    """Everything extracted from one assessment, section by section; each row carries its
+    ``source`` (file and lines) where the query returns it."""
+    iri = assessment_iri(request, doc_id)
+    values = {"assessment": iri}
+    return {"id": doc_id, "assessment": iri, **run_sections(request, ASSESSMENT_SECTIONS, values)}
