@@ -49,7 +49,17 @@ from pia_kg.loaders.renumbering_records import RecordedRenumbering, applies_to, 
 from rdflib import Graph, Literal, URIRef
 
 from pia_kg.japanese import item_sort_key
-from pia_kg.vocab import PIA, PREFIXES, RDF, SKOS, XSD, mint, table_item_iri, table_version_iri
+from pia_kg.vocab import (
+    CORRESPONDENCE_GRAPH,
+    PIA,
+    PREFIXES,
+    RDF,
+    SKOS,
+    XSD,
+    mint,
+    table_item_iri,
+    table_version_iri,
+)
 
 __all__ = [
     "Relation",
@@ -65,7 +75,7 @@ __all__ = [
     "confidence_band",
 ]
 
-CORRESPONDENCE_GRAPH = mint("graph", "derived", "correspondence")
+# Re-exported: the graph is named in pia_kg.vocab, with the other derived graphs.
 
 # Tables replaced as a whole on 2024-05-27: the last version of the key is followed by the
 # first version of the value.

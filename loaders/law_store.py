@@ -12,22 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from pia_kg.loaders.law_model import ProviderEntry, TableItem, TableVersion
 from rdflib import Graph, Literal, URIRef
 
 from pia_kg.legal import TABLES, table_by_key
-from pia_kg.loaders.law_model import ProviderEntry, TableItem, TableVersion
 from pia_kg.store import Store
-from pia_kg.vocab import ELI, PIA, RDF, RDFS, mint
+from pia_kg.vocab import CORRESPONDENCE_GRAPH, ELI, PIA, RDF, RDFS, mint
 
 __all__ = [
-    "CORRESPONDENCE_GRAPH",
     "main_versions_from_graph",
     "law_graph_from_store",
     "change_records_from_store",
     "derive_correspondence_graphs",
 ]
 
-CORRESPONDENCE_GRAPH = mint("graph", "derived", "correspondence")
 
 # Item tables only: ordinance detail tables are not paired across versions.
 _ITEM_TABLE_GRAPHS = tuple(

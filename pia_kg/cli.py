@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -86,12 +86,12 @@ def main_options(
             envvar="PIA_KG_STORE",
             help="Folder of the embedded Oxigraph store (created if missing).",
         ),
-    ] = default_store_dir(),
+    ] = Path("pia-kg-store"),
     memory: Annotated[
         bool, typer.Option("--memory", help="Use an in-memory store, gone when the command ends.")
     ] = False,
     endpoint: Annotated[
-        Optional[str],  # noqa: UP007 (typer needs Optional at runtime on 3.11)
+        str | None,  # noqa: UP007 (typer needs Optional at runtime on 3.11)
         typer.Option(
             "--endpoint",
             envvar="PIA_KG_ENDPOINT",
@@ -100,7 +100,7 @@ def main_options(
         ),
     ] = None,
     update_endpoint: Annotated[
-        Optional[str],  # noqa: UP007
+        str | None,  # noqa: UP007
         typer.Option(
             "--update-endpoint",
             envvar="PIA_KG_UPDATE_ENDPOINT",
@@ -108,7 +108,7 @@ def main_options(
         ),
     ] = None,
     law_dir: Annotated[
-        Optional[Path],  # noqa: UP007
+        Path | None,  # noqa: UP007
         typer.Option(
             "--law-dir",
             envvar="PIA_KG_LAW_DIR",
@@ -210,7 +210,7 @@ FormatOption = Annotated[
 def query(
     name: Annotated[str, typer.Argument(help="A named query (see `pia-kg queries`).")],
     param: Annotated[
-        Optional[list[str]],  # noqa: UP007
+        list[str] | None,  # noqa: UP007
         typer.Option("--param", "-p", help="NAME=VALUE, repeatable."),
     ] = None,
     fmt: FormatOption = ResultFormat.table,
@@ -255,7 +255,7 @@ def describe(name: Annotated[str, typer.Argument(help="A named query.")]) -> Non
 @app.command()
 def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="turtle, nquads, trig or jsonld.")] = ExportFormat.turtle,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,  # noqa: UP007
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,  # noqa: UP007
 ) -> None:
     """Export the whole graph (nquads/trig/jsonld keep the named graphs; turtle is their union)."""
     data = state.store().export(fmt)
@@ -305,7 +305,7 @@ def _load_law(folder: Path) -> None:
 @law_app.command("load")
 def law_load(
     path: Annotated[
-        Optional[Path],  # noqa: UP007
+        Path | None,  # noqa: UP007
         typer.Argument(help="Folder of law table TSV / e-Gov XML files (default: --law-dir or found)."),
     ] = None,
 ) -> None:

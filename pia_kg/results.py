@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from enum import Enum
+from enum import StrEnum
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Literal, URIRef
@@ -20,7 +20,7 @@ from pia_kg.store import QueryResult
 __all__ = ["ResultFormat", "MEDIA_TYPES", "serialize_result", "term_json", "term_text"]
 
 
-class ResultFormat(str, Enum):
+class ResultFormat(StrEnum):
     table = "table"
     csv = "csv"
     tsv = "tsv"

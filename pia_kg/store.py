@@ -23,7 +23,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -67,7 +67,7 @@ class QueryResult:
         ]
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     turtle = "turtle"  # the default graph view: union of all graphs, no graph names
     nquads = "nquads"
     trig = "trig"

@@ -43,7 +43,8 @@ __all__ = [
     "table_version_iri",
     "table_item_iri",
     "law_graph",
-    "DERIVED_GRAPH",
+    "DERIVED_GRAPH_PREFIX",
+    "CORRESPONDENCE_GRAPH",
     "ONTOLOGY_GRAPH",
     "RESOLUTION_GRAPH",
     "fact_iri",
@@ -70,9 +71,11 @@ PREFIXES: dict[str, str] = {
     "xsd": str(XSD),
 }
 
-# Graph that holds what pia-kg derives from documents and law together (correspondences,
-# citation resolutions); it is rebuilt as a whole whenever its inputs change.
-DERIVED_GRAPH = ID["graph/derived"]
+# What pia-kg derives from documents and law together lives in graphs of its own, each
+# rebuilt as a whole whenever its inputs change (pia_kg/pipeline.py DERIVERS).
+DERIVED_GRAPH_PREFIX = ID["graph/derived/"]
+# Item correspondences across law table versions (loaders/correspondence.py).
+CORRESPONDENCE_GRAPH = ID["graph/derived/correspondence"]
 # The ontology itself, loaded beside the data so that its labels answer in SPARQL.
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 # Citation resolutions and their problems (loaders/resolution.py), rebuilt after every load.

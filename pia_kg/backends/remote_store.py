@@ -8,7 +8,6 @@ GraphDB and Virtuoso settings of the same name.
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 from collections.abc import Mapping, Sequence
 
@@ -70,7 +69,7 @@ class RemoteStore(Store):
             return w.query()
         except QueryBadFormed as exc:
             raise QueryError(f"the endpoint rejected the query: {exc}") from None
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             raise QueryTimeoutError(
                 f"{w.endpoint} did not answer within {timeout or self.timeout:g} s"
             ) from None
