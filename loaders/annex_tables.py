@@ -20,11 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pia_kg.loaders.departments import unit_level
+from pia_kg.loaders.source import SourceText, clean_cell
+
 from pia_kg.errors import LoaderError
 from pia_kg.japanese import compact, nfkc, normalize_item_label
 from pia_kg.legal import canonical_table_label
-from pia_kg.loaders.departments import unit_level
-from pia_kg.loaders.source import SourceText, clean_cell
 
 __all__ = [
     "AnnexRow",
@@ -475,6 +476,6 @@ def _plain_row(src: SourceText, record: list[tuple[int, str]]) -> AnnexRow:
 
 def _inherit_titles(tables: list[AnnexTable]) -> None:
     """A sub-table with no title of its own (別表第二 after 別表第一) belongs to the 別紙 before it."""
-    for prev, table in zip(tables, tables[1:]):
+    for prev, table in zip(tables, tables[1:], strict=False):
         if table.annex is None and table.subheading and prev.subheading and prev.annex:
             table.annex, table.title = prev.annex, prev.title

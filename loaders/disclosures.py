@@ -17,16 +17,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rdflib import Literal, URIRef
-
-from pia_kg.japanese import compact, fold_spaces, nfkc
-from pia_kg.loaders.annex_tables import AnnexTable, article_as_written, find_annex_tables, join_wrapped, split_departments
+from pia_kg.loaders.annex_tables import (
+    AnnexTable,
+    article_as_written,
+    find_annex_tables,
+    join_wrapped,
+    split_departments,
+)
 from pia_kg.loaders.assessment_context import AssessmentContext, FileRef
 from pia_kg.loaders.builder import DocumentGraph
 from pia_kg.loaders.citations import add_citations
-from pia_kg.loaders.form import Form, Occurrence, is_boundary
+from pia_kg.loaders.form import Form, Occurrence
 from pia_kg.loaders.source import SourceText, checkboxes, clean_cell
 from pia_kg.loaders.template import CHOICE_MARKER, NUMBERED_HEADING, match_label
+from rdflib import Literal, URIRef
+
+from pia_kg.japanese import compact, fold_spaces, nfkc
 from pia_kg.vocab import DPV, ORG, PIA, RDF, RDFS, XSD, body_iri
 
 __all__ = ["Entry", "disclosure_regions", "read_entries", "declared_counts", "extract_disclosures"]
@@ -58,6 +64,7 @@ class Entry:
     methods: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     basis_lines: tuple[int, int] | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def start(self) -> int:
@@ -138,7 +145,7 @@ def read_entries(form: Form, region: tuple[int, int]) -> list[Entry]:
         purposes = form.find(_PURPOSE[kind], lo, hi)
         headings = form.find(_HEADING[kind], lo, hi)
         entries = [Entry(kind, i + 1, None) for i in range(len(purposes))]
-        for entry, occ in zip(entries, purposes):
+        for entry, occ in zip(entries, purposes, strict=True):
             entry.purpose = _text(form, occ, entry)
         _pair(form, entries, headings, "heading")
         _pair(form, entries, form.find(_INFO[kind], lo, hi), "information")
@@ -193,10 +200,10 @@ def _pair(form: Form, entries: list[Entry], occs: list[Occurrence], what: str) -
     if len(occs) != len(entries) and entries:
         form_name = form.src.name
         lines = ", ".join(str(o.line) for o in occs)
-        entries[0].__dict__.setdefault("_warnings", []).append(
+        entries[0].warnings.append(
             f"{form_name}: {len(occs)} {what} labels (lines {lines}) for {len(entries)} entries"
         )
-    for entry, occ in zip(entries, occs):
+    for entry, occ in zip(entries, occs, strict=False):
         if what == "heading":
             entry.number = occ.match.item
             entry.lines.insert(0, occ.line)
@@ -281,7 +288,7 @@ def extract_disclosures(src: SourceText, dg: DocumentGraph, ctx: AssessmentConte
             dg.warn(f"提供・移転 part of file {order} has no file of that number", region[0])
         entries = read_entries(form, region)
         for entry in entries:
-            for w in entry.__dict__.get("_warnings", []):
+            for w in entry.warnings:
                 dg.warn(w, entry.start)
         entries_by_file.append((file, entries, region))
     nodes: dict[tuple[str, str], tuple[URIRef, FileRef | None]] = {}
@@ -293,7 +300,7 @@ def extract_disclosures(src: SourceText, dg: DocumentGraph, ctx: AssessmentConte
     if ctx.kind == "ChangeListDocument":
         return  # its 別紙 excerpts are passages of change records, not the assessment's tables
     tables = find_annex_tables(src)
-    for t_index, table in enumerate(tables):
+    for table in tables:
         owner = nodes.get((table.kind, table.annex or ""))
         if owner is None:
             dg.warn(f"{table.annex or '別紙'} table is not referred to by any 提供先/移転先", table.header_line)
@@ -430,7 +437,7 @@ def _add_annex_rows(
 
 def _check_counts(src, dg, entries_by_file, tables, nodes) -> None:
     """Warn when 提供を行っている (N) 件 disagrees with the entries and 別紙 rows found."""
-    for file, entries, region in entries_by_file:
+    for _file, entries, region in entries_by_file:
         declared = declared_counts(src, region)
         for kind in _KINDS:
             want = declared.get(kind)
