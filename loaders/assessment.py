@@ -21,7 +21,6 @@ from pia_kg.loaders.cover import Cover, read_cover
 from pia_kg.loaders.file_overview import extract_files
 from pia_kg.loaders.form import Form
 from pia_kg.loaders.source import SourceText
-from pia_kg.loaders.template import LEVEL_LABELS
 from rdflib import Graph, Literal, URIRef
 
 from pia_kg.errors import LoaderError
@@ -141,9 +140,8 @@ def _write_cover(dg: DocumentGraph, ctx: AssessmentContext, cover: Cover) -> Non
     if cover.kind == "ChangeListDocument":
         return
     if cover.level:
+        # Its label comes from the ontology graph the pipeline loads beside every document.
         dg.add(a, PIA.level, PIA[cover.level])
-        # The level's name as the cover writes it, so queries need not load the ontology.
-        dg.label(PIA[cover.level], LEVEL_LABELS[cover.level])
     for value, ja in (
         (cover.number, "評価書番号"),
         (cover.title, "評価書名"),

@@ -23,7 +23,6 @@ __all__ = [
     "normalize_label_text",
     "COVER_TITLE",
     "LEVELS",
-    "LEVEL_LABELS",
     "CONNECTION_OPTIONS",
     "SOURCE_OPTIONS",
     "CHOICE_MARKER",
@@ -204,7 +203,6 @@ COVER_TITLE = re.compile(
     r"特定個人情報保護評価書\s*[(（]\s*(?P<level>基礎項目|重点項目|全項目)評価書\s*[)）]"
 )
 LEVELS = {"基礎項目": "BasicLevel", "重点項目": "FocusedLevel", "全項目": "FullLevel"}
-LEVEL_LABELS = {v: k + "評価書" for k, v in LEVELS.items()}
 
 # Choice lists printed beside a band: the chosen value is written before <選択肢>.
 CHOICE_MARKER = re.compile(r"<\s*選択肢\s*>|＜\s*選択肢\s*＞|\d\s*[)）]\s*\S")

@@ -16,6 +16,7 @@ from pia_kg.loaders.template import match_label
 from rdflib import Graph, Literal, URIRef
 
 from pia_kg.named_queries import run_query
+from pia_kg.pipeline import refresh_derived
 from pia_kg.store import open_store
 from pia_kg.vocab import DCTERMS, ORG, PIA, RDF, RDFS, document_graph, unit_iri
 
@@ -416,6 +417,7 @@ def test_labels_are_matched_across_layouts():
 def store(docs):
     st = open_store("memory")
     st.replace_graphs({d.graph_iri: d.graph for d in docs.values()})
+    refresh_derived(st)  # the ontology graph, whose labels name the levels
     return st
 
 
