@@ -21,9 +21,11 @@ from pia_kg.loaders.cover import Cover, read_cover
 from pia_kg.loaders.file_overview import extract_files
 from pia_kg.loaders.form import Form
 from pia_kg.loaders.source import SourceText
+from pia_kg.loaders.template import FINAL_SECTION
 from rdflib import Graph, Literal, URIRef
 
 from pia_kg.errors import LoaderError
+from pia_kg.japanese import nfkc
 from pia_kg.vocab import DCTERMS, PIA, RDF, XSD, document_graph
 
 __all__ = ["LoadedDocument", "load_assessment", "Extractor"]
@@ -73,6 +75,18 @@ def _part_b_extractors() -> list[Extractor]:
     return found
 
 
+def _check_not_truncated(src: SourceText) -> None:
+    """LoaderError when the 項目一覧 announces 評価実施手続 but the section never comes."""
+    finals = [n for n, line in enumerate(src.lines, 1) if FINAL_SECTION.match(nfkc(line))]
+    if len(finals) == 1:
+        raise LoaderError(
+            f"the file is truncated: its 項目一覧 (line {finals[0]}) lists 評価実施手続, but the "
+            f"text ends at line {len(src.lines)} before that section",
+            source=src.path,
+            line=len(src.lines),
+        )
+
+
 def load_assessment(path: str | Path) -> LoadedDocument:
     """Load one document; LoaderError (with file and line) if it cannot be loaded whole.
 
@@ -114,6 +128,7 @@ def load_assessment(path: str | Path) -> LoadedDocument:
                 source=src.path,
                 line=cover.title_line,
             )
+        _check_not_truncated(src)
         names = extract_basic_info(form, ctx, sec)
         if not sec.parts or (sec.parts[0][0] > sec.parts[0][1]):
             raise LoaderError(

@@ -26,6 +26,7 @@ __all__ = [
     "CONNECTION_OPTIONS",
     "SOURCE_OPTIONS",
     "CHOICE_MARKER",
+    "FINAL_SECTION",
     "NUMBERED_HEADING",
 ]
 
@@ -203,6 +204,10 @@ COVER_TITLE = re.compile(
     r"特定個人情報保護評価書\s*[(（]\s*(?P<level>基礎項目|重点項目|全項目)評価書\s*[)）]"
 )
 LEVELS = {"基礎項目": "BasicLevel", "重点項目": "FocusedLevel", "全項目": "FullLevel"}
+
+# The last section of every level of the form. The 項目一覧 lists it near the cover and the
+# section itself comes at the end, so a document with only the first of the two stops short.
+FINAL_SECTION = re.compile(r"^\s*(?:IV|V|VI)\s*評価実施手続\s*$")
 
 # Choice lists printed beside a band: the chosen value is written before <選択肢>.
 CHOICE_MARKER = re.compile(r"<\s*選択肢\s*>|＜\s*選択肢\s*＞|\d\s*[)）]\s*\S")

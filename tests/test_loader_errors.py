@@ -62,7 +62,7 @@ def test_truncated_after_the_cover(tmp_path):
 def test_truncated_inside_section_i(tmp_path):
     """Cut after 7. 担当部署 (L98), before section II: no file can be described."""
     p = _write(tmp_path, "cut.txt", "\n".join(_lines(SEED_000)[:100]))
-    with pytest.raises(LoaderError, match="section II") as err:
+    with pytest.raises(LoaderError, match="truncated") as err:
         load_assessment(p)
     assert err.value.line == 100
 
