@@ -40,3 +40,19 @@ def seeds_dir() -> Path:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def loaded_store(law_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """An embedded Oxigraph store with the law tables and every seed, built once per run.
+
+    Read-only for tests: a test that writes builds its own store.
+    """
+    from pia_kg.pipeline import load_documents, load_law_dir
+    from pia_kg.store import open_store
+
+    store = open_store("oxigraph", path=tmp_path_factory.mktemp("loaded") / "store")
+    load_law_dir(store, law_dir)
+    load_documents(store, [SEEDS_DIR])
+    yield store
+    store.close()

@@ -124,3 +124,12 @@ def test_row_cap_is_enforced() -> None:
     assert len(run_sparql(store, "SELECT * WHERE { ?s ?p ?o }", limit=5).rows) == 5
     with pytest.raises(ResultLimitError, match="over the cap of 4"):
         run_sparql(store, "SELECT * WHERE { ?s ?p ?o }", limit=4)
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_no_named_query_repeats_a_row_on_the_seeds(name: str, loaded_store) -> None:  # noqa: ANN001
+    # Shared nodes (bodies, units, levels) sit in several graphs; the union must not double rows.
+    q = named_queries()[name]
+    text = inject_values(q.text, bind_params(q, {p.name: p.example for p in q.params if p.required}))
+    result = run_sparql(loaded_store, text)
+    assert len(result.rows) == len(set(result.rows)), f"{name} returns duplicate rows"
