@@ -17,11 +17,10 @@ from rdflib import Graph, Literal, URIRef
 
 from pia_kg.legal import TABLES, table_by_key
 from pia_kg.store import Store
-from pia_kg.vocab import CORRESPONDENCE_GRAPH, ELI, PIA, RDF, RDFS, mint
+from pia_kg.vocab import CORRESPONDENCE_GRAPH, PIA, mint
 
 __all__ = [
-    "main_versions_from_graph",
-    "law_graph_from_store",
+    "main_versions_from_store",
     "change_records_from_store",
     "derive_correspondence_graphs",
 ]
@@ -45,76 +44,101 @@ CONSTRUCT {
 }
 """
 
-_DIGEST = """
+_DIGEST = (
+    "PREFIX pia: <https://w3id.org/pia-kg/ontology#>\n"
+    f"SELECT ?digest WHERE {{ GRAPH <{CORRESPONDENCE_GRAPH}> {{ ?g pia:inputsDigest ?digest }} }}"
+)
+
+
+_VERSIONS = """
 PREFIX pia: <https://w3id.org/pia-kg/ontology#>
-SELECT ?digest WHERE { GRAPH <%s> { ?g pia:inputsDigest ?digest } }
-""" % CORRESPONDENCE_GRAPH
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?v ?key ?versionKey ?from ?to ?revision ?sourceFile ?note WHERE {
+  ?v a pia:TableVersion ; pia:versionOf/pia:tableKey ?key ; pia:versionKey ?versionKey ;
+     eli:first_date_entry_in_force ?from .
+  OPTIONAL { ?v eli:date_no_longer_in_force ?to }
+  OPTIONAL { ?v eli:id_local ?revision }
+  OPTIONAL { ?v pia:sourceFile ?sourceFile }
+  OPTIONAL { ?v rdfs:comment ?note }
+}
+"""
+
+# One row per item, or per provider entry of an item that has them.
+_ITEMS = """
+PREFIX pia: <https://w3id.org/pia-kg/ontology#>
+SELECT ?v ?order ?label ?agency ?jimu ?deleted ?line ?entryOrder ?provider ?information WHERE {
+  ?item a pia:TableItem ; pia:inVersion ?v ; pia:itemOrder ?order ; pia:itemLabel ?label ;
+        pia:deleted ?deleted .
+  OPTIONAL { ?item pia:agency ?agency }
+  OPTIONAL { ?item pia:jimu ?jimu }
+  OPTIONAL { ?item pia:lineStart ?line }
+  OPTIONAL {
+    ?item pia:providerEntry ?entry .
+    ?entry pia:order ?entryOrder .
+    OPTIONAL { ?entry pia:provider ?provider }
+    OPTIONAL { ?entry pia:information ?information }
+  }
+}
+"""
 
 
-def law_graph_from_store(store: Store) -> Graph:
-    """The union of the item-table version graphs in ``store``."""
-    out = Graph()
-    for g in store.named_graphs():
-        if str(g).startswith(_ITEM_TABLE_GRAPHS):
-            out += store.get_graph(g)
-    return out
+def _text(term: object) -> str:
+    return "" if term is None else str(term)
+
+
+def main_versions_from_store(store: Store) -> list[TableVersion]:
+    """The item-table versions the store holds (the inverse of ``law_rdf.version_graph``)."""
+    versions: dict[str, TableVersion] = {}
+    for v, key, version_key, start, end, revision, source, note in store.query(_VERSIONS).rows:
+        table = table_by_key(str(key))
+        if table.kind not in ("use", "provision"):
+            continue
+        versions[str(v)] = TableVersion(
+            table=table,
+            version_key=str(version_key),
+            in_force_from=dt.date.fromisoformat(str(start)),
+            in_force_to=dt.date.fromisoformat(str(end)) if end is not None else None,
+            revision_id=_text(revision),
+            source=_text(source),
+            note=_text(note),
+        )
+    items: dict[tuple[str, int], dict[str, object]] = {}
+    for row in store.query(_ITEMS).rows:
+        v, order, label, agency, jimu, deleted, line, entry_order, provider, information = row
+        if str(v) not in versions:
+            continue
+        item = items.setdefault(
+            (str(v), int(order)),
+            {
+                "label": str(label),
+                "agency": _text(agency),
+                "jimu": _text(jimu),
+                "deleted": str(deleted) in ("true", "1"),
+                "line": int(line) if line is not None else None,
+                "providers": {},
+            },
+        )
+        if entry_order is not None:
+            item["providers"][int(entry_order)] = ProviderEntry(_text(provider), _text(information))  # type: ignore[index]
+    for (v, _order), item in sorted(items.items(), key=lambda kv: kv[0]):
+        providers = item["providers"]
+        versions[v].items.append(
+            TableItem(
+                label=str(item["label"]),
+                agency=str(item["agency"]),
+                jimu=str(item["jimu"]),
+                providers=tuple(providers[k] for k in sorted(providers)),  # type: ignore[union-attr]
+                deleted=bool(item["deleted"]),
+                source_line=item["line"],  # type: ignore[arg-type]
+            )
+        )
+    return sorted(versions.values(), key=lambda v: (v.table.key, v.in_force_from))
 
 
 def change_records_from_store(store: Store) -> Graph:
     result = store.query(_CHANGE_RECORDS)
     return result.graph if result.graph is not None else Graph()
-
-
-def _date(value: object) -> dt.date | None:
-    return value.toPython() if isinstance(value, Literal) else None
-
-
-def main_versions_from_graph(g: Graph) -> list[TableVersion]:
-    """The item-table versions described in ``g`` (the inverse of ``law_rdf.version_graph``)."""
-    versions: dict[URIRef, TableVersion] = {}
-    for v in g.subjects(RDF.type, PIA.TableVersion):
-        table_key = str(g.value(g.value(v, PIA.versionOf), PIA.tableKey))
-        start = _date(g.value(v, ELI.first_date_entry_in_force))
-        if start is None:
-            continue
-        versions[v] = TableVersion(
-            table=table_by_key(table_key),
-            version_key=str(g.value(v, PIA.versionKey)),
-            in_force_from=start,
-            in_force_to=_date(g.value(v, ELI.date_no_longer_in_force)),
-            revision_id=str(g.value(v, ELI.id_local) or ""),
-            source=str(g.value(v, PIA.sourceFile) or ""),
-            note=str(g.value(v, RDFS.comment) or ""),
-        )
-    rows: dict[URIRef, list[tuple[int, TableItem]]] = {v: [] for v in versions}
-    for item in g.subjects(RDF.type, PIA.TableItem):
-        v = g.value(item, PIA.inVersion)
-        if v not in versions:
-            continue
-        entries = sorted(
-            (int(g.value(e, PIA.order) or 0), e) for e in g.objects(item, PIA.providerEntry)
-        )
-        providers = tuple(
-            ProviderEntry(str(g.value(e, PIA.provider) or ""), str(g.value(e, PIA.information) or ""))
-            for _, e in entries
-        )
-        line = g.value(item, PIA.lineStart)
-        rows[v].append(
-            (
-                int(g.value(item, PIA.itemOrder)),
-                TableItem(
-                    label=str(g.value(item, PIA.itemLabel)),
-                    agency=str(g.value(item, PIA.agency) or ""),
-                    jimu=str(g.value(item, PIA.jimu) or ""),
-                    providers=providers,
-                    deleted=bool(g.value(item, PIA.deleted).toPython()),
-                    source_line=int(line) if line is not None else None,
-                ),
-            )
-        )
-    for v, version in versions.items():
-        version.items = [item for _, item in sorted(rows[v], key=lambda r: r[0])]
-    return sorted(versions.values(), key=lambda v: (v.table.key, v.in_force_from))
 
 
 def derive_correspondence_graphs(store: Store) -> dict[URIRef, Graph]:
@@ -136,8 +160,7 @@ def derive_correspondence_graphs(store: Store) -> dict[URIRef, Graph]:
     if previous and str(previous[0][0]) == key:
         return {}
     out = Graph(identifier=CORRESPONDENCE_GRAPH)
-    law = law_graph_from_store(store)
-    for old, new, pairs in derive_all(main_versions_from_graph(law), recorded):
+    for old, new, pairs in derive_all(main_versions_from_store(store), recorded):
         out += correspondence_graph(pairs, old, new)
     out.add((CORRESPONDENCE_GRAPH, PIA.inputsDigest, Literal(key)))
     return {CORRESPONDENCE_GRAPH: out}
