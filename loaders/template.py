@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pia_kg.japanese import compact
 
@@ -182,6 +183,18 @@ def match_label(cell: str, keys: set[str] | None = None) -> LabelMatch | None:
     if m is None:
         return None
     _, folded_head = normalize_label_text(m["head"])
+    found = _find_label(folded_head, number, frozenset(keys) if keys is not None else None)
+    if found is None:
+        return None
+    lab, item = found
+    return LabelMatch(lab, number, m["tail"].strip(), item)
+
+
+# Documents repeat the same cell heads thousands of times (every table row starts with one).
+@lru_cache(maxsize=65536)
+def _find_label(
+    folded_head: str, number: int | None, keys: frozenset[str] | None
+) -> tuple[Label, int | None] | None:
     for lab, rx in _COMPILED:
         if keys is not None and lab.key not in keys:
             continue
@@ -190,8 +203,7 @@ def match_label(cell: str, keys: set[str] | None = None) -> LabelMatch | None:
         found = rx.fullmatch(folded_head)
         if found is None:
             continue
-        item = int(found.group("n")) if "n" in rx.groupindex else None
-        return LabelMatch(lab, number, m["tail"].strip(), item)
+        return lab, (int(found.group("n")) if "n" in rx.groupindex else None)
     return None
 
 
