@@ -16,12 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from pia_kg.errors import QueryError
+from pia_kg.loaders.law_catalog import discover_law_dir
+from pia_kg.named_queries import bind_params, get_query, inject_values, named_queries
+from pia_kg.pipeline import load_documents, load_law_dir
+from pia_kg.store import ExportFormat, Store, open_store
 
-from pia_kg.loaders.law_catalog import discover_law_dir  # noqa: E402
-from pia_kg.named_queries import bind_params, get_query, inject_values, named_queries  # noqa: E402
-from pia_kg.pipeline import load_documents, load_law_dir  # noqa: E402
-from pia_kg.store import ExportFormat, Store, open_store  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def timed(fn) -> float:  # noqa: ANN001
@@ -78,8 +79,12 @@ def main() -> int:
         total = {"memory": 0.0, "oxigraph": 0.0}
         for name in named_queries():
             text = query_text(name)
-            t_mem, n_mem = median_time(memory, text, args.repeat)
-            t_ox, n_ox = median_time(oxigraph, text, args.repeat)
+            try:
+                t_mem, n_mem = median_time(memory, text, args.repeat)
+                t_ox, n_ox = median_time(oxigraph, text, args.repeat)
+            except QueryError as exc:
+                print(f"error: {name}: {exc}", file=sys.stderr)
+                continue
             if n_mem != n_ox:
                 print(f"warning: {name}: rdflib {n_mem} rows, oxigraph {n_ox} rows", file=sys.stderr)
             total["memory"] += t_mem
