@@ -186,7 +186,7 @@ def _java() -> str:
     return java
 
 
-def reason(graph: Graph, tmp: Path) -> None:
+def reason(graph: Graph, tmp: Path) -> owlready2.World:
     """Load ``graph`` into a fresh owlready2 world and run HermiT; raises if inconsistent."""
     owlready2.JAVA_EXE = _java()
     owlready2.reasoning.JAVA_MEMORY = 500
@@ -197,10 +197,24 @@ def reason(graph: Graph, tmp: Path) -> None:
     loaded = world.get_ontology(rdfxml.as_uri()).load()
     assert len(list(loaded.classes())) > 20
     owlready2.sync_reasoner(world, infer_property_values=False, debug=0)
+    return world
+
+
+def unsatisfiable(world: owlready2.World) -> list[str]:
+    # A class can be empty in every model while the ontology stays consistent; HermiT
+    # classifies such classes under owl:Nothing.
+    return sorted(c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing)
 
 
 def test_hermit_finds_ontology_consistent(onto: Graph, tmp_path: Path) -> None:
-    reason(onto, tmp_path)
+    world = reason(onto, tmp_path)
+    assert unsatisfiable(world) == []
+
+
+def test_hermit_reports_unsatisfiable_class(onto: Graph, tmp_path: Path) -> None:
+    """A contractor that is also an assessment is empty: organizations are no assessments."""
+    onto.add((PIA.Contractor, RDFS.subClassOf, PIA.Assessment))
+    assert unsatisfiable(reason(onto, tmp_path)) == [str(PIA.Contractor)]
 
 
 @pytest.mark.parametrize(
