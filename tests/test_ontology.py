@@ -14,13 +14,13 @@ from pathlib import Path
 import owlready2
 import pytest
 from conftest import ALL_SEEDS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS
+
 from pia_kg.loaders.assessment import load_assessment
 from pia_kg.loaders.law_catalog import find_law_tables
 from pia_kg.loaders.law_rdf import version_graph
 from pia_kg.ontology import ONTOLOGY_IRI, ontology_graph, ontology_path, shapes_graph, validate
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS
-
 from pia_kg.vocab import DPV, ELI, PIA, SKOS, body_iri, document_iri, fact_iri, unit_iri
 
 REPO = Path(__file__).resolve().parents[1]
