@@ -40,6 +40,7 @@ __all__ = [
     "item_key",
     "assessment_iri",
     "run_sections",
+    "ByType",
 ]
 
 router = APIRouter(tags=["headline questions"])
@@ -73,6 +74,11 @@ ASSESSMENT_SECTIONS: tuple[Section, ...] = (
 IMPACT_QUERY = Section("impact", "改正の影響", ("renumbering_impact",), "impact analysis")
 
 
+class ByType(dict[str, object]):
+    """One route value in several spellings, by the parameter type a query declares: an
+    assessment is an ``iri`` to one query and a document id (``string``) to another."""
+
+
 def _installed(section: Section) -> str | None:
     queries = named_queries()
     return next((q for q in section.queries if q in queries), None)
@@ -81,7 +87,7 @@ def _installed(section: Section) -> str | None:
 def run_sections(
     request: Request, sections: tuple[Section, ...], values: Mapping[str, object]
 ) -> dict[str, dict[str, object]]:
-    """Each section's rows (``columns``, ``rows``, ``count``, ``query``) or its ``error``.
+    """Each section's rows (a value goes only to a query that declares that parameter) (``columns``, ``rows``, ``count``, ``query``) or its ``error``.
 
     Parameter errors are not caught: a bad value is the caller's mistake for every section.
     Raises MissingCapabilityError when no section's query is installed.
@@ -95,8 +101,13 @@ def run_sections(
             missing.append(exc)
             out[section.key] = error_body(type(exc).__name__, str(exc))
             continue
-        declared = {p.name for p in get_query(name).params}
-        params = {k: v for k, v in values.items() if k in declared}
+        params = {}
+        for p in get_query(name).params:
+            value = values.get(p.name)
+            if isinstance(value, ByType):
+                value = value.get(p.type)
+            if value is not None:
+                params[p.name] = value
         result = run_named(request, name, params)
         out[section.key] = {
             "query": name,
@@ -188,7 +199,7 @@ def impact(
     amendment: str | None = Query(
         None, description="The amendment (its effective date, e.g. 2024-05-27); default: every one held", examples=["2024-05-27"]
     ),
-    fmt: str | None = Query(None, alias="_format", description="json (default) or csv"),
+    fmt: str | None = Query(None, alias="_format", description="json (default) or csv", examples=["csv"]),
 ) -> Response:
     """Every assessment citation whose item an amendment renumbered, with the new item and
     how sure the correspondence is. Other parameters of the impact query may be given too."""
@@ -207,7 +218,7 @@ def impact(
 )
 def assessments(
     request: Request,
-    fmt: str | None = Query(None, alias="_format", description="json (default) or csv"),
+    fmt: str | None = Query(None, alias="_format", description="json (default) or csv", examples=["csv"]),
 ) -> Response:
     """Every loaded assessment with its body, title, level and date (from the ``assessments``
     named query); ``id`` is the document id to use in ``/assessments/{id}``."""
@@ -227,5 +238,5 @@ def assessment_view(
     """Everything extracted from one assessment, section by section; each row carries its
     ``source`` (file and lines) where the query returns it."""
     iri = assessment_iri(request, doc_id)
-    values = {"assessment": iri}
+    values = {"assessment": ByType(iri=iri, string=doc_id)}
     return {"id": doc_id, "assessment": iri, **run_sections(request, ASSESSMENT_SECTIONS, values)}

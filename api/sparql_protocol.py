@@ -227,7 +227,9 @@ def sparql_get(
     query: str | None = Query(
         None, description="SPARQL 1.1 query text (SELECT, ASK, CONSTRUCT, DESCRIBE)", examples=[_EXAMPLE]
     ),
-    update: str | None = Query(None, description="Refused: the endpoint is read-only (403)."),
+    update: str | None = Query(
+        None, description="Refused: the endpoint is read-only (403).", examples=["DROP ALL"]
+    ),
 ) -> Response:
     """Run a read-only SPARQL query over the union of all graphs.
 
