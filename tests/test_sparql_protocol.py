@@ -14,11 +14,11 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from api_support import seeded_store
 from fastapi.testclient import TestClient
+from rdflib import Graph
+
 from pia_kg.api.app import create_app
 from pia_kg.api.sparql_protocol import choose_format, sparql_operation
-from rdflib import Graph
 
 PIA = "https://w3id.org/pia-kg/ontology#"
 ITEM_81 = f"""PREFIX pia: <{PIA}>
@@ -38,8 +38,8 @@ SLOW = (
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
-    return TestClient(create_app(seeded_store(), timeout=0.3, max_rows=50))
+def client(loaded_store) -> TestClient:
+    return TestClient(create_app(loaded_store, timeout=0.3, max_rows=50))
 
 
 def _check_item_81_json(body: dict) -> None:
@@ -131,13 +131,13 @@ def test_construct_as_turtle_and_jsonld(client: TestClient) -> None:
     ],
     ids=["get-update", "form-update", "sparql-update-body", "insert-as-query", "delete-as-query-body"],
 )
-def test_updates_are_refused_and_change_nothing(client: TestClient, send) -> None:
-    before = seeded_store().triple_count()
+def test_updates_are_refused_and_change_nothing(client: TestClient, loaded_store, send) -> None:
+    before = loaded_store.triple_count()
     r = send(client)
     assert r.status_code == 403
     assert r.json()["error"]["type"] == "UpdateRefusedError"
     assert "read-only" in r.json()["error"]["message"]
-    assert seeded_store().triple_count() == before
+    assert loaded_store.triple_count() == before
 
 
 def test_update_detection_ignores_words_in_strings_and_iris() -> None:
@@ -156,7 +156,7 @@ def test_row_cap_is_enforced(client: TestClient) -> None:
     assert client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 50"}).status_code == 200
 
 
-def test_timeout_is_enforced(client: TestClient) -> None:
+def test_timeout_is_enforced(client: TestClient, loaded_store) -> None:
     started = time.monotonic()
     r = client.get("/sparql", params={"query": SLOW})
     elapsed = time.monotonic() - started
@@ -166,7 +166,7 @@ def test_timeout_is_enforced(client: TestClient) -> None:
     # The answer comes at the timeout, not when the query would have finished.
     assert elapsed < 0.9
     # The same query runs to the end under a larger timeout: the 504 was the limit's doing.
-    roomy = TestClient(create_app(seeded_store(), timeout=30, max_rows=50))
+    roomy = TestClient(create_app(loaded_store, timeout=30, max_rows=50))
     assert roomy.get("/sparql", params={"query": SLOW}).json()["results"]["bindings"][0]["n"]["value"] == "9000000"
 
 
