@@ -1,8 +1,9 @@
-"""The seeded store the API tests share: law tables + seed documents, loaded once per run.
+"""Helpers for the API tests: a seeded store folder a server process can open, and the
+reason to wait when a named query has not landed yet.
 
-Built on disk with the real pipeline, closed, then reopened read-only: the in-process tests
-read it, and the server-process test can open the same folder from ``pia-kg serve`` without
-a second load (RocksDB's read-only mode takes no lock).
+In-process tests use conftest's ``loaded_store``; that store stays open (and locked) in the
+test process, so ``pia-kg serve`` in a child process needs a folder of its own, built here
+with the real pipeline and closed before the server opens it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from conftest import LAW_DIR, SEEDS_DIR
 
 from pia_kg.named_queries import named_queries
 from pia_kg.pipeline import load_documents, load_law_dir
-from pia_kg.store import Store, open_store
+from pia_kg.store import open_store
 
 
 @cache
@@ -32,12 +33,6 @@ def seeded_store_dir() -> Path:
     finally:
         store.close()
     return folder / "store"
-
-
-@cache
-def seeded_store() -> Store:
-    """The seeded store, read-only (one instance per test process)."""
-    return open_store("oxigraph", path=seeded_store_dir(), read_only=True)
 
 
 def missing_queries(*names: str) -> str | None:
