@@ -92,11 +92,6 @@ def test_format_parameter_wins_over_accept(client: TestClient) -> None:
     assert r.headers["content-type"].startswith("text/csv")
 
 
-@pytest.mark.xfail(
-    reason="OxigraphStore._query checks isinstance(result, bool), but pyoxigraph 0.5 returns "
-    "QueryBoolean for ASK (backend fix: bool(result) when isinstance(result, ox.QueryBoolean))",
-    raises=TypeError,
-)
 def test_ask(client: TestClient) -> None:
     r = client.get("/sparql", params={"query": f"ASK {{ ?i <{PIA}itemLabel> \"81\" }}"})
     assert r.json() == {"head": {}, "boolean": True}

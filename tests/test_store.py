@@ -130,3 +130,9 @@ def test_remote_without_update_endpoint_is_read_only(remote_base: str) -> None:
     s = open_store("remote", endpoint=remote_base + "/query")
     with pytest.raises(StoreError, match="--update-endpoint"):
         s.replace_graph(URIRef("http://example.org/g"), _graph("x"))
+
+
+def test_ask_answers_a_boolean(store: Store) -> None:
+    store.replace_graph(URIRef("http://example.org/g"), _graph("x"))
+    assert store.query("ASK { ?s ?p \"x\" }").boolean is True
+    assert store.query("ASK { ?s ?p \"y\" }").boolean is False

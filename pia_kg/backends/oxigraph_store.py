@@ -63,8 +63,8 @@ class OxigraphStore(Store):
     def _query(self, sparql: str) -> QueryResult:
         try:
             result = self._store.query(sparql, use_default_graph_as_union=True)
-            if isinstance(result, bool):
-                return QueryResult("ask", boolean=result)
+            if isinstance(result, ox.QueryBoolean):
+                return QueryResult("ask", boolean=bool(result))
             if isinstance(result, ox.QuerySolutions):
                 variables = [v.value for v in result.variables]
                 rows = [tuple(to_rdflib(sol[v]) for v in variables) for sol in result]
