@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_queries.py
+	$(BIN)/python bench/bench_api.py --server
 
 serve: $(STAMP)
 	$(BIN)/pia-kg serve
