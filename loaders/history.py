@@ -192,7 +192,11 @@ def derive_history_graphs(store: Store) -> dict[URIRef, Graph]:
 
 def _add_record_checks(store: Store, g: Graph) -> None:
     """Each recorded renumbering, held against the correspondences derived from the tables."""
-    from pia_kg.loaders.correspondence import check_recorded, derive_correspondences, successive_pairs
+    from pia_kg.loaders.correspondence import (
+        check_recorded,
+        derive_correspondences,
+        successive_pairs,
+    )
     from pia_kg.loaders.law_store import change_records_from_store, main_versions_from_store
     from pia_kg.loaders.renumbering_records import recorded_from_graph
 

@@ -434,10 +434,10 @@ def _what_if_moves(what_if: WhatIf, law_dir: str | Path | None, when: dt.date) -
             }
             for table, mapping in what_if.mapping.items()
         }
+    from pia_kg.legal import table_by_label
     from pia_kg.loaders.correspondence import derive_correspondences
     from pia_kg.loaders.law_catalog import CatalogueEntry, discover_law_dir, find_law_tables
     from pia_kg.loaders.law_tsv import read_law_tsv
-    from pia_kg.legal import table_by_label
 
     table = table_by_label(what_if.table or "")
     folder = discover_law_dir(law_dir)
