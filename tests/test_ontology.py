@@ -176,6 +176,36 @@ def test_code_uses_only_declared_terms(onto: Graph) -> None:
     )
 
 
+# The standard vocabularies the code writes or queries: each term it uses is declared locally,
+# so owlready2 and HermiT know whether it is a class, an object or a datatype property.
+_EXTERNAL = {"dpv": DPV, "eli": ELI, "org": ORG, "prov": PROV, "skos": SKOS, "dcterms": DCTERMS}
+
+
+def external_terms_in_text(text: str, python: bool) -> set[str]:
+    found = set()
+    for prefix in _EXTERNAL:
+        for name in re.findall(rf"(?<![\w-]){prefix}:([A-Za-z_][A-Za-z0-9_]*)", text):
+            found.add(f"{prefix}:{name}")
+        if python:
+            for name in re.findall(rf"\b{prefix.upper()}\.([A-Za-z_][A-Za-z0-9_]*)", text):
+                found.add(f"{prefix}:{name}")
+    return found
+
+
+def test_code_uses_only_declared_external_terms(onto: Graph) -> None:
+    declared = {s for t in DECLARATION_TYPES for s in onto.subjects(RDF.type, t)}
+    missing: dict[str, list[str]] = {}
+    for path in code_files():
+        text = path.read_text(encoding="utf-8")
+        for term in external_terms_in_text(text, python=path.suffix == ".py"):
+            prefix, name = term.split(":")
+            if URIRef(str(_EXTERNAL[prefix]) + name) not in declared:
+                missing.setdefault(term, []).append(str(path.relative_to(REPO)))
+    assert missing == {}, "standard terms used in code but not declared in pia.ttl: " + repr(
+        missing
+    )
+
+
 # --- OWL 2 reasoning with HermiT ------------------------------------------------------------
 
 
