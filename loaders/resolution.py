@@ -343,11 +343,13 @@ def resolve_changes(facts: DocumentFacts, versions: Sequence[LawVersion]) -> lis
 
 def resolve_all(store: Store) -> list[Resolution]:
     """Every citation in the store resolved (document citations, then change histories)."""
+    citations = read_citations(store)
+    docs = read_documents(store)
+    if not citations and not any(f.changes for f in docs.values()):
+        return []  # law loaded before any document: nothing to resolve yet
     versions = read_law(store)
     if not versions:
         return []
-    citations = read_citations(store)
-    docs = read_documents(store)
     by_doc: dict[URIRef, list[CitationRow]] = defaultdict(list)
     for c in citations:
         by_doc[c.doc].append(c)
