@@ -43,6 +43,7 @@ DERIVERS: tuple[str, ...] = (
     "pia_kg.pipeline:ontology_graphs",
     "pia_kg.loaders.law_store:derive_correspondence_graphs",
     "pia_kg.loaders.resolution:derive_resolution_graphs",
+    "pia_kg.loaders.history:derive_history_graphs",
 )
 
 Progress = Callable[[str], None]
