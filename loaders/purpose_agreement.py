@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from pia_kg.loaders.law_text import agency_text, cited_law, item_text
 from pia_kg.loaders.resolution_inputs import LawItem, LawVersion
-from rapidfuzz import fuzz
 
 __all__ = ["agreement", "Match", "best_matches", "MISMATCH_BELOW", "CLEARLY_BETTER_BY"]
 

@@ -33,6 +33,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rdflib import Graph, Literal, URIRef
+
+from pia_kg.japanese import compact
+from pia_kg.legal import table_by_label
 from pia_kg.loaders.citation_dates import AsOf, document_as_of, nearest_version, version_on
 from pia_kg.loaders.citations import parse_citations
 from pia_kg.loaders.purpose_agreement import (
@@ -53,10 +57,6 @@ from pia_kg.loaders.resolution_inputs import (
     read_documents,
     read_law,
 )
-from rdflib import Graph, Literal, URIRef
-
-from pia_kg.japanese import compact
-from pia_kg.legal import table_by_label
 from pia_kg.store import Store
 from pia_kg.vocab import PIA, PROV, RDF, RDFS, RESOLUTION_GRAPH, XSD, mint
 
@@ -354,12 +354,16 @@ def resolve_all(store: Store) -> list[Resolution]:
     for c in citations:
         by_doc[c.doc].append(c)
     out: list[Resolution] = []
+    seen: set[URIRef] = set()
     for doc in sorted(set(by_doc) | set(docs), key=str):
         facts = docs.get(doc)
         as_of = document_as_of(facts, by_doc[doc], versions)
         if as_of is None:
             continue
         for c in by_doc[doc]:
+            if c.iri in seen:  # one citation shared by several rows is read once
+                continue
+            seen.add(c.iri)
             purpose = c.purpose
             if c.role == "use" and facts is not None:
                 purpose = facts.task  # the basis of 利用 is the assessment's own 事務
