@@ -20,12 +20,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from pia_kg.loaders.citation_dates import version_on
+from pia_kg.loaders.citation_dates import AsOf, version_on
 from pia_kg.loaders.purpose_agreement import CLEARLY_BETTER_BY, MISMATCH_BELOW, agreement
-from pia_kg.loaders.resolution import Resolution, derive_resolution_graphs, resolve_all
-from pia_kg.loaders.resolution_inputs import read_law
+from pia_kg.loaders.resolution import (
+    Resolution,
+    derive_resolution_graphs,
+    resolve_all,
+    resolve_citation,
+)
+from pia_kg.loaders.resolution_inputs import CitationRow, read_law
 from pia_kg.vocab import RESOLUTION_GRAPH
 
 
@@ -172,3 +177,27 @@ def test_rebuild_is_stable(loaded_store) -> None:  # noqa: ANN001
         return {(str(s), str(p), o.toPython() if hasattr(o, "toPython") else o) for s, p, o in g}
 
     assert values(first) == values(stored)
+
+
+def _citation(table: str, item: str, purpose: str | None, role: str = "transfer") -> CitationRow:
+    return CitationRow(
+        iri=URIRef("https://example.org/citation"), doc=URIRef("https://example.org/doc"),
+        table=table, item=item, article="番号法第9条第1項" if role == "transfer" else None,
+        written=None, basis=None, source=None, owner=URIRef("https://example.org/row"),
+        role=role, purpose=purpose, recipient=None,
+    )
+
+
+def test_old_table_cited_after_the_reform_is_not_in_force_and_meant_is_found(law) -> None:  # noqa: ANN001
+    purpose = "児童手当法による児童手当又は特例給付の支給に関する事務であって主務省令で定めるもの"
+    as_of = AsOf(dt.date(2025, 1, 1), "published", "test")
+    r = resolve_citation(_citation("番号法別表第一", "56", purpose), as_of, law)
+    assert r is not None and [p.kind for p in r.problems] == ["not-in-force"]
+    assert (r.problems[0].expected_table, r.problems[0].expected_item) == ("番号法別表", "81")
+    assert r.version is not None and r.version.key == "2024-05-18"  # read in its last version
+
+
+def test_deleted_item_is_a_problem(law) -> None:  # noqa: ANN001
+    # 別表第一 25 is 削除 in both held versions (SOURCES.md).
+    r = resolve_citation(_citation("番号法別表第一", "25", None), AsOf(dt.date(2022, 1, 1), "published", "t"), law)
+    assert r is not None and [p.kind for p in r.problems] == ["deleted-item"]
