@@ -8,32 +8,17 @@ each row to its source document line.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from browser import chromium
 
 from pia_kg import pipeline
 from pia_kg.amendment import amendment_by_key
 from pia_kg.impact import build_impact_report
 from pia_kg.impact_render import write_reports
 from pia_kg.store import open_store
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,1000",
-)
 
 
 @pytest.fixture(scope="module")
@@ -52,24 +37,8 @@ def written(tmp_path_factory, law_dir, seeds_dir):  # noqa: ANN001, ANN201
 
 @pytest.fixture(scope="module")
 def browser():  # noqa: ANN201 (selenium's WebDriver)
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.fail("chromium and chromium-driver are needed (apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="pia-kg-impact-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    try:
+    with chromium(window="1400,1000") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_html_report_renders_and_matches_json(written, browser, artifacts_dir):  # noqa: ANN001
