@@ -57,6 +57,7 @@ from pia_kg.loaders.resolution_inputs import (
     read_documents,
     read_law,
 )
+from pia_kg.loaders.source import parse_source_ref
 from pia_kg.store import Store
 from pia_kg.vocab import PIA, PROV, RDF, RDFS, RESOLUTION_GRAPH, XSD, mint
 
@@ -400,6 +401,10 @@ def resolution_graph(resolutions: Sequence[Resolution]) -> Graph:
             ):
                 if value:
                     g.add((cit, prop, Literal(value)))
+            span = parse_source_ref(c.source or "")
+            if span:  # every fact node carries its lines (the SHACL shapes check it)
+                g.add((cit, PIA.lineStart, Literal(span[1], datatype=XSD.integer)))
+                g.add((cit, PIA.lineEnd, Literal(span[2], datatype=XSD.integer)))
         g.add((cit, PIA.asOf, Literal(res.as_of.date, datatype=XSD.date)))
         g.add((cit, PIA.resolutionMethod, Literal(res.as_of.method)))
         if res.version is not None:

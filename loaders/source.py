@@ -16,7 +16,15 @@ from pathlib import Path
 from pia_kg.errors import LoaderError
 from pia_kg.japanese import fold_spaces
 
-__all__ = ["SourceText", "Checkbox", "clean_cell", "checkboxes"]
+__all__ = ["SourceText", "Checkbox", "clean_cell", "checkboxes", "parse_source_ref"]
+
+_SOURCE_REF = re.compile(r"^(?P<file>.+)#L(?P<start>\d+)-L(?P<end>\d+)$")
+
+
+def parse_source_ref(ref: str) -> tuple[str, int, int] | None:
+    """(file, first line, last line) of a ``FILE#Lstart-Lend`` reference; None if it is not one."""
+    m = _SOURCE_REF.match(ref)
+    return (m["file"], int(m["start"]), int(m["end"])) if m else None
 
 
 @dataclass(frozen=True)
