@@ -178,6 +178,8 @@ def _write_cover(dg: DocumentGraph, ctx: AssessmentContext, cover: Cover) -> Non
         dg.add(a, PIA.assessingOrganization, org)
     if cover.published:
         dg.add(a, DCTERMS.issued, Literal(cover.published, datatype=XSD.date))
-    elif not cover.is_draft:
+    if cover.material_date:
+        dg.add(dg.doc, DCTERMS.created, Literal(cover.material_date, datatype=XSD.date))
+    if not cover.published and not cover.is_draft:
         dg.warn("cover: 公表日 is blank", cover.title_line)
     dg.add(a, PIA.templateVersion, cover.template_version)

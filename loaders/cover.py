@@ -51,6 +51,9 @@ class Cover:
     body: str | None = None
     body_line: int = 0
     is_draft: bool = False
+    # The date committee material around a draft gives itself (a draft has no 公表日).
+    material_date: dt.date | None = None
+    material_date_line: int = 0
 
 
 def body_of_organization(org: str) -> str | None:
@@ -120,6 +123,12 @@ def read_cover(form: Form) -> Cover:
     cover = Cover(
         kind, start=form.rows[start_row].line, title_line=title_row.line, level=LEVELS[level_word]
     )
+    if kind == "CommitteeMaterial":
+        for r in before[:10]:  # the material's own heading: 「令和７年６月９日 市民生活部」
+            date = wareki_to_date(r.text)
+            if date:
+                cover.material_date, cover.material_date_line = date, r.line
+                break
     region = form.rows[start_row : ti + 30]
     region_end = region[-1].line if region else title_row.line
 

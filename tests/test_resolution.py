@@ -109,12 +109,9 @@ def test_dates_and_methods_per_document(resolutions) -> None:  # noqa: ANN001
             )
     assert by_doc["000"] == {(dt.date(2022, 10, 25), "latest-change")}
     assert by_doc["001"] == {(dt.date(2025, 1, 14), "published")}
-    # The draft's change history stops before the reform its 別紙 already cite: the newest
-    # change is a lower bound and the date is inferred from the tables that fit.
+    # The draft has no 公表日; the committee material around it is dated 令和７年６月９日 (L4).
     (date, method), = by_doc["002"]
-    assert (date, method) == (dt.date(2024, 5, 27), "inferred")
-    r002 = next(r for r in resolutions if str(r.citation.doc).endswith("002_aa3841ff71230e60"))
-    assert "lower bound" in r002.as_of.evidence
+    assert (date, method) == (dt.date(2025, 6, 9), "document-date")
 
 
 def test_old_numbering_reads_as_of_its_date(resolutions) -> None:  # noqa: ANN001
