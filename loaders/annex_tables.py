@@ -20,12 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pia_kg.loaders.departments import unit_level
-from pia_kg.loaders.source import SourceText, clean_cell
-
 from pia_kg.errors import LoaderError
 from pia_kg.japanese import compact, nfkc, normalize_item_label
 from pia_kg.legal import canonical_table_label
+from pia_kg.loaders.departments import unit_level
+from pia_kg.loaders.source import SourceText, clean_cell
 
 __all__ = [
     "AnnexRow",

@@ -14,6 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph, Literal, URIRef
+
+from pia_kg.errors import LoaderError
+from pia_kg.japanese import nfkc
 from pia_kg.loaders.assessment_context import AssessmentContext
 from pia_kg.loaders.basic_info import extract_basic_info, find_sections
 from pia_kg.loaders.builder import DocumentGraph
@@ -22,10 +26,6 @@ from pia_kg.loaders.file_overview import extract_files
 from pia_kg.loaders.form import Form
 from pia_kg.loaders.source import SourceText
 from pia_kg.loaders.template import FINAL_SECTION
-from rdflib import Graph, Literal, URIRef
-
-from pia_kg.errors import LoaderError
-from pia_kg.japanese import nfkc
 from pia_kg.vocab import DCTERMS, PIA, RDF, XSD, document_graph
 
 __all__ = ["LoadedDocument", "load_assessment", "Extractor"]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from pia_kg.loaders.builder import DocumentGraph
-from pia_kg.loaders.departments import add_body, add_unit, split_unit, split_unit_list
 from rdflib import Literal, URIRef
 
+from pia_kg.loaders.builder import DocumentGraph
+from pia_kg.loaders.departments import add_body, add_unit, split_unit, split_unit_list
 from pia_kg.vocab import PIA
 
 __all__ = ["FileRef", "AssessmentContext"]

@@ -11,15 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rdflib import URIRef
+
+from pia_kg.japanese import compact, nfkc
 from pia_kg.loaders.assessment_context import AssessmentContext
 from pia_kg.loaders.citations import add_citations
 from pia_kg.loaders.form import Form, Value, band_value, boxes_in
 from pia_kg.loaders.layout import Layout
 from pia_kg.loaders.source import clean_cell
 from pia_kg.loaders.template import CONNECTION_OPTIONS
-from rdflib import URIRef
-
-from pia_kg.japanese import compact, nfkc
 from pia_kg.vocab import PIA
 
 __all__ = ["Sections", "find_sections", "extract_basic_info", "split_file_names"]

@@ -20,15 +20,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from rdflib import Literal
+
+from pia_kg.errors import LoaderError
+from pia_kg.japanese import compact, nfkc, wareki_to_date
 from pia_kg.loaders.annex_tables import join_wrapped
 from pia_kg.loaders.assessment_context import AssessmentContext
 from pia_kg.loaders.builder import DocumentGraph
 from pia_kg.loaders.source import SourceText
 from pia_kg.loaders.source import clean_cell as _clean_cell
-from rdflib import Literal
-
-from pia_kg.errors import LoaderError
-from pia_kg.japanese import compact, nfkc, wareki_to_date
 from pia_kg.vocab import DCTERMS, PIA, XSD
 
 __all__ = ["Change", "read_changes", "extract_changes"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pia_kg.loaders.builder import DocumentGraph
 from rdflib import URIRef
 
 from pia_kg.japanese import nfkc, normalize_item_label
 from pia_kg.legal import canonical_table_label
+from pia_kg.loaders.builder import DocumentGraph
 from pia_kg.vocab import PIA
 
 __all__ = ["ParsedCitation", "parse_citations", "add_citations"]

@@ -28,6 +28,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from rdflib import Graph, Literal, URIRef
+
+from pia_kg.japanese import item_sort_key
 from pia_kg.loaders.item_matching import (
     ACCEPT,
     Match,
@@ -46,9 +49,6 @@ from pia_kg.loaders.item_similarity import (
 )
 from pia_kg.loaders.law_model import TableVersion
 from pia_kg.loaders.renumbering_records import RecordedRenumbering, applies_to, unique
-from rdflib import Graph, Literal, URIRef
-
-from pia_kg.japanese import item_sort_key
 from pia_kg.vocab import (
     CORRESPONDENCE_GRAPH,
     PIA,

@@ -13,12 +13,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from pia_kg.errors import DocumentKindError
+from pia_kg.japanese import compact, nfkc, wareki_to_date
 from pia_kg.loaders.form import Form
 from pia_kg.loaders.source import clean_cell
 from pia_kg.loaders.template import COVER_TITLE, LEVELS
-
-from pia_kg.errors import DocumentKindError
-from pia_kg.japanese import compact, nfkc, wareki_to_date
 
 __all__ = ["Cover", "read_cover", "body_of_organization", "find_body"]
 

@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rdflib import Literal, URIRef
+
+from pia_kg.japanese import compact, fold_spaces, nfkc
 from pia_kg.loaders.annex_tables import (
     AnnexTable,
     article_as_written,
@@ -30,9 +33,6 @@ from pia_kg.loaders.citations import add_citations
 from pia_kg.loaders.form import Form, Occurrence
 from pia_kg.loaders.source import SourceText, checkboxes, clean_cell
 from pia_kg.loaders.template import CHOICE_MARKER, NUMBERED_HEADING, match_label
-from rdflib import Literal, URIRef
-
-from pia_kg.japanese import compact, fold_spaces, nfkc
 from pia_kg.vocab import DPV, ORG, PIA, RDF, RDFS, XSD, body_iri
 
 __all__ = ["Entry", "disclosure_regions", "read_entries", "declared_counts", "extract_disclosures"]

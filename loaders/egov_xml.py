@@ -33,12 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pia_kg.loaders.law_catalog import entry_for_raw_file, entry_for_revision
-from pia_kg.loaders.law_model import ProviderEntry, TableItem, TableVersion
-
 from pia_kg.errors import LoaderError
 from pia_kg.japanese import normalize_item_label
 from pia_kg.legal import LawTable, canonical_table_label, table_by_label
+from pia_kg.loaders.law_catalog import entry_for_raw_file, entry_for_revision
+from pia_kg.loaders.law_model import ProviderEntry, TableItem, TableVersion
 
 __all__ = [
     "LawDocument",

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 
+from rdflib import URIRef
+
+from pia_kg.japanese import compact, nfkc
 from pia_kg.loaders.assessment_context import AssessmentContext, FileRef
 from pia_kg.loaders.basic_info import Sections, split_file_names
 from pia_kg.loaders.form import Form, Occurrence, Value, band_value, boxes_in, bracket_band
 from pia_kg.loaders.layout import Layout
 from pia_kg.loaders.source import clean_cell
 from pia_kg.loaders.template import SOURCE_OPTIONS
-from rdflib import URIRef
-
-from pia_kg.japanese import compact, nfkc
 from pia_kg.vocab import DCTERMS, ORG, PIA, RDF, body_iri
 
 __all__ = ["extract_files"]

@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pia_kg.japanese import fold_spaces, nfkc
 from pia_kg.loaders.layout import Layout, Row, detect_layout, read_rows
 from pia_kg.loaders.source import SourceText, checkboxes, clean_cell
 from pia_kg.loaders.template import CHOICE_MARKER, LabelMatch, match_label
-
-from pia_kg.japanese import fold_spaces, nfkc
 
 __all__ = [
     "Occurrence",

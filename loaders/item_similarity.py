@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from pia_kg.loaders.law_model import TableItem
 from pia_kg.loaders.law_text import agency_text, item_text, law_names, strip_parentheticals
-from rapidfuzz import fuzz
 
 __all__ = [
     "ItemProfile",

@@ -25,10 +25,9 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pia_kg.loaders.law_model import TableVersion
-
 from pia_kg.errors import LawDataError
 from pia_kg.legal import LawTable, table_by_key
+from pia_kg.loaders.law_model import TableVersion
 
 __all__ = [
     "CatalogueEntry",

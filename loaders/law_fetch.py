@@ -20,10 +20,10 @@ import tempfile
 from pathlib import Path
 
 import httpx
-from pia_kg.loaders.egov_xml import parse_law_document
-from pia_kg.loaders.law_catalog import law_cache_dir
 
 from pia_kg.errors import LawDataError, LoaderError
+from pia_kg.loaders.egov_xml import parse_law_document
+from pia_kg.loaders.law_catalog import law_cache_dir
 
 __all__ = ["DEFAULT_BASE_URL", "fetch_law", "cache_file_name"]
 

@@ -15,10 +15,10 @@ are, so the two compare directly; only ``rdfs:label`` carries a language tag.
 
 from __future__ import annotations
 
-from pia_kg.loaders.law_model import TableItem, TableVersion
-from pia_kg.loaders.law_tsv import DetailItem, tsv_line_span
 from rdflib import Graph, Literal, URIRef
 
+from pia_kg.loaders.law_model import TableItem, TableVersion
+from pia_kg.loaders.law_tsv import DetailItem, tsv_line_span
 from pia_kg.vocab import (
     ELI,
     PIA,

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from pia_kg.loaders.law_model import ProviderEntry, TableItem, TableVersion
 from rdflib import Graph, Literal, URIRef
 
 from pia_kg.legal import TABLES, table_by_key
+from pia_kg.loaders.law_model import ProviderEntry, TableItem, TableVersion
 from pia_kg.store import Store
 from pia_kg.vocab import CORRESPONDENCE_GRAPH, PIA, mint
 

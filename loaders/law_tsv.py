@@ -17,12 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pia_kg.errors import LawDataError, LoaderError
+from pia_kg.japanese import kanji_to_int, nfkc, normalize_item_label
 from pia_kg.loaders.law_catalog import CatalogueEntry, entry_for_file
 from pia_kg.loaders.law_model import ProviderEntry, TableItem, TableVersion
 from pia_kg.loaders.source import SourceText
-
-from pia_kg.errors import LawDataError, LoaderError
-from pia_kg.japanese import kanji_to_int, nfkc, normalize_item_label
 
 __all__ = ["DetailItem", "read_law_tsv", "tsv_line_span", "DELETED_MARK"]
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rdflib import Literal
+
+from pia_kg.japanese import compact, nfkc
 from pia_kg.loaders.annex_tables import join_wrapped
 from pia_kg.loaders.assessment_context import AssessmentContext
 from pia_kg.loaders.builder import DocumentGraph
 from pia_kg.loaders.source import SourceText, clean_cell
 from pia_kg.loaders.template import CHOICE_MARKER, NUMBERED_HEADING
-from rdflib import Literal
-
-from pia_kg.japanese import compact, nfkc
 
 __all__ = ["Risk", "read_risks", "extract_risks", "RATINGS"]
 

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 from conftest import SEED_000, SEED_001
+from rdflib import Graph, Literal
+from rdflib.namespace import DCTERMS, RDF, SKOS
+
 from pia_kg.loaders.correspondence import (
     Correspondence,
     Relation,
@@ -37,9 +40,6 @@ from pia_kg.loaders.renumbering_records import (
     recorded_from_graph,
     renumberings_in_change,
 )
-from rdflib import Graph, Literal
-from rdflib.namespace import DCTERMS, RDF, SKOS
-
 from pia_kg.vocab import PIA, table_item_iri
 
 PAIRS = {

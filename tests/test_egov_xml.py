@@ -14,6 +14,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
+from pia_kg.errors import LoaderError
+from pia_kg.japanese import compact
 from pia_kg.loaders.egov_xml import (
     appendix_tables,
     parse_law_document,
@@ -23,9 +26,6 @@ from pia_kg.loaders.egov_xml import (
 )
 from pia_kg.loaders.law_catalog import find_law_tables
 from pia_kg.loaders.law_model import TableItem
-
-from pia_kg.errors import LoaderError
-from pia_kg.japanese import compact
 
 RAW_ACT = "raw/kuboon-elaws-xml_3d297823_docs_xml_425AC0000000027.xml"
 

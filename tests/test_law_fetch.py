@@ -17,11 +17,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from pia_kg.loaders.law_catalog import discover_law_dir, find_law_tables
-from pia_kg.loaders.law_fetch import fetch_law
 from servers import free_port
 
 from pia_kg.errors import LawDataError
+from pia_kg.loaders.law_catalog import discover_law_dir, find_law_tables
+from pia_kg.loaders.law_fetch import fetch_law
 
 RAW = {
     "425AC0000000027": "kuboon-elaws-xml_3d297823_docs_xml_425AC0000000027.xml",

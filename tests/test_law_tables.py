@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from kanjize import number2kanji
+
+from pia_kg.errors import LawDataError, LoaderError
 from pia_kg.loaders.law_catalog import (
     CATALOGUE,
     HOW_TO_GET_LAW_TABLES,
@@ -22,8 +24,6 @@ from pia_kg.loaders.law_catalog import (
 )
 from pia_kg.loaders.law_model import TableVersion
 from pia_kg.loaders.law_tsv import DetailItem, read_law_tsv, tsv_line_span
-
-from pia_kg.errors import LawDataError, LoaderError
 
 
 @pytest.fixture(scope="module")
@@ -269,8 +269,9 @@ def test_catalogue_names_every_file_in_sources(law_dir):
 
 @pytest.fixture(scope="module")
 def law_union(versions):
-    from pia_kg.loaders.law_rdf import version_graph
     from rdflib import Graph
+
+    from pia_kg.loaders.law_rdf import version_graph
 
     union = Graph()
     graphs = {}

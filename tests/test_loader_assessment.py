@@ -10,11 +10,11 @@ import datetime as dt
 
 import pytest
 from conftest import ALL_SEEDS, SEED_000, SEED_001, SEED_002, SEED_003, SEED_004
+from rdflib import Graph, Literal, URIRef
+
 from pia_kg.loaders.assessment import LoadedDocument, load_assessment
 from pia_kg.loaders.departments import split_unit
 from pia_kg.loaders.template import match_label
-from rdflib import Graph, Literal, URIRef
-
 from pia_kg.named_queries import run_query
 from pia_kg.pipeline import refresh_derived
 from pia_kg.store import open_store

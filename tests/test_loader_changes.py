@@ -10,11 +10,11 @@ import datetime as dt
 
 import pytest
 from conftest import SEED_000, SEED_001, SEED_002, SEED_003, SEED_004
+
+from pia_kg.errors import LoaderError
 from pia_kg.loaders.assessment import load_assessment
 from pia_kg.loaders.changes import read_changes
 from pia_kg.loaders.source import SourceText
-
-from pia_kg.errors import LoaderError
 from pia_kg.named_queries import run_query
 from pia_kg.store import open_store
 

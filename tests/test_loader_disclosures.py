@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import pytest
 from conftest import SEED_000, SEED_001, SEED_002, SEED_003, SEED_004
+from rdflib import Literal
+
+from pia_kg.errors import LoaderError
 from pia_kg.loaders.annex_tables import find_annex_tables, split_departments, split_items
 from pia_kg.loaders.assessment import load_assessment
 from pia_kg.loaders.disclosures import declared_counts, disclosure_regions
 from pia_kg.loaders.form import Form
 from pia_kg.loaders.source import SourceText
-from rdflib import Literal
-
-from pia_kg.errors import LoaderError
 from pia_kg.named_queries import run_query
 from pia_kg.store import open_store
 from pia_kg.vocab import DPV, ORG, PIA, RDF, RDFS

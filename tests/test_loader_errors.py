@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from conftest import LAW_DIR, SEED_000, SEED_001, SEED_004
-from pia_kg.loaders.assessment import load_assessment
 
 from pia_kg.errors import DocumentKindError, LoaderError
+from pia_kg.loaders.assessment import load_assessment
 from pia_kg.vocab import PIA, RDF
 
 

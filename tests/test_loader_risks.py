@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 from conftest import SEED_000, SEED_001, SEED_002, SEED_003, SEED_004
+from rdflib import Literal
+
 from pia_kg.loaders.assessment import load_assessment
 from pia_kg.loaders.risks import read_risks
 from pia_kg.loaders.source import SourceText
-from rdflib import Literal
-
 from pia_kg.vocab import PIA, RDF, RDFS
 
 
