@@ -87,8 +87,33 @@ def _text(term: object) -> str:
     return "" if term is None else str(term)
 
 
+def law_fingerprint(store: Store) -> str:
+    """Names and sizes of the item-table graphs: cheap on every backend, and a law table is
+    only ever replaced whole (a same-size edit of a table is the blind spot)."""
+    digest = hashlib.sha256()
+    for g in store.named_graphs():
+        if str(g).startswith(_ITEM_TABLE_GRAPHS):
+            digest.update(f"{g} {store.triple_count(g)}\n".encode())
+    return digest.hexdigest()
+
+
+# Several derivations read the law back after every load; the tables rarely change.
+_VERSIONS_CACHE: dict[tuple[int, str], list[TableVersion]] = {}
+
+
 def main_versions_from_store(store: Store) -> list[TableVersion]:
-    """The item-table versions the store holds (the inverse of ``law_rdf.version_graph``)."""
+    """The item-table versions the store holds (the inverse of ``law_rdf.version_graph``).
+
+    Cached per store and law fingerprint: callers must not modify what they get.
+    """
+    key = (id(store), law_fingerprint(store))
+    if key not in _VERSIONS_CACHE:
+        _VERSIONS_CACHE.clear()
+        _VERSIONS_CACHE[key] = _read_versions(store)
+    return _VERSIONS_CACHE[key]
+
+
+def _read_versions(store: Store) -> list[TableVersion]:
     versions: dict[str, TableVersion] = {}
     for v, key, version_key, start, end, revision, source, note in store.query(_VERSIONS).rows:
         table = table_by_key(str(key))
@@ -147,12 +172,7 @@ def derive_correspondence_graphs(store: Store) -> dict[URIRef, Graph]:
     from pia_kg.loaders.renumbering_records import recorded_from_graph, unique
 
     recorded = unique(recorded_from_graph(change_records_from_store(store)))
-    # The digest names each law graph with its size: cheap on every backend, and a law
-    # table is only ever replaced whole (a same-size edit of a table is the blind spot).
-    digest = hashlib.sha256()
-    for g in store.named_graphs():
-        if str(g).startswith(_ITEM_TABLE_GRAPHS):
-            digest.update(f"{g} {store.triple_count(g)}\n".encode())
+    digest = hashlib.sha256(law_fingerprint(store).encode())
     for r in recorded:
         digest.update(repr(r).encode("utf-8"))
     key = digest.hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,6 +27,13 @@ def to_rdflib(term: object) -> Node | None:
     """A pyoxigraph term as the rdflib term every QueryResult carries."""
     if term is None:
         return None
+    return _converted(term)
+
+
+# rdflib's Literal constructor is slow and results repeat the same terms (labels, tables,
+# item texts) many times; the terms are immutable, so conversions are shared.
+@lru_cache(maxsize=262_144)
+def _converted(term: object) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.Literal):
