@@ -12,22 +12,15 @@ from __future__ import annotations
 
 import pytest
 
-from pia_kg import pipeline
-from pia_kg.loaders.history import HISTORY_GRAPH, derive_history_graphs
+from pia_kg.loaders.history import HISTORY_GRAPH
 from pia_kg.named_queries import run_query, run_sparql
-from pia_kg.store import open_store
 
 A001 = "https://w3id.org/pia-kg/id/doc/001_57af33314b6a26f0/assessment/main"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, law_dir, seeds_dir):  # noqa: ANN001, ANN201
-    s = open_store("oxigraph", path=tmp_path_factory.mktemp("history-store"))
-    pipeline.load_law_dir(s, law_dir)
-    pipeline.load_documents(s, [seeds_dir])
-    s.replace_graphs(derive_history_graphs(s))
-    yield s
-    s.close()
+def store(loaded_store):  # noqa: ANN001, ANN201
+    return loaded_store  # the pipeline derives the history graph after every load
 
 
 @pytest.fixture(scope="module")

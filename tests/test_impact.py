@@ -15,13 +15,11 @@ import json
 
 import pytest
 
-from pia_kg import pipeline
 from pia_kg.amendment import ArticleRenumbering, amendment_by_key, read_what_if
 from pia_kg.errors import LoaderError, UnknownNameError
 from pia_kg.impact import build_impact_report, build_what_if_report
 from pia_kg.impact_render import to_csv, to_json
 from pia_kg.named_queries import get_query, run_query
-from pia_kg.store import open_store
 
 A000 = "https://w3id.org/pia-kg/id/doc/000_446cb3177695f62c/assessment/main"
 DOC000 = "000_446cb3177695f62c.txt"
@@ -32,12 +30,8 @@ CONTRACT = [
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, law_dir, seeds_dir):  # noqa: ANN001, ANN201
-    s = open_store("oxigraph", path=tmp_path_factory.mktemp("impact-store"))
-    pipeline.load_law_dir(s, law_dir)
-    pipeline.load_documents(s, [seeds_dir])
-    yield s
-    s.close()
+def store(loaded_store):  # noqa: ANN001, ANN201
+    return loaded_store
 
 
 @pytest.fixture(scope="module")

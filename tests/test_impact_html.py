@@ -14,22 +14,14 @@ from urllib.parse import unquote, urlparse
 import pytest
 from browser import chromium
 
-from pia_kg import pipeline
 from pia_kg.amendment import amendment_by_key
 from pia_kg.impact import build_impact_report
 from pia_kg.impact_render import write_reports
-from pia_kg.store import open_store
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory, law_dir, seeds_dir):  # noqa: ANN001, ANN201
-    s = open_store("oxigraph", path=tmp_path_factory.mktemp("impact-html-store"))
-    try:
-        pipeline.load_law_dir(s, law_dir)
-        pipeline.load_documents(s, [seeds_dir])
-        report = build_impact_report(s, amendment_by_key("2024-05-27"))
-    finally:
-        s.close()
+def written(tmp_path_factory, loaded_store, seeds_dir):  # noqa: ANN001, ANN201
+    report = build_impact_report(loaded_store, amendment_by_key("2024-05-27"))
     out = tmp_path_factory.mktemp("reports")
     write_reports(report, out, doc_dirs=[seeds_dir])
     return out
