@@ -334,24 +334,38 @@ def law_fetch(
         _load_law(path)
 
 
-HEADLINES: tuple[tuple[str, str, dict[str, str]], ...] = (
-    ("Assessments loaded", "assessments", {}),
+# (question, named query, parameters, the columns the demo shows)
+HEADLINES: tuple[tuple[str, str, dict[str, str], tuple[str, ...]], ...] = (
+    (
+        "Assessments loaded",
+        "assessments",
+        {},
+        ("organization", "title", "level", "published", "department", "source"),
+    ),
     (
         "Which departments receive data under 番号法別表 item 81, as of 2025-01-01?",
         "departments_under_item",
         {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"},
+        ("organization", "department", "role", "cited_table", "cited_item", "source"),
     ),
     (
         "And under 番号法別表第一 item 81 as of 2023-01-01 (a different 事務)?",
         "departments_under_item",
         {"table": "番号法別表第一", "item": "81", "as_of": "2023-01-01"},
+        ("organization", "department", "role", "cited_table", "cited_item", "source"),
     ),
     (
-        "What did the 2024-05-27 renumbering break?",
+        "What did the 2024-05-27 renumbering break, and what should each citation say now?",
         "renumbering_impact",
         {"amendment": "2024-05-27"},
+        ("organization", "party", "cited_table", "cited_item", "new_table", "new_item", "change", "source"),
     ),
-    ("Citations that were wrong when written", "citation_problems", {}),
+    (
+        "Citations that were wrong when written",
+        "citation_problems",
+        {},
+        ("source", "cited_table", "cited_item", "problem", "expected_table", "expected_item"),
+    ),
 )
 
 
@@ -373,17 +387,18 @@ def demo(
         f"({report.triples_after} triples in {state.store_dir if not state.memory else 'memory'})"
     )
     known = named_queries()
-    for title, name, params in HEADLINES:
-        if name not in known or (law is None and "item" in params):
+    for title, name, params, columns in HEADLINES:
+        if name not in known or (law is None and name != "assessments"):
             continue
         result = run_query(state.store(), name, params)
-        table = Table(*result.variables, title=f"{title}  ({len(result.rows)} rows)")
+        shown = [result.variables.index(c) for c in columns]
+        table = Table(*columns, title=f"{title}  ({len(result.rows)} rows)")
         for row in result.rows[:rows]:
-            table.add_row(*(term_text(t)[:60] for t in row))
+            table.add_row(*(term_text(row[i])[:40] for i in shown))
         out.print(table)
         if len(result.rows) > rows:
-            shown = " ".join(f"--param {k}={v}" for k, v in params.items())
-            out.print(f"… {len(result.rows) - rows} more: pia-kg query {name.replace('_', '-')} {shown}")
+            args = " ".join(f"--param {k}={v}" for k, v in params.items())
+            out.print(f"… {len(result.rows) - rows} more: pia-kg query {name.replace('_', '-')} {args}")
 
 
 @app.command()

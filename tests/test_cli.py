@@ -93,3 +93,18 @@ def test_queries_lists_parameters() -> None:
 def test_load_a_folder(tmp_path: Path) -> None:
     proc = run("load", str(SEEDS_DIR), store=tmp_path / "s")
     assert "5 document(s) loaded" in proc.stdout
+
+
+def test_demo_answers_the_headline_questions(tmp_path: Path, law_dir: Path) -> None:
+    proc = subprocess.run(
+        [PIA_KG, "--store", str(tmp_path / "s"), "--law-dir", str(law_dir), "demo", "--data", str(SEEDS_DIR)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "loaded 5 documents" in out
+    assert "item 81, as of 2025-01-01?  (6 rows)" in out
+    assert "子ども未来局子ども家庭課" in out  # 静岡市, cited under its old number 別表第一 56 (L449)
+    assert "as of 2023-01-01 (a different 事務)?  (2 rows)" in out
+    assert "静岡看護専門学校" in out  # 日本学生支援機構 = old 別表第一 81 (L462)
+    assert "renumbering break" in out and "Citations that were wrong when written" in out
