@@ -80,6 +80,9 @@ class RemoteStore(Store):
         form = query_form(sparql)
         w = self._wrapper(self.endpoint, timeout)
         w.setQuery(sparql)
+        # SPARQLWrapper guesses the form with a regex that header comments can fool
+        # ("description" reads as DESCRIBE); we parsed the query, so we know it.
+        w.queryType = form
         if form in _GRAPH_FORMS:
             w.setReturnFormat(TURTLE)
             raw = self._call(w, timeout).response.read()
