@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from pia_kg.legal import LawTable, table_by_key
+from pia_kg.legal import LawTable
 from pia_kg.store import Store
-from pia_kg.vocab import PREFIXES, mint
+from pia_kg.vocab import PREFIXES, mint, table_item_iri, table_version_iri
 
 __all__ = [
     "LawItem",
@@ -37,19 +37,6 @@ __all__ = [
 DERIVED_CITATION_PREFIX = str(mint("resolution")) + "/"
 
 _PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
-
-_LAW = _PREFIXES + """
-SELECT ?item ?label ?order ?agency ?jimu ?deleted ?version ?vkey ?tkey ?from ?to WHERE {
-  ?item a pia:TableItem ; pia:itemLabel ?label ; pia:inVersion ?version .
-  ?version pia:versionOf ?table ; pia:versionKey ?vkey ; eli:first_date_entry_in_force ?from .
-  ?table pia:tableKey ?tkey .
-  OPTIONAL { ?item pia:itemOrder ?order }
-  OPTIONAL { ?item pia:agency ?agency }
-  OPTIONAL { ?item pia:jimu ?jimu }
-  OPTIONAL { ?item pia:deleted ?deleted }
-  OPTIONAL { ?version eli:date_no_longer_in_force ?to }
-}
-"""
 
 _CITATIONS = _PREFIXES + """
 SELECT ?cit ?doc ?table ?item ?article ?written ?basis ?source ?owner ?role ?purpose ?recipient
@@ -198,31 +185,32 @@ def _date(node: Node | None) -> dt.date | None:
 
 
 def read_law(store: Store) -> list[LawVersion]:
-    """Every held version of the tables citations can name (detail ordinances left out)."""
-    versions: dict[URIRef, LawVersion] = {}
-    for row in store.query(_LAW).dicts():
-        table = table_by_key(str(row["tkey"]))
-        if table.kind not in ("use", "provision"):
-            continue
-        viri = URIRef(str(row["version"]))
-        version = versions.get(viri)
-        if version is None:
-            start = _date(row["from"])
-            if start is None:
-                continue
-            version = versions[viri] = LawVersion(
-                viri, table, str(row["vkey"]), start, _date(row["to"])
-            )
-        label = str(row["label"])
-        version.items[label] = LawItem(
-            iri=URIRef(str(row["item"])),
-            label=label,
-            order=int(row["order"]) if row["order"] is not None else len(version.items),
-            agency=_text(row["agency"]) or "",
-            jimu=_text(row["jimu"]) or "",
-            deleted=str(row["deleted"]).lower() in ("true", "1"),
+    """Every held version of the tables citations can name (detail ordinances left out).
+
+    Built on the law read-back the other derivations share (one read per law state).
+    """
+    from pia_kg.loaders.law_store import main_versions_from_store
+
+    out = []
+    for v in main_versions_from_store(store):
+        version = LawVersion(
+            table_version_iri(v.table.key, v.version_key),
+            v.table,
+            v.version_key,
+            v.in_force_from,
+            v.in_force_to,
         )
-    return sorted(versions.values(), key=lambda v: (v.table.key, v.in_force_from))
+        for order, item in enumerate(v.items, start=1):
+            version.items[item.label] = LawItem(
+                iri=table_item_iri(v.table.key, v.version_key, item.label),
+                label=item.label,
+                order=order,
+                agency=item.agency,
+                jimu=item.jimu,
+                deleted=item.deleted,
+            )
+        out.append(version)
+    return out
 
 
 _ROLES = {"Transfer": "transfer", "Provision": "provision", "numberUseBasis": "use",
