@@ -6,10 +6,9 @@ departments are recorded, so each row becomes a ``pia:ChangeRecord``.
 
 - Tab-separated: columns are found by their header words; the header is repeated at every
   page break; a blank date continues the row above (so does 〃).
-- Plain text: a row's cells follow each other in blocks separated by blank lines. A row
-  starts at a line that begins with a date, or (the date cell left blank) with a section
-  mark such as Ⅱ after the previous row's 事前/事後; before and after are the first two
-  blocks. When that cannot be told apart the texts are left out with a warning.
+- Plain text: read by ``change_blocks`` from the printed blocks (cells on one line split at
+  a half-width space, wrapped cells as blocks, the narrow 項目 and 説明 columns told by
+  width); when 変更前 and 変更後 cannot be told apart they are left out with a warning.
 - A 変更箇所一覧 (columns 変更または追記した箇所, ページ, 事由等) has no dates: each part
   between two headers is one record, the changed passages as its "after" text.
 """
@@ -27,6 +26,7 @@ from pia_kg.japanese import compact, nfkc, wareki_to_date
 from pia_kg.loaders.annex_tables import join_wrapped
 from pia_kg.loaders.assessment_context import AssessmentContext
 from pia_kg.loaders.builder import DocumentGraph
+from pia_kg.loaders.change_blocks import read_plain_table
 from pia_kg.loaders.source import SourceText
 from pia_kg.loaders.source import clean_cell as _clean_cell
 from pia_kg.vocab import DCTERMS, PIA, XSD
@@ -162,95 +162,27 @@ def _is_plain_header(line: str) -> bool:
 
 
 def _read_plain_rows(src: SourceText, i: int, out: list[Change]) -> int:
-    """Rows until the next attachment heading or the end; page headers are skipped."""
+    """Rows until the first 別紙 table (its No. header or title) or the end of the text."""
     lines = src.lines
-    record: list[tuple[int, str]] = []
-    leading: list[str] = []  # text before the first row: a reason printed out of order
-    closed = True  # the previous row's 事前/事後 has been seen
-    while i < len(lines):
-        raw = lines[i]
-        text = raw.strip()
-        if _is_plain_header(raw):
-            i += 1
-            continue
-        if re.match(r"^\s*[(（]別添\s*[0-9０-９]+[)）]", text) and "変更箇所" not in text and record:
+    stop = i
+    while stop < len(lines):
+        text = nfkc(lines[stop].strip())
+        # An annex title ("（別紙１）番号法…") or its table header; "（別紙１） （別紙１）※…"
+        # is a change row about the annex.
+        if re.match(r"^[(（]別紙\s*[0-9]+[)）](?=\S)|^(?:No|Ｎｏ)[.．]", text):
             break
-        if re.match(r"^\s*[(（]別紙\s*[0-9０-９]+[)）]|^\s*(?:No|Ｎｏ)[.．]", nfkc(text)):
-            break
-        starts = bool(_DATE_START.match(text)) or (closed and record and bool(_SECTION_START.match(text)))
-        if starts and (not record or closed):
-            if record:
-                out.append(_plain_change(src, record, out))
-            record = [(i + 1, raw)]
-            closed = bool(_TIMING.search(nfkc(text)))
-        elif record:
-            record.append((i + 1, raw))
-            if _TIMING.search(nfkc(text)):
-                closed = True
-        elif text:
-            leading.append(text)
-        i += 1
-    if record:
-        out.append(_plain_change(src, record, out))
-    return i
-
-
-def _blocks(record: list[tuple[int, str]]) -> list[list[str]]:
-    blocks: list[list[str]] = [[]]
-    for _, raw in record:
-        if raw.strip():
-            blocks[-1].append(raw.strip())
-        elif blocks[-1]:
-            blocks.append([])
-    return [b for b in blocks if b]
-
-
-def _plain_change(src: SourceText, record: list[tuple[int, str]], out: list[Change]) -> Change:
-    end = max(ln for ln, raw in record if raw.strip())
-    change = Change(record[0][0], end)
-    first = nfkc(record[0][1]).strip()
-    m = _DATE_START.match(first)
-    if m:
-        change.date = wareki_to_date(m.group(0))
-        first = first[m.end() :].strip()
-    elif out:
-        change.date = out[-1].date
-    blocks = _blocks(record)
-    head = [first] + blocks[0][1:] if blocks else [first]
-    section = join_wrapped(head)
-    rest = blocks[1:]
-    # The cells after the section: up to 事前/事後 the before and after texts, then the reason.
-    texts: list[str] = []
-    reason: list[str] = []
-    seen_timing = False
-    for block in rest:
-        joined = join_wrapped(block)
-        if seen_timing:
-            reason.append(joined)
-            continue
-        t = _TIMING.search(nfkc(joined))
-        if t:
-            seen_timing = True
-            change.timing = t[1]
-            before_t = nfkc(joined)[: t.start()].strip()
-            after_t = nfkc(joined)[t.end() :].strip()
-            if before_t:
-                texts.append(before_t)
-            if after_t:
-                reason.append(after_t)
-        else:
-            texts.append(joined)
-    if not change.timing:
-        t = _TIMING.search(nfkc(section))
-        if t:
-            change.timing = t[1]
-    change.section = clean_cell(section)
-    if len(texts) == 2:
-        change.before, change.after = clean_cell(texts[0]), clean_cell(texts[1])
-    elif texts:
-        change.notes.append("変更前 and 変更後 cannot be told apart in this layout; left out")
-    change.reason = clean_cell(" ".join(reason))
-    return change
+        stop += 1
+    for record in read_plain_table(lines, i, stop, _is_plain_header):
+        change = Change(record.start, record.end, record.date)
+        if change.date is None and out:
+            change.date = out[-1].date
+        change.section = clean_cell(join_wrapped(record.section))
+        change.before, change.after = clean_cell(record.before), clean_cell(record.after)
+        change.timing = record.timing
+        change.reason = clean_cell(join_wrapped(record.reason or record.leading))
+        change.notes = list(record.notes)
+        out.append(change)
+    return stop
 
 
 # --- 変更箇所一覧 -------------------------------------------------------------------------

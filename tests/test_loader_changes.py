@@ -88,10 +88,72 @@ def test_003_change_list(changes):
     assert all(c.date is None for c in rows)
 
 
+def test_002_plain_before_and_after(changes):
+    """Cells on one line are split at the half-width space; wrapped cells come as blocks."""
+    rows = changes["002"]
+    src = SourceText.read(SEED_002)
+    # 76 rows open with their 変更日 (lines starting 令和 in L5365-L8893; the two starting 平成,
+    # L5510 and L5666, are 変更前 texts); each is one record.
+    assert len([c for c in rows if src.lines[c.start - 1].startswith("令和")]) == 76
+    r = _at(rows, 5504)  # L5510: a 変更前 that opens with a date opens no row
+    assert (r.before, r.after) == ("平成27年7月30日予定", "平成27年7月30日")
+    # L5368-5369: the 説明 of the first row is printed above its 変更日.
+    assert rows[0].reason == "重要な変更にあたらないため(軽微な修正)"
+    r = _at(rows, 5382)  # L5382-5385
+    assert (r.section, r.before, r.after, r.timing) == ("I-2.システム5➀", "証明書自動交付システム", "証明書発行関連システム", "事後")
+    r = _at(rows, 5438)  # L5440: the 所属長 lost his name
+    assert (r.before, r.after) == ("市民課長 東峰 隆", "市民課長")
+    r = _at(rows, 5528)  # L5530
+    assert (r.before, r.after) == ("移転を行っている件数35件", "移転を行っている件数60件")
+    r = _at(rows, 5631)  # L5632
+    assert (r.section, r.before, r.after) == ("II(1)6.②期間", "5年", "20年以上")
+    r = _at(rows, 5405)  # L5407-5432: three blocks, the first two are 変更前
+    assert r.before.startswith("・番号法第19条第7号(特定個人情報の提供の制限)及び別表第二(別表第二における")
+    assert r.after.startswith("(情報提供の根拠):番号法第19条第7号") and r.after.endswith("119、120の項)")
+    r = _at(rows, 6096)  # L6096: every cell on the 変更日's line, 説明 glued to 事前
+    assert (r.section, r.before, r.after, r.timing, r.reason) == (
+        "II(1)4.委託の有無", "3件", "5件", "事前", "重要な変更のため事前に記載する。"
+    )
+    r = _at(rows, 6878)  # L6878 令和5年12月29日 Ⅴ２
+    assert (r.date, r.section, r.timing) == (dt.date(2023, 12, 29), "V2", "事後")
+    assert r.after == "➀〒070-8525 旭川市7条通9丁目市民生活部 市民課0166-25-9787"  # L6885-6887
+    r = _at(rows, 7598)  # L7602: the renumbering of the table itself
+    assert (r.before, r.after) == ("番号法第9条第1項 別表第1", "番号法第9条第1項 別表")
+    r = _at(rows, 7609)  # L7613-7614
+    assert (r.before, r.after) == ("番号法第19条第7号 別表第2", "番号法第19条第8号及び同法に基づく主務省令第二条の表")
+    assert _at(rows, 7130).after == "中間サーバー"  # L7133
+    r = _at(rows, 7868)  # L7871-7903: "（略）" alone closes each passage
+    assert r.before.startswith("(略)<中間サーバー・プラットフォームにおける措置>・中間サーバー")
+    assert r.after.startswith("(略)<中間サーバー・プラットフォームにおける措置>①中間サーバー")
+    assert r.before.endswith("(略)") and r.after.endswith("(略)")
+
+
 def test_004_plain_rows(changes):
     rows = changes["004"]
+    # L2117-2689: 19 rows, each a 項目 block (2 dated, 17 with the 変更日 left blank).
+    assert len(rows) == 19
+    r = _at(rows, 2120)  # L2120: the 説明 printed on the date's line; L2126 the cells
+    assert (r.date, r.before, r.after, r.timing, r.reason) == (
+        dt.date(2019, 6, 10), "市町村課長 松本 博崇", "課長", "事後", "様式の改正に伴う変更"
+    )
+    assert r.section.startswith("I 基本情報 - 7.評価実施機関における担当部署")  # L2122-2124
+    r = _at(rows, 2128)  # L2134
+    assert (r.before, r.after, r.timing, r.reason) == ("平成27年7月予定", "平成27年7月", "事後", "時点修正")
     r = _at(rows, 2140)
     assert r.date == dt.date(2019, 6, 10) and r.timing == "事後" and r.reason == "具体的な日付に修正"
+    assert (r.before, r.after) == ("平成27年7月", "平成27年7月8日")  # L2144
+    r = _at(rows, 2216)  # L2221-2223: "－" then the new text, one block
+    assert r.before == "-" and r.after == "「群馬県内の市町村の執行機関(住基条例に基づく協定締結市町村のみ)」を新規追加"
+    r = _at(rows, 2267)  # L2272-2276
+    assert "提供を行っている 3件" in r.before and "提供を行っている 4件" in r.after
+    r = _at(rows, 2306)  # L2311
+    assert (r.before, r.after, r.reason) == ("平成27年6月1日", "平成27年7月8日", "保有開始日にあわせて修正")
+    r = _at(rows, 2361)  # L2361 令和1年11月5日; L2420-2423 four 旧氏 items added
+    assert r.date == dt.date(2019, 11, 5)
+    assert r.after.endswith("28.旧氏 外字変更連番") and "旧氏" not in r.before
+    r = _at(rows, 2594)  # no 提出時期 printed; L2631-2632 the 説明 in the narrow column
+    assert r.timing == "" and r.reason == "地方公共団体情報システム機構に関する事項を追記"
+    assert r.after.endswith("ことを契約書上明記している。")  # L2629
 
 
 def test_bad_date_is_a_loader_error(tmp_path):
