@@ -210,12 +210,14 @@ def _read_list_block(src: SourceText, i: int, out: list[Change]) -> int:
                 cells.pop()
             # ページ and 事由等 sit in the last columns, though the converter shifts them:
             # a number there is a page, a short phrase a reason; a long text is a passage.
-            while len(cells) > 2:
+            # A page number may be the last cell but one ("passage<TAB>18<TAB>reason").
+            while len(cells) > 2 or (len(cells) == 2 and re.fullmatch(r"\d+", nfkc(cells[-1]))):
                 tail = cells[-1]
                 if re.fullmatch(r"\d+", nfkc(tail)):
                     pages.append(tail)
                 elif len(tail) <= 30 and "。" not in tail and not re.search(r"用途|提供先|移転先", tail):
-                    reasons.append(tail)
+                    if tail:
+                        reasons.append(tail)
                 elif tail:
                     break
                 cells.pop()
@@ -234,6 +236,7 @@ def _read_list_block(src: SourceText, i: int, out: list[Change]) -> int:
         previous.after = "\n".join(filter(None, [previous.after] + passages))
         previous.end = end
         previous.reason = "；".join(filter(None, [previous.reason] + reasons))
+        previous.page = "、".join(dict.fromkeys(filter(None, previous.page.split("、") + pages)))
         return i
     if passages:
         change = Change(start, end, None, section, "", "\n".join(passages[1:]), "", "；".join(reasons))

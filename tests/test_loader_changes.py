@@ -88,6 +88,26 @@ def test_003_change_list(changes):
     assert all(c.date is None for c in rows)
 
 
+def test_003_pages_reasons_and_passages(changes):
+    """Each part of the 変更箇所一覧 keeps the pages and reasons of its rows (read at the lines named)."""
+    first, second, third = changes["003"]
+    assert first.page.split("、") == ["3", "5", "7", "9"]  # L10, L13, L16, L51
+    assert second.page.split("、") == ["18", "24", "25"]  # L62 (page before the reason), L65, L71
+    assert third.page.split("、") == ["41", "44", "45"]  # L84, L87-88, L94 after the page break
+    assert "誤記の修正" in first.reason.split("；")  # L10
+    assert "条例・規則制定 及び庁内連携 の確定による追記" in second.reason  # L74
+    assert "" not in second.reason.split("；")  # L73-74 hold empty cells
+    assert "住民記録システム (評価書中の「③他のシステムとの接続」の記載における" in first.after  # L9
+    assert "戸籍住民課長 神崎 章" in first.after  # L17, underlined name
+    assert "5-③. 個人番号カードを利用して交付申請を行った住民に対し、コンビニエンスストア等" in first.after  # L39
+    assert "49 健康づくり課 保健センター 母子保健法による保健指導" in second.after  # L65, 別紙2
+    assert "68 介護保険課 地域包括ケア推進課 高齢者支援課" in second.after  # L66
+    assert "7 高齢者医療担当課 葬祭費の支給" in second.after  # L72, 別紙3
+    assert "リスク3: 誤った情報を提供・移転してしまうリスク" in third.after  # L83
+    assert "[十分に行っている]" in third.after  # L87
+    assert "所轄の警察署に届出を行うこととす" in third.after  # L94, continued after the header at L93
+
+
 def test_002_plain_before_and_after(changes):
     """Cells on one line are split at the half-width space; wrapped cells come as blocks."""
     rows = changes["002"]
