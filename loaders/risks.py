@@ -6,6 +6,11 @@ vary by risk (リスクに対する措置の内容, 具体的な管理方法, �
 question "リスクへの対策は十分か" answered by the chosen option in brackets ("[十分である]").
 Some measure rows carry their own rating ("⑤物理的対策 [十分に行っている]"), kept too. Each
 stage ends with "…におけるその他のリスク及びそのリスクに対する措置", kept as one more risk.
+
+In layout-order text (labels and values printed apart) a risk's heading, its rows and its
+answer drift apart, and so do the stage headings. The answers are therefore collected apart
+and paired afterwards, one per numbered risk, and a risk's stage is told by its label as the
+form prints it (template.RISK_STAGES) rather than by the nearest stage heading.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pia_kg.loaders.annex_tables import join_wrapped
 from pia_kg.loaders.assessment_context import AssessmentContext
 from pia_kg.loaders.builder import DocumentGraph
 from pia_kg.loaders.source import SourceText, clean_cell
-from pia_kg.loaders.template import CHOICE_MARKER, NUMBERED_HEADING
+from pia_kg.loaders.template import CHOICE_MARKER, NUMBERED_HEADING, RISK_STAGES
 
 __all__ = ["Risk", "read_risks", "extract_risks", "RATINGS"]
 
@@ -43,42 +48,69 @@ class Risk:
     end: int
     measures: list[str] = field(default_factory=list)
     ratings: list[str] = field(default_factory=list)
+    number: int | None = None  # N of "リスクN：", None for the その他 rows
+    region: int = 0  # which section III (one per file) the risk was printed in
+
+
+@dataclass
+class _Answer:
+    """One "リスクへの対策は十分か" line: the chosen rating, or None when left blank."""
+
+    line: int
+    rating: str | None
+    region: int
 
 
 def read_risks(src: SourceText) -> list[Risk]:
-    """Every risk of every section III of the document, in order."""
+    """Every risk of every section III of the document, in order, each with its own rating."""
     lines = src.lines
     risks: list[Risk] = []
+    answers: list[_Answer] = []
     in_iii = False
+    region = 0
     category = ""
     current: Risk | None = None
     for number, raw in enumerate(lines, start=1):
         text = nfkc(raw.replace("\t", " ")).strip()
         if _SECTION_III.match(text):
+            # A heading printed below its page's first risks continues the open section.
+            region += 0 if in_iii else 1
             in_iii, current = True, None
             continue
-        if not in_iii:
-            continue
+        m = _RISK.match(text)
+        if not in_iii and m and _stages_of(m["label"]):
+            # Layout order can print a page's risks above the section heading.
+            in_iii, current, region = True, None, region + 1
         if _SECTION_END.match(text):
             in_iii, current = False, None
+            answers = [a for a in answers if a.region <= region]
+            continue
+        if not in_iii:
+            if _SUFFICIENT in compact(text):
+                # Layout order can print a page's last answer above the section heading too.
+                answers.append(_answer(number, raw, region + 1))
             continue
         heading = NUMBERED_HEADING.match(text)
         if heading and not CHOICE_MARKER.match(text) and not heading["title"].startswith("特定個人情報ファイル名"):
             category = clean_cell(heading["title"]).split(" [")[0].strip()
             current = None
             continue
-        m = _RISK.match(text)
         if m:
-            current = Risk(category, clean_cell(m["label"]), number, number)
+            current = Risk(category, clean_cell(m["label"]), number, number, number=int(m["n"] or 0), region=region)
             risks.append(current)
             continue
         first_cell = clean_cell(raw.split("\t")[0])
         if _OTHER.search(first_cell) and category:
-            current = Risk(category, first_cell, number, number)
+            current = Risk(_stage_named_in(first_cell) or category, first_cell, number, number, region=region)
             risks.append(current)
             rest = clean_cell(" ".join(raw.split("\t")[1:]))
             if rest:
                 current.measures.append(rest)
+            continue
+        if _SUFFICIENT in compact(text):
+            answers.append(_answer(number, raw, region))
+            if current is not None:
+                current.end = number
             continue
         if current is None or not raw.strip():
             continue
@@ -87,7 +119,88 @@ def read_risks(src: SourceText) -> list[Risk]:
             if found[1] not in current.ratings:
                 current.ratings.append(found[1])
         _add_measure(current, raw)
+    for r in sorted({r.region for r in risks}):
+        _pair_answers([x for x in risks if x.region == r and x.number is not None], [a for a in answers if a.region == r])
     return risks
+
+
+def _answer(number: int, raw: str, region: int) -> _Answer:
+    found = _RATING.search(nfkc(raw))
+    return _Answer(number, found[1] if found else None, region)
+
+
+def _stages_of(label: str) -> set[str]:
+    """The stages of the form that print a risk with this label (empty if not a form label)."""
+    key = compact(nfkc(clean_cell(label)))
+    return {stage for stage, labels in RISK_STAGES.items() if any(compact(nfkc(x)) == key for x in labels)}
+
+
+def _stage_named_in(text: str) -> str | None:
+    """The stage an "…におけるその他のリスク" row names at its start."""
+    key = compact(nfkc(text))
+    for stage in RISK_STAGES:
+        if key.startswith(compact(nfkc(stage))):
+            return nfkc(stage)
+    return None
+
+
+def _groups(numbered: list[Risk]) -> list[list[Risk]]:
+    """Numbered risks cut into stages: a repeated N, or a label the stage does not print, starts the next.
+
+    A risk whose label is not the form's (another level of the form, a typo) keeps the stage
+    of the heading above it and joins a stage only under that same heading.
+    """
+    groups: list[list[Risk]] = []
+    stages: set[str] = set()
+    for risk in numbered:
+        own = _stages_of(risk.label)
+        fits = (own & stages) if own else (groups and groups[-1][-1].category == risk.category)
+        if groups and risk.number not in {r.number for r in groups[-1]} and fits:
+            groups[-1].append(risk)
+            stages &= own or stages
+        else:
+            groups.append([risk])
+            stages = set(own or RISK_STAGES)
+    for group in groups:
+        common = set(RISK_STAGES)
+        for risk in group:
+            common &= _stages_of(risk.label) or common
+        if len(common) == 1:
+            stage = nfkc(next(iter(common)))
+            for risk in group:
+                if _stages_of(risk.label):
+                    risk.category = stage
+    return groups
+
+
+def _pair_answers(numbered: list[Risk], answers: list[_Answer]) -> None:
+    """Give each numbered risk the one "リスクへの対策は十分か" answer that is its own.
+
+    The form asks the question once per numbered risk. In tabbed text the answer follows its
+    risk; in layout-order text a risk's heading may be printed after its rows and two answers
+    may stand together, so an answer goes to the risk printed just above it when that one has
+    none yet, else to the nearest risk of the same stage still without an answer.
+    """
+    if not numbered:
+        return
+    groups = _groups(numbered)
+    group_of = {id(r): i for i, g in enumerate(groups) for r in g}
+    answered: set[int] = set()
+    for answer in answers:
+        above = [r for r in numbered if r.start < answer.line]
+        target: Risk | None = None
+        if above and id(above[-1]) not in answered:
+            target = above[-1]
+        else:
+            group = groups[group_of[id(above[-1])]] if above else groups[0]
+            free = [r for r in group if id(r) not in answered]
+            if free:
+                target = min(free, key=lambda r: abs(r.start - answer.line))
+        if target is None:
+            continue
+        answered.add(id(target))
+        if answer.rating and answer.rating not in target.ratings:
+            target.ratings.insert(0, answer.rating)
 
 
 def _add_measure(risk: Risk, raw: str) -> None:

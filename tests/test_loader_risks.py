@@ -77,3 +77,45 @@ def test_graph_links_and_change_list_has_none():
     assert len(set(g.objects(None, PIA.risk))) == 14
     change_list = load_assessment(SEED_003).graph
     assert list(change_list.subjects(RDF.type, PIA.Risk)) == []
+
+
+_ANSWER_RATINGS = {"特に力を入れている", "十分である", "課題が残されている"}
+
+
+def test_004_each_risk_gets_its_own_answer(risks):
+    """Seed 004 prints labels and values apart; every "リスクへの対策は十分か" answer of stages
+    2, 3, 5 and 7 reads [ 十分である (lines 1114 — printed above the Ⅲ heading of line 1116 —, 1164,
+    1174, 1208, 1212, 1283, 1287, 1315, 1507, 1542, 1551, 1581, 1813, 1834, 1873: 15 answers for
+    the 4+4+3+3 numbered risks of those stages),
+    and the 7 answers of 6. 情報提供ネットワークシステムとの接続 are blank (lines 1621-1699)."""
+    numbered = [r for r in risks["004"] if r.number is not None]
+    assert len(numbered) == 21  # "リスクN：" lines 1120-1886
+    network = [r for r in numbered if r.category == "情報提供ネットワークシステムとの接続"]
+    assert sorted(r.start for r in network) == [1617, 1630, 1636, 1664, 1673, 1689, 1695]
+    assert all(not set(r.ratings) & _ANSWER_RATINGS for r in network)
+    others = [r for r in numbered if r not in network]
+    assert len(others) == 14
+    assert all(r.ratings[0] == "十分である" for r in others)
+    # リスク２ 権限のない者 (line 1214) is printed before the heading "３．特定個人情報の使用" (line 1294)
+    assert _at(risks["004"], 1214).category == "特定個人情報の使用"
+    # 5. 提供・移転 risks (lines 1531-1605) are printed before their heading (line 1610)
+    assert _at(risks["004"], 1544).category.startswith("特定個人情報の提供・移転")
+
+
+def test_002_ratings_stay_with_their_risk(risks):
+    rows = risks["002"]
+    # リスク３ of 5. 提供・移転, file 2 (line 4366): its answer is "[ 十分である ]" (line 4384)
+    r = _at(rows, 4366)
+    assert r.ratings == ["十分である"]
+    # 7. リスク３ (line 4614) answered "[ 十分である ]" right under 消去手順 (line 4619)
+    assert _at(rows, 4614).ratings == ["十分である"]
+    # リスク３ of file 1 is printed above the section's heading (line 3146, heading line 3205)
+    r = _at(rows, 3146)
+    assert r.label == "入手した特定個人情報が不正確であるリスク"
+    assert r.category.startswith("特定個人情報の入手")
+    assert r.ratings == ["特に力を入れている"]  # lines 3140/3184/3203 all answer 特に力を入れている
+    # No risk holds two answers to "リスクへの対策は十分か".
+    assert all(len(set(r.ratings) & _ANSWER_RATINGS) <= 1 for r in rows)
+    # The 6 blank answers of 6. 情報提供ネットワークシステムとの接続 in file 2 (lines 4446-4498) rate nothing
+    net = [r for r in rows if 4440 < r.start < 4500]
+    assert len(net) == 7 and all(not r.ratings for r in net)
