@@ -9,8 +9,9 @@ departments are recorded, so each row becomes a ``pia:ChangeRecord``.
 - Plain text: read by ``change_blocks`` from the printed blocks (cells on one line split at
   a half-width space, wrapped cells as blocks, the narrow 項目 and 説明 columns told by
   width); when 変更前 and 変更後 cannot be told apart they are left out with a warning.
-- A 変更箇所一覧 (columns 変更または追記した箇所, ページ, 事由等) has no dates: each part
-  between two headers is one record, the changed passages as its "after" text.
+- A 変更箇所一覧 (columns 変更または追記した箇所, ページ, 事由等) has no dates: each row
+  (a changed passage under its headings, with its page and 事由) is one record, the passage
+  as its "after" text; a row cut by a page break is joined again, its 事由 too.
 """
 
 from __future__ import annotations
@@ -193,56 +194,146 @@ def _is_list_header(line: str) -> bool:
     return "変更または追記した箇所" in cells and "事由等" in cells
 
 
-def _read_list_block(src: SourceText, i: int, out: list[Change]) -> int:
-    """One record per part between two headers: the passages, their pages and reasons."""
-    lines = src.lines
-    start = i + 1
-    passages: list[str] = []
+# A line of the list that opens a row: a section, a numbered item, a system, an annex, a
+# file, a risk. Rows are cut there because the page and 事由 cells are merged over the
+# lines of a row and printed on any one of them.
+_LIST_HEADING = re.compile(
+    r"^(?:(?:I{1,3}|IV|V|VI)\s|\d+\s*[.．]\s*\S|システム\s*\d+$|[(（]別[添紙]\s*\d+[)）]|"
+    r"特定個人情報ファイル名|リスク\s*\d*\s*[:：])|その他のリスク及びそのリスクに対する措置$"
+)
+_PAGE = re.compile(r"\d+")
+
+
+@dataclass
+class _ListRow:
+    """The lines of one row of a 変更箇所一覧: the headings that lead it, its passages, pages and reasons."""
+
+    start: int
+    end: int
+    lead: list[str] = field(default_factory=list)
+    passages: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    continues: bool = False  # the part opens mid-row: a page break cut the row above
+    orphans: list[str] = field(default_factory=list)  # reasons printed below, on lines of their own
+
+
+def _is_reason(text: str) -> bool:
+    return len(text) <= 30 and "。" not in text and not re.search(r"用途|提供先|移転先", text)
+
+
+def _split_tail(cells: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """ページ and 事由等 from the last columns, though the converter shifts them: a number
+    there is a page, a short phrase a reason; a long text is a passage. A page number may be
+    the last cell but one ("passage<TAB>18<TAB>reason")."""
     pages: list[str] = []
     reasons: list[str] = []
-    section = ""
-    end = start
+    while len(cells) > 2 or (len(cells) == 2 and _PAGE.fullmatch(nfkc(cells[-1]))):
+        tail = cells[-1]
+        if _PAGE.fullmatch(nfkc(tail)):
+            pages.insert(0, tail)
+        elif _is_reason(tail):
+            if tail:
+                reasons.insert(0, tail)
+        else:
+            break
+        cells.pop()
+    return cells, pages, reasons
+
+
+def _read_list_block(src: SourceText, i: int, out: list[Change]) -> int:
+    """One record per row of one part (between two headers): its passages, page and 事由."""
+    lines = src.lines
+    rows: list[_ListRow] = []
+    after_page = False
     while i < len(lines) and not _is_list_header(lines[i]):
-        raw = lines[i]
-        if raw.strip() and not re.fullmatch(r"[-\s\t]+", raw):
-            cells = [clean_cell(c) for c in raw.split("\t")]
-            while cells and not cells[-1]:
-                cells.pop()
-            # ページ and 事由等 sit in the last columns, though the converter shifts them:
-            # a number there is a page, a short phrase a reason; a long text is a passage.
-            # A page number may be the last cell but one ("passage<TAB>18<TAB>reason").
-            while len(cells) > 2 or (len(cells) == 2 and re.fullmatch(r"\d+", nfkc(cells[-1]))):
-                tail = cells[-1]
-                if re.fullmatch(r"\d+", nfkc(tail)):
-                    pages.append(tail)
-                elif len(tail) <= 30 and "。" not in tail and not re.search(r"用途|提供先|移転先", tail):
-                    if tail:
-                        reasons.append(tail)
-                elif tail:
-                    break
-                cells.pop()
-            text = " ".join(c for c in cells if c)
-            if re.fullmatch(r"\d+", nfkc(text)):
-                pages.append(text)
-            elif text:
-                if not section:
-                    section = text
-                passages.append(text)
-            end = i + 1
+        raw, number = lines[i], i + 1
         i += 1
-    previous = out[-1] if out and out[-1].date is None and out[-1].section else None
-    if passages and previous is not None and not _SECTION_START.match(nfkc(section)):
-        # A page break cut the previous part: the header was repeated mid-passage.
-        previous.after = "\n".join(filter(None, [previous.after] + passages))
-        previous.end = end
-        previous.reason = "；".join(filter(None, [previous.reason] + reasons))
-        previous.page = "、".join(dict.fromkeys(filter(None, previous.page.split("、") + pages)))
-        return i
-    if passages:
-        change = Change(start, end, None, section, "", "\n".join(passages[1:]), "", "；".join(reasons))
-        change.page = "、".join(dict.fromkeys(pages))
+        if not raw.strip() or re.fullmatch(r"[-\s\t]+", raw):
+            continue
+        cells = [clean_cell(c) for c in raw.split("\t")]
+        while cells and not cells[-1]:
+            cells.pop()
+        filled = sum(1 for c in cells if c)
+        cells, pages, reasons = _split_tail(cells)
+        text = " ".join(c for c in cells if c)
+        if _PAGE.fullmatch(nfkc(text)):
+            pages, text = pages + [text], ""
+        elif text and after_page and filled == 1 and _is_reason(text):
+            reasons, text = reasons + [text], ""  # page and reason printed below the passages
+        after_page = bool(pages) and not text and not reasons
+        if not text and not pages and reasons and rows:
+            rows[-1].orphans += reasons
+            rows[-1].end = number
+            continue
+        heading = bool(text) and filled == 1 and _LIST_HEADING.search(nfkc(text)) is not None
+        if heading and (not rows or rows[-1].passages or rows[-1].pages or rows[-1].reasons):
+            rows.append(_ListRow(number, number))
+        elif not rows:
+            rows.append(_ListRow(number, number, continues=True))
+        row = rows[-1]
+        if text:
+            (row.lead if heading and not row.passages else row.passages).append(text)
+        row.pages += pages
+        row.reasons += reasons
+        row.end = number
+    rows = _merge_rows(rows)
+    for k, row in enumerate(rows):
+        for reason in row.orphans:
+            # Reasons printed under the last row, one per row above that has a page but none.
+            target = next((r for r in rows[: k + 1] if r.pages and not r.reasons), row)
+            target.reasons.append(reason)
+    for row in rows:
+        previous = out[-1] if out and out[-1].date is None and out[-1].section else None
+        if row.continues and previous is not None:
+            _continue(previous, row)
+            continue
+        section = " / ".join(row.lead) or (row.passages[0] if row.passages else "")
+        passages = row.passages if row.lead else row.passages[1:]
+        change = Change(row.start, row.end, None, section, "", "\n".join(passages), "", "；".join(row.reasons))
+        change.page = "、".join(dict.fromkeys(row.pages))
         out.append(change)
     return i
+
+
+def _merge_rows(rows: list[_ListRow]) -> list[_ListRow]:
+    """Rows with neither page nor reason are headings of the row below (an annex's items)."""
+    merged: list[_ListRow] = []
+    pending: list[_ListRow] = []
+    for row in rows:
+        if not row.pages and not row.reasons and not row.orphans and not row.continues:
+            pending.append(row)
+            continue
+        if pending:
+            first = pending[0]
+            body = first.passages + [t for p in pending[1:] for t in p.lead + p.passages]
+            row.passages = body + row.lead + row.passages
+            row.lead, row.start = first.lead, first.start
+            row.orphans = [r for p in pending for r in p.orphans] + row.orphans
+            pending = []
+        merged.append(row)
+    for row in pending:  # trailing rows without page: part of the last row
+        if merged:
+            merged[-1].passages += row.lead + row.passages
+            merged[-1].end = row.end
+            merged[-1].orphans += row.orphans
+        else:
+            merged.append(row)
+    return merged
+
+
+def _continue(previous: Change, row: _ListRow) -> None:
+    """A row cut by a page break: its passages, pages and a reason split in two are joined."""
+    previous.after = "\n".join(filter(None, [previous.after] + row.lead + row.passages))
+    previous.end = row.end
+    reasons = previous.reason.split("；") if previous.reason else []
+    if reasons and row.reasons:
+        reasons[-1] = join_wrapped([reasons[-1], row.reasons[0]])
+        reasons += row.reasons[1:]
+    else:
+        reasons += row.reasons
+    previous.reason = "；".join(reasons)
+    previous.page = "、".join(dict.fromkeys(filter(None, previous.page.split("、") + row.pages)))
 
 
 # --- graph ------------------------------------------------------------------------------

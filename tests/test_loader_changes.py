@@ -74,38 +74,43 @@ def test_002_plain_rows(changes):
 
 
 def test_003_change_list(changes):
+    """One record per row of the 変更箇所一覧: each changed passage with its page and 事由."""
     rows = changes["003"]
-    assert [c.section for c in rows] == [
-        "I 基本情報",
-        "II 特定個人情報ファイルの概要",
-        "III 特定個人情報ファイルの取扱いプロセスにおけるリスク対策",  # Ⅲ, NFKC-folded
-    ]
-    assert "人事異動により変更" in rows[0].reason and "コンビニ交付サービス実施のため追記" in rows[0].reason
-    assert "地域振興部戸籍住民課" in rows[0].after
-    assert "組織改正による 部署名の変更" in rows[1].reason
-    assert "健康づくり課 保健センター" in rows[1].after
-    assert "コンビニ交付" in rows[2].reason
     assert all(c.date is None for c in rows)
+    # Rows opened by L6 システム1, L11 システム4, L15 7. 担当部署, L19 (別添1), L58 7. 備考,
+    # L63 (別紙2), L69 (別紙3), L79 リスク3, L85 7. リスク1, L89 その他のリスク.
+    assert [(c.page, c.reason) for c in rows] == [
+        ("3", "誤記の修正"),  # L10
+        ("5", "コンビニ交付サービス実施のため追記"),  # L13
+        ("7", "人事異動により変更"),  # L16
+        ("9", "コンビニ交付サービス実施のため記載追加"),  # L51 page, L53 reason, printed below
+        ("18", "コンビニ交付サービス実施のため追記"),  # L62
+        ("24", "組織改正による 部署名の変更"),  # L65 page; reason L73, under the rows
+        ("25", "条例・規則制定 及び庁内連携 の確定による追記"),  # L71 page; reason L74
+        ("41", ""),  # L84: no 事由 printed
+        ("44", ""),  # L87-88
+        ("45", "コンビニ交付サービス実施のため追記"),  # L91 "コンビニ交付" + L94 after the page break
+    ]
 
 
-def test_003_pages_reasons_and_passages(changes):
-    """Each part of the 変更箇所一覧 keeps the pages and reasons of its rows (read at the lines named)."""
-    first, second, third = changes["003"]
-    assert first.page.split("、") == ["3", "5", "7", "9"]  # L10, L13, L16, L51
-    assert second.page.split("、") == ["18", "24", "25"]  # L62 (page before the reason), L65, L71
-    assert third.page.split("、") == ["41", "44", "45"]  # L84, L87-88, L94 after the page break
-    assert "誤記の修正" in first.reason.split("；")  # L10
-    assert "条例・規則制定 及び庁内連携 の確定による追記" in second.reason  # L74
-    assert "" not in second.reason.split("；")  # L73-74 hold empty cells
-    assert "住民記録システム (評価書中の「③他のシステムとの接続」の記載における" in first.after  # L9
-    assert "戸籍住民課長 神崎 章" in first.after  # L17, underlined name
-    assert "5-③. 個人番号カードを利用して交付申請を行った住民に対し、コンビニエンスストア等" in first.after  # L39
-    assert "49 健康づくり課 保健センター 母子保健法による保健指導" in second.after  # L65, 別紙2
-    assert "68 介護保険課 地域包括ケア推進課 高齢者支援課" in second.after  # L66
-    assert "7 高齢者医療担当課 葬祭費の支給" in second.after  # L72, 別紙3
-    assert "リスク3: 誤った情報を提供・移転してしまうリスク" in third.after  # L83
-    assert "[十分に行っている]" in third.after  # L87
-    assert "所轄の警察署に届出を行うこととす" in third.after  # L94, continued after the header at L93
+def test_003_passages_stay_in_their_row(changes):
+    rows = {c.start: c for c in changes["003"]}
+    assert "住民記録システム (評価書中の「③他のシステムとの接続」の記載における" in rows[6].after  # L9
+    assert "システム1" in rows[6].section  # L8
+    assert rows[11].section == "システム4"  # L11
+    assert "証明書自動交付システム" in rows[11].after  # L12
+    assert "戸籍住民課長 神崎 章" in rows[15].after  # L17, underlined name
+    assert "地域振興部戸籍住民課" in rows[15].after  # L16
+    assert "5-③. 個人番号カードを利用して交付申請を行った住民に対し、コンビニエンスストア等" in rows[19].after  # L39
+    assert "2. 住民基本台帳の記載変更" in rows[19].after  # L26, an item heading inside the 別添
+    assert "49 健康づくり課 保健センター 母子保健法による保健指導" in rows[63].after  # L65, 別紙2
+    assert "68 介護保険課 地域包括ケア推進課 高齢者支援課" in rows[63].after  # L66
+    assert "7 高齢者医療担当課 葬祭費の支給" in rows[69].after  # L72, 別紙3
+    assert "健康づくり課" not in rows[69].after
+    assert rows[79].section.endswith("リスク3: 誤った情報を提供・移転してしまうリスク、誤った相手に提供・移転してしまうリスク")  # L83
+    assert "[十分に行っている]" in rows[85].after  # L87
+    assert "所轄の警察署に届出を行うこととす" in rows[89].after  # L94, continued after the header at L93
+    assert rows[89].end == 94
 
 
 def test_002_plain_before_and_after(changes):
