@@ -31,8 +31,9 @@ from pia_kg.loaders.assessment_context import AssessmentContext, FileRef
 from pia_kg.loaders.builder import DocumentGraph
 from pia_kg.loaders.citations import add_citations
 from pia_kg.loaders.form import Form, Occurrence
+from pia_kg.loaders.layout import Layout
 from pia_kg.loaders.source import SourceText, checkboxes, clean_cell
-from pia_kg.loaders.template import CHOICE_MARKER, NUMBERED_HEADING, match_label
+from pia_kg.loaders.template import CHOICE_MARKER, METHOD_OPTIONS, NUMBERED_HEADING, match_label
 from pia_kg.vocab import DPV, ORG, PIA, RDF, RDFS, XSD, body_iri
 
 __all__ = ["Entry", "disclosure_regions", "read_entries", "declared_counts", "extract_disclosures"]
@@ -47,6 +48,7 @@ _LINK = {"provision": PIA.provision, "transfer": PIA.transfer}
 # Checkboxes of the 提供・移転の有無 row, which are not methods.
 _NOT_METHOD = re.compile(r"行っている|行っていない|提供・移転しない|委託")
 _ANNEX_REF = re.compile(r"別紙\s*(\d+)")
+_METHOD_REACH = 25  # lines below a 方法 label where its boxes may be printed in layout order
 
 
 @dataclass
@@ -219,7 +221,7 @@ def _pair(form: Form, entries: list[Entry], occs: list[Occurrence], what: str) -
             entry.lines.append(occ.line)
             value = form.value(occ)
             raw = value.raw if value else ""
-            entry.methods = _checked(raw)
+            entry.methods = _checked(raw) or _checked_below(form, occ)
         elif what == "basis":
             entry.basis = _text(form, occ, entry)
             value = form.value(occ)
@@ -234,8 +236,33 @@ def _checked(raw: str) -> list[str]:
     found = []
     for line in raw.split("\n"):
         for box in checkboxes(_normalize_boxes(line)):
-            if box.checked and not _NOT_METHOD.search(box.label) and box.label not in found:
-                found.append(box.label)
+            label = _method_label(box.label)
+            if box.checked and not _NOT_METHOD.search(label) and label not in found:
+                found.append(label)
+    return found
+
+
+def _method_label(label: str) -> str:
+    """"その他 ( 住基ネット )" as "その他 (住基ネット)"; a bracket the layout cut off is closed."""
+    label = re.sub(r"\s*\)", ")", re.sub(r"\(\s*", "(", nfkc(label))).strip()
+    return label + ")" if label.count("(") > label.count(")") else label
+
+
+def _checked_below(form: Form, occ: Occurrence) -> list[str]:
+    """Layout order: a method's boxes drift below its label and break apart ("[" on one line,
+    "○ ]" and the label on others). Only boxes printed whole on one line ("[ ○ ] 紙") are
+    read, up to the next 方法 label and at most a page fragment away; a stray "○" is not."""
+    if form.layout is not Layout.PLAIN:
+        return []
+    hi = occ.line + _METHOD_REACH
+    later = [o.line for key in _METHOD.values() for o in form.find(key, occ.line + 1, hi)]
+    stop = min(later, default=hi)
+    found: list[str] = []
+    for line in form.src.lines[occ.line : stop - 1]:
+        for box in checkboxes(nfkc(line)):
+            label = _method_label(box.label)
+            if box.checked and label.startswith(METHOD_OPTIONS) and label not in found:
+                found.append(label)
     return found
 
 

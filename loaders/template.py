@@ -30,6 +30,7 @@ __all__ = [
     "FINAL_SECTION",
     "NUMBERED_HEADING",
     "RISK_STAGES",
+    "METHOD_OPTIONS",
 ]
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -235,6 +236,17 @@ CONNECTION_OPTIONS = (
     "既存住民基本台帳システム",
     "宛名システム等",
     "税務システム",
+    "その他",
+)
+# The boxes of ⑥提供方法 / ⑥移転方法 (NFKC: "電子記録媒体(フラッシュメモリを除く。)").
+METHOD_OPTIONS = (
+    "情報提供ネットワークシステム",
+    "専用線",
+    "電子メール",
+    "電子記録媒体",
+    "フラッシュメモリ",
+    "紙",
+    "庁内連携システム",
     "その他",
 )
 SOURCE_OPTIONS = (

@@ -260,3 +260,21 @@ def test_004_basis_as_written(loaded):
     cite = g.value(node, PIA.citation)
     assert str(g.value(cite, PIA.basisText)) == "住基法第30条の32(自己の本人確認情報の開示)"
     assert str(g.value(cite, PIA.articleAsWritten)) == "住基法第30条の32"
+
+
+def test_004_methods_printed_below_their_label(loaded):
+    """Layout order: "⑥提供方法" (L754, L844, L954) with its one whole checked box printed
+    below it ("[ ○ ] その他 （ 住民基本台帳ネットワークシステム ）" at L768, L848, L966).
+    The 3rd ⑥提供方法 (L853) and ⑥移転方法 (L973) have only broken boxes ("[ ○" at L880)."""
+    docs, _ = loaded
+    g = docs["004"].graph
+
+    def methods(name):
+        node = next(g.subjects(PIA.recipientName, Literal(name)))
+        return sorted(str(m) for m in g.objects(node, PIA.method))
+
+    via_juki = ["その他 (住民基本台帳ネットワークシステム)"]
+    assert methods("地方公共団体情報システム機構") == via_juki  # L738 name, L768 box
+    assert methods("群馬県の他の執行機関(教育委員会など)") == via_juki  # L817 name, L848 box
+    assert methods("群馬県内の市町村の執行機関(住基条例に基づく協定締結市町村のみ)") == via_juki  # L898, L966
+    assert methods("住基法上の住民") == []  # L868; no whole box under L853
