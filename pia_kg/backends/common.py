@@ -6,9 +6,11 @@ import concurrent.futures
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from rdflib import Graph, URIRef
+from rdflib import Dataset, Graph, URIRef
 
 from pia_kg.errors import QueryTimeoutError
+from pia_kg.store import ExportFormat
+from pia_kg.vocab import PREFIXES
 
 T = TypeVar("T")
 
@@ -39,3 +41,22 @@ def swap_update(graphs: Mapping[URIRef, Graph], drops: Sequence[URIRef] = ()) ->
             body = data.serialize(format="nt")
             ops.append(f"INSERT DATA {{ GRAPH <{g}> {{\n{body}\n}} }}")
     return " ;\n".join(ops)
+
+
+def serialize_dataset(nquads: bytes, fmt: ExportFormat) -> bytes:
+    """N-Quads as ``fmt`` (turtle: the union of the graphs, graph names dropped)."""
+    if fmt is ExportFormat.nquads:
+        return nquads
+    ds = Dataset()
+    ds.parse(data=nquads, format="nquads")
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    if fmt is ExportFormat.turtle:
+        union = Graph()
+        for prefix, ns in PREFIXES.items():
+            union.bind(prefix, ns)
+        for s, p, o, _ in ds.quads():
+            union.add((s, p, o))
+        return union.serialize(format="turtle").encode("utf-8")
+    rdflib_fmt = {"jsonld": "json-ld"}.get(fmt.value, fmt.value)
+    return ds.serialize(format=rdflib_fmt).encode("utf-8")

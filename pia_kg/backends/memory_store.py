@@ -8,27 +8,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql.parser import parseQuery
 
-from pia_kg.backends.common import with_timeout
+from pia_kg.backends.common import serialize_dataset, with_timeout
 from pia_kg.errors import QueryError
 from pia_kg.store import ExportFormat, QueryResult, Store
-from pia_kg.vocab import PREFIXES
-
-
-def serialize_dataset(nquads: bytes, fmt: ExportFormat) -> bytes:
-    """N-Quads re-serialized by rdflib in ``fmt`` (turtle: the union, graph names dropped)."""
-    ds = Dataset()
-    ds.parse(data=nquads, format="nquads")
-    for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
-    if fmt is ExportFormat.turtle:
-        union = Graph()
-        for prefix, ns in PREFIXES.items():
-            union.bind(prefix, ns)
-        for s, p, o, _ in ds.quads():
-            union.add((s, p, o))
-        return union.serialize(format="turtle").encode("utf-8")
-    rdflib_fmt = {"jsonld": "json-ld"}.get(fmt.value, fmt.value)
-    return ds.serialize(format=rdflib_fmt).encode("utf-8")
 
 
 class MemoryStore(Store):
@@ -93,7 +75,4 @@ class MemoryStore(Store):
         return sum(1 for _ in self._ds.quads((None, None, None, None)))
 
     def export(self, fmt: ExportFormat) -> bytes:
-        nquads = self._ds.serialize(format="nquads").encode("utf-8")
-        if fmt is ExportFormat.nquads:
-            return nquads
-        return serialize_dataset(nquads, fmt)
+        return serialize_dataset(self._ds.serialize(format="nquads").encode("utf-8"), fmt)

@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from pia_kg.backends.common import swap_update, with_timeout
+from pia_kg.backends.common import serialize_dataset, swap_update, with_timeout
 from pia_kg.errors import QueryError, StoreError
 from pia_kg.store import ExportFormat, QueryResult, Store
 
@@ -120,11 +120,9 @@ class OxigraphStore(Store):
     def export(self, fmt: ExportFormat) -> bytes:
         if fmt in _EXPORT:
             return self._store.dump(format=_EXPORT[fmt])
-        from pia_kg.backends.memory_store import serialize_dataset
-
-        data = self._store.dump(format=ox.RdfFormat.N_QUADS)
-        return serialize_dataset(data, fmt)
+        return serialize_dataset(self._store.dump(format=ox.RdfFormat.N_QUADS), fmt)
 
     def close(self) -> None:
-        self._store.flush() if self.path is not None else None
+        if self.path is not None:
+            self._store.flush()
         del self._store

@@ -16,7 +16,7 @@ from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from pia_kg.backends.common import swap_update
+from pia_kg.backends.common import serialize_dataset, swap_update
 from pia_kg.errors import QueryError, QueryTimeoutError, StoreError
 from pia_kg.store import ExportFormat, QueryResult, Store
 
@@ -141,9 +141,4 @@ class RemoteStore(Store):
         ds = Dataset()
         for s, p, o, g in r.rows:
             ds.graph(g).add((s, p, o))
-        nquads = ds.serialize(format="nquads").encode("utf-8")
-        if fmt is ExportFormat.nquads:
-            return nquads
-        from pia_kg.backends.memory_store import serialize_dataset
-
-        return serialize_dataset(nquads, fmt)
+        return serialize_dataset(ds.serialize(format="nquads").encode("utf-8"), fmt)
