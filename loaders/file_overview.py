@@ -203,6 +203,7 @@ def _outsourcing(
         for n, o in zip(numbers, occs, strict=False):
             if o is None:
                 dg.warn(f"file {k}: 委託事項{n} has no {_OUT_JA[key]}", heads[n].line)
+    untitled: list[tuple[int, URIRef, int]] = []
     for idx, n in enumerate(numbers):
         head = heads[n]
         title_v = form.value(head)
@@ -213,7 +214,7 @@ def _outsourcing(
         if title_v is not None and not title_v.raw.strip().startswith(("①", "[")):
             dg.add(node, DCTERMS.title, clean_cell(title_v.raw))
         else:
-            dg.warn(f"file {k}: 委託事項{n} has no title next to its heading", head.line)
+            untitled.append((n, node, head.line))
         first = head.line
         for key, occs in by_item.items():
             occ = occs[idx] if idx < len(occs) else None
@@ -228,6 +229,42 @@ def _outsourcing(
             first, last = min(first, v.start), max(last, v.end)
             _set(ctx, node, key, v)
         dg.provenance(node, first, last)
+    lone = None
+    if len(untitled) == 1 and form.layout is Layout.PLAIN:
+        # Search only where the 委託事項 items are printed, not the whole part.
+        first_item = min([o.line for occs in by_key.values() for o in occs] + [h.line for h in heads.values()])
+        lone = _lone_line(form, first_item, end)
+    for n, node, line in untitled:
+        if lone is not None:
+            # Layout order printed the one missing title away from its heading.
+            dg.add(node, DCTERMS.title, lone[1])
+            dg.warn(f"file {k}: 委託事項{n}'s title is printed apart, at line {lone[0]}", line)
+        else:
+            dg.warn(f"file {k}: 委託事項{n} has no title next to its heading", line)
+
+
+def _lone_line(form: Form, lo: int, hi: int) -> tuple[int, str] | None:
+    """The one line of the part that stands alone and belongs to no label: a title printed apart.
+
+    A line between blank lines, short, not a sentence (。), not a box, choice or bullet, and
+    neither a label nor inside any label's value. None unless exactly one line is such.
+    """
+    taken: set[int] = set()
+    for occ in form.occurrences:
+        if lo <= occ.line <= hi:
+            taken.add(occ.line)
+            v = form.value(occ)
+            if v is not None:
+                taken.update(range(v.start, v.end + 1))
+    lines = form.src.lines
+    found = []
+    for number in range(max(lo, 2), min(hi, len(lines) - 1) + 1):
+        text = nfkc(lines[number - 1]).strip()
+        if not text or number in taken or lines[number - 2].strip() or lines[number].strip():
+            continue
+        if 6 <= len(text) <= 60 and not text.endswith("。") and not re.match(r"^[\[\]・※<>()「0-9]", text):
+            found.append((number, clean_cell(lines[number - 1])))
+    return found[0] if len(found) == 1 else None
 
 
 _OUT_JA = {

@@ -337,7 +337,8 @@ def test_004_layout_order(docs):
         "株式会社ジーシーシー",
     ]  # L605, L712
     assert out[0]["title"] == "都道府県サーバの運用及び監視に関する業務"  # L551
-    assert out[1]["title"] is None  # L593: 委託事項2's title is printed far away (L621); warned
+    # L593: 委託事項2's heading stands alone; its title is on a line of its own at L613
+    assert out[1]["title"] == "群馬県住民基本台帳ネットワークシステムに係る代表端末等機器の運用保守業務"
     assert (
         out[1]["content"]
         == "代表端末及び業務端末等の機器の運用支援、システム障害時の復旧作業等を行う。"
@@ -467,3 +468,19 @@ def test_loading_twice_gives_the_same_graph():
 def test_seed_paths_exist():
     for p in (SEED_000, SEED_001, SEED_002, SEED_003, SEED_004):
         assert p.exists()
+
+
+def test_004_outsourcing_title_printed_apart(docs):
+    """委託事項2 (heading alone at L593) has its title on a line of its own at L613, among
+    its items (①委託内容 L595 "代表端末及び業務端末等の機器の運用支援…")."""
+    d = docs["004"]
+    g = d.graph
+    titles = {
+        int(g.value(n, PIA.order)): str(g.value(n, DCTERMS.title))
+        for n in g.subjects(RDF.type, PIA.Outsourcing)
+    }
+    assert titles == {
+        1: "都道府県サーバの運用及び監視に関する業務",  # L551, beside its heading
+        2: "群馬県住民基本台帳ネットワークシステムに係る代表端末等機器の運用保守業務",  # L613
+    }
+    assert any(":593:" in w and "613" in w for w in d.warnings)  # still said where it came from
