@@ -159,7 +159,7 @@ def _systems(form: Form, ctx: AssessmentContext, lo: int, hi: int) -> None:
         dg.add(node, PIA.order, order)
         dg.add(ctx.assessment, PIA.system, node)
         fn = form.first("system_function", occ.line, nxt)
-        if fn is not None and (fv := form.value(fn, long=True)) is not None:
+        if fn is not None and (fv := form.value(fn, long=True, max_rows=_rows_before_boxes(form, fn))) is not None:
             dg.add(node, PIA.functionText, fv.text)
             _extend(dg, node, fv.end)
         else:
@@ -168,6 +168,16 @@ def _systems(form: Form, ctx: AssessmentContext, lo: int, hi: int) -> None:
                 fn.line if fn else occ.line,
             )
         _connections(form, ctx, node, order, occ.line, nxt)
+
+
+def _rows_before_boxes(form: Form, occ) -> int:
+    """Rows of a long value before a checkbox fragment ("[ ○ ] その他", "] 税務システム"):
+    layout order prints the next item's boxes right under the text."""
+    rows = form.rows[occ.row + 1 : occ.row + 61]
+    for n, row in enumerate(rows):
+        if re.match(r"^\s*[\[\]]", row.text):
+            return n
+    return len(rows)
 
 
 def _connections(

@@ -65,6 +65,8 @@ _BOUNDARY = re.compile(
 
 
 _CIRCLED_CHARS = set("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")
+# A point of a list written inside a value: "①符号管理機能：…" (a name, a colon, its text).
+_CIRCLED_POINT = re.compile(r"^[①-⑳][^：:\s]{1,30}\s*[：:]\s*\S")
 _NUMBERED = re.compile(r"^\s*\d+\s*\.\s*\S")
 
 
@@ -75,8 +77,9 @@ def is_boundary(row: Row, *, long: bool = False) -> bool:
     if match_label(first) is not None:
         return True
     if first.strip()[:1] in _CIRCLED_CHARS:
-        # NFKC turns ② into 2, so circled items are told before folding.
-        return True
+        # NFKC turns ② into 2, so circled items are told before folding. Inside a long
+        # value a circled point that is no template label ("①符号管理機能：…") is a list item.
+        return not (long and _CIRCLED_POINT.match(first.strip()))
     folded = nfkc(first)
     if long and _NUMBERED.match(folded):
         return False

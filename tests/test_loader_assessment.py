@@ -285,6 +285,21 @@ def test_002_systems_files_outsourcing(docs):
     assert [o["re"] for o in out3] == [False, True]  # L2824, L2912
 
 
+def test_002_system_functions_listed_by_circled_points(docs):
+    """Functions written as a circled list ("①符号管理機能：…") are read, and the boxes of
+    the next item printed right under them ("[ ○ ] その他 （ …", "] 税務システム") are not."""
+    d = docs["002"]
+    g, a = d.graph, _assessment(d)
+    fn = {int(g.value(s, PIA.order)): _s(g, s, PIA.functionText) for s in g.objects(a, PIA.system)}
+    assert fn[6].startswith("1符号管理機能:情報照会、情報提供に用いる個人の識別子である「符号」")  # L844
+    assert fn[6].endswith("保管期限切れ情報の削除を行う機能。")  # L863-L864, ⑩システム管理機能
+    assert fn[5].startswith("1既存システム連携機能")  # L726
+    assert fn[5].endswith("(コンビニ交付・らくらく証明)における帳票発行")  # L729; L731 is a box
+    assert "[" not in fn[3] and fn[3].endswith("オフラインデータ連携用の媒体作成を行う。")  # L603; L605 a box
+    assert not any("システム5: ②システムの機能" in w or "システム6: ②システムの機能" in w for w in d.warnings)
+    assert any(":559: システム1: ②システムの機能" in w for w in d.warnings)  # printed above the heading
+
+
 # --- 003 新宿区 変更箇所一覧 --------------------------------------------------------------------
 
 
