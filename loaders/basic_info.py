@@ -186,6 +186,9 @@ def _connections(
     dg = ctx.dg
     conns = form.find("system_connection", lo, hi)
     if not conns:
+        if form.layout is Layout.PLAIN:
+            # Layout order may print the label away from its system (004: before section I).
+            dg.warn(f"システム{order}: 他のシステムとの接続 not printed beside the system; not extracted", lo)
         return
     if form.layout is Layout.PLAIN:
         # Layout-order text scatters a box's "[" and its "○ ]" and label over several lines and

@@ -499,3 +499,16 @@ def test_004_outsourcing_title_printed_apart(docs):
         2: "群馬県住民基本台帳ネットワークシステムに係る代表端末等機器の運用保守業務",  # L613
     }
     assert any(":593:" in w and "613" in w for w in d.warnings)  # still said where it came from
+
+
+def test_connections_not_read_are_said(docs):
+    """Layout order: 004 prints ③他のシステムとの接続 at L69, before section I, its boxes split
+    over L71 and L149-L159 with no "○" among them; in 002 the boxes of the eight systems
+    interleave (L578-L870, e.g. "[ ○" at L611 closed by "] 既存住民基本台帳システム" at L615).
+    Nothing is guessed and each system without connections says so."""
+    for key, systems in (("004", [1]), ("002", [1, 2, 3, 4, 5, 6, 7, 8])):
+        d = docs[key]
+        g, a = d.graph, _assessment(d)
+        assert all(g.value(s, PIA.connectedSystem) is None for s in g.objects(a, PIA.system))
+        said = {int(w.split("システム")[1].split(":")[0]) for w in d.warnings if "他のシステムとの接続" in w}
+        assert said == set(systems)
