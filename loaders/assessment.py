@@ -21,9 +21,12 @@ from pia_kg.japanese import nfkc
 from pia_kg.loaders.assessment_context import AssessmentContext
 from pia_kg.loaders.basic_info import extract_basic_info, find_sections
 from pia_kg.loaders.builder import DocumentGraph
+from pia_kg.loaders.changes import extract_changes
 from pia_kg.loaders.cover import Cover, read_cover
+from pia_kg.loaders.disclosures import extract_disclosures
 from pia_kg.loaders.file_overview import extract_files
 from pia_kg.loaders.form import Form
+from pia_kg.loaders.risks import extract_risks
 from pia_kg.loaders.source import SourceText
 from pia_kg.loaders.template import FINAL_SECTION
 from pia_kg.vocab import DCTERMS, PIA, RDF, XSD, document_graph
@@ -44,35 +47,9 @@ class LoadedDocument:
     kind: str = "AssessmentDocument"
 
 
-def _part_b_extractors() -> list[Extractor]:
-    """提供/移転, 変更箇所 and リスク対策 extractors, written by another module each.
-
-    Imported lazily so that this loader works while they are being written; a module that
-    exists but fails to import is a real error and is not hidden.
-    """
-    found: list[Extractor] = []
-    try:
-        from pia_kg.loaders.disclosures import extract_disclosures
-    except ModuleNotFoundError as exc:
-        if exc.name != "pia_kg.loaders.disclosures":
-            raise
-    else:
-        found.append(extract_disclosures)
-    try:
-        from pia_kg.loaders.changes import extract_changes
-    except ModuleNotFoundError as exc:
-        if exc.name != "pia_kg.loaders.changes":
-            raise
-    else:
-        found.append(extract_changes)
-    try:
-        from pia_kg.loaders.risks import extract_risks
-    except ModuleNotFoundError as exc:
-        if exc.name != "pia_kg.loaders.risks":
-            raise
-    else:
-        found.append(extract_risks)
-    return found
+# The extractors that attach their facts to the assessment the core parts read: each one
+# takes the source, the document graph and the shared context.
+PART_EXTRACTORS: tuple[Extractor, ...] = (extract_disclosures, extract_changes, extract_risks)
 
 
 def _check_not_truncated(src: SourceText) -> None:
@@ -143,7 +120,7 @@ def load_assessment(path: str | Path) -> LoadedDocument:
                 source=src.path,
                 line=sec.parts[0][0],
             )
-    for extract in _part_b_extractors():
+    for extract in PART_EXTRACTORS:
         extract(src, dg, ctx)
     return LoadedDocument(src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind)
 

@@ -180,12 +180,6 @@ def refresh_derived(store: Store) -> None:
     graphs: dict[URIRef, Graph] = {}
     for target in DERIVERS:
         module_name, fn_name = target.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # that capability is not installed in this build
-        graphs.update(getattr(module, fn_name)(store))
+        graphs.update(getattr(importlib.import_module(module_name), fn_name)(store))
     if graphs:
         store.replace_graphs(graphs)

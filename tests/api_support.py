@@ -1,5 +1,4 @@
-"""Helpers for the API tests: a seeded store folder a server process can open, and the
-reason to wait when a named query has not landed yet.
+"""Helpers for the API tests: a seeded store folder a server process can open.
 
 In-process tests use conftest's ``loaded_store``; that store stays open (and locked) in the
 test process, so ``pia-kg serve`` in a child process needs a folder of its own, built here
@@ -16,7 +15,6 @@ from pathlib import Path
 
 from conftest import LAW_DIR, SEEDS_DIR
 
-from pia_kg.named_queries import named_queries
 from pia_kg.pipeline import load_documents, load_law_dir
 from pia_kg.store import open_store
 
@@ -33,11 +31,3 @@ def seeded_store_dir() -> Path:
     finally:
         store.close()
     return folder / "store"
-
-
-def missing_queries(*names: str) -> str | None:
-    """Why a test must wait, if a named query it needs is not installed yet, else None."""
-    missing = [n for n in names if n not in named_queries()]
-    if missing:
-        return f"named query {', '.join(missing)} not installed yet"
-    return None
