@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import concurrent.futures
+from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from rdflib import Dataset, Graph, URIRef
 
 from pia_kg.errors import QueryTimeoutError
-from pia_kg.store import ExportFormat
+from pia_kg.store import ExportFormat, Store
 from pia_kg.vocab import PREFIXES
 
 T = TypeVar("T")
@@ -60,3 +61,19 @@ def serialize_dataset(nquads: bytes, fmt: ExportFormat) -> bytes:
         return union.serialize(format="turtle").encode("utf-8")
     rdflib_fmt = {"jsonld": "json-ld"}.get(fmt.value, fmt.value)
     return ds.serialize(format=rdflib_fmt).encode("utf-8")
+
+
+class SparqlUpdateStore(Store):
+    """A backend that changes graphs through SPARQL Update: one request per swap, which the
+    engine (embedded Oxigraph, or a SPARQL 1.1 server) applies as one transaction."""
+
+    @abstractmethod
+    def update(self, sparql_update: str) -> None:
+        """Run a SPARQL Update request as one transaction; StoreError when it fails."""
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        self.update(swap_update(graphs))
+
+    def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
+        if graphs:
+            self.update(swap_update({}, graphs))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,9 +10,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from pia_kg.backends.common import serialize_dataset, swap_update, with_timeout
+from pia_kg.backends.common import SparqlUpdateStore, serialize_dataset, with_timeout
 from pia_kg.errors import QueryError, StoreError
-from pia_kg.store import ExportFormat, QueryResult, Store
+from pia_kg.store import ExportFormat, QueryResult
 
 _XSD_STRING = str(XSD.string)
 
@@ -46,7 +45,7 @@ def _converted(term: object) -> Node:
     raise StoreError(f"unsupported term from Oxigraph: {term!r}")
 
 
-class OxigraphStore(Store):
+class OxigraphStore(SparqlUpdateStore):
     """Oxigraph's RocksDB store in a directory (created if missing), or in memory with no path."""
 
     name = "oxigraph"
@@ -93,14 +92,6 @@ class OxigraphStore(Store):
             raise StoreError(f"internal update was rejected: {exc}") from None
         except OSError as exc:
             raise StoreError(f"update failed, store unchanged: {exc}") from None
-
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        # Oxigraph runs one update request in one transaction: the swap is atomic.
-        self.update(swap_update(graphs))
-
-    def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
-        if graphs:
-            self.update(swap_update({}, graphs))
 
     def named_graphs(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._store.named_graphs())

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 import urllib.error
-from collections.abc import Mapping, Sequence
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from pia_kg.backends.common import serialize_dataset, swap_update
+from pia_kg.backends.common import SparqlUpdateStore, serialize_dataset
 from pia_kg.errors import QueryError, QueryTimeoutError, StoreError
-from pia_kg.store import ExportFormat, QueryResult, Store
+from pia_kg.store import ExportFormat, QueryResult
 
 _GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
@@ -49,7 +48,7 @@ def query_form(sparql: str) -> str:
     return name.replace("Query", "").upper()
 
 
-class RemoteStore(Store):
+class RemoteStore(SparqlUpdateStore):
     name = "remote"
     capabilities = frozenset({"persistent", "remote"})
 
@@ -111,14 +110,6 @@ class RemoteStore(Store):
         w = self._wrapper(self.update_endpoint, None)
         w.setQuery(sparql_update)
         self._call(w, None)
-
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        # One update request; SPARQL 1.1 servers such as Oxigraph apply it in one transaction.
-        self.update(swap_update(graphs))
-
-    def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
-        if graphs:
-            self.update(swap_update({}, graphs))
 
     def named_graphs(self) -> list[URIRef]:
         r = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
