@@ -15,7 +15,6 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
-from api_support import missing_queries
 from browser import chromium
 from fastapi.testclient import TestClient
 from servers import free_port
@@ -49,15 +48,16 @@ def browser():  # noqa: ANN201 (selenium's WebDriver)
 
 
 def _text(driver, css: str) -> str:
+    """The text of an element, waiting for it: a click that navigates returns before the
+    next page has loaded."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    return driver.find_element(By.CSS_SELECTOR, css).text
+    return WebDriverWait(driver, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, css))).text
 
 
 def test_search_item_81_as_of_2025_shows_child_allowance_departments(base_url, browser, artifacts_dir) -> None:
-    reason = missing_queries("departments_under_item")
-    if reason:
-        pytest.skip(reason)
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -101,7 +101,12 @@ def test_sparql_box_runs_a_named_query_example(base_url, browser, artifacts_dir)
     Select(browser.find_element(By.ID, "examples")).select_by_visible_text(
         next(o.text for o in Select(browser.find_element(By.ID, "examples")).options if o.text.startswith("item_meaning"))
     )
-    assert 'VALUES ?item { "81" }' in browser.find_element(By.ID, "query").get_attribute("value")
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # The example is filled in by the page's script after the change event.
+    WebDriverWait(browser, 20).until(
+        lambda d: 'VALUES ?item { "81" }' in d.find_element(By.ID, "query").get_attribute("value")
+    )
     browser.find_element(By.ID, "run").click()
     result = _text(browser, "#section-result")
     assert "市町村長" in result and "児童手当" in result
