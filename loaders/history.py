@@ -29,7 +29,18 @@ from rdflib import Graph, Literal, URIRef
 from pia_kg.japanese import compact
 from pia_kg.loaders.departments import split_unit, unit_level
 from pia_kg.store import Store
-from pia_kg.vocab import DCTERMS, PIA, PREFIXES, RDF, RDFS, SKOS, XSD, mint, unit_iri
+from pia_kg.vocab import (
+    DCTERMS,
+    HISTORY_GRAPH,
+    PIA,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SKOS,
+    XSD,
+    mint,
+    unit_iri,
+)
 
 __all__ = [
     "HISTORY_GRAPH",
@@ -38,7 +49,6 @@ __all__ = [
     "derive_history_graphs",
 ]
 
-HISTORY_GRAPH = mint("graph", "derived", "history")
 
 _CONTRACTOR = re.compile(r"株式会社|有限会社|合同会社|合資会社|\(株\)|（株）|財団法人|社団法人|組合")
 _NOT_A_NAME = re.compile(r"[【】「」。、:：]|について|を追加|を削除|変更|時点")

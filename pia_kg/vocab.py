@@ -43,7 +43,7 @@ __all__ = [
     "table_version_iri",
     "table_item_iri",
     "law_graph",
-    "DERIVED_GRAPH_PREFIX",
+    "HISTORY_GRAPH",
     "CORRESPONDENCE_GRAPH",
     "ONTOLOGY_GRAPH",
     "RESOLUTION_GRAPH",
@@ -73,13 +73,14 @@ PREFIXES: dict[str, str] = {
 
 # What pia-kg derives from documents and law together lives in graphs of its own, each
 # rebuilt as a whole whenever its inputs change (pia_kg/pipeline.py DERIVERS).
-DERIVED_GRAPH_PREFIX = ID["graph/derived/"]
 # Item correspondences across law table versions (loaders/correspondence.py).
 CORRESPONDENCE_GRAPH = ID["graph/derived/correspondence"]
 # The ontology itself, loaded beside the data so that its labels answer in SPARQL.
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 # Citation resolutions and their problems (loaders/resolution.py), rebuilt after every load.
 RESOLUTION_GRAPH = ID["graph/derived/resolution"]
+# Renames and recorded renumberings from 変更箇所 (loaders/history.py).
+HISTORY_GRAPH = ID["graph/derived/history"]
 
 _SPACES = re.compile(r"\s+")
 
