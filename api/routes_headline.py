@@ -22,9 +22,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from pia_kg.errors import ParameterError, UnknownNameError
-from pia_kg.japanese import normalize_item_label
-from pia_kg.legal import canonical_table_label
 from pia_kg.named_queries import get_query, named_queries
+from pia_kg.text.japanese import normalize_item_label
+from pia_kg.text.legal import canonical_table_label
 from pia_kg.vocab import document_graph, fact_iri
 
 from .error_responses import MissingCapabilityError, error_body, error_responses

@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from pia_kg.errors import ParameterError, PiaKgError
-from pia_kg.legal import TABLES
 from pia_kg.named_queries import bind_params, inject_values, named_queries, run_sparql
+from pia_kg.text.legal import TABLES
 from pia_kg.vocab import document_iri
 
 from .error_responses import MissingCapabilityError, status_for

@@ -22,7 +22,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from pia_kg.api.app import create_app
-from pia_kg.loaders.law_catalog import discover_law_dir
+from pia_kg.loaders.law.catalog import discover_law_dir
 from pia_kg.pipeline import load_documents, load_law_dir
 from pia_kg.store import open_store
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from pia_kg.errors import QueryError
-from pia_kg.loaders.law_catalog import discover_law_dir
+from pia_kg.loaders.law.catalog import discover_law_dir
 from pia_kg.named_queries import bind_params, get_query, inject_values, named_queries
 from pia_kg.pipeline import load_documents, load_law_dir
 from pia_kg.store import ExportFormat, Store, open_store

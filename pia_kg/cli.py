@@ -279,7 +279,7 @@ def graphs() -> None:
 
 def _law_dir_or_hint(explicit: Path | None) -> Path | None:
     """The law tables' folder, or None after printing one line on how to get them."""
-    from pia_kg.loaders.law_catalog import HOW_TO_GET_LAW_TABLES, discover_law_dir
+    from pia_kg.loaders.law.catalog import HOW_TO_GET_LAW_TABLES, discover_law_dir
 
     found = discover_law_dir(explicit)
     if found is None:
@@ -326,7 +326,7 @@ def law_fetch(
     load_it: Annotated[bool, typer.Option("--load/--no-load", help="Also load the fetched tables.")] = True,
 ) -> None:
     """Download a law from the e-Gov 法令API v2 into the local law cache (needs internet)."""
-    from pia_kg.loaders.law_fetch import DEFAULT_BASE_URL, fetch_law
+    from pia_kg.loaders.law.fetch import DEFAULT_BASE_URL, fetch_law
 
     path = fetch_law(law_id, as_of, base_url=base_url or DEFAULT_BASE_URL)
     out.print(f"saved {path}", markup=False)
@@ -447,9 +447,9 @@ def impact(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for impact.csv/.json/.html.")] = Path("reports"),
 ) -> None:
     """What an amendment breaks in the loaded assessments, and what each citation should say."""
-    from pia_kg.amendment import amendment_by_key, read_what_if
-    from pia_kg.impact import build_impact_report, build_what_if_report
-    from pia_kg.impact_render import write_reports
+    from pia_kg.impact.amendment import amendment_by_key, read_what_if
+    from pia_kg.impact.render import write_reports
+    from pia_kg.impact.report import build_impact_report, build_what_if_report
 
     if (amendment is None) == (what_if is None):
         raise typer.BadParameter("give --amendment DATE or --what-if FILE (one of them)")

@@ -13,7 +13,6 @@ graphs are swapped in one transaction, so a file that fails mid-way leaves the s
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ from pia_kg.vocab import document_graph
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
-    "DERIVERS",
+    "derivers",
     "LoadReport",
     "collect_files",
     "load_documents",
@@ -37,16 +36,9 @@ __all__ = [
 
 DOCUMENT_SUFFIXES = (".txt",)
 
-# Steps that rebuild derived graphs from what the store holds, in order. Each is
-# "module:function", taking the store and returning {graph IRI: graph}; imported lazily.
-DERIVERS: tuple[str, ...] = (
-    "pia_kg.pipeline:ontology_graphs",
-    "pia_kg.loaders.law_store:derive_correspondence_graphs",
-    "pia_kg.loaders.resolution:derive_resolution_graphs",
-    "pia_kg.loaders.history:derive_history_graphs",
-)
 
 Progress = Callable[[str], None]
+Deriver = Callable[[Store], "dict[URIRef, Graph]"]
 
 
 @dataclass
@@ -90,7 +82,7 @@ def load_documents(
     With ``keep_going`` a document that fails is reported in ``failed`` and the others are
     loaded; without it the first failure raises and nothing is written.
     """
-    from pia_kg.loaders.assessment import load_assessment
+    from pia_kg.loaders.documents.assessment import load_assessment
 
     report = LoadReport(triples_before=store.triple_count())
     graphs: dict[URIRef, Graph] = {}
@@ -138,8 +130,8 @@ def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:
 def load_law_dir(store: Store, law_dir: str | Path, *, progress: Progress | None = None) -> LoadReport:
     """Load law table versions (one graph each) from a folder, a TSV or an e-Gov XML file,
     then rebuild what is derived from them."""
-    from pia_kg.loaders.law_catalog import read_law_path
-    from pia_kg.loaders.law_rdf import version_graph
+    from pia_kg.loaders.law.catalog import read_law_path
+    from pia_kg.loaders.law.rdf import version_graph
     from pia_kg.vocab import law_graph
 
     report = LoadReport(triples_before=store.triple_count())
@@ -175,11 +167,25 @@ def ontology_graphs(store: Store) -> dict[URIRef, Graph]:
     return {ONTOLOGY_GRAPH: graph}
 
 
+def derivers() -> tuple[Deriver, ...]:
+    """Steps that rebuild derived graphs from what the store holds, in order: each takes the
+    store and returns {graph IRI: graph}."""
+    from pia_kg.derive.history import derive_history_graphs
+    from pia_kg.derive.law_state import derive_correspondence_graphs
+    from pia_kg.derive.resolution import derive_resolution_graphs
+
+    return (
+        ontology_graphs,
+        derive_correspondence_graphs,
+        derive_resolution_graphs,
+        derive_history_graphs,
+    )
+
+
 def refresh_derived(store: Store) -> None:
     """Rebuild every derived graph from what the store now holds."""
     graphs: dict[URIRef, Graph] = {}
-    for target in DERIVERS:
-        module_name, fn_name = target.split(":")
-        graphs.update(getattr(importlib.import_module(module_name), fn_name)(store))
+    for derive in derivers():
+        graphs.update(derive(store))
     if graphs:
         store.replace_graphs(graphs)

@@ -1,0 +1,162 @@
+"""Loading one 特定個人情報保護評価書 text into its own graph: the entry point of all extractors.
+
+``load_assessment(path)`` reads the file (``SourceText.read`` checks it is a readable text),
+recognises the kind of document (assessment, change list only, committee material around a
+draft), reads the cover, section I and the files of section II, then hands an
+``AssessmentContext`` to the extractors of 提供/移転, 変更箇所 and リスク対策. Nothing is
+returned unless every step succeeded: an error raises ``LoaderError`` naming the file and line,
+so no partial graph ever reaches a store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from pia_kg.errors import LoaderError
+from pia_kg.loaders.documents.assessment_context import AssessmentContext
+from pia_kg.loaders.documents.basic_info import extract_basic_info, find_sections
+from pia_kg.loaders.documents.builder import DocumentGraph
+from pia_kg.loaders.documents.changes import extract_changes
+from pia_kg.loaders.documents.cover import Cover, read_cover
+from pia_kg.loaders.documents.disclosures import extract_disclosures
+from pia_kg.loaders.documents.file_overview import extract_files
+from pia_kg.loaders.documents.form import Form
+from pia_kg.loaders.documents.risks import extract_risks
+from pia_kg.loaders.documents.source import SourceText
+from pia_kg.loaders.documents.template import FINAL_SECTION
+from pia_kg.text.japanese import nfkc
+from pia_kg.vocab import DCTERMS, PIA, RDF, XSD, document_graph
+
+__all__ = ["LoadedDocument", "load_assessment", "Extractor"]
+
+Extractor = Callable[[SourceText, DocumentGraph, AssessmentContext], None]
+
+
+@dataclass
+class LoadedDocument:
+    """The graph of one document, ready to replace its named graph in a store."""
+
+    doc_id: str
+    graph_iri: URIRef
+    graph: Graph
+    warnings: list[str] = field(default_factory=list)
+    kind: str = "AssessmentDocument"
+
+
+# The extractors that attach their facts to the assessment the core parts read: each one
+# takes the source, the document graph and the shared context.
+PART_EXTRACTORS: tuple[Extractor, ...] = (extract_disclosures, extract_changes, extract_risks)
+
+
+def _check_not_truncated(src: SourceText) -> None:
+    """LoaderError when the 項目一覧 announces 評価実施手続 but the section never comes."""
+    finals = [n for n, line in enumerate(src.lines, 1) if FINAL_SECTION.match(nfkc(line))]
+    if len(finals) == 1:
+        raise LoaderError(
+            f"the file is truncated: its 項目一覧 (line {finals[0]}) lists 評価実施手続, but the "
+            f"text ends at line {len(src.lines)} before that section",
+            source=src.path,
+            line=len(src.lines),
+        )
+
+
+def load_assessment(path: str | Path) -> LoadedDocument:
+    """Load one document; LoaderError (with file and line) if it cannot be loaded whole.
+
+    Warnings name the line of every field that was expected but missing or unreadable.
+    """
+    src = SourceText.read(path)
+    form = Form(src)
+    if len(form.rows) < 3:
+        raise LoaderError(
+            "too short to be an assessment (fewer than 3 non-blank lines)", source=src.path, line=1
+        )
+    cover = read_cover(form)
+    dg = DocumentGraph(src)
+    g = dg.graph
+    g.add((dg.doc, RDF.type, PIA.SourceDocument))
+    g.add((dg.doc, PIA.fileName, Literal(src.name)))
+    g.add((dg.doc, PIA.sha256, Literal(src.sha256)))
+    g.add((dg.doc, PIA.documentKind, PIA[cover.kind]))
+    if cover.body is None:
+        raise LoaderError(
+            "cannot tell which public body this document belongs to: no 評価実施機関名 "
+            "(e.g. 静岡市長) and no body named in the text",
+            source=src.path,
+            line=cover.title_line or 1,
+        )
+    a = dg.fact("assessment", "main", PIA.Assessment, cover.start, len(src.lines))
+    g.add((a, RDF.type, URIRef("https://w3id.org/dpv#DPIA")))
+    ctx = AssessmentContext(dg, a, cover.body, kind=cover.kind, published=cover.published)
+    _write_cover(dg, ctx, cover)
+    if cover.kind == "ChangeListDocument":
+        dg.warn(
+            "a 変更箇所一覧 (list of changed passages) only: no cover, section I or II to read", 1
+        )
+    else:
+        sec = find_sections(form, cover.start)
+        if sec is None:
+            raise LoaderError(
+                "section I (基本情報) not found: no ①事務の名称 after the cover",
+                source=src.path,
+                line=cover.title_line,
+            )
+        _check_not_truncated(src)
+        names = extract_basic_info(form, ctx, sec)
+        if not sec.parts or (sec.parts[0][0] > sec.parts[0][1]):
+            raise LoaderError(
+                "section II (特定個人情報ファイルの概要) not found; the file may be truncated",
+                source=src.path,
+                line=len(src.lines),
+            )
+        extract_files(form, ctx, sec, names)
+        if not ctx.files:
+            raise LoaderError(
+                "section II describes no 特定個人情報ファイル",
+                source=src.path,
+                line=sec.parts[0][0],
+            )
+    for extract in PART_EXTRACTORS:
+        extract(src, dg, ctx)
+    return LoadedDocument(src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind)
+
+
+def _write_cover(dg: DocumentGraph, ctx: AssessmentContext, cover: Cover) -> None:
+    a = ctx.assessment
+    dg.add(a, PIA.body, ctx.body_iri)
+    dg.add(a, PIA.isDraft, cover.is_draft)
+    if cover.kind == "ChangeListDocument":
+        return
+    if cover.level:
+        # Its label comes from the ontology graph the pipeline loads beside every document.
+        dg.add(a, PIA.level, PIA[cover.level])
+    for value, ja in (
+        (cover.number, "評価書番号"),
+        (cover.title, "評価書名"),
+        (cover.organization, "評価実施機関名"),
+    ):
+        if value is None:
+            dg.warn(f"cover: {ja} not found or its value could not be placed", cover.title_line)
+    dg.add(a, PIA.assessmentNumber, cover.number)
+    dg.add(a, DCTERMS.title, cover.title)
+    if cover.organization:
+        org = dg.fact(
+            "organization",
+            "main",
+            URIRef("http://www.w3.org/ns/org#Organization"),
+            cover.organization_line,
+        )
+        dg.label(org, cover.organization)
+        dg.add(org, URIRef("http://www.w3.org/ns/org#unitOf"), ctx.body_iri)
+        dg.add(a, PIA.assessingOrganization, org)
+    if cover.published:
+        dg.add(a, DCTERMS.issued, Literal(cover.published, datatype=XSD.date))
+    if cover.material_date:
+        dg.add(dg.doc, DCTERMS.created, Literal(cover.material_date, datatype=XSD.date))
+    if not cover.published and not cover.is_draft:
+        dg.warn("cover: 公表日 is blank", cover.title_line)
+    dg.add(a, PIA.templateVersion, cover.template_version)

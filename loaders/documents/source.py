@@ -1,0 +1,113 @@
+"""A source document as numbered lines, and the cleaning of one cell of text.
+
+Every loader reads a file through ``SourceText.read`` so that the checks every input needs
+(exists, not empty, not binary, valid UTF-8) and the line numbering used in provenance
+(1-based, as editors show them) are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pia_kg.errors import LoaderError
+from pia_kg.text.japanese import fold_spaces
+
+__all__ = ["SourceText", "Checkbox", "clean_cell", "checkboxes", "parse_source_ref"]
+
+_SOURCE_REF = re.compile(r"^(?P<file>.+)#L(?P<start>\d+)-L(?P<end>\d+)$")
+
+
+def parse_source_ref(ref: str) -> tuple[str, int, int] | None:
+    """(file, first line, last line) of a ``FILE#Lstart-Lend`` reference; None if it is not one."""
+    m = _SOURCE_REF.match(ref)
+    return (m["file"], int(m["start"]), int(m["end"])) if m else None
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """The text of one source file. ``lines[0]`` is line 1."""
+
+    path: Path
+    text: str
+    lines: tuple[str, ...] = field(repr=False)
+    sha256: str
+
+    @property
+    def doc_id(self) -> str:
+        """The stable id of the document: its file name without extension."""
+        return self.path.stem
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def line(self, number: int) -> str:
+        """Line ``number`` (1-based)."""
+        return self.lines[number - 1]
+
+    def source_ref(self, start: int, end: int | None = None) -> str:
+        """``FILE#Lstart-Lend``, the provenance string answers show."""
+        return f"{self.name}#L{start}-L{end if end is not None else start}"
+
+    @classmethod
+    def read(cls, path: str | Path) -> SourceText:
+        """Read a UTF-8 text file; LoaderError if it is missing, empty, binary or not UTF-8."""
+        p = Path(path)
+        try:
+            raw = p.read_bytes()
+        except FileNotFoundError:
+            raise LoaderError("no such file", source=p) from None
+        except IsADirectoryError:
+            raise LoaderError("is a folder, not a document", source=p) from None
+        except OSError as exc:
+            raise LoaderError(f"cannot read: {exc.strerror}", source=p) from None
+        if not raw.strip():
+            raise LoaderError("the file is empty", source=p, line=1)
+        if b"\x00" in raw[:8192]:
+            raise LoaderError("binary file (NUL bytes), not a text document", source=p, line=1)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise LoaderError(
+                f"not valid UTF-8 text (byte {exc.start}); convert the PDF to UTF-8 text first",
+                source=p,
+                line=line,
+            ) from None
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return cls(p, text, tuple(text.split("\n")), hashlib.sha256(raw).hexdigest())
+
+
+@dataclass(frozen=True)
+class Checkbox:
+    label: str
+    checked: bool
+
+
+# A checkbox as the PDF converter writes it: "[○] label", "[] label", or "[<input checked ...>]".
+_BOX = re.compile(r"\[\s*(?P<mark><input[^>]*>|[○〇●✓✔■☑xX]?)\s*\]\s*(?P<label>[^\[<\t]*)")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def checkboxes(cell: str) -> list[Checkbox]:
+    """The checkboxes written in ``cell``, in order, with whether each is checked."""
+    found = []
+    for m in _BOX.finditer(cell):
+        mark = m["mark"]
+        checked = ("checked" in mark) if mark.startswith("<") else bool(mark)
+        label = fold_spaces(_TAG.sub(" ", m["label"]))
+        if label:
+            found.append(Checkbox(label, checked))
+    return found
+
+
+def clean_cell(cell: str) -> str:
+    """Plain text of a cell: HTML tags removed, entities decoded, widths and spaces folded."""
+    text = re.sub(r"<input[^>]*checked[^>]*>", "○", cell)
+    text = re.sub(r"</?(p|br|div|tr|li)\b[^>]*>", " ", text)
+    text = _TAG.sub("", text)
+    return fold_spaces(html.unescape(text))

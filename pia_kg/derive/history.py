@@ -1,0 +1,234 @@
+"""What assessments' change histories (変更箇所) say about renames and renumberings.
+
+A 変更箇所 row whose 変更前 and 変更後 are each one name is a rename: a department
+(福祉局こども未来部子育て支援課 → こども未来局子育て支援課) or a contractor (富士通株式会社
+北陸支社 → 富士通Japan株式会社石川支社). Each becomes a ``pia:Rename`` node, and the old name
+becomes a ``skos:altLabel`` and ``pia:formerName`` of the entity that carries the name now,
+found by following later renames to the end of the chain (北陸支社 → 石川支社 → 富士通Japan
+株式会社), so a query for a department also finds it under its old names.
+
+A row that moves a department to a different unit name (福祉総務課 → 子育て支援課) may be a
+reassignment rather than a rename; ``pia:sameUnitName`` says which, so a reader can tell.
+
+Renumberings recorded in change histories are claims, not facts: each is held against the
+correspondences derived from the tables (``correspondence.check_recorded``, the one checker)
+and written as a ``pia:RecordedRenumbering`` with its ``pia:checkStatus`` (confirmed,
+contradicted, unknown-item); a contradicted one is a finding.
+
+Everything goes into one derived graph, rebuilt whole by :func:`derive_history_graphs`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+
+from pia_kg.loaders.documents.departments import split_unit, unit_level
+from pia_kg.store import Store
+from pia_kg.text.japanese import compact
+from pia_kg.vocab import (
+    DCTERMS,
+    HISTORY_GRAPH,
+    PIA,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SKOS,
+    XSD,
+    mint,
+    unit_iri,
+)
+
+__all__ = [
+    "HISTORY_GRAPH",
+    "Rename",
+    "renames_from_records",
+    "derive_history_graphs",
+]
+
+
+_CONTRACTOR = re.compile(r"株式会社|有限会社|合同会社|合資会社|\(株\)|（株）|財団法人|社団法人|組合")
+_NOT_A_NAME = re.compile(r"[【】「」。、:：]|について|を追加|を削除|変更|時点")
+
+
+@dataclass(frozen=True)
+class Rename:
+    """One rename a change record states."""
+
+    kind: str  # "department" | "contractor"
+    old: str
+    new: str
+    date: dt.date | None
+    body: str
+    assessment: str
+    source: str
+    same_unit_name: bool = False
+
+
+def _name_and_rest(text: str) -> tuple[str, str]:
+    parts = text.split()
+    return (compact(parts[0]), " ".join(parts[1:])) if parts else ("", "")
+
+
+def _kind(old: str, new: str, section: str) -> str | None:
+    if _CONTRACTOR.search(old) and _CONTRACTOR.search(new):
+        return "contractor"
+    if "委託先" in section:
+        return None
+    if old.endswith("長") or new.endswith("長"):
+        return None  # a post (課長) follows its unit's rename; the unit is enough
+    if unit_level(old) and unit_level(new):
+        return "department"
+    return None
+
+
+def renames_from_records(rows: list[dict[str, str | None]]) -> list[Rename]:
+    """The renames among change records (dicts: before, after, section, date, body, ...)."""
+    found: dict[tuple[str, str, str, str], Rename] = {}  # one per row that records it
+    for r in rows:
+        before, after = (r.get("before") or "").strip(), (r.get("after") or "").strip()
+        if not before or not after or _NOT_A_NAME.search(before + after):
+            continue
+        # 子育て支援課 電話 076-… → the name is the first token; the rest must not change
+        # except for contractors, whose branch may be written after a space.
+        old, old_rest = _name_and_rest(before)
+        new, new_rest = _name_and_rest(after)
+        kind = _kind(compact(before), compact(after), r.get("section") or "")
+        if kind == "contractor":
+            old, new = compact(before), compact(after)
+        elif old_rest != new_rest:
+            continue
+        if kind is None or old == new:
+            continue
+        body = r.get("body") or ""
+        same = False
+        if kind == "department":
+            o, n = split_unit(old, body), split_unit(new, body)
+            same = bool(o and n and o.segments[-1] == n.segments[-1])
+        date = dt.date.fromisoformat(r["date"]) if r.get("date") else None
+        key = (kind, old, new, r.get("source") or "")
+        found.setdefault(
+            key,
+            Rename(kind, old, new, date, body, r.get("assessment") or "", r.get("source") or "", same),
+        )
+    return sorted(found.values(), key=lambda x: (x.assessment, x.date or dt.date.min, x.old))
+
+
+_RECORDS = """
+PREFIX pia: <https://w3id.org/pia-kg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?record ?assessment ?body ?date ?section ?before ?after ?source WHERE {
+  ?assessment pia:changeRecord ?record .
+  OPTIONAL { ?assessment pia:body/rdfs:label ?body }
+  OPTIONAL { ?record dcterms:date ?date }
+  OPTIONAL { ?record pia:section ?section }
+  OPTIONAL { ?record pia:before ?before }
+  OPTIONAL { ?record pia:after ?after }
+  OPTIONAL { ?record pia:source ?source }
+}
+"""
+
+_ENTITIES = """
+PREFIX pia: <https://w3id.org/pia-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT ?node ?label ?kind WHERE {
+  { ?node a org:OrganizationalUnit . BIND("department" AS ?kind) }
+  UNION { ?node a pia:Contractor . BIND("contractor" AS ?kind) }
+  ?node rdfs:label ?label .
+}
+"""
+
+
+def _entities(store: Store) -> dict[tuple[str, str], URIRef]:
+    out: dict[tuple[str, str], URIRef] = {}
+    for row in store.query(_ENTITIES).dicts():
+        out.setdefault((str(row["kind"]), compact(str(row["label"]))), row["node"])  # type: ignore[arg-type]
+    return out
+
+
+def _target(r: Rename, renames: list[Rename], entities: dict[tuple[str, str], URIRef]) -> URIRef | None:
+    """The entity that carries ``r``'s name now: follow later renames of the new name."""
+    name, seen = r.new, {r.old}
+    while name not in seen:
+        seen.add(name)
+        if (r.kind, name) in entities:
+            return entities[(r.kind, name)]
+        if r.kind == "department" and r.body:
+            path = split_unit(name, r.body)
+            for key, node in entities.items():
+                if path and key[0] == "department" and node == unit_iri(r.body, list(path.segments)):
+                    return node
+        nxt = [x for x in renames if x.kind == r.kind and x.old == name and x.body == r.body]
+        if not nxt:
+            return None
+        name = nxt[-1].new
+    return None
+
+
+def derive_history_graphs(store: Store) -> dict[URIRef, Graph]:
+    """The history graph: renames linked to their entities, recorded renumberings checked."""
+    g = Graph(identifier=HISTORY_GRAPH)
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    rows = store.query(_RECORDS).values()
+    renames = renames_from_records(rows)
+    entities = _entities(store)
+    for r in renames:
+        node = mint("rename", r.source or r.assessment, r.kind, r.old, r.new)
+        g.add((node, RDF.type, PIA.Rename))
+        g.add((node, PIA.renameKind, Literal(r.kind)))
+        g.add((node, PIA.oldName, Literal(r.old)))
+        g.add((node, PIA.newName, Literal(r.new)))
+        g.add((node, PIA.sameUnitName, Literal(r.same_unit_name)))
+        if r.date:
+            g.add((node, DCTERMS.date, Literal(r.date, datatype=XSD.date)))
+        if r.source:
+            g.add((node, PIA.source, Literal(r.source)))
+        if r.assessment:
+            g.add((node, PIA.recordedIn, URIRef(r.assessment)))
+        target = _target(r, renames, entities)
+        if target is not None:
+            g.add((node, PIA.renames, target))
+            g.add((target, PIA.formerName, Literal(r.old)))
+            g.add((target, SKOS.altLabel, Literal(r.old, lang="ja")))
+    _add_record_checks(store, g)
+    return {HISTORY_GRAPH: g}
+
+
+def _add_record_checks(store: Store, g: Graph) -> None:
+    """Each recorded renumbering, held against the correspondences derived from the tables."""
+    from pia_kg.derive.correspondence import (
+        check_recorded,
+        derive_correspondences,
+        successive_pairs,
+    )
+    from pia_kg.derive.law_state import change_records_from_store, main_versions_from_store
+    from pia_kg.derive.renumbering_records import recorded_from_graph
+
+    versions = main_versions_from_store(store)
+    if not versions:
+        return
+    records = recorded_from_graph(change_records_from_store(store))
+    if not records:
+        return
+    for old, new in successive_pairs(versions):
+        checks = check_recorded(derive_correspondences(old, new), records, old, new)
+        for chk in checks:
+            r = chk.record
+            node = mint("recorded-renumbering", r.source, r.old_table, r.old_label, r.new_table, r.new_label)
+            g.add((node, RDF.type, PIA.RecordedRenumbering))
+            g.add((node, PIA.oldTable, Literal(r.old_table)))
+            g.add((node, PIA.oldItem, Literal(r.old_label)))
+            g.add((node, PIA.newTable, Literal(r.new_table)))
+            g.add((node, PIA.newItem, Literal(r.new_label)))
+            g.add((node, PIA.checkStatus, Literal(chk.status)))
+            g.add((node, RDFS.comment, Literal(chk.detail)))
+            if r.source:
+                g.add((node, PIA.source, Literal(r.source)))
+            if r.date:
+                g.add((node, DCTERMS.date, Literal(r.date, datatype=XSD.date)))

@@ -1,0 +1,186 @@
+"""Law tables as the store holds them, and the correspondence graph derived from them.
+
+Correspondences depend on two inputs only: the table versions in the store and the
+renumberings that loaded assessments record in their 変更箇所. Both are read back from the
+store (however they got there: TSV, e-Gov XML, another process), and the derived graph is
+rebuilt only when a digest of those inputs changes, so loading one more document that
+records no renumbering costs one small query, not a new derivation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from rdflib import Graph, Literal, URIRef
+
+from pia_kg.loaders.law.model import ProviderEntry, TableItem, TableVersion
+from pia_kg.store import Store
+from pia_kg.text.legal import TABLES, table_by_key
+from pia_kg.vocab import CORRESPONDENCE_GRAPH, PIA, mint
+
+__all__ = [
+    "main_versions_from_store",
+    "change_records_from_store",
+    "derive_correspondence_graphs",
+]
+
+
+# Item tables only: ordinance detail tables are not paired across versions.
+_ITEM_TABLE_GRAPHS = tuple(
+    str(mint("graph", "law", t.key)) + "/" for t in TABLES if t.kind in ("use", "provision")
+)
+
+_CHANGE_RECORDS = """
+PREFIX pia: <https://w3id.org/pia-kg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+CONSTRUCT {
+  ?c a pia:ChangeRecord ; pia:before ?before ; pia:after ?after ; dcterms:date ?date ;
+     pia:source ?source .
+} WHERE {
+  ?c a pia:ChangeRecord ; pia:before ?before ; pia:after ?after .
+  OPTIONAL { ?c dcterms:date ?date }
+  OPTIONAL { ?c pia:source ?source }
+}
+"""
+
+_DIGEST = (
+    "PREFIX pia: <https://w3id.org/pia-kg/ontology#>\n"
+    f"SELECT ?digest WHERE {{ GRAPH <{CORRESPONDENCE_GRAPH}> {{ ?g pia:inputsDigest ?digest }} }}"
+)
+
+
+_VERSIONS = """
+PREFIX pia: <https://w3id.org/pia-kg/ontology#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?v ?key ?versionKey ?from ?to ?revision ?sourceFile ?note WHERE {
+  ?v a pia:TableVersion ; pia:versionOf/pia:tableKey ?key ; pia:versionKey ?versionKey ;
+     eli:first_date_entry_in_force ?from .
+  OPTIONAL { ?v eli:date_no_longer_in_force ?to }
+  OPTIONAL { ?v eli:id_local ?revision }
+  OPTIONAL { ?v pia:sourceFile ?sourceFile }
+  OPTIONAL { ?v rdfs:comment ?note }
+}
+"""
+
+# One row per item, or per provider entry of an item that has them.
+_ITEMS = """
+PREFIX pia: <https://w3id.org/pia-kg/ontology#>
+SELECT ?v ?order ?label ?agency ?jimu ?deleted ?line ?entryOrder ?provider ?information WHERE {
+  ?item a pia:TableItem ; pia:inVersion ?v ; pia:itemOrder ?order ; pia:itemLabel ?label ;
+        pia:deleted ?deleted .
+  OPTIONAL { ?item pia:agency ?agency }
+  OPTIONAL { ?item pia:jimu ?jimu }
+  OPTIONAL { ?item pia:lineStart ?line }
+  OPTIONAL {
+    ?item pia:providerEntry ?entry .
+    ?entry pia:order ?entryOrder .
+    OPTIONAL { ?entry pia:provider ?provider }
+    OPTIONAL { ?entry pia:information ?information }
+  }
+}
+"""
+
+
+def _text(term: object) -> str:
+    return "" if term is None else str(term)
+
+
+def law_fingerprint(store: Store) -> str:
+    """Names and sizes of the item-table graphs: cheap on every backend, and a law table is
+    only ever replaced whole (a same-size edit of a table is the blind spot)."""
+    digest = hashlib.sha256()
+    for g in store.named_graphs():
+        if str(g).startswith(_ITEM_TABLE_GRAPHS):
+            digest.update(f"{g} {store.triple_count(g)}\n".encode())
+    return digest.hexdigest()
+
+
+# Several derivations read the law back after every load; the tables rarely change.
+_VERSIONS_CACHE: dict[tuple[int, str], list[TableVersion]] = {}
+
+
+def main_versions_from_store(store: Store) -> list[TableVersion]:
+    """The item-table versions the store holds (the inverse of ``law_rdf.version_graph``).
+
+    Cached per store and law fingerprint: callers must not modify what they get.
+    """
+    key = (id(store), law_fingerprint(store))
+    if key not in _VERSIONS_CACHE:
+        _VERSIONS_CACHE.clear()
+        _VERSIONS_CACHE[key] = _read_versions(store)
+    return _VERSIONS_CACHE[key]
+
+
+def _read_versions(store: Store) -> list[TableVersion]:
+    versions: dict[str, TableVersion] = {}
+    for v, key, version_key, start, end, revision, source, note in store.query(_VERSIONS).rows:
+        table = table_by_key(str(key))
+        if table.kind not in ("use", "provision"):
+            continue
+        versions[str(v)] = TableVersion(
+            table=table,
+            version_key=str(version_key),
+            in_force_from=dt.date.fromisoformat(str(start)),
+            in_force_to=dt.date.fromisoformat(str(end)) if end is not None else None,
+            revision_id=_text(revision),
+            source=_text(source),
+            note=_text(note),
+        )
+    items: dict[tuple[str, int], dict[str, object]] = {}
+    for row in store.query(_ITEMS).rows:
+        v, order, label, agency, jimu, deleted, line, entry_order, provider, information = row
+        if str(v) not in versions:
+            continue
+        item = items.setdefault(
+            (str(v), int(order)),
+            {
+                "label": str(label),
+                "agency": _text(agency),
+                "jimu": _text(jimu),
+                "deleted": str(deleted) in ("true", "1"),
+                "line": int(line) if line is not None else None,
+                "providers": {},
+            },
+        )
+        if entry_order is not None:
+            item["providers"][int(entry_order)] = ProviderEntry(_text(provider), _text(information))  # type: ignore[index]
+    for (v, _order), item in sorted(items.items(), key=lambda kv: kv[0]):
+        providers = item["providers"]
+        versions[v].items.append(
+            TableItem(
+                label=str(item["label"]),
+                agency=str(item["agency"]),
+                jimu=str(item["jimu"]),
+                providers=tuple(providers[k] for k in sorted(providers)),  # type: ignore[union-attr]
+                deleted=bool(item["deleted"]),
+                source_line=item["line"],  # type: ignore[arg-type]
+            )
+        )
+    return sorted(versions.values(), key=lambda v: (v.table.key, v.in_force_from))
+
+
+def change_records_from_store(store: Store) -> Graph:
+    result = store.query(_CHANGE_RECORDS)
+    return result.graph if result.graph is not None else Graph()
+
+
+def derive_correspondence_graphs(store: Store) -> dict[URIRef, Graph]:
+    """{CORRESPONDENCE_GRAPH: graph} when its inputs changed since last time, else {}."""
+    from pia_kg.derive.correspondence import correspondence_graph, derive_all
+    from pia_kg.derive.renumbering_records import recorded_from_graph, unique
+
+    recorded = unique(recorded_from_graph(change_records_from_store(store)))
+    digest = hashlib.sha256(law_fingerprint(store).encode())
+    for r in recorded:
+        digest.update(repr(r).encode("utf-8"))
+    key = digest.hexdigest()
+    previous = store.query(_DIGEST).rows
+    if previous and str(previous[0][0]) == key:
+        return {}
+    out = Graph(identifier=CORRESPONDENCE_GRAPH)
+    for old, new, pairs in derive_all(main_versions_from_store(store), recorded):
+        out += correspondence_graph(pairs, old, new)
+    out.add((CORRESPONDENCE_GRAPH, PIA.inputsDigest, Literal(key)))
+    return {CORRESPONDENCE_GRAPH: out}

@@ -1,0 +1,469 @@
+"""Impact of an amendment: every citation it breaks, and what each should cite afterwards.
+
+For a table renumbering (``2024-05-27``) the rows come from the named query
+``renumbering_impact``, so the CLI report, the API and the query page agree on one answer;
+for an article renumbering (the 2021 号 shift) and for a what-if they are computed here from
+the citations in the store. Citations the resolution graph already marks as wrong
+(``pia:problem``) are never mixed into the impact rows: they form the report's separate list
+of problems, whatever amendment is asked about.
+
+Rows are plain dataclasses; ``pia_kg.impact.render`` writes them as a table, CSV, JSON and
+HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pia_kg.errors import LawDataError
+from pia_kg.impact.amendment import Amendment, WhatIf
+from pia_kg.named_queries import run_query, run_sparql
+from pia_kg.store import Store
+
+__all__ = [
+    "CHANGE_KINDS",
+    "ImpactRow",
+    "ProblemRow",
+    "ImpactReport",
+    "build_impact_report",
+    "build_what_if_report",
+    "corrected_citation",
+]
+
+# Kinds of change, in the order reports list them.
+CHANGE_KINDS = (
+    "renumbered",
+    "reworded",
+    "split",
+    "merged",
+    "deleted",
+    "table replaced",
+    "article renumbered",
+    "unknown item",
+)
+
+_RELATION_CHANGE = {
+    "Renumbered": "renumbered",
+    "Reworded": "reworded",
+    "Split": "split",
+    "Merged": "merged",
+    "Deleted": "deleted",
+    "Same": "table replaced",
+}
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    """One citation an amendment breaks (one row per successor item when an item is split)."""
+
+    assessment: str
+    organization: str
+    source: str  # FILE#Lstart-Lend
+    role: str  # provision | transfer | number use | network linkage
+    party: str  # recipient or department as written
+    annex: str
+    article: str
+    cited_table: str
+    cited_item: str
+    meaning: str  # 機関 / 事務 of the item meant, before the amendment
+    new_table: str
+    new_item: str
+    change: str
+    confidence: float
+    evidence: str
+    corrected: str  # what the citation should say after the amendment
+
+    @property
+    def line(self) -> int:
+        """The first source line, for sorting (0 when the source has none)."""
+        tail = self.source.rpartition("#L")[2].split("-")[0]
+        return int(tail) if tail.isdigit() else 0
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    """A citation already wrong before the amendment, as the resolution graph says."""
+
+    assessment: str
+    organization: str
+    source: str
+    role: str
+    party: str
+    cited_table: str
+    cited_item: str
+    problem: str
+    comment: str
+    expected_table: str
+    expected_item: str
+
+
+@dataclass
+class ImpactReport:
+    """The answer to "what breaks": rows, problems apart, and counts."""
+
+    title: str
+    amendment: str  # key, or "what-if"
+    date: str
+    rows: list[ImpactRow] = field(default_factory=list)
+    problems: list[ProblemRow] = field(default_factory=list)
+    source: str = ""  # what-if file
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Rows per body (organization) and kind of change, bodies sorted, kinds in order."""
+        by_body: dict[str, Counter[str]] = {}
+        for r in self.rows:
+            by_body.setdefault(r.organization or "(unknown body)", Counter())[r.change] += 1
+        return {
+            body: {k: c[k] for k in _kinds(c)} for body, c in sorted(by_body.items())
+        }
+
+    def totals(self) -> dict[str, int]:
+        c = Counter(r.change for r in self.rows)
+        return {k: c[k] for k in _kinds(c)}
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "amendment": self.amendment,
+            "date": self.date,
+            "source": self.source,
+            "counts": self.counts(),
+            "totals": self.totals(),
+            "rows": [asdict(r) for r in self.rows],
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+
+def _kinds(c: Counter[str]) -> list[str]:
+    return [k for k in CHANGE_KINDS if c[k]] + sorted(k for k in c if k not in CHANGE_KINDS)
+
+
+def corrected_citation(new_table: str, new_item: str, change: str) -> str:
+    """The citation as it should read after the amendment ("" when nothing can replace it)."""
+    if change == "deleted":
+        return ""
+    if not new_item:
+        return new_table
+    return f"{new_table} {new_item}の項"
+
+
+def build_impact_report(
+    store: Store, amendment: Amendment, *, assessment: str | None = None
+) -> ImpactReport:
+    """The impact report of a known amendment on the loaded assessments (or one of them).
+
+    Raises LawDataError when the store holds no law table version that ceased on a table
+    amendment's date (nothing could be said about it).
+    """
+    report = ImpactReport(title=amendment.title, amendment=amendment.key, date=amendment.date.isoformat())
+    if amendment.tables:
+        _check_versions(store, amendment)
+        params = {"amendment": amendment.key}
+        if assessment:
+            params["assessment"] = assessment
+        for r in run_query(store, "renumbering_impact", params).values():
+            report.rows.append(_row_from_query(r))
+    if amendment.articles:
+        for c in _citations(store, assessment):
+            if c["problem"]:
+                continue
+            report.rows.extend(_article_rows(c, amendment))
+    report.rows.sort(key=_row_order)
+    report.problems = problems(store, assessment)
+    return report
+
+
+def _check_versions(store: Store, amendment: Amendment) -> None:
+    text = (
+        "PREFIX eli: <http://data.europa.eu/eli/ontology#>\n"
+        "SELECT ?v WHERE { ?v eli:date_no_longer_in_force ?end . "
+        f'FILTER(STR(?end) = "{amendment.date.isoformat()}") }} LIMIT 1'
+    )
+    if not store.query(text).rows:
+        raise LawDataError(
+            f"no law table version in the store ceased on {amendment.key}: load the law tables "
+            "first (pia-kg law load DIR)"
+        )
+
+
+def _row_from_query(r: dict[str, str | None]) -> ImpactRow:
+    def s(k: str) -> str:
+        return r.get(k) or ""
+
+    change = s("change")
+    return ImpactRow(
+        assessment=s("assessment"),
+        organization=s("organization"),
+        source=s("source"),
+        role=s("role"),
+        party=s("party"),
+        annex=s("annex"),
+        article=s("article"),
+        cited_table=s("cited_table"),
+        cited_item=s("cited_item"),
+        meaning=s("meaning"),
+        new_table=s("new_table"),
+        new_item=s("new_item"),
+        change=change,
+        confidence=float(s("confidence") or 0),
+        evidence=s("evidence"),
+        corrected=corrected_citation(s("new_table"), s("new_item"), change),
+    )
+
+
+def _row_order(r: ImpactRow) -> tuple[str, str, int, str, str, str]:
+    return (r.organization, r.assessment, r.line, r.source, r.cited_item, r.new_item)
+
+
+_CITATIONS = """
+PREFIX pia: <https://w3id.org/pia-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT DISTINCT ?citation ?assessment ?organization ?source ?role ?party ?annex ?article
+       ?basis ?cited_table ?cited_item ?resolved_table ?resolved_item ?meaning ?problem
+WHERE {
+  ?citation a pia:LegalCitation .
+  {
+    ?holder pia:citation ?citation ; a ?holderType .
+    FILTER(?holderType IN (pia:Provision, pia:Transfer))
+    BIND(IF(?holderType = pia:Provision, "provision", "transfer") AS ?role)
+  } UNION {
+    ?holder pia:numberUseBasis ?citation . BIND("number use" AS ?role)
+  } UNION {
+    ?holder pia:networkLinkageBasis ?citation . BIND("network linkage" AS ?role)
+  }
+  ?holder prov:wasDerivedFrom ?doc .
+  ?assessment a pia:Assessment ; prov:wasDerivedFrom ?doc .
+  %ASSESSMENT%
+  OPTIONAL { ?assessment pia:body/rdfs:label ?organization }
+  OPTIONAL { ?holder pia:source ?holderSource }
+  OPTIONAL { ?citation pia:source ?citationSource }
+  BIND(COALESCE(?holderSource, ?citationSource) AS ?source)
+  OPTIONAL { ?holder pia:recipientName ?recipientName }
+  OPTIONAL { ?holder pia:recipient/rdfs:label ?recipientLabel }
+  BIND(COALESCE(?recipientName, ?recipientLabel) AS ?party)
+  OPTIONAL { ?holder pia:annex ?annex }
+  OPTIONAL { ?citation pia:articleAsWritten ?article }
+  OPTIONAL { ?citation pia:basisText ?basis }
+  OPTIONAL { ?citation pia:citedTable ?cited_table }
+  OPTIONAL { ?citation pia:citedItem ?cited_item }
+  OPTIONAL {
+    ?citation pia:resolvedItem ?resolved .
+    ?resolved pia:itemLabel ?resolved_item ;
+              pia:inVersion/pia:versionOf/rdfs:label ?resolved_table .
+    FILTER(LANG(?resolved_table) = "ja")
+    OPTIONAL { ?resolved pia:jimu ?meaning }
+  }
+  OPTIONAL { ?citation pia:problem ?problem }
+}
+"""
+
+
+def _citations(store: Store, assessment: str | None) -> list[dict[str, str | None]]:
+    """Every citation of the loaded assessments, with its holder and resolution, one row each."""
+    where = f"FILTER(?assessment = <{assessment}>)" if assessment else ""
+    if assessment and any(ch in assessment for ch in '<>"{}|^`\\ '):
+        from pia_kg.errors import ParameterError
+
+        raise ParameterError(f"not an IRI: {assessment!r}", param="assessment")
+    seen: dict[str, dict[str, str | None]] = {}
+    for row in run_sparql(store, _CITATIONS.replace("%ASSESSMENT%", where)).values():
+        key = f"{row['citation']}|{row['source']}|{row['party']}"
+        seen.setdefault(key, row)
+    return list(seen.values())
+
+
+def _article_rows(c: dict[str, str | None], amendment: Amendment) -> list[ImpactRow]:
+    """Rows for a citation whose article text names a 号 the amendment moved."""
+    from pia_kg.text.japanese import compact
+
+    out = []
+    for text in {c.get("article") or "", c.get("basis") or ""}:
+        written = compact(text)
+        for moved in amendment.articles:
+            if moved.pattern().search(written):
+                out.append(
+                    ImpactRow(
+                        assessment=c["assessment"] or "",
+                        organization=c["organization"] or "",
+                        source=c["source"] or "",
+                        role=c["role"] or "",
+                        party=c["party"] or "",
+                        annex=c["annex"] or "",
+                        article=moved.old_text,
+                        cited_table=c["cited_table"] or "",
+                        cited_item=c["cited_item"] or "",
+                        meaning=c["meaning"] or "",
+                        new_table=c["cited_table"] or "",
+                        new_item=c["cited_item"] or "",
+                        change="article renumbered",
+                        confidence=1.0,
+                        evidence=f"{moved.old_text} became {moved.new_text} on {amendment.key}",
+                        corrected=moved.pattern().sub(moved.new_text, written),
+                    )
+                )
+        if out:
+            break
+    return out
+
+
+_PROBLEMS = """
+PREFIX pia: <https://w3id.org/pia-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?citation ?kind ?comment ?expected_table ?expected_item WHERE {
+  ?citation pia:problem ?p .
+  OPTIONAL { ?p pia:problemKind ?kind }
+  OPTIONAL { ?p rdfs:comment ?comment }
+  OPTIONAL { ?p pia:expectedTable ?expected_table }
+  OPTIONAL { ?p pia:expectedItem ?expected_item }
+}
+"""
+
+
+def problems(store: Store, assessment: str | None = None) -> list[ProblemRow]:
+    """Citations the resolution graph marks as wrong, in the loaded assessments (or one)."""
+    details: dict[str, list[dict[str, str | None]]] = {}
+    for row in run_sparql(store, _PROBLEMS).values():
+        details.setdefault(row["citation"] or "", []).append(row)
+    if not details:
+        return []
+    out = []
+    for c in _citations(store, assessment):
+        for d in details.get(c["citation"] or "", []):
+            out.append(
+                ProblemRow(
+                    assessment=c["assessment"] or "",
+                    organization=c["organization"] or "",
+                    source=c["source"] or "",
+                    role=c["role"] or "",
+                    party=c["party"] or "",
+                    cited_table=c["cited_table"] or "",
+                    cited_item=c["cited_item"] or "",
+                    problem=_local(d["kind"]),
+                    comment=d["comment"] or "",
+                    expected_table=d["expected_table"] or "",
+                    expected_item=d["expected_item"] or "",
+                )
+            )
+    out.sort(key=lambda p: (p.organization, p.assessment, p.source, p.cited_item))
+    return list(dict.fromkeys(out))
+
+
+def _local(value: str | None) -> str:
+    if not value:
+        return ""
+    return value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def build_what_if_report(
+    store: Store,
+    what_if: WhatIf,
+    *,
+    assessment: str | None = None,
+    law_dir: str | Path | None = None,
+    date: dt.date | None = None,
+) -> ImpactReport:
+    """The impact of a hypothetical renumbering on the loaded assessments.
+
+    A label what-if moves the labels it lists and nothing else; a citation means the item its
+    resolution names when that is in the same table, else the item it cites. A law-TSV
+    what-if is compared with the latest held version of its table (read from ``law_dir``)
+    by the correspondence derivation, so its rows carry derived relations and confidences.
+    """
+    when = date or dt.date.today()
+    report = ImpactReport(
+        title=f"What-if: {Path(what_if.source).name}",
+        amendment="what-if",
+        date=when.isoformat(),
+        source=what_if.source,
+    )
+    moves = _what_if_moves(what_if, law_dir, when)
+    for c in _citations(store, assessment):
+        table = c["cited_table"] or ""
+        if c["problem"] or table not in moves or not c["cited_item"]:
+            continue
+        same_table = c["resolved_table"] == table and c["resolved_item"]
+        label = (c["resolved_item"] if same_table else c["cited_item"]) or ""
+        for new_item, change, confidence, evidence in moves[table].get(label, []):
+            report.rows.append(
+                ImpactRow(
+                    assessment=c["assessment"] or "",
+                    organization=c["organization"] or "",
+                    source=c["source"] or "",
+                    role=c["role"] or "",
+                    party=c["party"] or "",
+                    annex=c["annex"] or "",
+                    article=c["article"] or "",
+                    cited_table=table,
+                    cited_item=c["cited_item"] or "",
+                    meaning=(c["meaning"] or "") if same_table else "",
+                    new_table=table,
+                    new_item=new_item or "",
+                    change=change,
+                    confidence=confidence,
+                    evidence=evidence,
+                    corrected=corrected_citation(table, new_item or "", change),
+                )
+            )
+    report.rows.sort(key=_row_order)
+    report.problems = problems(store, assessment)
+    return report
+
+
+Move = tuple[str | None, str, float, str]
+
+
+def _what_if_moves(what_if: WhatIf, law_dir: str | Path | None, when: dt.date) -> dict[str, dict[str, list[Move]]]:
+    """table → old label → [(new label, change, confidence, evidence)], unchanged labels left out."""
+    if what_if.law_tsv is None:
+        return {
+            table: {
+                old: [
+                    (
+                        new,
+                        "deleted" if new is None else "renumbered",
+                        1.0,
+                        f"what-if {Path(what_if.source).name}: {old} → {new or '削除'}",
+                    )
+                ]
+                for old, new in mapping.items()
+                if new != old
+            }
+            for table, mapping in what_if.mapping.items()
+        }
+    from pia_kg.derive.correspondence import derive_correspondences
+    from pia_kg.loaders.law.catalog import CatalogueEntry, discover_law_dir, find_law_tables
+    from pia_kg.loaders.law.tsv import read_law_tsv
+    from pia_kg.text.legal import table_by_label
+
+    table = table_by_label(what_if.table or "")
+    folder = discover_law_dir(law_dir)
+    if table is None or folder is None:
+        raise LawDataError("a law-table what-if needs the law tables (--law-dir) and a known table")
+    held = [v for v in find_law_tables(folder) if v.table.key == table.key]
+    if not held:
+        raise LawDataError(f"no version of {table.label} in {folder} to compare the what-if with")
+    current = max(held, key=lambda v: v.in_force_from)
+    entry = CatalogueEntry(
+        file_name=what_if.law_tsv.name,
+        table_key=table.key,
+        version_key="what-if",
+        in_force_from=when,
+        in_force_to=None,
+        revision_id="",
+        layout=table.kind,
+        note="hypothetical version (what-if)",
+    )
+    hypothetical = read_law_tsv(what_if.law_tsv, entry)
+    moves: dict[str, list[Move]] = {}
+    for c in derive_correspondences(current, hypothetical):
+        if c.from_label is None:
+            continue
+        change = _RELATION_CHANGE.get(c.relation.value)
+        if change is None or (change == "table replaced"):
+            continue  # same label, same text: nothing breaks
+        moves.setdefault(c.from_label, []).append((c.to_label, change, c.confidence, c.evidence))
+    return {table.label: moves}
