@@ -6,7 +6,7 @@ import re
 
 from conftest import REPO
 
-from pia_kg.cli import app, law_app
+from pia_kg.cli.app import app, law_app
 from pia_kg.named_queries import named_queries
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,155 @@
+"""The ``pia-kg`` command line: the app, its global options, and the one error boundary.
+
+Load assessments and law tables into a store, ask named queries or SPARQL, export the graph,
+serve the API. Every command works on the store chosen by the global options: the embedded
+Oxigraph store in ``--store DIR`` (default ``./pia-kg-store``), an in-memory store
+(``--memory``, gone when the command ends), or a remote SPARQL endpoint (``--endpoint``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from pia_kg.errors import PiaKgError
+from pia_kg.store import Store, default_store_dir, open_store
+
+app = typer.Typer(
+    name="pia-kg",
+    help=(
+        "A knowledge graph of 特定個人情報保護評価書 and the 番号法 tables they cite.\n\n"
+        "Typical session:\n\n"
+        "  pia-kg law load ../shared/law      # the law tables, versioned\n\n"
+        "  pia-kg load data/                  # assessments (folders are searched)\n\n"
+        "  pia-kg queries                     # what can be asked\n\n"
+        "  pia-kg query departments-under-item --param table=番号法別表 --param item=81 "
+        "--param as_of=2025-01-01\n\n"
+        "  pia-kg serve                       # the API and web page on 127.0.0.1:8000"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+law_app = typer.Typer(help="Law tables: load them from TSV or e-Gov XML, or fetch from e-Gov.")
+app.add_typer(law_app, name="law")
+
+err = Console(stderr=True)
+# Piped output keeps whole cells: rich would otherwise squeeze tables to 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 100_000)
+
+
+class State:
+    """Global options, and the store opened from them on first use."""
+
+    store_dir: Path = default_store_dir()
+    memory: bool = False
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    law_dir: Path | None = None
+    _store: Store | None = None
+
+    def store(self) -> Store:
+        if self._store is None:
+            if self.endpoint:
+                self._store = open_store(
+                    "remote", endpoint=self.endpoint, update_endpoint=self.update_endpoint
+                )
+            elif self.memory:
+                self._store = open_store("memory")
+            else:
+                self._store = open_store("oxigraph", path=self.store_dir)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+state = State()
+
+
+@app.callback()
+def main_options(
+    store: Annotated[
+        Path,
+        typer.Option(
+            "--store",
+            envvar="PIA_KG_STORE",
+            help="Folder of the embedded Oxigraph store (created if missing).",
+        ),
+    ] = Path("pia-kg-store"),
+    memory: Annotated[
+        bool, typer.Option("--memory", help="Use an in-memory store, gone when the command ends.")
+    ] = False,
+    endpoint: Annotated[
+        str | None,  # noqa: UP007 (typer needs Optional at runtime on 3.11)
+        typer.Option(
+            "--endpoint",
+            envvar="PIA_KG_ENDPOINT",
+            help="SPARQL 1.1 query endpoint of a remote store (its default graph must be the "
+            "union of named graphs, e.g. `oxigraph serve --union-default-graph`).",
+        ),
+    ] = None,
+    update_endpoint: Annotated[
+        str | None,  # noqa: UP007
+        typer.Option(
+            "--update-endpoint",
+            envvar="PIA_KG_UPDATE_ENDPOINT",
+            help="SPARQL 1.1 update endpoint of the remote store (needed to load or remove).",
+        ),
+    ] = None,
+    law_dir: Annotated[
+        Path | None,  # noqa: UP007
+        typer.Option(
+            "--law-dir",
+            envvar="PIA_KG_LAW_DIR",
+            help="Folder of law table files (TSV or e-Gov XML). Default: found automatically.",
+        ),
+    ] = None,
+) -> None:
+    state.store_dir = store
+    state.memory = memory
+    state.endpoint = endpoint
+    state.update_endpoint = update_endpoint
+    state.law_dir = law_dir
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def main() -> None:
+    """Entry point: errors become one line on stderr and a non-zero exit."""
+    try:
+        app(standalone_mode=False)
+    except PiaKgError as exc:
+        err.print(f"Error: {exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("Aborted.")
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    finally:
+        state.close()
