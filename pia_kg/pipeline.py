@@ -132,7 +132,8 @@ def load_law_dir(store: Store, law_dir: str | Path, *, progress: Progress | None
     then rebuild what is derived from them."""
     from pia_kg.loaders.law.catalog import read_law_path
     from pia_kg.loaders.law.rdf import version_graph
-    from pia_kg.vocab import law_graph
+    from pia_kg.loaders.law.revisions import known_revisions, revisions_graph
+    from pia_kg.vocab import LAW_REVISIONS_GRAPH, law_graph
 
     report = LoadReport(triples_before=store.triple_count())
     graphs: dict[URIRef, Graph] = {}
@@ -149,6 +150,8 @@ def load_law_dir(store: Store, law_dir: str | Path, *, progress: Progress | None
             }
         )
     if graphs:
+        revisions, facts = known_revisions(law_dir)
+        graphs[LAW_REVISIONS_GRAPH] = revisions_graph(revisions, facts)
         store.replace_graphs(graphs)
         refresh_derived(store)
     report.triples_after = store.triple_count()
@@ -172,11 +175,13 @@ def derivers() -> tuple[Deriver, ...]:
     store and returns {graph IRI: graph}."""
     from pia_kg.derive.history import derive_history_graphs
     from pia_kg.derive.law_state import derive_correspondence_graphs
+    from pia_kg.derive.law_status import derive_law_status_graphs
     from pia_kg.derive.resolution import derive_resolution_graphs
 
     return (
         ontology_graphs,
         derive_correspondence_graphs,
+        derive_law_status_graphs,
         derive_resolution_graphs,
         derive_history_graphs,
     )

@@ -31,6 +31,8 @@ __all__ = [
     "read_law",
     "read_citations",
     "read_documents",
+    "ItemFactRow",
+    "read_item_facts",
 ]
 
 # Citations that resolution itself derives (from change records) are minted under here.
@@ -86,6 +88,32 @@ SELECT ?assessment ?record ?date ?order ?section ?before ?after ?source WHERE {
   OPTIONAL { ?record pia:source ?source }
 }
 """
+
+
+_ITEM_FACTS = _PREFIXES + """
+SELECT ?table ?item ?status ?revision ?date ?evidence ?source WHERE {
+  ?f a pia:ItemStatusFact ; pia:factTable/rdfs:label ?table ; pia:factItem ?item ;
+     pia:itemStatus ?status ; pia:knownInRevision ?r .
+  ?r eli:id_local ?revision ; eli:first_date_entry_in_force ?date .
+  FILTER(LANG(?table) = "ja")
+  FILTER NOT EXISTS { ?r pia:held true }
+  OPTIONAL { ?f rdfs:comment ?evidence }
+  OPTIONAL { ?f pia:source ?source }
+}
+"""
+
+
+@dataclass(frozen=True)
+class ItemFactRow:
+    """An item's state in a revision not held as a table (pia:ItemStatusFact)."""
+
+    table: str  # canonical label
+    item: str
+    status: str  # present | deleted | absent | reworded
+    revision: str
+    date: dt.date
+    evidence: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -281,3 +309,12 @@ def read_documents(store: Store) -> dict[URIRef, DocumentFacts]:
     for facts in docs.values():
         facts.changes = sorted(changes[facts.assessment].values(), key=lambda c: (c.date, c.order))
     return docs
+
+
+def read_item_facts(store: Store) -> list[ItemFactRow]:
+    """The item facts of revisions the store does not hold as tables, oldest first."""
+    rows = [
+        ItemFactRow(str(t), str(i), str(st), str(rev), _date(d) or dt.date.min, _text(ev) or "", _text(src) or "")
+        for t, i, st, rev, d, ev, src in store.query(_ITEM_FACTS).rows
+    ]
+    return sorted(rows, key=lambda f: (f.date, f.table, f.item))

@@ -1,0 +1,156 @@
+"""The law as it really was: revisions not held, item facts, and the law status of a date.
+
+Expected values read from ../shared/law (SOURCES.md "Revisions not held as tables",
+law_revisions.tsv, bango_item_status_known.tsv), not from the code:
+- held versions of 番号法 tables start 2020-12-12, 2024-05-18 and 2024-05-27;
+- e-Gov lists revisions from 2022-01-11 (425AC0000000027_20220111_501AC0000000017) on, and
+  2026-10-01 (…_20261001_507AC0000000087) among those after 2024-05-27;
+- 令和3年法律第37号 附則第1条: 別表 amendments 2021-05-19, the 第19条 号 shift 2021-09-01;
+- 別表第二 121 and 7の2 are present in the 2022-01-11 revision; 番号法別表 133の2 in 2026-10-01.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rdflib import URIRef
+
+from pia_kg.derive.citation_check import LawContext, check_citation
+from pia_kg.derive.citation_dates import AsOf
+from pia_kg.derive.law_status import periods_from_store, status_on
+from pia_kg.derive.resolution_inputs import CitationRow, read_item_facts, read_law
+from pia_kg.loaders.law.catalog import KNOWN_REVISIONS
+from pia_kg.named_queries import run_query
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def periods(loaded_store):  # noqa: ANN001, ANN201
+    return periods_from_store(loaded_store)
+
+
+@pytest.mark.parametrize(
+    ("table", "date", "status", "missing"),
+    [
+        ("bango-beppyo2", D(2021, 1, 1), "held", None),
+        ("bango-beppyo2", D(2022, 6, 1), "approximate", "425AC0000000027_20220111_501AC0000000017"),
+        ("bango-beppyo2", D(2023, 6, 1), "approximate", "425AC0000000027_20230401_505AC0000000003"),
+        ("bango-beppyo1", D(2024, 5, 20), "held", None),
+        ("bango-beppyo", D(2024, 5, 27), "held", None),
+        ("bango-beppyo", D(2026, 11, 30), "approximate", "425AC0000000027_20261001_507AC0000000087"),
+        ("bango-beppyo1", D(2016, 1, 1), "not-held", None),
+        ("shumu-shorei-art2", D(2025, 1, 14), "held", None),
+    ],
+)
+def test_law_status_of_dates(periods, table, date, status, missing) -> None:  # noqa: ANN001
+    p = status_on(periods, table, date)
+    assert p is not None and p.status == status
+    if missing:
+        assert missing in p.missing and missing in p.note
+    else:
+        assert p.missing == ()
+
+
+def test_2021_revisions_are_firm_dates_with_their_source(periods) -> None:  # noqa: ANN001
+    by_id = {r.revision_id: r for r in KNOWN_REVISIONS}
+    tables = by_id["425AC0000000027_20210519_503AC0000000037"]
+    shift = by_id["425AC0000000027_20210901_503AC0000000037"]
+    assert (tables.date, shift.date) == (D(2021, 5, 19), D(2021, 9, 1))
+    assert "附則第1条" in tables.source and "附則第1条" in shift.source
+    # The snapshot is held from 2020-12-12 until the 2021-05-19 revision, not held after it.
+    assert status_on(periods, "bango-beppyo2", D(2021, 5, 18)).status == "held"
+    after = status_on(periods, "bango-beppyo2", D(2021, 5, 19))
+    assert after.status == "approximate" and after.missing == (tables.revision_id,)
+
+
+def test_amendment_2021_09_01_is_no_longer_approximate() -> None:
+    from pia_kg.impact.amendment import amendment_by_key
+
+    a = amendment_by_key("2021-09-01")
+    assert a.date == D(2021, 9, 1) and "approximate" not in a.note and "附則第1条" in a.note
+
+
+def test_revisions_are_versions_of_the_law_in_the_graph(loaded_store) -> None:  # noqa: ANN001
+    rows = loaded_store.query(
+        "PREFIX pia: <https://w3id.org/pia-kg/ontology#> PREFIX eli: <http://data.europa.eu/eli/ontology#>"
+        " SELECT ?id ?held WHERE { ?r a pia:LawRevision ; eli:id_local ?id ; pia:lawId '425AC0000000027' ."
+        " OPTIONAL { ?r pia:held ?held } }"
+    ).rows
+    ids = {str(i): h is not None for i, h in rows}
+    assert len(ids) == 70 + 3  # the 70 of law_revisions.tsv for 番号法, plus the three of catalog.toml
+    assert ids["425AC0000000027_20240518_503AC0000000039"] and ids["425AC0000000027_20201212_502AC0000000044"]
+    assert not ids["425AC0000000027_20220111_501AC0000000017"]
+
+
+def _cite(table: str, item: str, purpose: str | None = None) -> CitationRow:
+    return CitationRow(
+        iri=URIRef("https://example.org/c"), doc=URIRef("https://example.org/d"), table=table, item=item,
+        article="番号法第19条第8号" if "第二" in table else "番号法第9条第1項", written=None, basis=None,
+        source=None, owner=URIRef("https://example.org/o"), role="provision" if "第二" in table else "transfer",
+        purpose=purpose, recipient=None,
+    )
+
+
+@pytest.fixture(scope="module")
+def law(loaded_store, periods):  # noqa: ANN001, ANN201
+    return LawContext(read_law(loaded_store), periods, read_item_facts(loaded_store))
+
+
+@pytest.mark.parametrize(
+    ("table", "item", "date"),
+    [("番号法別表第二", "121", D(2023, 6, 1)), ("番号法別表第二", "7の2", D(2022, 6, 1)),
+     ("番号法別表", "133の2", D(2026, 11, 30))],
+)
+def test_an_item_a_held_fact_shows_in_force_is_never_unknown(law, table, item, date) -> None:  # noqa: ANN001
+    r = check_citation(_cite(table, item), AsOf(date, "published", "t"), law)
+    assert r.problems == [] and r.check == "not-checkable"
+    assert r.law_status == "approximate" and r.not_checkable.startswith("item text not held")
+
+
+def test_without_the_facts_the_same_citation_was_an_unknown_item(law) -> None:  # noqa: ANN001
+    bare = LawContext(law.versions, law.periods, ())
+    r = check_citation(_cite("番号法別表第二", "121"), AsOf(D(2023, 6, 1), "published", "t"), bare)
+    assert [p.kind for p in r.problems] == ["unknown-item"]
+
+
+def test_an_item_a_fact_shows_deleted_is_a_deleted_item(law) -> None:  # noqa: ANN001
+    # 別表第二 21 is in the 2020-12-12 snapshot, deleted by the 2022-01-11 revision.
+    r = check_citation(_cite("番号法別表第二", "21"), AsOf(D(2023, 6, 1), "published", "t"), law)
+    assert [p.kind for p in r.problems] == ["deleted-item"]
+    assert "bango_item_status_known.tsv" in r.problems[0].evidence
+
+
+@pytest.mark.parametrize("as_of", ["2022-06-01", "2023-06-01"])
+def test_item_meaning_of_an_item_only_a_revision_not_held_has(loaded_store, as_of) -> None:  # noqa: ANN001
+    rows = run_query(loaded_store, "item-meaning", {"table": "番号法別表第二", "item": "121", "as_of": as_of}).dicts()
+    assert [(str(r["version"]), str(r["law_status"])) for r in rows] == [
+        ("425AC0000000027_20220111_501AC0000000017", "approximate")
+    ]
+    assert "not held" in str(rows[0]["law_note"])
+
+
+def test_item_meaning_in_an_unheld_window_names_the_missing_revisions(loaded_store) -> None:  # noqa: ANN001
+    rows = run_query(loaded_store, "item-meaning", {"table": "番号法別表", "item": "81", "as_of": "2026-11-30"}).dicts()
+    assert [(str(r["version"]), str(r["law_status"])) for r in rows] == [("2024-05-27", "approximate")]
+    assert "425AC0000000027_20261001_507AC0000000087" in str(rows[0]["law_note"])
+    held = run_query(loaded_store, "item-meaning", {"table": "番号法別表", "item": "81", "as_of": "2024-05-28"}).dicts()
+    assert [str(r["law_status"]) for r in held] == ["held"]
+
+
+def test_item_meaning_and_lineage_agree_before_the_earliest_version(loaded_store) -> None:  # noqa: ANN001
+    params = {"table": "番号法別表第一", "item": "81", "as_of": "2016-06-01"}
+    meaning = run_query(loaded_store, "item-meaning", params).dicts()
+    lineage = run_query(loaded_store, "item-lineage", params).dicts()
+    assert [str(r["version"]) for r in meaning] == ["2020-12-12"]
+    assert any(str(r["version"]).endswith("(2020-12-12)") and str(r["label"]) == "81" for r in lineage)
+    assert {str(r["law_status"]) for r in meaning} == {str(r["law_status"]) for r in lineage} == {"not-held"}
+
+
+@pytest.mark.parametrize("name", ["departments-under-item", "recipients-under-item"])
+def test_item_questions_carry_the_law_status(loaded_store, name) -> None:  # noqa: ANN001
+    table = "番号法別表" if name.startswith("departments") else "主務省令第2条の表"
+    item = "81" if name.startswith("departments") else "106"
+    rows = run_query(loaded_store, name, {"table": table, "item": item, "as_of": "2025-01-14"}).dicts()
+    assert rows and {str(r["law_status"]) for r in rows} == {"approximate" if table == "番号法別表" else "held"}
