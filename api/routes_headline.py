@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from pia_kg.errors import ParameterError, UnknownNameError
+from pia_kg.errors import NotationError, ParameterError, UnknownNameError
 from pia_kg.named_queries import get_query, named_queries
-from pia_kg.text.japanese import normalize_item_label
-from pia_kg.text.legal import canonical_table_label
+from pia_kg.text.citation import canonical_table_label
+from pia_kg.text.items import normalize_item_label
 from pia_kg.vocab import document_graph, fact_iri
 
 from .error_responses import MissingCapabilityError, error_body, error_responses
@@ -132,10 +132,10 @@ def item_key(table: str, item: str) -> tuple[str, str]:
             "主務省令第2条の表",
             param="table",
         )
-    number = normalize_item_label(item)
-    if not number:
-        raise ParameterError(f"{item!r} is not an item number (e.g. 81, 36の2)", param="item")
-    return label, number
+    try:
+        return label, normalize_item_label(item)
+    except NotationError:
+        raise ParameterError(f"{item!r} is not an item number (e.g. 81, 36の2)", param="item") from None
 
 
 def assessment_iri(request: Request, doc_id: str) -> str:
