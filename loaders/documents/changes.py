@@ -29,12 +29,13 @@ from pia_kg.loaders.documents.builder import DocumentGraph
 from pia_kg.loaders.documents.change_blocks import read_plain_table
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.source import clean_cell as _clean_cell
+from pia_kg.text.form_marks import CIRCLED
 from pia_kg.text.japanese import compact, nfkc, wareki_to_date
 from pia_kg.vocab import DCTERMS, PIA, XSD
 
 __all__ = ["Change", "read_changes", "extract_changes"]
 
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CIRCLED = CIRCLED
 
 
 def clean_cell(cell: str) -> str:
