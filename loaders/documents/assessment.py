@@ -46,6 +46,7 @@ class LoadedDocument:
     graph: Graph
     warnings: list[str] = field(default_factory=list)
     kind: str = "AssessmentDocument"
+    source: SourceText | None = None
 
 
 # The extractors that attach their facts to the assessment the core parts read: each one
@@ -60,7 +61,7 @@ def load_assessment(path: str | Path, *, max_bytes: int | None = None) -> Loaded
     are recorded (``pia:partFound``) and warnings name the line of every field that was
     expected but missing or unreadable, and where the text ends early.
     """
-    src = SourceText.read(path, max_bytes=max_bytes)
+    src = read_source(path, max_bytes=max_bytes)
     form = Form(src)
     if len(form.rows) < 3:
         raise LoaderError(
@@ -92,7 +93,18 @@ def load_assessment(path: str | Path, *, max_bytes: int | None = None) -> Loaded
         _read_sections(form, ctx, cover)
     for extract in PART_EXTRACTORS:
         extract(src, dg, ctx)
-    return LoadedDocument(src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind)
+    return LoadedDocument(
+        src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind, src
+    )
+
+
+def read_source(path: str | Path, *, max_bytes: int | None = None) -> SourceText:
+    """The text of a document: a UTF-8 text file, or a PDF's table rows and text (``pdf``)."""
+    if Path(path).suffix.lower() == ".pdf":
+        from pia_kg.loaders.documents.pdf import read_pdf
+
+        return read_pdf(path, max_bytes=max_bytes)
+    return SourceText.read(path, max_bytes=max_bytes)
 
 
 # The body IRI of a document that names none (an excerpt without cover or declaration).

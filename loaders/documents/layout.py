@@ -73,7 +73,7 @@ def detect_layout(src: SourceText) -> Layout:
 def cells_of(line: str) -> list[str]:
     """The cells of one tab-separated line, empty ones kept (a merged cell is an empty cell).
 
-    >>> cells_of("評価書番号\t評価書名\t")
+    >>> cells_of("評価書番号\\t評価書名\\t")
     ['評価書番号', '評価書名', '']
     """
     return line.split("\t")
