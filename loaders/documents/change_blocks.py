@@ -280,6 +280,23 @@ def _join(lines: list[list[str]]) -> str:
     return join_wrapped([" ".join(cells) for cells in lines])
 
 
+# At most this many places to cut are scored (those nearest the middle): a record whose text
+# repeats a block many times would otherwise cost time quadratic in its length.
+_MAX_CUTS = 24
+
+
+def _nearest_middle(candidates: list[int], total: int) -> list[int]:
+    """The ``_MAX_CUTS`` candidates nearest the middle of ``total`` pieces, in order.
+
+    >>> _nearest_middle(list(range(100)), 100)[:3]
+    [38, 39, 40]
+    """
+    if len(candidates) <= _MAX_CUTS:
+        return candidates
+    kept = sorted(candidates, key=lambda n: (abs(2 * n - total), n))[:_MAX_CUTS]
+    return sorted(kept)
+
+
 def _split(record: PlainRecord) -> None:
     """変更前 and 変更後 from the record's blocks (see the module docstring)."""
     blocks = [b for b in record.blocks if b]
@@ -341,7 +358,7 @@ def _split(record: PlainRecord) -> None:
         record.before, record.after = text(pieces[:n]), text(pieces[n:])
         return
     scores = []
-    for n in candidates:
+    for n in _nearest_middle(candidates, len(pieces)):
         before, after = compact(text(pieces[:n])), compact(text(pieces[n:]))
         # ratio favours halves alike in length (a rewritten passage), partial_ratio a
         # passage kept whole and added to.
