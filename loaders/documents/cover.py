@@ -17,7 +17,6 @@ from pia_kg.errors import DocumentKindError
 from pia_kg.loaders.documents.cover_cells import (
     Piece,
     cover_pieces,
-    is_date_cell,
     is_number_cell,
     org_of,
 )
@@ -25,7 +24,8 @@ from pia_kg.loaders.documents.form import Form
 from pia_kg.loaders.documents.skeleton import LEVEL_OF_FORM, LEVEL_WORDS
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.loaders.documents.template import COVER_TITLE, LEVELS
-from pia_kg.text.japanese import compact, nfkc, wareki_to_date
+from pia_kg.text.japanese import compact, nfkc
+from pia_kg.text.wareki import is_date, wareki_to_date
 
 __all__ = ["Cover", "read_cover", "body_of_organization", "find_body", "template_version"]
 
@@ -241,7 +241,7 @@ def _number(pieces: list[Piece], at: int | None) -> tuple[str, int] | None:
     for p in _after(pieces, at, 4, skip=("title",)):
         t = nfkc(p.text).strip()
         m = re.match(r"^(\d{1,4})(?:\s+\S|$)", t)
-        if m and not is_date_cell(t):
+        if m and not is_date(t):
             return m[1], p.line
     return None
 
@@ -286,12 +286,12 @@ def _published(
 ) -> tuple[dt.date, int] | None:
     """公表日: the date beside its label, else the cover's one date (not the 承認日)."""
     for p in _after(pieces, at, 2):
-        if is_date_cell(p.text):
+        if is_date(p.text):
             return wareki_to_date(p.text), p.line  # type: ignore[return-value]
     dates = [
         k
         for k, p in enumerate(pieces)
-        if not p.label and is_date_cell(p.text) and (approval is None or k != approval + 1)
+        if not p.label and is_date(p.text) and (approval is None or k != approval + 1)
     ]
     if not dates:
         return None

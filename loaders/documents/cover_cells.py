@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pia_kg.loaders.documents.layout import Row
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.text.form_marks import is_page_marker
-from pia_kg.text.japanese import compact, fold_spaces, nfkc, wareki_to_date
+from pia_kg.text.japanese import compact, fold_spaces, nfkc
+from pia_kg.text.wareki import is_date
 
-__all__ = ["Piece", "cover_pieces", "org_of", "is_date_cell", "is_number_cell", "COVER_LABELS"]
+__all__ = ["Piece", "cover_pieces", "org_of", "is_number_cell", "COVER_LABELS"]
 
 # Cover label key -> its words (NFKC, spaces allowed between characters of a spaced cover).
 COVER_LABELS: dict[str, str] = {
@@ -69,17 +70,6 @@ def _add(out: list[Piece], text: str, line: int, row: int) -> None:
         out.append(Piece(text, line, row))
 
 
-_DATE = re.compile(
-    r"(?:令和|平成|昭和)\s*(?:\d+|元)\s*年\s*\d+\s*月\s*\d+\s*日|(?:19|20)\d\d\s*[年/.-]\s*\d+\s*[月/.-]\s*\d+\s*日?"
-)
-
-
-def is_date_cell(text: str) -> bool:
-    """Whether ``text`` is a date and nothing else (``令和3年3月3日``)."""
-    t = nfkc(text).strip()
-    return bool(_DATE.fullmatch(t)) and wareki_to_date(t) is not None
-
-
 def is_number_cell(text: str) -> bool:
     """Whether ``text`` is an assessment number: one to four digits."""
     return bool(re.fullmatch(r"\d{1,4}", nfkc(text).strip()))
@@ -96,7 +86,7 @@ def org_of(text: str) -> str | None:
     """The 評価実施機関名 a cell holds, without the holder's name written after it; None when
     the cell is not an organisation's name (a date, a sentence, a number)."""
     t = nfkc(text).strip()
-    if is_date_cell(t) or is_number_cell(t) or "評価" in t or len(compact(t)) > 34:
+    if is_date(t) or is_number_cell(t) or "評価" in t or len(compact(t)) > 34:
         return None
     tokens = t.split()
     body = None
