@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from rdflib import Literal
+
 from pia_kg.loaders.documents.assessment_context import AssessmentContext, FileRef
 from pia_kg.loaders.documents.basic_info import Sections
 from pia_kg.loaders.documents.form import Form, band_value
@@ -71,6 +73,11 @@ def choice(text: str) -> str | None:
 
 def _threshold(form: Form, ctx: AssessmentContext, sec: Sections) -> None:
     dg, a = ctx.dg, ctx.assessment
+    # 1. 対象人数 is a question and its bracketed answer: the answer replaces what section I read.
+    occ = form.first("subject_count_band", sec.i_start, sec.i_end)
+    v = form.value(occ, long=True, max_rows=4) if occ is not None else None
+    if v is not None and (band := choice(v.text)):
+        dg.graph.set((a, PIA.subjectCountBand, Literal(band)))
     for key, prop in (
         ("handler_count", PIA.handlerCountBand),
         ("serious_accident", PIA.seriousAccident),
@@ -79,8 +86,9 @@ def _threshold(form: Form, ctx: AssessmentContext, sec: Sections) -> None:
         v = form.value(occ, long=True, max_rows=4) if occ is not None else None
         if v is not None:
             dg.add(a, prop, choice(v.text))
-    occ = form.first("threshold_result", sec.i_start, sec.i_end)
-    if occ is not None:
+    # Ⅲ しきい値判断結果 and, under it, the same words as the label of the result.
+    for occ in form.find("threshold_result", sec.i_start, sec.i_end):
         v = form.value(occ, long=True, max_rows=4)
-        text = v.text.replace("しきい値判断結果", "").strip() if v is not None else ""
-        dg.add(a, PIA.thresholdResult, fold_spaces(text) or None)
+        if v is not None:
+            dg.add(a, PIA.thresholdResult, fold_spaces(v.text))
+            return
