@@ -92,6 +92,16 @@ def test_pdf_gives_the_same_facts_as_its_text(tmp_path):
     assert _facts(pdf) == from_text
 
 
+def test_pdftotext_layout_gives_the_same_facts(tmp_path):
+    """``pdftotext -layout`` (poppler-utils; .ci/run installs it) is one more text layout."""
+    txt, pdf, layout = tmp_path / "basic.txt", tmp_path / "basic.pdf", tmp_path / "layout.txt"
+    txt.write_text(_text(), encoding="utf-8")
+    _pdf(pdf)
+    subprocess.run(["pdftotext", "-layout", str(pdf), str(layout)], check=True, timeout=60)
+    assert "日野市長 大坪 冬彦" in " ".join(layout.read_text(encoding="utf-8").split())
+    assert _facts(layout) == _facts(txt)
+
+
 def test_check_reports_without_writing_and_names_duplicates(tmp_path):
     a = tmp_path / "a.txt"
     a.write_text(_text(), encoding="utf-8")
