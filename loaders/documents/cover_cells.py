@@ -7,8 +7,8 @@ walks; each value is recognised by its shape (a number, a title, a post such as 
 
 >>> org_of("日野市長 大坪 冬彦"), org_of("愛知県 扶桑町長"), org_of("兵庫県教育委員会")
 ('日野市長', '愛知県扶桑町長', '兵庫県教育委員会')
->>> org_of("平成27年3月30日") is None
-True
+>>> org_of("平成27年3月30日") is None, org_of("日野市長大坪冬彦")
+(True, '日野市長')
 """
 
 from __future__ import annotations
@@ -69,13 +69,18 @@ def _add(out: list[Piece], text: str, line: int, row: int) -> None:
         out.append(Piece(text, line, row))
 
 
+_N = r"(?:\d+|[〇一二三四五六七八九十]+)"
 _DATE = re.compile(
-    r"(?:令和|平成|昭和)\s*(?:\d+|元)\s*年\s*\d+\s*月\s*\d+\s*日|(?:19|20)\d\d\s*[年/.-]\s*\d+\s*[月/.-]\s*\d+\s*日?"
+    rf"(?:令和|平成|昭和)\s*(?:{_N}|元)\s*年\s*{_N}\s*月\s*{_N}\s*日|(?:19|20)\d\d\s*[年/.-]\s*\d+\s*[月/.-]\s*\d+\s*日?"
 )
 
 
 def is_date_cell(text: str) -> bool:
-    """Whether ``text`` is a date and nothing else (``令和3年3月3日``)."""
+    """Whether ``text`` is a date and nothing else.
+
+    >>> is_date_cell("令和3年3月3日"), is_date_cell("令和二年三月一日"), is_date_cell("令和3年3月")
+    (True, True, False)
+    """
     t = nfkc(text).strip()
     return bool(_DATE.fullmatch(t)) and wareki_to_date(t) is not None
 
@@ -90,6 +95,8 @@ _HEAD = r"(?:長|知事|大臣|長官|委員会|管理者|機構|連合|組合|�
 _NAME = r"^[^、。,.:：()（）「」\[\]【】]{1,30}"
 _HEAD_SHAPE = re.compile(rf"{_NAME}{_HEAD}$")
 _BODY_SHAPE = re.compile(rf"{_NAME}[都道府県市区町村]$")
+# A post with the holder's name written right after it, no space: 日野市長大坪冬彦.
+_POST_AND_NAME = re.compile(r"^(?P<org>.{1,20}?(?:市長|町長|村長|区長|知事|大臣))(?P<name>[一-龥々ぁ-んァ-ヶ]{2,8})$")
 
 
 def org_of(text: str) -> str | None:
@@ -106,4 +113,5 @@ def org_of(text: str) -> str | None:
             return joined
         if _BODY_SHAPE.match(joined):
             body = joined
-    return body
+    m = _POST_AND_NAME.match(compact(t))
+    return body or (m["org"] if m else None)
