@@ -107,7 +107,16 @@ def _plain_rows(number: int, line: str) -> list[Row]:
         return []
     if is_letter_spaced(line):
         line = repair_letter_spacing(line)
-    if len(line) < PAGE_LINE:
+    pieces = [p.strip() for p in label_cuts(line)] if len(line) >= PAGE_LINE else _heading_cuts(line)
+    if len(pieces) <= 1:
         return [Row(number, (Cell(line, number, 0),), line)]
-    pieces = [p.strip() for p in label_cuts(line)]
     return [Row(number, (Cell(p, number, 0),), p) for p in pieces if p]
+
+
+def _heading_cuts(line: str) -> list[str]:
+    """A short line that is a numbered heading followed by an item label on the same line
+    (``1.特定個人情報ファイルを取り扱う事務 ①事務の名称``) is cut in two; others are kept."""
+    pieces = [p.strip() for p in label_cuts(line)]
+    if len(pieces) == 2 and pieces[0][:1].isdigit() and pieces[1][:1] in "①②③④⑤⑥⑦⑧⑨⑩":
+        return pieces
+    return [line]

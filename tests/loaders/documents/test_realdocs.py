@@ -41,6 +41,7 @@ def _read(path: Path) -> dict[str, str | None]:
         "published": str(issued) if issued else None,
         "form": str(g.value(a, PIA.templateVersion) or "") or None,
         "parts": sorted(str(p) for p in g.objects(a, PIA.partFound)),
+        "office_name": str(g.value(a, PIA.taskName) or "") or None,
     }
 
 
@@ -67,8 +68,9 @@ def test_realdoc_cover(entry):
     wrong = {f: (got[f], want[f]) for f in FIELDS if not _same(got[f], want[f])}
     assert wrong == {}
     assert "cover" in got["parts"]
-    if entry.get("office_name"):  # the excerpt reaches section I
+    if entry.get("office_name"):  # the excerpt reaches section I: ①事務の名称 is read
         assert {"basic_info", "related_info"} & set(got["parts"])
+        assert _same(got["office_name"], entry["office_name"])
 
 
 def test_realdoc_accuracy_per_field(capsys):
