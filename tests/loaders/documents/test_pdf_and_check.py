@@ -119,3 +119,37 @@ def test_check_reports_without_writing_and_names_duplicates(tmp_path):
     assert "related_info" in reports[0]["parts"] and reports[0]["ends_early"] is True
     assert reports[1]["duplicate_of"] == "a.txt"
     assert not store.exists()
+
+
+def test_pdf_grid_merged_cells_boxes_and_a_vertical_label(tmp_path):
+    """A label cell spanning three rows comes back once (the rows below leave it empty, as a
+    converter's merged cell); a label printed one character per line reads as one word; a
+    checkbox stays whole inside its cell."""
+    from reportlab.lib import colors
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    from pia_kg.loaders.documents.pdf import pdf_lines
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+    rows = [
+        ["提\n供\n先\n1", "①法令上の根拠", "番号法第19条第8号 別表第二の16の項"],
+        ["", "②提供先における用途", "予防接種の実施に関する事務"],
+        ["", "⑥提供方法", "[ ○ ] 情報提供ネットワークシステム [ ] 紙"],
+    ]
+    style = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("FONT", (0, 0), (-1, -1), "HeiseiKakuGo-W5", 8),
+            ("SPAN", (0, 0), (0, 2)),
+        ]
+    )
+    pdf = tmp_path / "grid.pdf"
+    SimpleDocTemplate(str(pdf)).build([Table(rows, colWidths=[30, 120, 300], style=style)])
+    lines = pdf_lines(pdf)
+    assert lines == [
+        "提供先1\t①法令上の根拠\t番号法第19条第8号 別表第二の16の項",
+        "\t②提供先における用途\t予防接種の実施に関する事務",
+        "\t⑥提供方法\t[ ○ ] 情報提供ネットワークシステム [ ] 紙",
+    ]
