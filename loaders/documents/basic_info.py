@@ -22,12 +22,17 @@ from pia_kg.loaders.documents.template import CONNECTION_OPTIONS, match_label
 from pia_kg.text.japanese import compact, nfkc
 from pia_kg.vocab import PIA
 
-__all__ = ["Sections", "find_sections", "extract_basic_info", "split_file_names"]
+__all__ = ["Sections", "find_sections", "find_later_sections", "extract_basic_info", "split_file_names"]
 
 _II_ONLY = ("subject_count", "record_item_band", "handling_department", "acquisition_source")
 _III_HEADING = re.compile(
     r"^\s*(?:III|Ⅲ)[\s\u3000]*(?:特定個人情報ファイルの取扱いプロセスにおける)?リスク対策"
 )
+
+
+@dataclass(frozen=True)
+class _Row:
+    row: int
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,19 @@ def find_sections(form: Form, start: int) -> Sections | None:
     task = form.first("task_name", start)
     if task is None:
         return None
-    i_start = form.rows[max(0, task.row - 3)].line
+    return _sections_from(form, form.rows[max(0, task.row - 3)].line, task.row)
+
+
+def find_later_sections(form: Form, start: int) -> Sections | None:
+    """The file parts of section II in a file without section I (a later part of a split
+    document); None when it holds no ``特定個人情報ファイルの概要`` heading either."""
+    if form.first("file_overview", start) is None:
+        return None
+    return _sections_from(form, start, -1)
+
+
+def _sections_from(form: Form, i_start: int, task_row: int) -> Sections:
+    task = _Row(task_row)
     # A heading is the first cell of its row; the same words inside a change record are not.
     # On a page joined into one line, the 項目一覧 shares the 事務の名称's line: only what
     # comes after it (by row) can start section II.

@@ -22,7 +22,7 @@ from pia_kg.loaders.documents.cover_cells import (
     org_of,
 )
 from pia_kg.loaders.documents.form import Form
-from pia_kg.loaders.documents.skeleton import LEVEL_OF_FORM, LEVEL_WORDS
+from pia_kg.loaders.documents.skeleton import LEVEL_OF_FORM, LEVEL_WORDS, SKELETONS, part_of_heading
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.loaders.documents.template import COVER_TITLE, LEVELS
 from pia_kg.text.japanese import compact, nfkc, wareki_to_date
@@ -199,18 +199,38 @@ def _coverless(form: Form) -> Cover:
         return cover
     pieces = _labelled_window(form)
     if not pieces:
-        raise DocumentKindError(
-            "not a 特定個人情報保護評価書: no cover title such as 特定個人情報保護評価書(全項目評価書), "
-            "no cover labels (評価書番号, 評価書名, 評価実施機関名, 公表日) and no 変更箇所一覧 heading",
-            source=form.src.path,
-            line=form.rows[0].line if form.rows else 1,
-        )
+        return _later_part(form)
     first = next(p for p in pieces if p.label)
     cover = Cover("AssessmentDocument", start=1, title_line=first.line)
     titled = next((p for p in pieces if p.label == "title_row"), None)
     if titled is not None:
         cover.level = LEVELS[COVER_TITLE.search(compact(titled.text))["level"]]  # type: ignore[index]
     _read_values(cover, pieces)
+    return _finish(form, cover)
+
+
+def _later_part(form: Form) -> Cover:
+    """A file holding later parts of an assessment split over several files (no cover): two
+    or more part headings of one level, or one with the form's item labels under it."""
+    best: tuple[int, str] | None = None
+    for level in SKELETONS:
+        keys = set()
+        for row in form.rows[:5000]:
+            part = part_of_heading(clean_cell(row.cells[0].text), level)
+            if part is not None:
+                keys.add(part.key)
+        if keys and (best is None or len(keys) > best[0]):
+            best = (len(keys), level)
+    labels = sum(1 for o in form.occurrences[:50] if o.match.label.section != "cover")
+    if best is None or (best[0] < 2 and labels < 3):
+        raise DocumentKindError(
+            "not a 特定個人情報保護評価書: no cover title such as 特定個人情報保護評価書(全項目評価書), "
+            "no cover labels (評価書番号, 評価書名, 評価実施機関名, 公表日), no 変更箇所一覧 heading "
+            "and no part of the form (Ⅱ 特定個人情報ファイルの概要, Ⅲ リスク対策 …)",
+            source=form.src.path,
+            line=form.rows[0].line if form.rows else 1,
+        )
+    cover = Cover("AssessmentDocument", start=1, title_line=0, level=best[1])
     return _finish(form, cover)
 
 

@@ -115,3 +115,17 @@ def test_realdocs_in_other_layouts(tmp_path, variant, capsys):
     with capsys.disabled():
         print(f"\n{variant}: {right}/{total} cover fields right", wrong or "")
     assert right >= 0.95 * total, wrong
+
+
+def test_realdoc_graphs_conform_to_the_shapes():
+    """The partial graphs of the excerpts still satisfy ontology/shapes.ttl."""
+    from rdflib import Graph
+
+    from pia_kg.ontology import ontology_graph, validate
+
+    g = Graph()
+    for entry in INDEX:
+        g += load_assessment(REALDOCS / entry["file"]).graph
+    g += ontology_graph()  # the level individuals' labels
+    conforms, report = validate(g)
+    assert conforms, report
