@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from pia_kg.loaders.documents.annex_tables import join_wrapped
-from pia_kg.text.japanese import compact, nfkc, wareki_to_date
+from pia_kg.text.japanese import compact, nfkc
+from pia_kg.text.wareki import WAREKI_DATE, wareki_to_date
 
 __all__ = ["PlainRecord", "read_plain_table", "display_width"]
 
-_DATE = re.compile(r"(?:令和|平成|昭和)\s*[0-9０-９元]+\s*年\s*[0-9０-９]+\s*月\s*[0-9０-９]+\s*日")
 _TIMINGS = {"事前", "事後"}
 # A 項目 cell opens with a section numeral (not "Ⅰ．", a numbered point of a text), an
 # attachment, or 全般.
@@ -204,12 +204,12 @@ def _date_start(text: str, current: PlainRecord | None) -> tuple[str, dt.date | 
     """
     if current is not None and current.stage == "section" and not current.section:
         return None
-    m = _DATE.search(text)
+    m = WAREKI_DATE.search(text)
     if m is None:
         return None
     before, rest = text[: m.start()].strip(), text[m.end() :].strip()
     if before:
-        if rest or display_width(before) > _NARROW or _DATE.search(before):
+        if rest or display_width(before) > _NARROW or WAREKI_DATE.search(before):
             return None
     elif rest:
         first = _cells(rest)[0]

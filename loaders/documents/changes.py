@@ -31,7 +31,8 @@ from pia_kg.loaders.documents.layout import cells_of
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.source import clean_cell as _clean_cell
 from pia_kg.text.form_marks import CIRCLED
-from pia_kg.text.japanese import compact, nfkc, wareki_to_date
+from pia_kg.text.japanese import compact, nfkc
+from pia_kg.text.wareki import wareki_to_date
 from pia_kg.vocab import DCTERMS, PIA, XSD
 
 __all__ = ["Change", "read_changes", "extract_changes"]
@@ -47,7 +48,6 @@ def clean_cell(cell: str) -> str:
 
 _DITTO = {"〃", "同上", "″", "々"}
 _TIMING = re.compile(r"(?:^|\s)(事前|事後)(?:\s|$)")
-_DATE_START = re.compile(r"^\s*(?:令和|平成|昭和)\s*[0-9０-９元]+\s*年\s*[0-9０-９]+\s*月\s*[0-9０-９]+\s*日")
 _SECTION_START = re.compile(r"^\s*(?:[ⅠⅡⅢⅣⅤⅥ]|I{1,3}\s|IV\s|V\s|VI\s|[(（]別[添紙]|別[添紙]\s*[0-9０-９])")
 _HEADER_WORDS = ("変更日", "項目", "変更前の記載", "変更後の記載")
 
