@@ -25,7 +25,8 @@ from pia_kg.loaders.documents.form import Form
 from pia_kg.loaders.documents.skeleton import LEVEL_OF_FORM, LEVEL_WORDS, SKELETONS, part_of_heading
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.loaders.documents.template import COVER_TITLE, LEVELS
-from pia_kg.text.japanese import compact, nfkc, wareki_to_date
+from pia_kg.text.wareki import wareki_to_date
+from pia_kg.text.widths import compact, nfkc
 
 __all__ = ["Cover", "read_cover", "body_of_organization", "find_body", "template_version"]
 

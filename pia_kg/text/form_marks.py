@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+
+from pia_kg.text.widths import fold_spaces
 
 __all__ = [
     "CIRCLED",
@@ -26,6 +29,8 @@ __all__ = [
     "is_page_marker",
     "split_numbered_list",
     "normalize_boxes",
+    "Checkbox",
+    "checkboxes",
 ]
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -152,6 +157,33 @@ def split_numbered_list(text: str) -> list[str]:
         if part:
             out.append(part)
     return out
+
+
+@dataclass(frozen=True)
+class Checkbox:
+    label: str
+    checked: bool
+
+
+# A checkbox as the PDF converter writes it: "[○] label", "[] label", or "[<input checked ...>]".
+_BOX = re.compile(r"\[\s*(?P<mark><input[^>]*>|[○〇●✓✔■☑xX]?)\s*\]\s*(?P<label>[^\[<\t]*)")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def checkboxes(cell: str) -> list[Checkbox]:
+    """The checkboxes written in ``cell``, in order, with whether each is checked.
+
+    >>> [(b.label, b.checked) for b in checkboxes("[ ○ ] 紙 [ ] 電子メール")]
+    [('紙', True), ('電子メール', False)]
+    """
+    found = []
+    for m in _BOX.finditer(cell):
+        mark = m["mark"]
+        checked = ("checked" in mark) if mark.startswith("<") else bool(mark)
+        label = fold_spaces(_TAG.sub(" ", m["label"]))
+        if label:
+            found.append(Checkbox(label, checked))
+    return found
 
 
 _BOX_TAG = re.compile(r"\[?\s*<input(?P<attrs>[^>]*)>\s*\]?")

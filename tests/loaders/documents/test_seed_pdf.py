@@ -9,7 +9,7 @@ from pdf_render import render_text
 from rdflib import Graph, URIRef
 
 from pia_kg.loaders.documents.assessment import load_assessment
-from pia_kg.text.japanese import compact
+from pia_kg.text.widths import compact
 from pia_kg.vocab import PIA, RDF, RDFS
 
 
