@@ -19,6 +19,7 @@ from pia_kg.loaders.documents.cover_cells import (
     cover_pieces,
     is_date_cell,
     is_number_cell,
+    leading_date,
     org_of,
 )
 from pia_kg.loaders.documents.form import Form
@@ -335,10 +336,11 @@ def _published(
 ) -> tuple[dt.date, int] | None:
     """公表日: the date beside its label, else the cover's one date (not the 承認日)."""
     for p in _after(pieces, at, 2):
-        # Right after its label a date may run on into a page footer ("令和3年10月27日 (2)").
-        head = p.text.split(" (")[0]
-        if is_date_cell(p.text) or is_date_cell(head):
-            return wareki_to_date(head), p.line  # type: ignore[return-value]
+        # Right after its label a date may run on into a footer or a note
+        # ("令和3年10月27日 (2)", "令和7年1月14日(予定)").
+        head = leading_date(p.text)
+        if head is not None:
+            return head, p.line
     dates = [
         k
         for k, p in enumerate(pieces)

@@ -13,6 +13,7 @@ walks; each value is recognised by its shape (a number, a title, a post such as 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -22,7 +23,15 @@ from pia_kg.text.form_marks import is_page_marker
 from pia_kg.text.wareki import wareki_to_date
 from pia_kg.text.widths import compact, fold_spaces, nfkc
 
-__all__ = ["Piece", "cover_pieces", "org_of", "is_date_cell", "is_number_cell", "COVER_LABELS"]
+__all__ = [
+    "Piece",
+    "cover_pieces",
+    "org_of",
+    "is_date_cell",
+    "leading_date",
+    "is_number_cell",
+    "COVER_LABELS",
+]
 
 # Cover label key -> its words (NFKC, spaces allowed between characters of a spaced cover).
 COVER_LABELS: dict[str, str] = {
@@ -84,6 +93,16 @@ def is_date_cell(text: str) -> bool:
     """
     t = nfkc(text).strip()
     return bool(_DATE.fullmatch(t)) and wareki_to_date(t) is not None
+
+
+def leading_date(text: str) -> dt.date | None:
+    """The date a cell starts with, whatever follows it.
+
+    >>> leading_date("令和7年1月14日(予定)"), leading_date("公表日 令和7年1月14日")
+    (datetime.date(2025, 1, 14), None)
+    """
+    m = _DATE.match(nfkc(text).strip())
+    return wareki_to_date(m.group()) if m else None
 
 
 def is_number_cell(text: str) -> bool:

@@ -153,3 +153,49 @@ def test_pdf_grid_merged_cells_boxes_and_a_vertical_label(tmp_path):
         "\t②提供先における用途\t予防接種の実施に関する事務",
         "\t⑥提供方法\t[ ○ ] 情報提供ネットワークシステム [ ] 紙",
     ]
+
+
+def test_cover_grid_with_wrapped_cells(tmp_path):
+    """The cover as the form prints it (a header row 評価書番号 | 評価書名 over its values, the
+    宣言 label wrapped in a narrow column beside a long declaration, the holder's name after
+    the post) reads the same from the PDF and from ``pdftotext -layout``."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    from pia_kg.loaders.documents.assessment import read_source
+    from pia_kg.loaders.documents.cover import read_cover
+    from pia_kg.loaders.documents.form import Form
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+    style = ParagraphStyle("ja", fontName="HeiseiKakuGo-W5", fontSize=10, leading=12, wordWrap="CJK")
+
+    def p(text: str) -> Paragraph:
+        return Paragraph(text, style)
+
+    declaration = "東山町は、予防接種に関する事務における特定個人情報ファイルの取扱いにあたり、" * 3
+    rows = [
+        [p("評価書番号"), p("評価書名")],
+        [p("5"), p("予防接種に関する事務 基礎項目評価書")],
+        [p("個人のプライバシー等の権利利益の保護の宣言"), p(declaration + "宣言する。")],
+        [p("特記事項"), p("")],
+        [p("評価実施機関名"), p("東山町長 山田 太郎")],
+        [p("公表日"), p("令和2年6月1日")],
+    ]
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)])
+    pdf = tmp_path / "cover.pdf"
+    SimpleDocTemplate(str(pdf)).build(
+        [p("特定個人情報保護評価書(基礎項目評価書)"), Table(rows, colWidths=[110, 330], style=grid),
+         p("[平成30年5月 様式2]"), p("Ⅰ 関連情報")]
+    )
+    layout = tmp_path / "cover.txt"
+    subprocess.run(["pdftotext", "-layout", str(pdf), str(layout)], check=True, timeout=60)
+    for path in (pdf, layout):
+        c = read_cover(Form(read_source(path)))
+        got = (c.level, c.number, c.title, c.organization, str(c.published), c.template_version)
+        assert got == (
+            "BasicLevel", "5", "予防接種に関する事務 基礎項目評価書", "東山町長", "2020-06-01",
+            "平成30年5月 様式2",
+        ), path.name
