@@ -37,11 +37,43 @@ def _systems(form: Form, ctx: AssessmentContext, sec: Sections) -> None:
     if occ is None or v is None:
         dg.warn("Ⅰ 関連情報 names no システム (③システムの名称)", occ.line if occ else sec.i_start)
         return
-    for order, name in enumerate(split_numbered_list(v.text), start=1):
+    names = system_names(v.text)
+    if not names:
+        dg.warn("③システムの名称: no list of system names beside its label (layout order?); "
+                "not extracted", v.start)
+        return
+    for order, name in enumerate(names, start=1):
         node = dg.fact("system", str(order), PIA.System, v.start, v.end)
         dg.label(node, fold_spaces(name))
         dg.add(node, PIA.order, order)
         dg.add(ctx.assessment, PIA.system, node)
+
+
+def _is_name(text: str) -> bool:
+    return 0 < len(text) <= 40 and not re.search(r"[、。]", text)
+
+
+def system_names(text: str) -> list[str]:
+    """The system names of a ③システムの名称 cell: its numbered list, or one name; in layout
+    order the list may come after the texts of the labels before it, so the last numbered
+    list of the cell counts. Empty when no list of names can be told.
+
+    >>> system_names("1.児童手当システム 2.中間サーバ")
+    ['児童手当システム', '中間サーバ']
+    >>> system_names("生活保護関係事務 病気やケガ、…を行う。 1.生活保護システム 2.中間サーバ")
+    ['生活保護システム', '中間サーバ']
+    >>> system_names("病気やケガ、また働いても収入が少ないなどにより、")
+    []
+    """
+    names = [fold_spaces(n) for n in split_numbered_list(text)]
+    if names and all(_is_name(n) for n in names):
+        return names
+    starts = [m.start() for m in re.finditer(r"(?:^|(?<=\s))1\s*[.．]\s*\S", nfkc(text))]
+    if starts:
+        names = [fold_spaces(n) for n in split_numbered_list(nfkc(text)[starts[-1] :])]
+        if names and all(_is_name(n) for n in names):
+            return names
+    return []
 
 
 def _files(form: Form, ctx: AssessmentContext, sec: Sections, names: list[str]) -> None:
