@@ -100,7 +100,7 @@ def load_assessment(path: str | Path, *, max_bytes: int | None = None) -> Loaded
                     "its parts are read", 1)
         _read_sections(form, ctx, cover)
     for extract in PART_EXTRACTORS:
-        extract(src, dg, ctx)
+        _extract_part(extract, src, dg, ctx)
     return LoadedDocument(
         src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind, src
     )
@@ -113,6 +113,19 @@ def read_source(path: str | Path, *, max_bytes: int | None = None) -> SourceText
 
         return read_pdf(path, max_bytes=max_bytes)
     return SourceText.read(path, max_bytes=max_bytes)
+
+
+def _extract_part(extract: Extractor, src: SourceText, dg: DocumentGraph, ctx: AssessmentContext) -> None:
+    """Run one part's extractor; a part it cannot read (a 変更日 that is no date, a 別紙 row
+    without 項番) is a warning with its line, and the rest of the document still loads."""
+    before = len(dg.graph)
+    try:
+        extract(src, dg, ctx)
+    except LoaderError as exc:
+        part = extract.__name__.removeprefix("extract_")
+        dg.warn(f"{part} not read: {exc.reason}", exc.line)
+        if len(dg.graph) != before:
+            dg.warn(f"{part}: facts read before the error are kept", exc.line)
 
 
 # The body IRI of a document that names none (an excerpt without cover or declaration).
