@@ -98,7 +98,7 @@ def load_assessment(path: str | Path, *, max_bytes: int | None = None) -> Loaded
         if cover.title_line == 0:
             dg.warn("no cover: a later part of a document split over several files; "
                     "its parts are read", 1)
-        _read_sections(form, ctx, cover)
+        _guarded("sections I and II", dg, _read_sections, form, ctx, cover)
     for extract in PART_EXTRACTORS:
         _extract_part(extract, src, dg, ctx)
     return LoadedDocument(
@@ -118,14 +118,22 @@ def read_source(path: str | Path, *, max_bytes: int | None = None) -> SourceText
 def _extract_part(extract: Extractor, src: SourceText, dg: DocumentGraph, ctx: AssessmentContext) -> None:
     """Run one part's extractor; a part it cannot read (a 変更日 that is no date, a 別紙 row
     without 項番) is a warning with its line, and the rest of the document still loads."""
+    _guarded(extract.__name__.removeprefix("extract_"), dg, extract, src, dg, ctx)
+
+
+def _guarded(part: str, dg: DocumentGraph, fn: Callable[..., object], *args: object) -> None:
+    """``fn(*args)``; an error reading one part becomes a warning naming it (and its line)."""
     before = len(dg.graph)
     try:
-        extract(src, dg, ctx)
+        fn(*args)
     except LoaderError as exc:
-        part = extract.__name__.removeprefix("extract_")
         dg.warn(f"{part} not read: {exc.reason}", exc.line)
-        if len(dg.graph) != before:
-            dg.warn(f"{part}: facts read before the error are kept", exc.line)
+    except Exception as exc:  # a layout no rule foresaw must not cost the whole document
+        dg.warn(f"{part} not read: unexpected layout ({type(exc).__name__}: {exc})")
+    else:
+        return
+    if len(dg.graph) != before:
+        dg.warn(f"{part}: facts read before the error are kept")
 
 
 # The body IRI of a document that names none (an excerpt without cover or declaration).
