@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pia_kg.loaders.documents.assessment import load_assessment
 from pia_kg.vocab import DCTERMS, PIA, RDF, RDFS
 
@@ -199,3 +201,27 @@ def test_cover_grid_with_wrapped_cells(tmp_path):
             "BasicLevel", "5", "予防接種に関する事務 基礎項目評価書", "東山町長", "2020-06-01",
             "平成30年5月 様式2",
         ), path.name
+
+
+def test_pdfium_text_fallback_reads_the_same_cover(tmp_path):
+    """pypdfium2's plain text (the fallback when pdfplumber cannot open a file) feeds the same
+    reader: the cover reads the same."""
+    from pia_kg.loaders.documents.cover import read_cover
+    from pia_kg.loaders.documents.form import Form
+    from pia_kg.loaders.documents.pdf import _pdfium_lines
+    from pia_kg.loaders.documents.source import SourceText
+
+    pdf = tmp_path / "basic.pdf"
+    _pdf(pdf)
+    lines = _pdfium_lines(pdf)
+    c = read_cover(Form(SourceText.from_text(pdf, "\n".join(lines), "x")))
+    assert (c.number, c.organization, str(c.published), c.level) == ("12", "日野市長", "2024-07-01", "BasicLevel")
+
+
+def test_not_a_pdf_is_rejected(tmp_path):
+    from pia_kg.errors import LoaderError
+
+    p = tmp_path / "fake.pdf"
+    p.write_bytes(b"this is not a pdf")
+    with pytest.raises(LoaderError, match="not a PDF"):
+        load_assessment(p)
