@@ -42,8 +42,10 @@ def load(
     for doc in report.documents:
         table.add_row(str(doc["document"]), str(doc["kind"]), str(doc["triples"]))
     out.print(table)
+    duplicates = sum(1 for d in report.documents if d["kind"] == "duplicate")
     out.print(
-        f"{len(report.documents)} document(s) loaded, {len(report.failed)} failed; "
+        f"{len(report.documents) - duplicates} document(s) loaded, {duplicates} duplicate(s), "
+        f"{len(report.failed)} failed; "
         f"store: {report.triples_before} → {report.triples_after} triples"
     )
     if report.failed:
@@ -120,4 +122,4 @@ def _print_quality(q: dict) -> None:
         highlight=False,
     )
     for warning in q["warnings"]:
-        err.print(f"  warning: {warning}", markup=False, highlight=False)
+        err.print(f"  warning: {warning}", markup=False, highlight=False, soft_wrap=True)
