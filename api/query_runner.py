@@ -1,8 +1,10 @@
 """Running named queries for a request, and presenting their rows as JSON or CSV.
 
 Every REST route and every page section goes through :func:`run_named`, so they share the
-server's timeout and row cap and report a named query that is not installed yet the same
-way (503 naming the missing capability), instead of failing with a stack trace.
+server's timeout and row cap, share one answer per store state (a named query's answer
+depends only on its parameters and the store, so it is computed once until the next
+write), and report a named query that is not installed yet the same way (503 naming the
+missing capability), instead of failing with a stack trace.
 """
 
 from __future__ import annotations
@@ -48,7 +50,12 @@ def run_named(
         raise MissingCapabilityError(name, capability)
     settings = settings_of(request)
     clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
-    return run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows)
+    key = (name, tuple(sorted((k, str(v)) for k, v in clean.items())), settings.max_rows)
+    return settings.cache.get(
+        settings.store.state_token(),
+        key,
+        lambda: run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows),
+    )
 
 
 def json_value(term: Node | None) -> object:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from pia_kg.errors import ParameterError, UnknownNameError
+from pia_kg.errors import ParameterError, PiaKgError, UnknownNameError
 from pia_kg.named_queries import get_query, named_queries
 from pia_kg.text.japanese import normalize_item_label
 from pia_kg.text.legal import canonical_table_label
@@ -132,7 +132,10 @@ def item_key(table: str, item: str) -> tuple[str, str]:
             "主務省令第2条の表",
             param="table",
         )
-    number = normalize_item_label(item)
+    try:
+        number = normalize_item_label(item)
+    except (ValueError, PiaKgError):
+        number = ""
     if not number:
         raise ParameterError(f"{item!r} is not an item number (e.g. 81, 36の2)", param="item")
     return label, number
