@@ -16,6 +16,7 @@ cap holds for every query form), and travel back as plain tuples::
 from __future__ import annotations
 
 import multiprocessing
+import os
 import multiprocessing.connection
 import queue
 import threading
@@ -90,7 +91,10 @@ def _serve(path: str, conn: multiprocessing.connection.Connection) -> None:
     """A worker's loop: read (query, limit), answer ("ok", result) or ("error", type, message)."""
     from pia_kg.backends.oxigraph_store import OxigraphStore
 
+    os.nice(10)  # the server's own routes come first when CPU is short
     store = OxigraphStore(path, read_only=True)
+    store.query("ASK { ?s ?p ?o }")  # warm: the first answer costs no more than the next
+    conn.send(("ready",))
     while True:
         try:
             job = conn.recv()
@@ -115,6 +119,13 @@ class _Worker:
         self.process.start()
         child.close()
 
+    def ready(self, wait: float = 30) -> bool:
+        """Whether the worker opened the store and said so within ``wait`` seconds."""
+        try:
+            return bool(self.conn.poll(wait)) and self.conn.recv() == ("ready",)
+        except (EOFError, OSError):
+            return False
+
     def kill(self) -> None:
         self.process.kill()
         self.process.join(timeout=2)
@@ -132,8 +143,11 @@ class QueryPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
         self.replaced = 0  # workers killed and replaced (timeouts, crashes)
-        for _ in range(size):
-            self._idle.put(_Worker(self._ctx, self.path))
+        starting = [_Worker(self._ctx, self.path) for _ in range(size)]
+        for worker in starting:
+            if not worker.ready():
+                raise StoreError(f"a query worker could not open the store at {self.path}")
+            self._idle.put(worker)
 
     def pids(self) -> list[int]:
         """Process ids of the idle workers (for tests and monitoring)."""
@@ -187,8 +201,13 @@ class QueryPool:
 
         def swap() -> None:
             worker.kill()
-            if not self._closed:
-                self._idle.put(_Worker(self._ctx, self.path))
+            while not self._closed:
+                fresh = _Worker(self._ctx, self.path)
+                if fresh.ready():
+                    self._idle.put(fresh)
+                    return
+                fresh.kill()
+                time.sleep(1)
 
         threading.Thread(target=swap, name="pia-kg-replace-worker", daemon=True).start()
 
