@@ -16,8 +16,8 @@ cap holds for every query form), and travel back as plain tuples::
 from __future__ import annotations
 
 import multiprocessing
-import os
 import multiprocessing.connection
+import os
 import queue
 import threading
 import time
