@@ -29,6 +29,7 @@ from pia_kg.errors import QueryTooLargeError
 from pia_kg.store import Store
 
 from .error_responses import error_body, install_error_handlers
+from .query_cache import ResponseCache, Warmer
 from .settings import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Settings
 
 if TYPE_CHECKING:
@@ -106,12 +107,17 @@ def create_app(
     query_limits: QueryLimits | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     pool: QueryPool | None = None,
+    warm: bool = False,
+    cache_responses: bool = False,
 ) -> FastAPI:
     """A new app serving ``store``; ``timeout`` (seconds) and ``max_rows`` bound every query.
 
     ``query_limits`` admits client SPARQL (size, nesting, allowed SERVICE endpoints);
     ``pool`` runs it in killable worker processes (``pia-kg serve`` gives one; without it
-    client SPARQL runs in this process under threads).
+    client SPARQL runs in this process under threads). ``warm`` computes the headline
+    answers in the background at start (and, with ``cache_responses``, after every write);
+    ``cache_responses`` keeps whole GET answers of the headline routes and pages per store
+    state. ``pia-kg serve`` asks for both; tests that patch the code between requests don't.
     """
     from . import routes_headline, routes_pages, routes_queries, sparql_protocol
 
@@ -134,6 +140,11 @@ def create_app(
         max_body_bytes=max_body_bytes,
         pool=pool,
     )
+    warmer = Warmer(app) if warm else None
+    if cache_responses:
+        app.add_middleware(
+            ResponseCache, state_token=store.state_token, on_new_state=warmer.trigger if warmer else None
+        )
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     install_error_handlers(app)
     app.include_router(sparql_protocol.router)
@@ -142,4 +153,6 @@ def create_app(
     app.include_router(routes_pages.router)
     static = resources.files("pia_kg.api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    if warmer is not None:
+        warmer.trigger()
     return app

@@ -51,10 +51,15 @@ def run_named(
     settings = settings_of(request)
     clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
     key = (name, tuple(sorted((k, str(v)) for k, v in clean.items())), settings.max_rows)
+    token = settings.store.state_token()
+    if token is None:
+        return run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows)
+    # Computed once per store state, to its end (it is ours, not a stranger's text).
     return settings.cache.get(
-        settings.store.state_token(),
+        token,
         key,
-        lambda: run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows),
+        lambda: run_query(settings.store, name, clean, limit=settings.max_rows),
+        timeout=settings.timeout,
     )
 
 

@@ -68,7 +68,10 @@ def serve(
         store = _read_only_store()
         pool = QueryPool(state.store_dir, size=query_workers)
     try:
-        api = create_app(store, timeout=timeout, max_rows=max_rows, query_limits=limits, pool=pool)
+        api = create_app(
+            store, timeout=timeout, max_rows=max_rows, query_limits=limits, pool=pool, warm=True,
+            cache_responses=True,
+        )
         err.print(f"serving on http://{host}:{port}/ (API docs: /docs; Ctrl-C to stop)")
         uvicorn.run(api, host=host, port=port, log_level="warning")
     finally:

@@ -147,3 +147,28 @@ def test_named_answers_are_cached_per_store_state(client: TestClient, loaded_sto
     assert cache._token == token and any(k[0] == "assessments" for k in cache._entries)
     first = client.get("/assessments").json()
     assert first == client.get("/assessments").json()
+
+
+def test_cached_answers_follow_every_write(tmp_path) -> None:
+    """Answers kept per store state: the same until a write, the new content right after."""
+    from conftest import SEED_001, SEED_003
+
+    from pia_kg.pipeline import load_documents, remove_documents
+    from pia_kg.store import open_store
+
+    store = open_store("oxigraph", path=tmp_path / "store")
+    load_documents(store, [SEED_003])
+    app = TestClient(create_app(store, cache_responses=True, warm=True))
+
+    def sources() -> set[str]:
+        r = app.get("/assessments")
+        assert r.status_code == 200
+        return {str(row["source"]).split("#")[0] for row in r.json()["rows"]}
+
+    first = sources()
+    assert first == sources()
+    load_documents(store, [SEED_001])
+    assert SEED_001.name in sources() and SEED_001.name not in first
+    remove_documents(store, [SEED_001.stem])
+    assert SEED_001.name not in sources()
+    store.close()
