@@ -406,7 +406,7 @@ def _expand_abbreviations(ctx: AssessmentContext, text: str) -> str:
 
 
 _DEFINITION = re.compile(
-    r"(?P<full>[^\s、。()（）「」・]+?(?:法律|法|条例|規則|政令|省令))\s*[（(]\s*以下\s*「(?P<abbr>[^」]+)」\s*という。?\s*[）)]"
+    r"(?P<full>[^\s、。()（）「」・]{1,80}?(?:法律|法|条例|規則|政令|省令))\s*[（(]\s*以下\s*「(?P<abbr>[^」]+)」\s*という。?\s*[）)]"
 )
 
 
