@@ -6,13 +6,12 @@ the typed errors of :mod:`pia_kg.errors`; this module is the only place that tur
 HTTP, so the CLI, the API and the page agree on what went wrong.
 
 Errors only the API can meet (an update sent to the read-only endpoint, a format the client
-cannot accept, a route whose named query is not installed) are defined here, as subclasses
-of the library's tree so one handler serves them all::
+cannot accept) are defined here, as subclasses of the library's tree so one handler serves
+them all::
 
     QueryError
     ├── UpdateRefusedError      403  SPARQL Update sent to the read-only endpoint
-    ├── NotAcceptableError      406  no result format the client accepts
-    └── MissingCapabilityError  503  a route's named query is not installed in this build
+    └── NotAcceptableError      406  no result format the client accepts
 """
 
 from __future__ import annotations
@@ -41,7 +40,6 @@ from pia_kg.errors import (
 __all__ = [
     "UpdateRefusedError",
     "NotAcceptableError",
-    "MissingCapabilityError",
     "status_for",
     "error_body",
     "ERROR_RESPONSES",
@@ -57,18 +55,6 @@ class NotAcceptableError(QueryError):
     """The client's Accept header (or format parameter) names no format we can produce."""
 
 
-class MissingCapabilityError(QueryError):
-    """A route needs a named query that this build does not ship yet."""
-
-    def __init__(self, query: str, capability: str):
-        self.query = query
-        self.capability = capability
-        super().__init__(
-            f"this server cannot answer that yet: the named query {query!r} ({capability}) "
-            "is not installed"
-        )
-
-
 # Most specific first: the first matching class decides the status.
 _STATUS: tuple[tuple[type[PiaKgError], int], ...] = (
     (UpdateRefusedError, 403),
@@ -76,7 +62,6 @@ _STATUS: tuple[tuple[type[PiaKgError], int], ...] = (
     (QueryTooLargeError, 413),
     (QueryTooComplexError, 400),
     (NotAcceptableError, 406),
-    (MissingCapabilityError, 503),
     (UnknownQueryError, 404),
     (ParameterError, 422),
     (QueryTimeoutError, 504),
@@ -129,7 +114,7 @@ _WHAT = {
     413: "More rows (or triples) than the server's row cap, or a query or body over the size limit",
     422: "A parameter is missing or of the wrong type",
     500: "An unexpected failure (no details are given out)",
-    503: "The named query behind this route is not installed yet, or the server is busy",
+    503: "The store cannot answer now, or every query worker is busy",
     504: "The query ran past the server's timeout",
 }
 

@@ -22,7 +22,7 @@ from pia_kg.named_queries import bind_params, inject_values, named_queries
 from pia_kg.text.legal import TABLES
 from pia_kg.vocab import document_iri
 
-from .error_responses import MissingCapabilityError, status_for
+from .error_responses import status_for
 from .query_runner import rows_json, run_named
 from .routes_headline import (
     ASSESSMENT_SECTIONS,
@@ -154,7 +154,7 @@ def _failed(request: Request, name: str, context: dict[str, Any], exc: PiaKgErro
 
 def _assessment_list(request: Request) -> list[dict[str, Any]]:
     """One entry per loaded assessment (the query may give a row per department or office)."""
-    result = run_named(request, "assessments", {}, capability="assessment loader")
+    result = run_named(request, "assessments", {})
     seen: dict[str, dict[str, Any]] = {}
     for row in result.values():
         iri = row.get("assessment") or ""
@@ -222,9 +222,7 @@ def impact_page(
     """Which citations of the loaded assessments an amendment's renumbering breaks."""
     context: dict[str, Any] = {"amendment": amendment, "result": None}
     try:
-        name = next((q for q in IMPACT_QUERY.queries if q in named_queries()), None)
-        if name is None:
-            raise MissingCapabilityError(IMPACT_QUERY.queries[0], IMPACT_QUERY.capability)
+        name = IMPACT_QUERY.query
         result = run_named(request, name, {"amendment": amendment})
     except PiaKgError as exc:
         return _failed(request, "impact.html", context, exc)
