@@ -172,3 +172,24 @@ def test_cached_answers_follow_every_write(tmp_path) -> None:
     remove_documents(store, [SEED_001.stem])
     assert SEED_001.name not in sources()
     store.close()
+
+
+@pytest.mark.parametrize("backend", ["memory", "oxigraph"])
+def test_from_never_fetches(backend: str) -> None:
+    """FROM <url> names a graph of the store; no backend goes to the web for it."""
+    import select
+    import socket
+
+    from pia_kg.store import open_store
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        app = TestClient(create_app(open_store(backend)))
+        for q in (f"SELECT * FROM <http://127.0.0.1:{port}/data.ttl> WHERE {{ ?s ?p ?o }}",
+                  f"SELECT * FROM NAMED <http://127.0.0.1:{port}/g> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"):
+            r = app.get("/sparql", params={"query": q})
+            assert r.status_code == 200 and r.json()["results"]["bindings"] == []
+        ready, _, _ = select.select([listener], [], [], 0.5)
+        assert not ready, "the server connected to the address named in FROM"
