@@ -93,10 +93,13 @@ def load_documents(
             progress(path.name)
         try:
             loaded = load_assessment(path)
-        except LoaderError as exc:
+        except Exception as exc:  # one document's failure, whatever its type, is that document's
+            error = exc if isinstance(exc, PiaKgError) else LoaderError(
+                f"cannot be loaded ({type(exc).__name__}: {exc})", source=path
+            )
             if not keep_going:
-                raise
-            report.failed.append(str(exc))
+                raise error from None
+            report.failed.append(str(error))
             continue
         quality = document_report(loaded)
         quality["file"] = path.name
