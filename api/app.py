@@ -49,12 +49,22 @@ def create_app(
     max_rows: int | None = DEFAULT_MAX_ROWS,
 ) -> FastAPI:
     """A new app serving ``store``; ``timeout`` (seconds) and ``max_rows`` bound every query."""
-    from . import routes_headline, routes_pages, routes_queries, sparql_protocol
+    from . import (
+        routes_headline,
+        routes_pages,
+        routes_queries,
+        routes_search,
+        routes_source,
+        sparql_protocol,
+    )
+    from .docs_assets import install_docs
 
     app = FastAPI(
         title="pia-kg",
         version="0.1.0",
         description=_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {"name": "SPARQL", "description": "SPARQL 1.1 Protocol endpoint (read-only)."},
             {"name": "named queries", "description": "The queries shipped in `queries/*.rq`."},
@@ -68,6 +78,9 @@ def create_app(
     app.include_router(routes_queries.build_router())
     app.include_router(routes_headline.router)
     app.include_router(routes_pages.router)
+    app.include_router(routes_search.router)
+    app.include_router(routes_source.router)
+    install_docs(app)
     static = resources.files("pia_kg.api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app

@@ -206,7 +206,7 @@ def impact(
     name = _installed(IMPACT_QUERY)
     if name is None:
         raise MissingCapabilityError(IMPACT_QUERY.queries[0], IMPACT_QUERY.capability)
-    params = {k: v for k, v in request.query_params.items() if k != "_format"}
+    params = {k: v for k, v in request.query_params.items() if not k.startswith("_")}
     result = run_named(request, name, params)
     return table_response(request, result, fmt=fmt, meta={"query": name, "params": params})
 
