@@ -80,12 +80,19 @@ def search_page(
     except PiaKgError as exc:
         return render_page(request, "search.html", context, error=exc)
     titles = {a["id"]: a.get("title") or a["id"] for a in assessment_list(request)}
-    groups: dict[str, list[dict[str, Any]]] = {}
+    groups: dict[str, dict[str, dict[str, Any]]] = {}
     for h in hits:
-        groups.setdefault(h.kind, []).append({"name": h.name, "href": hit_link(h), "source": h.source,
-                                              "source_href": source_href(h.source), "assessment": titles.get(h.doc_id, h.doc_id),
-                                              "doc_id": h.doc_id})
-    context["groups"] = [(k, KINDS[k], groups[k]) for k in KINDS if k in groups]
+        # Names that differ only in width, case or spacing are one entry (text lines are not merged).
+        key = f"{h.source}|{h.name}" if h.kind == "text" else fold(h.name)
+        entry = groups.setdefault(h.kind, {}).setdefault(key, {
+            "name": h.name, "href": hit_link(h), "spellings": [], "places": []})
+        if h.name not in entry["spellings"]:
+            entry["spellings"].append(h.name)
+        place = {"doc_id": h.doc_id, "assessment": titles.get(h.doc_id, h.doc_id),
+                 "source": h.source, "source_href": source_href(h.source)}
+        if place not in entry["places"]:
+            entry["places"].append(place)
+    context["groups"] = [(k, KINDS[k], list(groups[k].values())) for k in KINDS if k in groups]
     context["count"] = len(hits)
     return render_page(request, "search.html", context)
 

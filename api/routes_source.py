@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from pia_kg.errors import ParameterError, UnknownNameError
 from pia_kg.loaders.documents.source import parse_source_ref
+from pia_kg.pipeline import DOCUMENT_SUFFIXES
 from pia_kg.search import index_for
 
 from .settings import settings_of
@@ -35,8 +36,8 @@ def source_href(source: object) -> str | None:
     '/ui/source/000_446cb3177695f62c?lines=449-450#L449'
     """
     ref = parse_source_ref(str(source or ""))
-    if ref is None:
-        return None
+    if ref is None or not ref[0].endswith(DOCUMENT_SUFFIXES):
+        return None  # not a line reference, or a law table (the viewer shows loaded documents)
     name, start, end = ref
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return f"/ui/source/{quote(stem)}?lines={start}-{end}#L{start}"

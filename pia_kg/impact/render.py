@@ -29,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pia_kg.display import confidence_words, problem_sentence, value_label
 from pia_kg.exports import ExportTable
 from pia_kg.exports import to_csv as export_csv
-from pia_kg.impact.report import ImpactReport, ImpactRow
+from pia_kg.impact.report import ImpactReport, ImpactRow, corrected_citation
 
 __all__ = [
     "to_csv",
@@ -135,7 +135,7 @@ def _filtered(rows: Sequence[ImpactRow], body: str, kind: str) -> list[ImpactRow
 
 
 def _row_view(r: ImpactRow, link: Linker) -> dict[str, Any]:
-    cites = r.article if r.change == "article renumbered" else f"{r.cited_table} {r.cited_item}の項"
+    cites = r.article if r.change == "article renumbered" else corrected_citation(r.cited_table, r.cited_item, "")
     return {
         "source": r.source,
         "href": safe_href(link(r.source)),
