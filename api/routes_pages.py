@@ -28,6 +28,7 @@ from pia_kg.display import (
     value_label,
 )
 from pia_kg.errors import ParameterError, PiaKgError
+from pia_kg.headlines import HEADLINES
 from pia_kg.named_queries import bind_params, inject_values, named_queries, run_sparql
 from pia_kg.text.legal import TABLES
 from pia_kg.vocab import document_iri
@@ -133,7 +134,8 @@ def assessment_list(request: Request) -> list[dict[str, Any]]:
 def home(request: Request) -> HTMLResponse:
     """The start page: the tasks (an item, an amendment's impact, search), the loaded
     assessments by body, and the SPARQL box for developers."""
-    context: dict[str, Any] = {"assessments": [], "assessments_error": None, "today": dt.date.today().isoformat()}
+    context: dict[str, Any] = {"assessments": [], "assessments_error": None, "today": dt.date.today().isoformat(),
+                               "headlines": [h for h in HEADLINES if h.query in named_queries()]}
     try:
         context["assessments"] = assessment_list(request)
     except PiaKgError as exc:
@@ -228,6 +230,24 @@ def assessment_page(
     ]
     context["citations_section"] = next(s for s in ASSESSMENT_SECTIONS if s.key == "citations")
     return render_page(request, "assessment.html", context)
+
+
+@router.get("/ui/problems", response_class=HTMLResponse, responses=_HTML, summary="Web page: citations wrong when written")
+def problems_page(request: Request) -> HTMLResponse:
+    """Every citation the resolution marks as wrong, in every loaded assessment, in words."""
+    context: dict[str, Any] = {"citations": []}
+    try:
+        found = run_sections(request, tuple(s for s in ASSESSMENT_SECTIONS if s.key == "citations"), {})
+    except PiaKgError as exc:
+        return render_page(request, "problems.html", context, error=exc)
+    titles = {a["assessment"]: a for a in assessment_list(request)}
+    rows = found["citations"].get("rows", [])
+    context["citations"] = [
+        {**c, "body": (titles.get(r.get("assessment") or "") or {}).get("body") or "",
+         "title": r.get("title") or "", "doc_id": doc_id_of(r.get("assessment") or "")}
+        for c, r in zip(_citation_rows(found["citations"]), rows, strict=True)
+    ]
+    return render_page(request, "problems.html", context)
 
 
 def _impact_report(request: Request, amendment: str):  # noqa: ANN202 (ImpactReport)
