@@ -6,13 +6,12 @@ the typed errors of :mod:`pia_kg.errors`; this module is the only place that tur
 HTTP, so the CLI, the API and the page agree on what went wrong.
 
 Errors only the API can meet (an update sent to the read-only endpoint, a format the client
-cannot accept, a route whose named query is not installed) are defined here, as subclasses
-of the library's tree so one handler serves them all::
+cannot accept) are defined here, as subclasses of the library's tree so one handler serves
+them all::
 
     QueryError
     ├── UpdateRefusedError      403  SPARQL Update sent to the read-only endpoint
-    ├── NotAcceptableError      406  no result format the client accepts
-    └── MissingCapabilityError  503  a route's named query is not installed in this build
+    └── NotAcceptableError      406  no result format the client accepts
 """
 
 from __future__ import annotations
@@ -38,7 +37,6 @@ from pia_kg.errors import (
 __all__ = [
     "UpdateRefusedError",
     "NotAcceptableError",
-    "MissingCapabilityError",
     "status_for",
     "error_body",
     "ERROR_RESPONSES",
@@ -54,23 +52,10 @@ class NotAcceptableError(QueryError):
     """The client's Accept header (or format parameter) names no format we can produce."""
 
 
-class MissingCapabilityError(QueryError):
-    """A route needs a named query that this build does not ship yet."""
-
-    def __init__(self, query: str, capability: str):
-        self.query = query
-        self.capability = capability
-        super().__init__(
-            f"this server cannot answer that yet: the named query {query!r} ({capability}) "
-            "is not installed"
-        )
-
-
 # Most specific first: the first matching class decides the status.
 _STATUS: tuple[tuple[type[PiaKgError], int], ...] = (
     (UpdateRefusedError, 403),
     (NotAcceptableError, 406),
-    (MissingCapabilityError, 503),
     (UnknownQueryError, 404),
     (ParameterError, 422),
     (QueryTimeoutError, 504),
@@ -122,7 +107,7 @@ _WHAT = {
     406: "No acceptable result format",
     413: "More rows than the server's row cap",
     422: "A parameter is missing or of the wrong type",
-    503: "The named query behind this route is not installed yet",
+    503: "The store cannot answer now",
     504: "The query ran past the server's timeout",
 }
 

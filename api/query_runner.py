@@ -1,8 +1,7 @@
 """Running named queries for a request, and presenting their rows as JSON or CSV.
 
 Every REST route and every page section goes through :func:`run_named`, so they share the
-server's timeout and row cap and report a named query that is not installed yet the same
-way (503 naming the missing capability), instead of failing with a stack trace.
+server's timeout and row cap and report errors the same way.
 """
 
 from __future__ import annotations
@@ -17,35 +16,21 @@ from rdflib import Literal
 from rdflib.term import Node
 
 from pia_kg.exports import EXPORT_MEDIA_TYPES, ExportFormat, ExportTable, export_bytes, table_of
-from pia_kg.named_queries import named_queries, run_query
+from pia_kg.named_queries import run_query
 from pia_kg.store import QueryResult
 
-from .error_responses import MissingCapabilityError, NotAcceptableError
+from .error_responses import NotAcceptableError
 from .settings import settings_of
 
-__all__ = ["has_query", "run_named", "json_value", "rows_json", "table_response", "wants_csv", "export_format", "export_response"]
-
-
-def has_query(name: str) -> bool:
-    """Whether the named query ``name`` ships in this build."""
-    return name in named_queries()
+__all__ = ["run_named", "json_value", "rows_json", "table_response", "wants_csv", "export_format", "export_response"]
 
 
 def run_named(
     request: Request,
     name: str,
     params: Mapping[str, object] | None = None,
-    *,
-    capability: str | None = None,
 ) -> QueryResult:
-    """Run named query ``name`` under the app's limits.
-
-    With ``capability`` (a few words saying what the query provides), a query that is not
-    installed raises MissingCapabilityError (503) rather than UnknownQueryError (404): the
-    route exists, this build just cannot answer it yet.
-    """
-    if capability is not None and not has_query(name):
-        raise MissingCapabilityError(name, capability)
+    """Run named query ``name`` under the app's limits."""
     settings = settings_of(request)
     clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
     return run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows)

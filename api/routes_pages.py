@@ -121,7 +121,7 @@ def render_page(
 
 def assessment_list(request: Request) -> list[dict[str, Any]]:
     """One entry per loaded assessment (the query may give a row per department or office)."""
-    result = run_named(request, "assessments", {}, capability="assessment loader")
+    result = run_named(request, "assessments", {})
     seen: dict[str, dict[str, Any]] = {}
     for row in result.values():
         iri = row.get("assessment") or ""

@@ -13,6 +13,7 @@ and exits non-zero, the API answers with one JSON error shape. Library code neve
     ├── QueryError             a named query or SPARQL text is wrong
     │   ├── UnknownQueryError  no named query of that name
     │   ├── ParameterError     a query parameter is missing or of the wrong type
+    │   │   └── NotationError  a text is not what a text rule reads (item label, 漢数字, 和暦)
     │   ├── QueryTimeoutError  a query ran past the configured timeout
     │   └── ResultLimitError   a query returned more rows than the configured cap
     └── UnknownNameError       a registry (loaders, formats) was asked for a name it lacks
@@ -33,6 +34,7 @@ __all__ = [
     "QueryError",
     "UnknownQueryError",
     "ParameterError",
+    "NotationError",
     "QueryTimeoutError",
     "ResultLimitError",
     "UnknownNameError",
@@ -99,6 +101,12 @@ class ParameterError(QueryError):
     def __init__(self, message: str, *, param: str | None = None):
         self.param = param
         super().__init__(message)
+
+
+class NotationError(ParameterError):
+    """A text is not written in the notation a rule of ``pia_kg.text`` reads: an item label
+    (``36の2``), a numeral (``三十六``), a 和暦 year. A parameter error when a person typed it;
+    loaders that meet it in a document catch it and keep the text as written."""
 
 
 class QueryTimeoutError(QueryError):

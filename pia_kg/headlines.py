@@ -26,15 +26,17 @@ def item_key(table: str, item: str) -> tuple[str, str]:
     ParameterError when no known table is named (``番号法別表第三``) or the item is not an
     item number (``-1``, ``81"@en``).
     """
-    from pia_kg.text.japanese import normalize_item_label
-    from pia_kg.text.legal import TABLES, canonical_table_label
+    from pia_kg.errors import NotationError
+    from pia_kg.text.citation import canonical_table_label
+    from pia_kg.text.items import normalize_item_label
+    from pia_kg.text.legal import TABLES
 
     label = canonical_table_label(table)
     if label is None or label not in {t.label for t in TABLES}:
         raise ParameterError(f"{table!r} names no law table; e.g. {TABLE_EXAMPLES}", param="table")
     try:
         number = normalize_item_label(item)
-    except ValueError:
+    except (NotationError, ValueError):
         number = ""
     if not number:
         raise ParameterError(f"{item!r} is not an item number (e.g. 81, 36の2)", param="item")

@@ -35,7 +35,7 @@ __all__ = [
     "refresh_derived",
 ]
 
-DOCUMENT_SUFFIXES = (".txt",)
+DOCUMENT_SUFFIXES = (".txt", ".pdf")
 
 
 Progress = Callable[[str], None]
@@ -84,9 +84,11 @@ def load_documents(
     loaded; without it the first failure raises and nothing is written.
     """
     from pia_kg.loaders.documents.assessment import load_assessment
+    from pia_kg.loaders.documents.report import document_report
 
     report = LoadReport(triples_before=store.triple_count())
     graphs: dict[URIRef, Graph] = {}
+    seen: dict[str, str] = {}
     for path in collect_files(paths):
         if progress:
             progress(path.name)
@@ -97,10 +99,17 @@ def load_documents(
                 raise
             report.failed.append(str(exc))
             continue
+        quality = document_report(loaded)
+        quality["file"] = path.name
+        if quality["sha256"] in seen:  # the same content under another name: reported, not loaded twice
+            quality["duplicate_of"] = seen[quality["sha256"]]
+            report.documents.append({"document": path.name, "kind": "duplicate", "triples": 0, "quality": quality})
+            continue
+        seen[quality["sha256"]] = path.name
         graphs[loaded.graph_iri] = loaded.graph
         report.warnings += loaded.warnings
         report.documents.append(
-            {"document": path.name, "kind": loaded.kind, "triples": len(loaded.graph)}
+            {"document": path.name, "kind": loaded.kind, "triples": len(loaded.graph), "quality": quality}
         )
     if graphs:
         store.replace_graphs(graphs)

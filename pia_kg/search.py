@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from rdflib import RDFS, Graph
 from rdflib.namespace import DCTERMS, ORG, SKOS
 
 from pia_kg.store import Store
+from pia_kg.text.widths import compact
 from pia_kg.vocab import PIA, document_graph
 
 __all__ = ["fold", "Hit", "SearchIndex", "index_for", "sync_index", "KINDS"]
@@ -54,9 +54,9 @@ _VARIANTS = str.maketrans({"ヶ": "ケ", "ヵ": "カ", "ｹ": "ケ", "〜": "~",
 
 
 def fold(text: str) -> str:
-    """The form names and queries are compared in: NFKC, lower case, no spaces, variants unified."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_VARIANTS)
-    return "".join(ch for ch in folded if not ch.isspace())
+    """The form names and queries are compared in: :func:`compact` (NFKC, no spaces), lower
+    case, spelling variants unified."""
+    return compact(text).casefold().translate(_VARIANTS)
 
 
 @dataclass(frozen=True)

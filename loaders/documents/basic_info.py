@@ -102,7 +102,8 @@ def extract_basic_info(form: Form, ctx: AssessmentContext, sec: Sections) -> lis
         dg.add(a, PIA.taskDescription, v.text)
     if (v := one("subject_count_band")) is not None:
         dg.add(a, PIA.subjectCountBand, band_value(v.raw))
-    _systems(form, ctx, lo, hi)
+    if ctx.level != "BasicLevel":  # 様式2 lists its systems in one cell: see basic_level
+        _systems(form, ctx, lo, hi)
     names: list[str] = []
     if (v := one("file_names", long=True)) is not None:
         names = split_file_names(v.raw if form.layout is Layout.PLAIN else v.text)

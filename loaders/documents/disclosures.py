@@ -21,7 +21,6 @@ from rdflib import Literal, URIRef
 
 from pia_kg.loaders.documents.annex_tables import (
     AnnexTable,
-    article_as_written,
     find_annex_tables,
     join_wrapped,
     split_departments,
@@ -38,6 +37,7 @@ from pia_kg.loaders.documents.template import (
     NUMBERED_HEADING,
     match_label,
 )
+from pia_kg.text.citation import article_as_written
 from pia_kg.text.japanese import compact, fold_spaces, nfkc
 from pia_kg.vocab import DPV, ORG, PIA, RDF, RDFS, XSD, body_iri
 

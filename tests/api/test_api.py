@@ -26,7 +26,6 @@ from pia_kg.api import (
     sparql_protocol,
 )
 from pia_kg.api.app import create_app
-from pia_kg.api.routes_headline import Section
 from pia_kg.named_queries import named_queries
 
 KANAZAWA = "001_57af33314b6a26f0"
@@ -148,19 +147,6 @@ def test_impact_route(client: TestClient) -> None:
     # The impact query takes seconds on the seeds: run it once; a missing parameter fails first.
     r = client.get("/impact")
     assert r.status_code == 422 and _error(r)["param"] == "amendment"
-
-
-def test_missing_capability_is_503_naming_it(client: TestClient, monkeypatch) -> None:
-    monkeypatch.setattr(routes_headline, "IMPACT_QUERY", Section("impact", "改正の影響", ("no_such_impact",), "impact analysis"))
-    r = client.get("/impact", params={"amendment": "2024-05-27"})
-    assert r.status_code == 503
-    err = _error(r)
-    assert err["type"] == "MissingCapabilityError"
-    assert "no_such_impact" in err["message"] and "impact analysis" in err["message"]
-    sections = (Section("x", "x", ("no_such_query",), "something"), routes_headline.ITEM_SECTIONS[0])
-    monkeypatch.setattr(routes_headline, "ITEM_SECTIONS", sections)
-    body = client.get("/items/番号法別表/81").json()
-    assert body["x"]["error"]["type"] == "MissingCapabilityError" and body["meaning"]["count"] >= 1
 
 
 def test_row_cap_and_timeout_apply_to_named_queries(loaded_store) -> None:
