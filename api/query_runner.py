@@ -98,4 +98,7 @@ def table_response(
         return export_response(request, table_of(result), export, str((meta or {}).get("query") or "rows"))
     body = dict(meta or {})
     body.update({"columns": result.variables, "rows": rows_json(result), "count": len(result.rows)})
+    if "source" in result.variables:
+        # Each row's source (FILE#Lstart-Lend) opens in the source viewer at this address.
+        body["source_link"] = "/ui/source/{FILE without extension}?lines={start}-{end}#L{start}"
     return JSONResponse(body)

@@ -23,7 +23,6 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -33,6 +32,7 @@ from pathlib import Path
 from rdflib import RDFS, Graph
 from rdflib.namespace import DCTERMS, ORG, SKOS
 
+from pia_kg.errors import PiaKgError
 from pia_kg.store import Store
 from pia_kg.text.widths import compact
 from pia_kg.vocab import PIA, document_graph
@@ -161,16 +161,23 @@ def index_for(store: Store) -> SearchIndex:
 
 def sync_index(store: Store, files: Sequence[Path]) -> None:
     """Index the loaded documents ``files`` (their text and names) after a load."""
+    from pia_kg.loaders.documents.assessment import read_source
+
     index = index_for(store)
     for path in files:
         doc_id = path.stem
         graph_iri = document_graph(doc_id)
         graph = store.get_graph(graph_iri)
-        raw = path.read_bytes()
         sha = next((str(o) for o in graph.objects(None, PIA.sha256)), "")
-        if not sha or sha != hashlib.sha256(raw).hexdigest():
-            continue  # not loaded, or the store holds another version of it
-        text = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+        if not sha:
+            continue  # not loaded (failed, or a duplicate loaded under another name)
+        try:
+            src = read_source(path)  # the text the loader read (a PDF's rows and text)
+        except PiaKgError:
+            continue
+        if src.sha256 != sha:
+            continue  # the store holds another version of it
+        text = src.text
         index.replace(doc_id, path.name, sha, text, [*document_hits(doc_id, graph), *_line_hits(doc_id, path.name, text)])
 
 
