@@ -193,6 +193,31 @@ def item_page(
     return render_page(request, "item.html", context)
 
 
+_LEVELS_JA = {"BasicLevel": "基礎項目評価書", "FocusedLevel": "重点項目評価書", "FullLevel": "全項目評価書"}
+
+
+def quality_report(rows: list[dict[str, str | None]]) -> dict[str, Any]:
+    """What was read from the document: file facts, and each part of its level's form found or not."""
+    from pia_kg.loaders.documents.skeleton import SKELETONS
+
+    values: dict[str, list[str]] = {}
+    for r in rows:
+        values.setdefault(r.get("property") or "", []).append(r.get("value") or "")
+    level = (values.get("level") or [""])[0]
+    found = set(values.get("partFound", []))
+    parts = [{"title": part.title, "found": part.key in found} for part in SKELETONS[level].parts] if level in SKELETONS else []
+    facts = [
+        (DOCUMENT_PROPERTY_LABELS.get(k, k), "、".join(DOCUMENT_VALUE_LABELS.get(v, v) for v in vs))
+        for k, vs in values.items() if k in ("fileName", "sha256", "documentKind")
+    ]
+    if level:
+        facts.append(("評価書の種類", _LEVELS_JA.get(level, level)))
+    ends = values.get("endsEarly")
+    if ends:
+        facts.append(("途中で終わる", str(value_label("endsEarly", ends[0]))))
+    return {"facts": facts, "parts": parts, "missing": [p["title"] for p in parts if not p["found"]]}
+
+
 def _citation_rows(section: Mapping[str, Any]) -> list[dict[str, Any]]:
     if "error" in section:
         return []
@@ -213,15 +238,13 @@ def assessment_page(
 ) -> HTMLResponse:
     """One assessment: systems, files, 委託, 提供/移転 with their legal bases, citation
     problems in words, history, and what was read from the document."""
-    context: dict[str, Any] = {"doc_id": doc_id, "sections": [], "summary": None, "quality": [],
-                               "quality_labels": DOCUMENT_PROPERTY_LABELS, "quality_values": DOCUMENT_VALUE_LABELS}
+    context: dict[str, Any] = {"doc_id": doc_id, "sections": [], "summary": None, "quality": None}
     try:
         iri = assessment_iri(request, doc_id)
         summary = [a for a in assessment_list(request) if a["assessment"] == iri]
         context["summary"] = summary[0] if summary else None
         found = run_sections(request, ASSESSMENT_SECTIONS, {"assessment": ByType(iri=iri, string=doc_id)})
-        if "document_report" in named_queries():
-            context["quality"] = run_named(request, "document_report", {"assessment": iri}).values()
+        context["quality"] = quality_report(run_named(request, "document_report", {"assessment": iri}).values())
     except PiaKgError as exc:
         return render_page(request, "assessment.html", context, error=exc)
     context["citations"] = _citation_rows(found["citations"])

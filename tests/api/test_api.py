@@ -271,3 +271,12 @@ def test_contractor_page_gathers_every_name(client: TestClient) -> None:
         assert name in r.text, name
     assert "金沢市" in r.text and "旭川市" in r.text
     assert client.get("/ui/contractors", params={"name": "存在しない株式会社"}).status_code == 404
+
+
+def test_assessment_page_shows_problems_in_words_and_what_was_read(client: TestClient) -> None:
+    html = client.get(f"/ui/assessments/{KANAZAWA}").text
+    assert "番号と用途の文が合わない" in html and "number-text-mismatch" not in html
+    assert "番号法別表第一 80の項と書かれていますが、用途の文は番号法別表第一 56の項の事務です。" in html
+    quality = html[html.index('id="section-quality"'):]
+    assert "重点項目評価書" in quality and "✓ 基本情報" in quality and "a4b0b1bb52bd28e8" in quality
+    assert f'href="/ui/source/{KANAZAWA}?lines=404-404#L404"' in html  # the problem row links its lines
