@@ -34,8 +34,12 @@ Act) and the 番号法 tables they cite.
 
 * **SPARQL**: `/sparql` speaks the SPARQL 1.1 Protocol (GET and POST; JSON, XML, CSV, TSV;
   Turtle or JSON-LD for CONSTRUCT). It is read-only: updates are refused with 403.
-* **Named queries**: `/queries` lists them; `/queries/{name}?param=…` runs one (JSON or CSV).
-* **Headline questions**: `/items/{table}/{item}?as_of=…`, `/impact`, `/assessments`.
+* **Named queries**: `/queries` lists them; `/queries/{name}?param=…` runs one (JSON, CSV or
+  xlsx; `_bom=1` for Excel, `_headers=ja` for Japanese headings).
+* **Headline questions**: `/items/{table}/{item}?as_of=…`, `/impact`, `/assessments`, `/headlines`;
+  search: `/search?q=…`.
+* **Web pages** (Japanese): `/`, `/ui/impact`, `/ui/item`, `/ui/assessments/{id}`, `/ui/bodies/{name}`,
+  `/ui/contractors?name=`, `/ui/source/{id}?lines=`, `/ui/search?q=`, `/ui/problems`.
 
 Every query runs under the server's timeout (504 past it) and row cap (413 over it).
 Errors have one shape: `{"error": {"type": …, "message": …}}`.

@@ -12,6 +12,8 @@ in the CLI's impact report. The queries and the graph keep their codes (``renumb
 '保有する最古の版'
 >>> value_label("reoutsourcing", True)
 'はい'
+>>> value_label("renames", "contractor: 株式会社東海道シグマ → 株式会社静岡セイコー")
+'委託先: 株式会社東海道シグマ → 株式会社静岡セイコー'
 >>> confidence_words(0.99)
 '高い (0.99)'
 """
@@ -94,6 +96,7 @@ COLUMN_LABELS: dict[str, str] = {
     "new": "新名称",
     "entity": "対象",
     "id": "文書ID",
+    "renames": "名称の変更",
 }
 
 _CHANGE = {
@@ -183,9 +186,17 @@ def value_label(column: str, value: object) -> object:
         words = VALUE_LABELS.get(column, {}).get(value)
         if words is not None:
             return words
+        if column == "renames":
+            return "; ".join(_rename_words(r) for r in value.split("; "))
     if column in ("confidence", "agreement") and isinstance(value, int | float) and not isinstance(value, bool):
         return round(float(value), 2)
     return plain_value(value)
+
+
+def _rename_words(rename: str) -> str:
+    """``department: A → B`` as ``部署: A → B``."""
+    kind, sep, rest = rename.partition(": ")
+    return f"{_KIND.get(kind, kind)}{sep}{rest}" if sep else rename
 
 
 def confidence_words(confidence: float | None) -> str:

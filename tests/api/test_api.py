@@ -182,10 +182,11 @@ def test_docs_describe_every_route_with_examples(client: TestClient) -> None:
         assert all(p.get("examples") or p["schema"].get("examples") for p in documented), path
 
 
-def test_docs_page_works_offline(client: TestClient) -> None:
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_page_works_offline(client: TestClient, page: str) -> None:
     import re
 
-    html = client.get("/docs").text
+    html = client.get(page).text
     urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", html)
     assert urls, html
     outside = [u for u in urls if re.match(r"^(https?:)?//", u)]

@@ -174,6 +174,16 @@ def test_officer_searches_fujitsu_and_finds_kanazawas_contractor(base_url, brows
     browser.save_screenshot(str(artifacts_dir / "officer_contractor_fujitsu.png"))
 
 
+def test_api_docs_render_with_no_network(base_url, browser, artifacts_dir) -> None:
+    """Swagger UI from the package's files: the operations show (no CDN on an offline network)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(base_url + "/docs")
+    WebDriverWait(browser, 30).until(lambda d: len(d.find_elements("css selector", ".opblock")) >= 20)
+    assert "/ui/impact" in browser.page_source and "Unable to render" not in browser.page_source
+    browser.save_screenshot(str(artifacts_dir / "api_docs_offline.png"))
+
+
 PAGES = (
     "/", "/ui/item?item=81", "/ui/item?item=81&versions=all", "/ui/item?table=番号法別表第二&item=999",
     "/ui/assessments/000_446cb3177695f62c", "/ui/assessments/001_57af33314b6a26f0",
