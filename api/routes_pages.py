@@ -24,6 +24,7 @@ from pia_kg.display import (
     DOCUMENT_PROPERTY_LABELS,
     DOCUMENT_VALUE_LABELS,
     confidence_words,
+    evidence_words,
     problem_sentence,
     value_label,
 )
@@ -86,6 +87,8 @@ def _cell(column: str, value: object) -> dict[str, Any]:
         text, href = str(value), source_href(value)
     elif column == "confidence" and isinstance(value, int | float):
         text = confidence_words(float(value))
+    elif column == "evidence":
+        text = evidence_words(str(value))
     elif isinstance(value, float):
         text = f"{value:.2f}"
     else:
@@ -159,7 +162,7 @@ def _timeline(section: Mapping[str, Any]) -> list[dict[str, Any]]:
             "relation_code": row.get("relation") or "",
             "from_item": row.get("from_item") or "",
             "confidence": confidence_words(row.get("confidence")) if row.get("confidence") is not None else "",
-            "evidence": row.get("evidence") or "",
+            "evidence": evidence_words(str(row.get("evidence") or "")),
         })
     return entries
 

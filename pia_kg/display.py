@@ -20,6 +20,7 @@ in the CLI's impact report. The queries and the graph keep their codes (``renumb
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "confidence_words",
     "problem_sentence",
     "plain_value",
+    "evidence_words",
 ]
 
 #: Japanese headings for the columns the named queries and reports return.
@@ -264,3 +266,39 @@ DOCUMENT_VALUE_LABELS: dict[str, str] = {
     "ChangeListDocument": "変更箇所一覧",
     "CommitteeMaterial": "委員会資料",
 }
+
+
+#: The phrases of the derivations' evidence sentences, in Japanese (pattern → replacement).
+_EVIDENCE = (
+    (r"score ([\d.]+): 機関 and 事務 identical once law numbers and boilerplate are set aside",
+     r"一致度 \1: 法律番号と定型文を除くと機関・事務が同一"),
+    (r"score ([\d.]+): 事務 ([\d.]+), 機関 ([\d.]+)", r"一致度 \1（事務 \2、機関 \3）"),
+    (r"keeps table order", "表の中の順序が同じ"),
+    (r"providers (\d+)/(\d+) shared", r"情報提供者 \2 中 \1 が共通"),
+    (r"runner-up (\S+) at ([\d.]+)", r"次点は \1（\2）"),
+    (r"both cite (\S+)", r"どちらも\1を引用"),
+    (r"nearest old item (\S+) at ([\d.]+), below acceptance ([\d.]+)", r"最も近い旧項 \1 も \2 で基準 \3 に届かない"),
+    (r"nearest old item (\S+) at ([\d.]+) went to a closer match", r"最も近い旧項 \1（\2）は、より近い項に対応済み"),
+    (r"(\S+) records (\S+)→(\S+), contradicted by the tables", r"\1 に \2→\3 の記録（表とは矛盾）"),
+    (r"(\S+) records (\S+)→(\S+), confirmed by the tables", r"\1 に \2→\3 の記録（表と一致）"),
+    (r"agreement with (\S+) ([\d.]+), with (\S+) ([\d.]+)", r"\1 との一致度 \2、\3 との一致度 \4"),
+    (r"read as of (\S+) \(変更日 (\S+) of the change record\)", r"\1 時点で読む（変更箇所の変更日）"),
+    (r"checked against ", "照合した文: "),
+    (r"^purpose ", "用途 "),
+)
+
+
+def evidence_words(text: str) -> str:
+    """An evidence sentence of the derivations with its known phrases in Japanese.
+
+    >>> evidence_words("score 1.00: 機関 and 事務 identical once law numbers and boilerplate are set aside; keeps table order")
+    '一致度 1.00: 法律番号と定型文を除くと機関・事務が同一; 表の中の順序が同じ'
+    >>> evidence_words("providers 3/4 shared; runner-up 57 at 0.41")
+    '情報提供者 4 中 3 が共通; 次点は 57（0.41）'
+    """
+    parts = []
+    for part in text.split("; "):
+        for pattern, words in _EVIDENCE:
+            part = re.sub(pattern, words, part)
+        parts.append(part)
+    return "; ".join(parts)

@@ -7,9 +7,9 @@
     return c ? c.textContent.trim() : "";
   }
   function compare(a, b) {
-    var x = parseFloat(a), y = parseFloat(b);
-    if (!isNaN(x) && !isNaN(y) && /^[-\d.]/.test(a) && /^[-\d.]/.test(b)) { return x - y; }
-    return a.localeCompare(b, "ja");
+    var number = /^-?\d+(?:\.\d+)?$/;
+    if (number.test(a) && number.test(b)) { return parseFloat(a) - parseFloat(b); }
+    return a.localeCompare(b, "ja", { numeric: true });
   }
   function setup(table) {
     var body = table.tBodies[0];

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from pia_kg.display import confidence_words, problem_sentence, value_label
+from pia_kg.display import confidence_words, evidence_words, problem_sentence, value_label
 from pia_kg.exports import ExportTable
 from pia_kg.exports import to_csv as export_csv
 from pia_kg.impact.report import ImpactReport, ImpactRow, corrected_citation
@@ -149,7 +149,7 @@ def _row_view(r: ImpactRow, link: Linker) -> dict[str, Any]:
         "kind_ja": value_label("change", r.change),
         "colour": KIND_COLOURS.get(r.change, "#607d8b"),
         "confidence": confidence_words(r.confidence),
-        "evidence": r.evidence,
+        "evidence": evidence_words(r.evidence),
     }
 
 

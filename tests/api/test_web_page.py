@@ -174,6 +174,29 @@ def test_officer_searches_fujitsu_and_finds_kanazawas_contractor(base_url, brows
     browser.save_screenshot(str(artifacts_dir / "officer_contractor_fujitsu.png"))
 
 
+def test_long_tables_page_and_sort(base_url, browser) -> None:
+    """静岡市's change history (117 rows) pages by 50 and sorts by a click on a heading."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(base_url + "/ui/assessments/000_446cb3177695f62c")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#history tbody tr")
+    assert len(rows) > 100
+    assert sum(r.is_displayed() for r in rows) == 50
+    pager = browser.find_element(By.CSS_SELECTOR, "#history + .pager")
+    assert f"1–50 件目 / {len(rows)} 件" in pager.text
+    next_button = pager.find_elements(By.TAG_NAME, "button")[-1]
+    browser.execute_script("arguments[0].scrollIntoView()", next_button)
+    next_button.click()
+    assert "51–100 件目" in browser.find_element(By.CSS_SELECTOR, "#history + .pager").text
+    heading = browser.find_element(By.CSS_SELECTOR, '#history th[data-col="date"]')
+    browser.execute_script("arguments[0].scrollIntoView()", heading)
+    heading.click()
+    heading.click()  # descending: the newest change first
+    dates = [c.get_attribute("textContent").strip() for c in browser.find_elements(By.CSS_SELECTOR, '#history td[data-col="date"]')]
+    assert dates == sorted(dates, reverse=True)
+    assert browser.find_element(By.CSS_SELECTOR, "#history tbody tr").is_displayed()
+
+
 def test_api_docs_render_with_no_network(base_url, browser, artifacts_dir) -> None:
     """Swagger UI from the package's files: the operations show (no CDN on an offline network)."""
     from selenium.webdriver.support.ui import WebDriverWait
