@@ -20,6 +20,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from pia_kg.errors import LoaderError, PiaKgError
+from pia_kg.search import sync_index
 from pia_kg.store import Store
 from pia_kg.vocab import document_graph
 
@@ -116,6 +117,7 @@ def load_documents(
     if graphs:
         store.replace_graphs(graphs)
         refresh_derived(store)
+        sync_index(store, collect_files(paths))  # the search index and document text (pia_kg.search)
     report.triples_after = store.triple_count()
     return report
 
