@@ -10,7 +10,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 
 from pia_kg.backends.common import serialize_dataset, with_timeout
 from pia_kg.errors import QueryError
-from pia_kg.store import ExportFormat, QueryResult, Store
+from pia_kg.store import ExportFormat, GraphData, QueryResult, Store, as_graph
 
 
 class MemoryStore(Store):
@@ -43,11 +43,12 @@ class MemoryStore(Store):
         rows = [tuple(row) for row in result]
         return QueryResult("select", variables, rows)
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        # Build every new graph aside first; the swap itself only assigns (no failure point).
-        for g in graphs:
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:
+        # Parse every new graph aside first; the swap itself only adds (no failure point).
+        parsed = {g: as_graph(data) for g, data in graphs.items()}
+        for g in list(parsed) + list(drops):
             self._ds.remove_graph(self._ds.graph(g))
-        for g, data in graphs.items():
+        for g, data in parsed.items():
             target = self._ds.graph(g)
             for t in data:
                 target.add(t)
