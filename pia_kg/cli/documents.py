@@ -18,6 +18,13 @@ def load(
         bool,
         typer.Option("--keep-going", help="Load the good documents even if some fail."),
     ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents written per transaction.")
+    ] = 25,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Parsing processes (default: one per core)."),
+    ] = None,
 ) -> None:
     """Load assessment documents; each replaces its own earlier version (loading twice changes nothing)."""
     from pia_kg.pipeline import collect_files, load_documents
@@ -29,7 +36,14 @@ def load(
         def step(name: str) -> None:
             bar.update(task, advance=1, item=name)
 
-        report = load_documents(state.store(), files, keep_going=keep_going, progress=step)
+        report = load_documents(
+            state.store(),
+            files,
+            keep_going=keep_going,
+            progress=step,
+            batch_size=batch_size,
+            workers=workers,
+        )
     for warning in report.warnings:
         err.print(f"warning: {warning}", markup=False, highlight=False)
     for failure in report.failed:
@@ -53,3 +67,17 @@ def remove(docs: Annotated[list[str], typer.Argument(help="Document ids (file st
 
     removed = remove_documents(state.store(), docs)
     out.print(f"removed {len(removed)} document(s): {', '.join(removed)}")
+
+
+@app.command()
+def rederive(
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Deriving processes (default: one per core)."),
+    ] = None,
+) -> None:
+    """Derive everything again from the documents and law in the store (after a law change)."""
+    from pia_kg.pipeline import rederive as rederive_all
+
+    n = rederive_all(state.store(), workers=workers)
+    out.print(f"derived again for {n} document(s)")

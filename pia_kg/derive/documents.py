@@ -25,7 +25,7 @@ from rdflib import Graph, URIRef
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import LoaderError
 from pia_kg.store import Store
-from pia_kg.vocab import HISTORY_GRAPH, RESOLUTION_GRAPH
+from pia_kg.vocab import HISTORY_GRAPH, PROV, RESOLUTION_GRAPH
 
 __all__ = [
     "DocumentResult",
@@ -109,6 +109,10 @@ def derive_graph(doc_graph: URIRef, graph: Graph) -> tuple[dict[URIRef, str], li
     finally:
         scratch.drop_graphs([doc_graph])
     res_iri, hist_iri = derived_graphs_of(doc_graph)
+    # Each derived graph says what it was derived from: never empty, so a document without
+    # its derived graphs is told from one from which nothing was derived.
+    resolution.add((res_iri, PROV.wasDerivedFrom, doc_graph))
+    history.add((hist_iri, PROV.wasDerivedFrom, doc_graph))
     out = {res_iri: resolution.serialize(format="nt"), hist_iri: history.serialize(format="nt")}
     return out, claims
 
