@@ -147,6 +147,22 @@ class OxigraphStore(SparqlUpdateStore):
         except OSError as exc:
             raise StoreError(f"update failed, store unchanged: {exc}") from None
 
+    def load_nquads(self, data: bytes) -> None:
+        """Add N-Quads in one transaction (Oxigraph's own parser: no SPARQL text to build)."""
+        try:
+            self._store.load(data, format=ox.RdfFormat.N_QUADS)
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"loading N-Quads failed, store unchanged: {exc}") from None
+
+    def graphs_nquads(self, prefixes: tuple[str, ...]) -> bytes:
+        """The named graphs whose IRI starts with one of ``prefixes``, as N-Quads."""
+        chunks = []
+        for g in self._store.named_graphs():
+            if isinstance(g, ox.NamedNode) and g.value.startswith(prefixes):
+                quads = self._store.quads_for_pattern(None, None, None, g)
+                chunks.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        return b"".join(chunks)
+
     def named_graphs(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._current().named_graphs())
 
