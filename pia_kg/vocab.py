@@ -82,7 +82,9 @@ ONTOLOGY_GRAPH = ID["graph/ontology"]
 # Citation resolutions and their problems (pia_kg/derive/resolution.py), rebuilt after every load.
 RESOLUTION_GRAPH = ID["graph/derived/resolution"]
 # Revisions of the laws and item facts known beyond the held tables (loaders/law/revisions.py).
-LAW_REVISIONS_GRAPH = ID["graph/law-revisions"]
+# Under graph/law/ with the table versions: the worker processes that resolve citations
+# receive every graph/law/ graph (pia_kg/pipeline.py).
+LAW_REVISIONS_GRAPH = ID["graph/law/revisions"]
 # What the law held in the store says for each date: held, approximate, not-held
 # (pia_kg/derive/law_status.py).
 LAW_STATUS_GRAPH = ID["graph/derived/law-status"]

@@ -28,6 +28,7 @@ from pia_kg.derive.purpose_agreement import (
     best_matches,
 )
 from pia_kg.derive.resolution_inputs import CitationRow, ItemFactRow, LawItem, LawVersion
+from pia_kg.text.citation import article_numbers
 from pia_kg.text.japanese import compact
 from pia_kg.text.legal import table_by_label
 
@@ -87,8 +88,6 @@ class LawContext:
     facts: Sequence[ItemFactRow] = ()
 
 
-_ARTICLE_USE = re.compile(r"第(?:9|九)条")
-_ARTICLE_PROVISION = re.compile(r"第(?:19|十九)条")
 _ARTICLE_9_2 = re.compile(r"第(?:9|九)条第(?:2|二)項")
 _ROLE_KIND = {"transfer": "use", "use": "use", "provision": "provision", "linkage": "provision"}
 
@@ -96,11 +95,11 @@ _ROLE_KIND = {"transfer": "use", "use": "use", "provision": "provision", "linkag
 def expected_kind(c: CitationRow) -> str | None:
     """Which kind of table can be the basis: 第9条 use needs a 事務 table (別表第一 / 別表),
     第19条 provision a 情報照会者 table (別表第二 / 主務省令第2条の表)."""
-    article = compact(c.article or "")
-    if _ARTICLE_USE.search(article) and not _ARTICLE_PROVISION.search(article):
-        return "use"
-    if _ARTICLE_PROVISION.search(article):
+    articles = article_numbers(c.article or "")
+    if 19 in articles:
         return "provision"
+    if 9 in articles:
+        return "use"
     return _ROLE_KIND.get(c.role)
 
 

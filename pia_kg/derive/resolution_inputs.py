@@ -96,7 +96,6 @@ SELECT ?table ?item ?status ?revision ?date ?evidence ?source WHERE {
      pia:itemStatus ?status ; pia:knownInRevision ?r .
   ?r eli:id_local ?revision ; eli:first_date_entry_in_force ?date .
   FILTER(LANG(?table) = "ja")
-  FILTER NOT EXISTS { ?r pia:held true }
   OPTIONAL { ?f rdfs:comment ?evidence }
   OPTIONAL { ?f pia:source ?source }
 }
@@ -312,7 +311,8 @@ def read_documents(store: Store) -> dict[URIRef, DocumentFacts]:
 
 
 def read_item_facts(store: Store) -> list[ItemFactRow]:
-    """The item facts of revisions the store does not hold as tables, oldest first."""
+    """The item facts the store holds, oldest first (a fact of a revision whose tables are
+    held adds nothing: citation_check only reads facts newer than the held version)."""
     rows = [
         ItemFactRow(str(t), str(i), str(st), str(rev), _date(d) or dt.date.min, _text(ev) or "", _text(src) or "")
         for t, i, st, rev, d, ev, src in store.query(_ITEM_FACTS).rows
