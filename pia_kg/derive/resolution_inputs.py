@@ -62,6 +62,10 @@ WHERE {
   } UNION {
     ?owner pia:networkLinkageBasis ?cit .
     BIND(pia:networkLinkageBasis AS ?role)
+  } UNION {
+    ?owner pia:quotedCitation ?cit .
+    OPTIONAL { ?cit pia:quotedPurpose ?purpose }
+    BIND(pia:quotedCitation AS ?role)
   }
 }
 """
@@ -160,7 +164,7 @@ class CitationRow:
     basis: str | None
     source: str | None
     owner: URIRef
-    role: str  # "transfer" | "provision" | "use" | "linkage" | "change"
+    role: str  # "transfer" | "provision" | "use" | "linkage" | "quoted" | "change"
     purpose: str | None
     recipient: str | None
 
@@ -241,7 +245,7 @@ def read_law(store: Store) -> list[LawVersion]:
 
 
 _ROLES = {"Transfer": "transfer", "Provision": "provision", "numberUseBasis": "use",
-          "networkLinkageBasis": "linkage"}
+          "networkLinkageBasis": "linkage", "quotedCitation": "quoted"}
 
 
 def read_citations(store: Store) -> list[CitationRow]:

@@ -154,3 +154,54 @@ def test_item_questions_carry_the_law_status(loaded_store, name) -> None:  # noq
     item = "81" if name.startswith("departments") else "106"
     rows = run_query(loaded_store, name, {"table": table, "item": item, "as_of": "2025-01-14"}).dicts()
     assert rows and {str(r["law_status"]) for r in rows} == {"approximate" if table == "番号法別表" else "held"}
+
+
+# --- every citation of the seeds comes to an answer (issue 13) ---------------------------
+
+# Counted from the seed texts: 001 L37 (事務の内容) cites 番号法の別表第1の項番81 in a document
+# published 2025-01-14; 003 L63-L68 quotes 別紙2 rows 49, 68, 76, 84 of 別表第一, 84 with the
+# 健康増進法 purpose of 76; 004 cites only 住基法 / 群馬県 条例 tables and articles.
+SEED_CHECKS = {
+    "000_446cb3177695f62c.txt": (144, 0, 6),
+    "001_57af33314b6a26f0.txt": (5, 10, 3),
+    "002_aa3841ff71230e60.txt": (112, 1, 47),
+    "003_629faf11296c78e3.txt": (3, 1, 0),
+    "004_3b0bc6d58fb0621c.txt": (0, 0, 8),
+}
+
+
+def test_every_seed_citation_is_resolved_a_problem_or_not_checkable(loaded_store) -> None:  # noqa: ANN001
+    rows = {str(r["document"]): r for r in run_query(loaded_store, "citation-checks").dicts()}
+    assert set(rows) == set(SEED_CHECKS)
+    for doc, (resolved, problem, uncheckable) in SEED_CHECKS.items():
+        r = rows[doc]
+        counts = tuple(int(r[k].toPython()) for k in ("resolved", "problem", "not_checkable"))
+        assert int(r["unchecked"].toPython()) == 0, doc
+        assert sum(counts) == int(r["citations"].toPython()), doc
+        assert counts == (resolved, problem, uncheckable), (doc, counts)
+
+
+def test_every_uncheckable_citation_says_why(loaded_store) -> None:  # noqa: ANN001
+    rows = run_query(loaded_store, "uncheckable-citations").dicts()
+    assert len(rows) == sum(c[2] for c in SEED_CHECKS.values())
+    kinds = {str(r["reason_kind"]) for r in rows}
+    assert kinds <= {"table not held", "no table cited", "no item cited", "item text not held", "no date"}
+    tables = {str(r["cited_table"]) for r in rows if str(r["reason_kind"]) == "table not held" and r["cited_table"]}
+    assert "住民基本台帳法別表第五" in tables and "群馬県住民基本台帳法施行条例別表第一" in tables
+    assert any(t.startswith("旭川市") and t.endswith("条例別表第一") for t in tables)
+    articles = {str(r["article"]) for r in rows if r["article"]}
+    assert any("第9条第2項" in a for a in articles)
+
+
+def test_the_four_known_real_problems_of_the_seeds_are_found(loaded_store) -> None:  # noqa: ANN001
+    found = {
+        (str(r["source"]).split("#")[0][:3], str(r["cited_table"]), str(r["cited_item"]), str(r["problem"]),
+         str(r["expected_item"]))
+        for r in run_query(loaded_store, "citation-problems").dicts()
+    }
+    # The free-text citation of 001 (別表第一 no longer in force on 2025-01-14) and the 別紙
+    # row of 003 quoted in its change list were never extracted before issue 13.
+    assert ("001", "番号法別表第一", "81", "not-in-force", "81") in found
+    assert ("003", "番号法別表第一", "84", "number-text-mismatch", "76") in found
+    assert ("001", "主務省令第2条の表", "106", "wrong-table", "81") in found
+    assert ("002", "番号法別表", "61の2", "unknown-item", "61") in found
