@@ -205,3 +205,18 @@ def test_the_four_known_real_problems_of_the_seeds_are_found(loaded_store) -> No
     assert ("003", "番号法別表第一", "84", "number-text-mismatch", "76") in found
     assert ("001", "主務省令第2条の表", "106", "wrong-table", "81") in found
     assert ("002", "番号法別表", "61の2", "unknown-item", "61") in found
+
+
+def test_the_cli_prints_the_law_status_line() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from api_support import seeded_store_dir
+
+    cmd = [str(Path(sys.executable).with_name("pia-kg")), "--store", str(seeded_store_dir()), "query",
+           "item-meaning", "-p", "table=番号法別表第二", "-p", "item=121", "-p", "as_of=2023-06-01"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "law status: approximate" in proc.stderr
+    assert "425AC0000000027_20220111_501AC0000000017" in " ".join(proc.stderr.split())
