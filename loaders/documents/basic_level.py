@@ -15,7 +15,7 @@ from pia_kg.loaders.documents.assessment_context import AssessmentContext, FileR
 from pia_kg.loaders.documents.basic_info import Sections
 from pia_kg.loaders.documents.form import Form, band_value
 from pia_kg.text.form_marks import split_numbered_list
-from pia_kg.text.japanese import fold_spaces, nfkc
+from pia_kg.text.widths import fold_spaces, nfkc
 from pia_kg.vocab import PIA
 
 __all__ = ["extract_basic_level", "choice"]

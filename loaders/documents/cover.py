@@ -24,8 +24,8 @@ from pia_kg.loaders.documents.form import Form
 from pia_kg.loaders.documents.skeleton import LEVEL_OF_FORM, LEVEL_WORDS
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.loaders.documents.template import COVER_TITLE, LEVELS
-from pia_kg.text.japanese import compact, nfkc
 from pia_kg.text.wareki import is_date, wareki_to_date
+from pia_kg.text.widths import compact, nfkc
 
 __all__ = ["Cover", "read_cover", "body_of_organization", "find_body", "template_version"]
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pia_kg.loaders.documents.layout import Row
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.text.form_marks import is_page_marker
-from pia_kg.text.japanese import compact, fold_spaces, nfkc
 from pia_kg.text.wareki import is_date
+from pia_kg.text.widths import compact, fold_spaces, nfkc
 
 __all__ = ["Piece", "cover_pieces", "org_of", "is_number_cell", "COVER_LABELS"]
 

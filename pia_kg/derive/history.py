@@ -28,7 +28,7 @@ from rdflib import Graph, Literal, URIRef
 
 from pia_kg.loaders.documents.departments import split_unit, unit_level
 from pia_kg.store import Store
-from pia_kg.text.japanese import compact
+from pia_kg.text.widths import compact
 from pia_kg.vocab import (
     DCTERMS,
     HISTORY_GRAPH,

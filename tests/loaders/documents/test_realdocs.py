@@ -15,7 +15,8 @@ from conftest import REPO
 
 from pia_kg.loaders.documents.assessment import load_assessment
 from pia_kg.loaders.documents.cover import template_version
-from pia_kg.text.japanese import compact, wareki_to_date
+from pia_kg.text.wareki import wareki_to_date
+from pia_kg.text.widths import compact
 from pia_kg.vocab import DCTERMS, PIA, RDF, RDFS
 
 REALDOCS = REPO.parent / "shared" / "realdocs"
