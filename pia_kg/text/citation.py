@@ -58,7 +58,7 @@ ARTICLE = re.compile(
 )
 # A law named in full, then the short name the document will use for it.
 _DEFINITION = re.compile(
-    r"(?P<full>[^\s、。()（）「」・]+?(?:法律|法|条例|規則|政令|省令))\s*[（(]\s*以下\s*「(?P<abbr>[^」]+)」\s*という。?\s*[）)]"
+    rf"(?P<full>{LAW_NAME})\s*[（(]\s*以下\s*「(?P<abbr>[^」]+)」\s*という。?\s*[）)]"
 )
 _ARTICLE_NUMBER = re.compile(rf"第\s*({NUMERAL})\s*条")
 _SHUMU = r"主務省令\s*第?\s*(?:2|２|二)\s*条?\s*の表"
