@@ -7,8 +7,8 @@ walks; each value is recognised by its shape (a number, a title, a post such as 
 
 >>> org_of("日野市長 大坪 冬彦"), org_of("愛知県 扶桑町長"), org_of("兵庫県教育委員会")
 ('日野市長', '愛知県扶桑町長', '兵庫県教育委員会')
->>> org_of("平成27年3月30日") is None
-True
+>>> org_of("平成27年3月30日") is None, org_of("日野市長大坪冬彦")
+(True, '日野市長')
 """
 
 from __future__ import annotations
@@ -80,6 +80,8 @@ _HEAD = r"(?:長|知事|大臣|長官|委員会|管理者|機構|連合|組合|�
 _NAME = r"^[^、。,.:：()（）「」\[\]【】]{1,30}"
 _HEAD_SHAPE = re.compile(rf"{_NAME}{_HEAD}$")
 _BODY_SHAPE = re.compile(rf"{_NAME}[都道府県市区町村]$")
+# A post with the holder's name written right after it, no space: 日野市長大坪冬彦.
+_POST_AND_NAME = re.compile(r"^(?P<org>.{1,20}?(?:市長|町長|村長|区長|知事|大臣))(?P<name>[一-龥々ぁ-んァ-ヶ]{2,8})$")
 
 
 def org_of(text: str) -> str | None:
@@ -96,4 +98,5 @@ def org_of(text: str) -> str | None:
             return joined
         if _BODY_SHAPE.match(joined):
             body = joined
-    return body
+    m = _POST_AND_NAME.match(compact(t))
+    return body or (m["org"] if m else None)

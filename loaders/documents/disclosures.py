@@ -30,7 +30,7 @@ from pia_kg.loaders.documents.builder import DocumentGraph
 from pia_kg.loaders.documents.citations import add_citations
 from pia_kg.loaders.documents.form import Form, Occurrence
 from pia_kg.loaders.documents.layout import Layout
-from pia_kg.loaders.documents.source import SourceText, checkboxes, clean_cell
+from pia_kg.loaders.documents.source import SourceText, clean_cell
 from pia_kg.loaders.documents.template import (
     CHOICE_MARKER,
     METHOD_OPTIONS,
@@ -38,6 +38,7 @@ from pia_kg.loaders.documents.template import (
     match_label,
 )
 from pia_kg.text.citation import article_as_written, law_abbreviations
+from pia_kg.text.form_marks import checkboxes
 from pia_kg.text.widths import compact, fold_spaces, nfkc
 from pia_kg.vocab import DPV, ORG, PIA, RDF, RDFS, XSD, body_iri
 

@@ -16,6 +16,7 @@ from pia_kg.text.widths import nfkc
 
 __all__ = [
     "ERAS",
+    "leading_date",
     "WAREKI_DATE",
     "era_year",
     "wareki_to_date",
@@ -116,6 +117,17 @@ def is_date(text: str) -> bool:
     t = nfkc(text).strip()
     whole = WAREKI_DATE.fullmatch(t) or _GREGORIAN.fullmatch(t)
     return bool(whole) and wareki_to_date(t) is not None
+
+
+def leading_date(text: str) -> dt.date | None:
+    """The date a cell starts with, whatever follows it (a footer, ``(予定)``).
+
+    >>> leading_date("令和7年1月14日(予定)"), leading_date("公表日 令和7年1月14日")
+    (datetime.date(2025, 1, 14), None)
+    """
+    t = nfkc(text).strip()
+    m = WAREKI_DATE.match(t) or _GREGORIAN.match(t)
+    return wareki_to_date(m.group()) if m else None
 
 
 def _wareki_match_date(m: re.Match[str]) -> dt.date | None:
