@@ -144,6 +144,8 @@ _DRAFT = r"(?:[(（](?:素案|案)[)）])?"
 
 def _is_title(text: str) -> bool:
     """Whether a row is the cover title alone (``(案)`` before or after it allowed)."""
+    if len(text) > 80:
+        return False
     t = compact(clean_cell(text))
     m = COVER_TITLE.search(t)
     return bool(m) and re.fullmatch(_DRAFT, t[: m.start()]) is not None and re.fullmatch(_DRAFT, t[m.end() :]) is not None
