@@ -17,16 +17,14 @@ from pia_kg.errors import DocumentKindError
 from pia_kg.loaders.documents.cover_cells import (
     Piece,
     cover_pieces,
-    is_date_cell,
     is_number_cell,
-    leading_date,
     org_of,
 )
 from pia_kg.loaders.documents.form import Form
 from pia_kg.loaders.documents.skeleton import LEVEL_OF_FORM, LEVEL_WORDS, SKELETONS, part_of_heading
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.loaders.documents.template import COVER_TITLE, LEVELS
-from pia_kg.text.wareki import wareki_to_date
+from pia_kg.text.wareki import is_date, leading_date, wareki_to_date
 from pia_kg.text.widths import compact, nfkc
 
 __all__ = ["Cover", "read_cover", "body_of_organization", "find_body", "template_version"]
@@ -290,7 +288,7 @@ def _number(pieces: list[Piece], at: int | None) -> tuple[str, int] | None:
     for p in _after(pieces, at, 4, skip=("title",)):
         t = nfkc(p.text).strip()
         m = re.match(r"^(\d{1,4})(?:\s+\S|$)", t) or _TRAILING_NUMBER.search(t)
-        if m and not is_date_cell(t):
+        if m and not is_date(t):
             return m[1], p.line
     return None
 
@@ -346,7 +344,7 @@ def _published(
     dates = [
         k
         for k, p in enumerate(pieces)
-        if not p.label and is_date_cell(p.text) and (approval is None or k != approval + 1)
+        if not p.label and is_date(p.text) and (approval is None or k != approval + 1)
     ]
     if not dates:
         return None

@@ -13,25 +13,16 @@ walks; each value is recognised by its shape (a number, a title, a post such as 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 from pia_kg.loaders.documents.layout import Row
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.text.form_marks import is_page_marker
-from pia_kg.text.wareki import wareki_to_date
+from pia_kg.text.wareki import is_date
 from pia_kg.text.widths import compact, fold_spaces, nfkc
 
-__all__ = [
-    "Piece",
-    "cover_pieces",
-    "org_of",
-    "is_date_cell",
-    "leading_date",
-    "is_number_cell",
-    "COVER_LABELS",
-]
+__all__ = ["Piece", "cover_pieces", "org_of", "is_number_cell", "COVER_LABELS"]
 
 # Cover label key -> its words (NFKC, spaces allowed between characters of a spaced cover).
 COVER_LABELS: dict[str, str] = {
@@ -79,32 +70,6 @@ def _add(out: list[Piece], text: str, line: int, row: int) -> None:
         out.append(Piece(text, line, row))
 
 
-_N = r"(?:\d+|[〇一二三四五六七八九十]+)"
-_DATE = re.compile(
-    rf"(?:令和|平成|昭和)\s*(?:{_N}|元)\s*年\s*{_N}\s*月\s*{_N}\s*日|(?:19|20)\d\d\s*[年/.-]\s*\d+\s*[月/.-]\s*\d+\s*日?"
-)
-
-
-def is_date_cell(text: str) -> bool:
-    """Whether ``text`` is a date and nothing else.
-
-    >>> is_date_cell("令和3年3月3日"), is_date_cell("令和二年三月一日"), is_date_cell("令和3年3月")
-    (True, True, False)
-    """
-    t = nfkc(text).strip()
-    return bool(_DATE.fullmatch(t)) and wareki_to_date(t) is not None
-
-
-def leading_date(text: str) -> dt.date | None:
-    """The date a cell starts with, whatever follows it.
-
-    >>> leading_date("令和7年1月14日(予定)"), leading_date("公表日 令和7年1月14日")
-    (datetime.date(2025, 1, 14), None)
-    """
-    m = _DATE.match(nfkc(text).strip())
-    return wareki_to_date(m.group()) if m else None
-
-
 def is_number_cell(text: str) -> bool:
     """Whether ``text`` is an assessment number: one to four digits."""
     return bool(re.fullmatch(r"\d{1,4}", nfkc(text).strip()))
@@ -123,7 +88,7 @@ def org_of(text: str) -> str | None:
     """The 評価実施機関名 a cell holds, without the holder's name written after it; None when
     the cell is not an organisation's name (a date, a sentence, a number)."""
     t = nfkc(text).strip()
-    if is_date_cell(t) or is_number_cell(t) or "評価" in t or len(compact(t)) > 34:
+    if is_date(t) or is_number_cell(t) or "評価" in t or len(compact(t)) > 34:
         return None
     tokens = t.split()
     body = None

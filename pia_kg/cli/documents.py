@@ -21,6 +21,13 @@ def load(
         bool,
         typer.Option("--keep-going", help="Load the good documents even if some fail."),
     ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents written per transaction.")
+    ] = 25,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Parsing processes (default: one per core)."),
+    ] = None,
 ) -> None:
     """Load assessment documents; each replaces its own earlier version (loading twice changes nothing)."""
     from pia_kg.pipeline import collect_files, load_documents
@@ -32,7 +39,14 @@ def load(
         def step(name: str) -> None:
             bar.update(task, advance=1, item=name)
 
-        report = load_documents(state.store(), files, keep_going=keep_going, progress=step)
+        report = load_documents(
+            state.store(),
+            files,
+            keep_going=keep_going,
+            progress=step,
+            batch_size=batch_size,
+            workers=workers,
+        )
     for doc in report.documents:
         if "quality" in doc:
             _print_quality(doc["quality"])  # type: ignore[arg-type]
@@ -127,3 +141,17 @@ def _print_quality(q: dict) -> None:
 
 def _n(value: int | None) -> str:
     return "-" if value is None else str(value)
+
+
+@app.command()
+def rederive(
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Deriving processes (default: one per core)."),
+    ] = None,
+) -> None:
+    """Derive everything again from the documents and law in the store (after a law change)."""
+    from pia_kg.pipeline import rederive as rederive_all
+
+    n = rederive_all(state.store(), workers=workers)
+    out.print(f"derived again for {n} document(s)")
