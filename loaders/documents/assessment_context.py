@@ -46,6 +46,7 @@ level's local name (``BasicLevel`` …) when the cover tells it.
     kind: str = "AssessmentDocument"
     published: dt.date | None = None
     level: str | None = None
+    stated: dict[str, int | None] = field(default_factory=dict)
     files: dict[int, FileRef] = field(default_factory=dict)
 
     @property
