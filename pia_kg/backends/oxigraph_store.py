@@ -53,6 +53,7 @@ class OxigraphStore(SparqlUpdateStore):
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -119,10 +120,11 @@ class OxigraphStore(SparqlUpdateStore):
         return out
 
     def triple_count(self, graph: URIRef | None = None) -> int:
-        g = ox.NamedNode(str(graph)) if graph is not None else None
-        if g is None:
+        if graph is None:
             return len(self._store)
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, g))
+        # counted inside Oxigraph: iterating quads in Python costs ~1 µs each
+        result = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(next(iter(result))["n"].value)
 
     def export(self, fmt: ExportFormat) -> bytes:
         if fmt in _EXPORT:
@@ -130,6 +132,6 @@ class OxigraphStore(SparqlUpdateStore):
         return serialize_dataset(self._store.dump(format=ox.RdfFormat.N_QUADS), fmt)
 
     def close(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
         del self._store

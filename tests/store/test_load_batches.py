@@ -36,8 +36,8 @@ SELECT ?doc WHERE {{
 }}
 """
 _DIGEST = (
-    "SELECT ?d WHERE { GRAPH <%s> { ?g <https://w3id.org/pia-kg/ontology#inputsDigest> ?d } }"
-    % CORRESPONDENCE_GRAPH
+    f"SELECT ?d WHERE {{ GRAPH <{CORRESPONDENCE_GRAPH}> "
+    "{ ?g <https://w3id.org/pia-kg/ontology#inputsDigest> ?d } }"
 )
 
 
