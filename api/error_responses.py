@@ -6,13 +6,12 @@ the typed errors of :mod:`pia_kg.errors`; this module is the only place that tur
 HTTP, so the CLI, the API and the page agree on what went wrong.
 
 Errors only the API can meet (an update sent to the read-only endpoint, a format the client
-cannot accept, a route whose named query is not installed) are defined here, as subclasses
-of the library's tree so one handler serves them all::
+cannot accept) are defined here, as subclasses of the library's tree so one handler serves
+them all::
 
     QueryError
     ├── UpdateRefusedError      403  SPARQL Update sent to the read-only endpoint
-    ├── NotAcceptableError      406  no result format the client accepts
-    └── MissingCapabilityError  503  a route's named query is not installed in this build
+    └── NotAcceptableError      406  no result format the client accepts
 """
 
 from __future__ import annotations
@@ -29,7 +28,10 @@ from pia_kg.errors import (
     PiaKgError,
     QueryError,
     QueryTimeoutError,
+    QueryTooComplexError,
+    QueryTooLargeError,
     ResultLimitError,
+    ServiceRefusedError,
     StoreError,
     UnknownNameError,
     UnknownQueryError,
@@ -38,7 +40,6 @@ from pia_kg.errors import (
 __all__ = [
     "UpdateRefusedError",
     "NotAcceptableError",
-    "MissingCapabilityError",
     "status_for",
     "error_body",
     "ERROR_RESPONSES",
@@ -54,23 +55,13 @@ class NotAcceptableError(QueryError):
     """The client's Accept header (or format parameter) names no format we can produce."""
 
 
-class MissingCapabilityError(QueryError):
-    """A route needs a named query that this build does not ship yet."""
-
-    def __init__(self, query: str, capability: str):
-        self.query = query
-        self.capability = capability
-        super().__init__(
-            f"this server cannot answer that yet: the named query {query!r} ({capability}) "
-            "is not installed"
-        )
-
-
 # Most specific first: the first matching class decides the status.
 _STATUS: tuple[tuple[type[PiaKgError], int], ...] = (
     (UpdateRefusedError, 403),
+    (ServiceRefusedError, 403),
+    (QueryTooLargeError, 413),
+    (QueryTooComplexError, 400),
     (NotAcceptableError, 406),
-    (MissingCapabilityError, 503),
     (UnknownQueryError, 404),
     (ParameterError, 422),
     (QueryTimeoutError, 504),
@@ -117,12 +108,13 @@ _ERROR_SCHEMA = {
 
 _WHAT = {
     400: "Malformed SPARQL or request",
-    403: "SPARQL Update refused: the endpoint is read-only",
+    403: "SPARQL Update, or SERVICE to an endpoint the operator did not allow, refused",
     404: "Unknown named query, assessment or route",
     406: "No acceptable result format",
-    413: "More rows than the server's row cap",
+    413: "More rows (or triples) than the server's row cap, or a query or body over the size limit",
     422: "A parameter is missing or of the wrong type",
-    503: "The named query behind this route is not installed yet",
+    500: "An unexpected failure (no details are given out)",
+    503: "The store cannot answer now, or every query worker is busy",
     504: "The query ran past the server's timeout",
 }
 
@@ -159,6 +151,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("ParameterError", "; ".join(problems) or "invalid request", param=param),
             status_code=422,
+        )
+
+    @app.exception_handler(Exception)
+    async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            error_body("InternalError", "the server failed on this request; nothing was changed"),
+            status_code=500,
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -1,8 +1,9 @@
 """Running named queries for a request, and presenting their rows as JSON or CSV.
 
 Every REST route and every page section goes through :func:`run_named`, so they share the
-server's timeout and row cap and report a named query that is not installed yet the same
-way (503 naming the missing capability), instead of failing with a stack trace.
+server's timeout and row cap, share one answer per store state (a named query's answer
+depends only on its parameters and the store, so it is computed once until the next
+write), and report errors the same way.
 """
 
 from __future__ import annotations
@@ -16,39 +17,35 @@ from fastapi.responses import JSONResponse, Response
 from rdflib import Literal
 from rdflib.term import Node
 
-from pia_kg.named_queries import named_queries, run_query
-from pia_kg.results import MEDIA_TYPES, ResultFormat, serialize_result
+from pia_kg.exports import EXPORT_MEDIA_TYPES, ExportFormat, ExportTable, export_bytes, table_of
+from pia_kg.named_queries import run_query
 from pia_kg.store import QueryResult
 
-from .error_responses import MissingCapabilityError, NotAcceptableError
+from .error_responses import NotAcceptableError
 from .settings import settings_of
 
-__all__ = ["has_query", "run_named", "json_value", "rows_json", "table_response", "wants_csv"]
-
-
-def has_query(name: str) -> bool:
-    """Whether the named query ``name`` ships in this build."""
-    return name in named_queries()
+__all__ = ["run_named", "json_value", "rows_json", "table_response", "wants_csv", "export_format", "export_response"]
 
 
 def run_named(
     request: Request,
     name: str,
     params: Mapping[str, object] | None = None,
-    *,
-    capability: str | None = None,
 ) -> QueryResult:
-    """Run named query ``name`` under the app's limits.
-
-    With ``capability`` (a few words saying what the query provides), a query that is not
-    installed raises MissingCapabilityError (503) rather than UnknownQueryError (404): the
-    route exists, this build just cannot answer it yet.
-    """
-    if capability is not None and not has_query(name):
-        raise MissingCapabilityError(name, capability)
+    """Run named query ``name`` under the app's limits."""
     settings = settings_of(request)
     clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
-    return run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows)
+    key = (name, tuple(sorted((k, str(v)) for k, v in clean.items())), settings.max_rows)
+    token = settings.store.state_token()
+    if token is None:
+        return run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows)
+    # Computed once per store state, to its end (it is ours, not a stranger's text).
+    return settings.cache.get(
+        token,
+        key,
+        lambda: run_query(settings.store, name, clean, limit=settings.max_rows),
+        timeout=settings.timeout,
+    )
 
 
 def json_value(term: Node | None) -> object:
@@ -75,12 +72,29 @@ def rows_json(result: QueryResult) -> list[dict[str, object]]:
 
 def wants_csv(request: Request, fmt: str | None) -> bool:
     """CSV when ``_format=csv`` or when the Accept header prefers text/csv over JSON."""
+    return export_format(request, fmt) is ExportFormat.csv
+
+
+def export_format(request: Request, fmt: str | None) -> ExportFormat | None:
+    """The spreadsheet format asked for (``_format=csv|xlsx``, or Accept: text/csv), None for JSON."""
     if fmt:
-        if fmt.lower() not in ("csv", "json"):
-            raise NotAcceptableError(f"unknown _format {fmt!r}; use json or csv")
-        return fmt.lower() == "csv"
+        if fmt.lower() not in ("csv", "json", "xlsx"):
+            raise NotAcceptableError(f"unknown _format {fmt!r}; use json, csv or xlsx")
+        return None if fmt.lower() == "json" else ExportFormat(fmt.lower())
     accept = request.headers.get("accept", "")
-    return "text/csv" in accept and "json" not in accept.split("text/csv")[0]
+    if "text/csv" in accept and "json" not in accept.split("text/csv")[0]:
+        return ExportFormat.csv
+    return None
+
+
+def export_response(request: Request, table: ExportTable, fmt: ExportFormat, name: str) -> Response:
+    """The table as CSV or .xlsx; ``_bom=1`` starts CSV with a BOM (Excel), ``_headers=ja``
+    gives Japanese headings and values in words."""
+    japanese = request.query_params.get("_headers", "").lower() == "ja"
+    bom = request.query_params.get("_bom", "").lower() in ("1", "true", "yes")
+    data = export_bytes(table, fmt, japanese=japanese, bom=bom)
+    disposition = f'attachment; filename="{name}.{fmt.value}"'
+    return Response(data, media_type=EXPORT_MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition})
 
 
 def table_response(
@@ -91,11 +105,12 @@ def table_response(
     meta: Mapping[str, object] | None = None,
 ) -> Response:
     """``{..meta, columns, rows, count}`` as JSON, or the rows as CSV."""
-    if wants_csv(request, fmt):
-        return Response(
-            serialize_result(result, ResultFormat.csv),
-            media_type=MEDIA_TYPES[ResultFormat.csv] + "; charset=utf-8",
-        )
+    export = export_format(request, fmt)
+    if export is not None:
+        return export_response(request, table_of(result), export, str((meta or {}).get("query") or "rows"))
     body = dict(meta or {})
     body.update({"columns": result.variables, "rows": rows_json(result), "count": len(result.rows)})
+    if "source" in result.variables:
+        # Each row's source (FILE#Lstart-Lend) opens in the source viewer at this address.
+        body["source_link"] = "/ui/source/{FILE without extension}?lines={start}-{end}#L{start}"
     return JSONResponse(body)

@@ -8,9 +8,7 @@
 
 The routes hold no SPARQL: each section names a query in ``queries/*.rq`` and the values it
 can bind; a value is passed only to a query that declares that parameter, so a section's
-query can take fewer parameters than the route offers. A section whose query is not
-installed yet comes back as an error object naming the missing capability (the other
-sections still answer); a route whose every section is missing answers 503.
+query can take fewer parameters than the route offers.
 """
 
 from __future__ import annotations
@@ -21,13 +19,12 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from pia_kg.errors import ParameterError, UnknownNameError
-from pia_kg.named_queries import get_query, named_queries
-from pia_kg.text.japanese import normalize_item_label
-from pia_kg.text.legal import canonical_table_label
+from pia_kg.errors import UnknownNameError
+from pia_kg.headlines import HEADLINES, item_key
+from pia_kg.named_queries import get_query
 from pia_kg.vocab import document_graph, fact_iri
 
-from .error_responses import MissingCapabilityError, error_body, error_responses
+from .error_responses import error_responses
 from .query_runner import rows_json, run_named, table_response
 from .settings import settings_of
 
@@ -50,28 +47,27 @@ router = APIRouter(tags=["headline questions"])
 class Section:
     key: str  # JSON key
     label: str  # Japanese heading on the page
-    queries: tuple[str, ...]  # the first one installed answers
-    capability: str  # what is missing when none is installed
+    query: str  # the named query that answers it
 
 
 ITEM_SECTIONS: tuple[Section, ...] = (
-    Section("meaning", "項の内容", ("item_meaning",), "law tables"),
-    Section("lineage", "改正による対応（系譜）", ("item_lineage",), "item correspondences across versions"),
-    Section("departments", "この項を根拠とする部署（移転）", ("departments_under_item",), "citation resolution"),
-    Section("recipients", "この項を根拠とする提供先", ("recipients_under_item",), "citation resolution"),
+    Section("meaning", "項の内容", "item_meaning"),
+    Section("lineage", "改正による対応（系譜）", "item_lineage"),
+    Section("departments", "この項を根拠とする部署（移転）", "departments_under_item"),
+    Section("recipients", "この項を根拠とする提供先", "recipients_under_item"),
 )
 
 ASSESSMENT_SECTIONS: tuple[Section, ...] = (
-    Section("systems", "システム", ("systems",), "assessment systems"),
-    Section("files", "特定個人情報ファイル", ("files",), "assessment files"),
-    Section("outsourcing", "委託", ("outsourcing",), "assessment outsourcing"),
-    Section("provisions", "提供（法令上の根拠）", ("provisions",), "assessment provisions"),
-    Section("transfers", "移転（法令上の根拠）", ("transfers",), "assessment transfers"),
-    Section("citations", "法令上の根拠の解決", ("citation_problems",), "citation resolution"),
-    Section("history", "変更箇所（履歴）", ("assessment_history", "changes"), "change history"),
+    Section("systems", "システム", "systems"),
+    Section("files", "特定個人情報ファイル", "files"),
+    Section("outsourcing", "委託", "outsourcing"),
+    Section("provisions", "提供（法令上の根拠）", "provisions"),
+    Section("transfers", "移転（法令上の根拠）", "transfers"),
+    Section("citations", "法令上の根拠の解決", "citation_problems"),
+    Section("history", "変更箇所（履歴）", "assessment_history"),
 )
 
-IMPACT_QUERY = Section("impact", "改正の影響", ("renumbering_impact",), "impact analysis")
+IMPACT_QUERY = Section("impact", "改正の影響", "renumbering_impact")
 
 
 class ByType(dict[str, object]):
@@ -79,28 +75,17 @@ class ByType(dict[str, object]):
     assessment is an ``iri`` to one query and a document id (``string``) to another."""
 
 
-def _installed(section: Section) -> str | None:
-    queries = named_queries()
-    return next((q for q in section.queries if q in queries), None)
-
-
 def run_sections(
     request: Request, sections: tuple[Section, ...], values: Mapping[str, object]
 ) -> dict[str, dict[str, object]]:
-    """Each section's rows (a value goes only to a query that declares that parameter) (``columns``, ``rows``, ``count``, ``query``) or its ``error``.
+    """Each section's rows (``columns``, ``rows``, ``count``, ``query``); a value goes only to
+    a query that declares that parameter.
 
     Parameter errors are not caught: a bad value is the caller's mistake for every section.
-    Raises MissingCapabilityError when no section's query is installed.
     """
     out: dict[str, dict[str, object]] = {}
-    missing: list[MissingCapabilityError] = []
     for section in sections:
-        name = _installed(section)
-        if name is None:
-            exc = MissingCapabilityError(section.queries[0], section.capability)
-            missing.append(exc)
-            out[section.key] = error_body(type(exc).__name__, str(exc))
-            continue
+        name = section.query
         params = {}
         for p in get_query(name).params:
             value = values.get(p.name)
@@ -115,27 +100,7 @@ def run_sections(
             "rows": rows_json(result),
             "count": len(result.rows),
         }
-    if missing and len(missing) == len(sections):
-        raise missing[0]
     return out
-
-
-def item_key(table: str, item: str) -> tuple[str, str]:
-    """The canonical table label and item label for what a person typed.
-
-    ``別表第1`` → 番号法別表第一, ``８１`` → 81; ParameterError (422) when no table is named.
-    """
-    label = canonical_table_label(table)
-    if label is None:
-        raise ParameterError(
-            f"{table!r} names no law table; e.g. 番号法別表, 番号法別表第一, 番号法別表第二, "
-            "主務省令第2条の表",
-            param="table",
-        )
-    number = normalize_item_label(item)
-    if not number:
-        raise ParameterError(f"{item!r} is not an item number (e.g. 81, 36の2)", param="item")
-    return label, number
 
 
 def assessment_iri(request: Request, doc_id: str) -> str:
@@ -156,7 +121,7 @@ _SECTIONS_EXAMPLE = {
                 "item": "81",
                 "as_of": "2025-01-01",
                 "meaning": {"query": "item_meaning", "columns": ["agency", "jimu"], "rows": [], "count": 0},
-                "departments": {"error": {"type": "MissingCapabilityError", "message": "…"}},
+                "departments": {"query": "departments_under_item", "columns": ["department"], "rows": [], "count": 0},
             }
         }
     }
@@ -187,6 +152,20 @@ def item_view(
 
 
 @router.get(
+    "/headlines",
+    summary="The headline questions: each with its named query, parameters and page",
+    responses={200: {"content": {"application/json": {"example": {"headlines": [
+        {"question": "…", "question_ja": "…", "query": "assessments", "params": {}, "api": "/queries/assessments",
+         "page": "/#assessments"}]}}}}},
+)
+def headlines() -> dict[str, object]:
+    """The questions the CLI's ``demo`` and the home page answer (one list: ``pia_kg.headlines``)."""
+    return {"headlines": [
+        {"question": h.question, "question_ja": h.question_ja, "query": h.query, "params": h.params,
+         "api": h.api, "page": h.page} for h in HEADLINES]}
+
+
+@router.get(
     "/impact",
     summary="Impact of an amendment: the citations its renumbering breaks",
     responses={
@@ -203,10 +182,8 @@ def impact(
 ) -> Response:
     """Every assessment citation whose item an amendment renumbered, with the new item and
     how sure the correspondence is. Other parameters of the impact query may be given too."""
-    name = _installed(IMPACT_QUERY)
-    if name is None:
-        raise MissingCapabilityError(IMPACT_QUERY.queries[0], IMPACT_QUERY.capability)
-    params = {k: v for k, v in request.query_params.items() if k != "_format"}
+    name = IMPACT_QUERY.query
+    params = {k: v for k, v in request.query_params.items() if not k.startswith("_")}
     result = run_named(request, name, params)
     return table_response(request, result, fmt=fmt, meta={"query": name, "params": params})
 
@@ -222,7 +199,7 @@ def assessments(
 ) -> Response:
     """Every loaded assessment with its body, title, level and date (from the ``assessments``
     named query); ``id`` is the document id to use in ``/assessments/{id}``."""
-    result = run_named(request, "assessments", {}, capability="assessment loader")
+    result = run_named(request, "assessments", {})
     return table_response(request, result, fmt=fmt, meta={"query": "assessments"})
 
 

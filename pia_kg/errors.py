@@ -13,8 +13,12 @@ and exits non-zero, the API answers with one JSON error shape. Library code neve
     ├── QueryError             a named query or SPARQL text is wrong
     │   ├── UnknownQueryError  no named query of that name
     │   ├── ParameterError     a query parameter is missing or of the wrong type
+    │   │   └── NotationError  a text is not what a text rule reads (item label, 漢数字, 和暦)
     │   ├── QueryTimeoutError  a query ran past the configured timeout
-    │   └── ResultLimitError   a query returned more rows than the configured cap
+    │   ├── ResultLimitError   a query returned more rows than the configured cap
+    │   ├── QueryTooLargeError    a query text or request body is over the size limit
+    │   ├── QueryTooComplexError  a query nests brackets deeper than the limit
+    │   └── ServiceRefusedError   SERVICE to an endpoint the operator did not allow
     └── UnknownNameError       a registry (loaders, formats) was asked for a name it lacks
 """
 
@@ -33,8 +37,12 @@ __all__ = [
     "QueryError",
     "UnknownQueryError",
     "ParameterError",
+    "NotationError",
     "QueryTimeoutError",
     "ResultLimitError",
+    "QueryTooLargeError",
+    "QueryTooComplexError",
+    "ServiceRefusedError",
     "UnknownNameError",
 ]
 
@@ -101,9 +109,27 @@ class ParameterError(QueryError):
         super().__init__(message)
 
 
+class NotationError(ParameterError):
+    """A text is not written in the notation a rule of ``pia_kg.text`` reads: an item label
+    (``36の2``), a numeral (``三十六``), a 和暦 year. A parameter error when a person typed it;
+    loaders that meet it in a document catch it and keep the text as written."""
+
+
 class QueryTimeoutError(QueryError):
     """The query ran longer than the configured timeout."""
 
 
 class ResultLimitError(QueryError):
     """The query produced more rows than the configured cap."""
+
+
+class QueryTooLargeError(QueryError):
+    """A query text (or the request carrying it) is larger than the configured limit."""
+
+
+class QueryTooComplexError(QueryError):
+    """A query nests brackets deeper than the configured limit (parsers recurse on them)."""
+
+
+class ServiceRefusedError(QueryError):
+    """A query asks the server to fetch from an endpoint (SERVICE) it was not allowed to."""

@@ -41,6 +41,7 @@ from pia_kg.derive.documents import (
 )
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import LoaderError, PiaKgError
+from pia_kg.search import sync_index
 from pia_kg.store import GraphData, Store
 from pia_kg.vocab import (
     CORRESPONDENCE_GRAPH,
@@ -64,7 +65,7 @@ __all__ = [
     "refresh_derived",
 ]
 
-DOCUMENT_SUFFIXES = (".txt",)
+DOCUMENT_SUFFIXES = (".txt", ".pdf")
 #: Documents per transaction: big enough to amortise a commit, small enough that a batch's
 #: N-Triples stay a few tens of MB whatever the corpus.
 DEFAULT_BATCH = 25
@@ -123,6 +124,7 @@ def load_documents(
     files = collect_files(paths)
     report = LoadReport(triples_before=store.triple_count())
     writer = _Writer(store)
+    seen: dict[str, str] = {}
     results = _in_workers(parse_and_derive, files, writer.law_nquads, workers)
     for batch in _batched(results, batch_size):
         graphs: dict[URIRef, GraphData] = {}
@@ -136,11 +138,21 @@ def load_documents(
                 report.failed.append(str(r.error))
                 continue
             assert r.graph_iri is not None
+            quality = r.quality
+            if quality["sha256"] in seen:  # the same content under another name: reported, not loaded twice
+                quality["duplicate_of"] = seen[quality["sha256"]]
+                report.documents.append({"document": r.name, "kind": "duplicate", "triples": 0, "quality": quality})
+                continue
+            seen[quality["sha256"]] = r.name
             graphs.update(r.graphs)
             claims[r.graph_iri] = r.claims
             report.warnings += r.warnings
-            report.documents.append({"document": r.name, "kind": r.kind, "triples": r.triples})
+            report.documents.append(
+                {"document": r.name, "kind": r.kind, "triples": r.triples, "quality": quality}
+            )
         writer.write(graphs, claims)
+    if report.documents:
+        sync_index(store, files)  # the search index and document text (pia_kg.search)
     report.triples_after = store.triple_count()
     return report
 

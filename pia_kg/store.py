@@ -104,11 +104,21 @@ class Store(ABC):
     capabilities: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
-    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+    def query(
+        self, sparql: str, *, timeout: float | None = None, limit: int | None = None
+    ) -> QueryResult:
         """Evaluate a SPARQL 1.1 query over the union of all graphs.
 
-        Raises QueryError for a malformed query, QueryTimeoutError past ``timeout`` seconds.
+        Raises QueryError for a malformed query, QueryTimeoutError past ``timeout`` seconds,
+        ResultLimitError as soon as the result passes ``limit`` rows (SELECT) or triples
+        (CONSTRUCT/DESCRIBE): results are counted while they are read, never built whole first.
         """
+
+    def state_token(self) -> str | None:
+        """A value that changes whenever the store's content may have changed (every write,
+        by this process or another), for caches of answers; None when it cannot be known
+        (then nothing may be cached)."""
+        return None
 
     @abstractmethod
     def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:

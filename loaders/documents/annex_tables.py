@@ -20,30 +20,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pia_kg.errors import LoaderError
+from pia_kg.errors import LoaderError, NotationError
 from pia_kg.loaders.documents.departments import unit_level
 from pia_kg.loaders.documents.source import SourceText, clean_cell
-from pia_kg.text.japanese import compact, nfkc, normalize_item_label
-from pia_kg.text.legal import canonical_table_label
+from pia_kg.text.citation import (
+    canonical_table_label,
+    law_in_title,
+    table_as_written,
+    table_heading,
+)
+from pia_kg.text.items import is_item_list, split_item_list
+from pia_kg.text.widths import compact, nfkc
 
 __all__ = [
     "AnnexRow",
     "AnnexTable",
     "find_annex_tables",
-    "split_items",
     "split_departments",
     "join_wrapped",
-    "table_as_written",
-    "article_as_written",
 ]
 
 # "(別紙1) title" / "（別紙１）title" (NFKC applied before matching).
 _TITLE = re.compile(r"^\s*[(（]\s*別紙\s*(?P<n>\d+)\s*[)）]\s*(?P<title>.*?)\s*$")
-# A sub-table heading inside one 別紙: "別表第一（第3条関係）".
-_SUBHEADING = re.compile(r"^\s*(?P<table>別表(?:第[\d一二三四五六七八九十]+)?)\s*[(（][^)）]*関係[)）]\s*$")
-# An item label, or several: "36の2", "26、30、87、106の項", "第5項".
-_ITEM = r"第?\d+(?:の\d+)*項?"
-_ITEMS = re.compile(rf"^(?:{_ITEM})(?:\s*[、,，・]\s*(?:{_ITEM}))*(?:の項)?$")
 # Column roles, recognised from the header cell text (NFKC, no spaces).
 _NO = re.compile(r"^(?:No\.?|NO\.?|番号)$")
 _RECIPIENT = re.compile(r"^(?P<kind>提供先|移転先)$")
@@ -98,56 +96,10 @@ class AnnexTable:
     def canonical_table(self) -> str | None:
         """The canonical label of the cited table; a sub-table of a 条例 gets that 条例's name."""
         if self.subheading and not table_as_written(self.title):
-            law = _law_name(self.title)
+            law = law_in_title(self.title)
             if law:
                 return canonical_table_label(law + table_as_written(self.subheading))
         return canonical_table_label(self.citation_text)
-
-
-_TABLE_WRITTEN = re.compile(
-    r"主務省令\s*第\s*[0-9０-９二]+\s*条\s*の表|別表\s*(?:第\s*[0-9０-９一二三四五六七八九十]+)?"
-)
-_ARTICLE = re.compile(
-    r"(?P<law>[^\s、。()（）「」・]*?(?:法|条例|規則|政令|省令))?\s*第\s*[0-9０-９一二三四五六七八九十百]+\s*条"
-    r"(?:\s*の\s*[0-9０-９一二三四五六七八九十]+)?(?:\s*第\s*[0-9０-９一二三四五六七八九十]+\s*項)?"
-    r"(?:\s*第\s*[0-9０-９一二三四五六七八九十]+\s*号)?"
-)
-_LAW_NAME = re.compile(r"[^\s、。()（）「」]*?(?:法律|法|条例|規則|政令|省令)")
-
-
-def table_as_written(text: str) -> str | None:
-    """The phrase naming a law table in ``text``, spaces removed, digits as written."""
-    m = _TABLE_WRITTEN.search(text or "")
-    return re.sub(r"\s+", "", m.group(0)) if m else None
-
-
-def article_as_written(text: str) -> str | None:
-    """The first article reference with its law, as written: ``番号法第19条第8号``."""
-    m = _ARTICLE.search(text or "")
-    return re.sub(r"[\s\u3000]+", "", m.group(0)) if m else None
-
-
-def _law_name(title: str) -> str | None:
-    """The law or ordinance a title names before に定める/に掲げる (旭川市…条例)."""
-    head = re.split(r"に(?:定める|掲げる|基づく)", compact(title))[0]
-    names = _LAW_NAME.findall(head)
-    return names[-1] if names else None
-
-
-def split_items(cell: str) -> list[str]:
-    """The item labels of a cell, ASCII digits, as the law writes them: "26、30の項" → 26, 30.
-
-    Raises ValueError when the cell is not a list of item labels.
-    """
-    text = compact(cell)
-    if not _ITEMS.match(text):
-        raise ValueError(f"not an item label: {cell!r}")
-    text = re.sub(r"の項$", "", text)
-    return [normalize_item_label(p) for p in re.split(r"[、,，・]", text) if p]
-
-
-def _is_items(text: str) -> bool:
-    return bool(_ITEMS.match(compact(text))) if text.strip() else False
 
 
 def join_wrapped(lines: list[str]) -> str:
@@ -282,7 +234,7 @@ def _read_tab_table(
         recipient = _cell(cells, cols.recipient)
         if cols.no is not None and not re.fullmatch(r"\d+", nfkc(key)):
             break
-        if cols.no is None and not _is_items(key):
+        if cols.no is None and not is_item_list(key):
             break
         if table is None:
             annex, title = _nearest_title(titles, start + 1, lines)
@@ -293,7 +245,7 @@ def _read_tab_table(
         if not item and purpose:
             # The item label sometimes slides into the purpose cell: "7 児童福祉法による…".
             m = re.match(r"^(\S+)\s+(.+)$", purpose)
-            if m and _is_items(m[1]):
+            if m and is_item_list(m[1]):
                 item, purpose = m[1], m[2]
         if not item and not purpose and last is not None:
             items, purpose = list(last.items), last.purpose
@@ -310,8 +262,8 @@ def _items_or_error(src: SourceText, cell: str, line: int) -> list[str]:
     if not cell.strip():
         return []
     try:
-        return split_items(cell)
-    except ValueError:
+        return split_item_list(cell)
+    except NotationError:
         raise LoaderError(f"別紙 row: the item cell {cell!r} is not an item label (項番)", source=src.name, line=line) from None
 
 
@@ -345,8 +297,7 @@ def _nearest_title(titles: dict[int, tuple[str, str]], line: int, lines: tuple[s
 def _subheading_before(lines: tuple[str, ...], index: int) -> str:
     """A sub-table heading (別表第一（第3条関係）) within the few lines above index."""
     for k in range(index - 1, max(-1, index - 4), -1):
-        m = _SUBHEADING.match(nfkc(lines[k]).replace(_TAB, " "))
-        if m:
+        if table_heading(nfkc(lines[k]).replace(_TAB, " ")):
             return lines[k].strip()
     return ""
 
@@ -403,7 +354,7 @@ def _read_plain_table(
                 break
             i += 1
             continue
-        if _SUBHEADING.match(text) or _SECTION_END.match(text):
+        if table_heading(text) or _SECTION_END.match(text):
             break
         m = re.match(r"^(\d+)(?:\s+(.*))?$", text)
         if m and int(m[1]) == expected and (not record or _record_complete(record)):
@@ -445,7 +396,7 @@ def _record_complete(record: list[tuple[int, str]]) -> bool:
     """A row is complete once an item label and some purpose text after it have been read."""
     toks = _tokens(record)
     for k, (_, tok) in enumerate(toks):
-        if k > 0 and _is_items(tok):
+        if k > 0 and is_item_list(tok):
             return k + 1 < len(toks)
     return False
 
@@ -454,7 +405,7 @@ def _plain_row(src: SourceText, record: list[tuple[int, str]]) -> AnnexRow:
     """Cut a record into recipient, item and purpose by the first item label after the name."""
     number = re.match(r"^(\d+)", nfkc(record[0][1]).strip())
     toks = _tokens(record)
-    cut = next((k for k, (_, tok) in enumerate(toks) if k > 0 and _is_items(tok)), None)
+    cut = next((k for k, (_, tok) in enumerate(toks) if k > 0 and is_item_list(tok)), None)
     if cut is None:
         raise LoaderError(
             "別紙 row without an item label (項番) after its recipient", source=src.name, line=record[0][0]
@@ -468,7 +419,7 @@ def _plain_row(src: SourceText, record: list[tuple[int, str]]) -> AnnexRow:
     for line, tok in toks[cut + 1 :]:
         purpose_lines.setdefault(line, []).append(tok)
     purpose = join_wrapped([" ".join(v) for v in purpose_lines.values()])
-    items = split_items(toks[cut][1])
+    items = split_item_list(toks[cut][1])
     start, end = record[0][0], max(ln for ln, raw in record if raw.strip())
     return AnnexRow(number[1] if number else None, recipient, items, purpose, start, end)
 

@@ -3,9 +3,10 @@
 ``load_assessment(path)`` reads the file (``SourceText.read`` checks it is a readable text),
 recognises the kind of document (assessment, change list only, committee material around a
 draft), reads the cover, section I and the files of section II, then hands an
-``AssessmentContext`` to the extractors of 提供/移転, 変更箇所 and リスク対策. Nothing is
-returned unless every step succeeded: an error raises ``LoaderError`` naming the file and line,
-so no partial graph ever reaches a store.
+``AssessmentContext`` to the extractors of 提供/移転, 変更箇所 and リスク対策. A document that
+is an assessment loads with whatever parts it holds (warnings say what is missing and where);
+one that is none (no cover, no kind) or cannot be decoded raises ``LoaderError`` naming the
+file and line, and nothing reaches a store.
 """
 
 from __future__ import annotations
@@ -18,17 +19,22 @@ from rdflib import Graph, Literal, URIRef
 
 from pia_kg.errors import LoaderError
 from pia_kg.loaders.documents.assessment_context import AssessmentContext
-from pia_kg.loaders.documents.basic_info import extract_basic_info, find_sections
+from pia_kg.loaders.documents.basic_info import (
+    Sections,
+    extract_basic_info,
+    find_later_sections,
+    find_sections,
+)
+from pia_kg.loaders.documents.basic_level import extract_basic_level
 from pia_kg.loaders.documents.builder import DocumentGraph
 from pia_kg.loaders.documents.changes import extract_changes
 from pia_kg.loaders.documents.cover import Cover, read_cover
 from pia_kg.loaders.documents.disclosures import extract_disclosures
 from pia_kg.loaders.documents.file_overview import extract_files
 from pia_kg.loaders.documents.form import Form
+from pia_kg.loaders.documents.parts import record_parts
 from pia_kg.loaders.documents.risks import extract_risks
 from pia_kg.loaders.documents.source import SourceText
-from pia_kg.loaders.documents.template import FINAL_SECTION
-from pia_kg.text.japanese import nfkc
 from pia_kg.vocab import DCTERMS, PIA, RDF, XSD, document_graph
 
 __all__ = ["LoadedDocument", "load_assessment", "Extractor"]
@@ -45,6 +51,7 @@ class LoadedDocument:
     graph: Graph
     warnings: list[str] = field(default_factory=list)
     kind: str = "AssessmentDocument"
+    source: SourceText | None = None
 
 
 # The extractors that attach their facts to the assessment the core parts read: each one
@@ -52,24 +59,14 @@ class LoadedDocument:
 PART_EXTRACTORS: tuple[Extractor, ...] = (extract_disclosures, extract_changes, extract_risks)
 
 
-def _check_not_truncated(src: SourceText) -> None:
-    """LoaderError when the 項目一覧 announces 評価実施手続 but the section never comes."""
-    finals = [n for n, line in enumerate(src.lines, 1) if FINAL_SECTION.match(nfkc(line))]
-    if len(finals) == 1:
-        raise LoaderError(
-            f"the file is truncated: its 項目一覧 (line {finals[0]}) lists 評価実施手続, but the "
-            f"text ends at line {len(src.lines)} before that section",
-            source=src.path,
-            line=len(src.lines),
-        )
+def load_assessment(path: str | Path, *, max_bytes: int | None = None) -> LoadedDocument:
+    """Load one document; LoaderError (with file and line) if it is no assessment at all.
 
-
-def load_assessment(path: str | Path) -> LoadedDocument:
-    """Load one document; LoaderError (with file and line) if it cannot be loaded whole.
-
-    Warnings name the line of every field that was expected but missing or unreadable.
+    A partial document (an excerpt, a 変更箇所 only, missing last pages) loads: the parts found
+    are recorded (``pia:partFound``) and warnings name the line of every field that was
+    expected but missing or unreadable, and where the text ends early.
     """
-    src = SourceText.read(path)
+    src = read_source(path, max_bytes=max_bytes)
     form = Form(src)
     if len(form.rows) < 3:
         raise LoaderError(
@@ -82,47 +79,99 @@ def load_assessment(path: str | Path) -> LoadedDocument:
     g.add((dg.doc, PIA.fileName, Literal(src.name)))
     g.add((dg.doc, PIA.sha256, Literal(src.sha256)))
     g.add((dg.doc, PIA.documentKind, PIA[cover.kind]))
-    if cover.body is None:
-        raise LoaderError(
-            "cannot tell which public body this document belongs to: no 評価実施機関名 "
-            "(e.g. 静岡市長) and no body named in the text",
-            source=src.path,
-            line=cover.title_line or 1,
-        )
+    body = cover.body or cover.organization
+    if body is None:
+        body = UNKNOWN_BODY
+        dg.warn("cannot tell which public body this document belongs to: no 評価実施機関名 and "
+                "no body named in the text", cover.title_line or 1)
     a = dg.fact("assessment", "main", PIA.Assessment, cover.start, len(src.lines))
     g.add((a, RDF.type, URIRef("https://w3id.org/dpv#DPIA")))
-    ctx = AssessmentContext(dg, a, cover.body, kind=cover.kind, published=cover.published)
+    ctx = AssessmentContext(
+        dg, a, body, kind=cover.kind, published=cover.published, level=cover.level
+    )
     _write_cover(dg, ctx, cover)
     if cover.kind == "ChangeListDocument":
         dg.warn(
             "a 変更箇所一覧 (list of changed passages) only: no cover, section I or II to read", 1
         )
     else:
-        sec = find_sections(form, cover.start)
-        if sec is None:
-            raise LoaderError(
-                "section I (基本情報) not found: no ①事務の名称 after the cover",
-                source=src.path,
-                line=cover.title_line,
-            )
-        _check_not_truncated(src)
-        names = extract_basic_info(form, ctx, sec)
-        if not sec.parts or (sec.parts[0][0] > sec.parts[0][1]):
-            raise LoaderError(
-                "section II (特定個人情報ファイルの概要) not found; the file may be truncated",
-                source=src.path,
-                line=len(src.lines),
-            )
-        extract_files(form, ctx, sec, names)
-        if not ctx.files:
-            raise LoaderError(
-                "section II describes no 特定個人情報ファイル",
-                source=src.path,
-                line=sec.parts[0][0],
-            )
+        if cover.title_line == 0:
+            dg.warn("no cover: a later part of a document split over several files; "
+                    "its parts are read", 1)
+        _guarded("sections I and II", dg, _read_sections, form, ctx, cover)
     for extract in PART_EXTRACTORS:
-        extract(src, dg, ctx)
-    return LoadedDocument(src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind)
+        _extract_part(extract, src, dg, ctx)
+    return LoadedDocument(
+        src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind, src
+    )
+
+
+def read_source(path: str | Path, *, max_bytes: int | None = None) -> SourceText:
+    """The text of a document: a UTF-8 text file, or a PDF's table rows and text (``pdf``)."""
+    if Path(path).suffix.lower() == ".pdf":
+        from pia_kg.loaders.documents.pdf import read_pdf
+
+        return read_pdf(path, max_bytes=max_bytes)
+    return SourceText.read(path, max_bytes=max_bytes)
+
+
+def _extract_part(extract: Extractor, src: SourceText, dg: DocumentGraph, ctx: AssessmentContext) -> None:
+    """Run one part's extractor; a part it cannot read (a 変更日 that is no date, a 別紙 row
+    without 項番) is a warning with its line, and the rest of the document still loads."""
+    _guarded(extract.__name__.removeprefix("extract_"), dg, extract, src, dg, ctx)
+
+
+def _guarded(part: str, dg: DocumentGraph, fn: Callable[..., object], *args: object) -> None:
+    """``fn(*args)``; an error reading one part becomes a warning naming it (and its line)."""
+    before = len(dg.graph)
+    try:
+        fn(*args)
+    except LoaderError as exc:
+        dg.warn(f"{part} not read: {exc.reason}", exc.line)
+    except Exception as exc:  # a layout no rule foresaw must not cost the whole document
+        dg.warn(f"{part} not read: unexpected layout ({type(exc).__name__}: {exc})")
+    else:
+        return
+    if len(dg.graph) != before:
+        dg.warn(f"{part}: facts read before the error are kept")
+
+
+# The body IRI of a document that names none (an excerpt without cover or declaration).
+UNKNOWN_BODY = "評価実施機関不明"
+
+
+def _read_sections(form: Form, ctx: AssessmentContext, cover: Cover) -> None:
+    """Sections I and II as far as the document holds them; the parts found, and whether the
+    text ends before the form does."""
+    dg = ctx.dg
+    found = record_parts(form, ctx, cover)
+    sec = find_sections(form, cover.start)
+    if sec is None:
+        sec = find_later_sections(form, cover.start)
+        dg.warn("section I (基本情報/関連情報) not found: no ①事務の名称"
+                + (" ; section II is read" if sec else "; only the cover is read"), cover.title_line)
+        if sec is not None and cover.level != "BasicLevel":
+            _read_files(form, ctx, sec, [], found)
+        return
+    names = extract_basic_info(form, ctx, sec)
+    if cover.level == "BasicLevel":
+        extract_basic_level(form, ctx, sec, names)
+        return
+    _read_files(form, ctx, sec, names, found)
+
+
+def _read_files(
+    form: Form, ctx: AssessmentContext, sec: Sections, names: list[str], found: dict[str, int]
+) -> None:
+    dg = ctx.dg
+    if not sec.parts or (sec.parts[0][0] > sec.parts[0][1]):
+        if "file_overview" not in found:
+            dg.warn("section II (特定個人情報ファイルの概要) not found: files, 委託 and 提供・移転 "
+                    "are not read", len(form.src.lines))
+        return
+    extract_files(form, ctx, sec, names)
+    if not ctx.files:
+        dg.warn("section II describes no 特定個人情報ファイル", sec.parts[0][0])
 
 
 def _write_cover(dg: DocumentGraph, ctx: AssessmentContext, cover: Cover) -> None:

@@ -36,7 +36,8 @@ class AssessmentContext:
     ``files`` maps the file order (1 for the first 特定個人情報ファイル, as numbered in section
     I.3 and in the headings of section II) to its ``FileRef``. ``published`` is the 公表日
     (None for a draft or when the cover leaves it blank); ``kind`` is the document kind local
-    name (``AssessmentDocument``, ``ChangeListDocument``, ``CommitteeMaterial``).
+    name (``AssessmentDocument``, ``ChangeListDocument``, ``CommitteeMaterial``); ``level`` the
+level's local name (``BasicLevel`` …) when the cover tells it.
     """
 
     dg: DocumentGraph
@@ -44,6 +45,7 @@ class AssessmentContext:
     body: str
     kind: str = "AssessmentDocument"
     published: dt.date | None = None
+    level: str | None = None
     files: dict[int, FileRef] = field(default_factory=dict)
 
     @property

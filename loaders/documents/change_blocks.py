@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from pia_kg.loaders.documents.annex_tables import join_wrapped
-from pia_kg.text.japanese import compact, nfkc, wareki_to_date
+from pia_kg.text.japanese import compact, nfkc
+from pia_kg.text.wareki import WAREKI_DATE, wareki_to_date
 
 __all__ = ["PlainRecord", "read_plain_table", "display_width"]
 
-_DATE = re.compile(r"(?:令和|平成|昭和)\s*[0-9０-９元]+\s*年\s*[0-9０-９]+\s*月\s*[0-9０-９]+\s*日")
 _TIMINGS = {"事前", "事後"}
 # A 項目 cell opens with a section numeral (not "Ⅰ．", a numbered point of a text), an
 # attachment, or 全般.
@@ -204,12 +204,12 @@ def _date_start(text: str, current: PlainRecord | None) -> tuple[str, dt.date | 
     """
     if current is not None and current.stage == "section" and not current.section:
         return None
-    m = _DATE.search(text)
+    m = WAREKI_DATE.search(text)
     if m is None:
         return None
     before, rest = text[: m.start()].strip(), text[m.end() :].strip()
     if before:
-        if rest or display_width(before) > _NARROW or _DATE.search(before):
+        if rest or display_width(before) > _NARROW or WAREKI_DATE.search(before):
             return None
     elif rest:
         first = _cells(rest)[0]
@@ -280,6 +280,23 @@ def _join(lines: list[list[str]]) -> str:
     return join_wrapped([" ".join(cells) for cells in lines])
 
 
+# At most this many places to cut are scored (those nearest the middle): a record whose text
+# repeats a block many times would otherwise cost time quadratic in its length.
+_MAX_CUTS = 24
+
+
+def _nearest_middle(candidates: list[int], total: int) -> list[int]:
+    """The ``_MAX_CUTS`` candidates nearest the middle of ``total`` pieces, in order.
+
+    >>> _nearest_middle(list(range(100)), 100)[:3]
+    [38, 39, 40]
+    """
+    if len(candidates) <= _MAX_CUTS:
+        return candidates
+    kept = sorted(candidates, key=lambda n: (abs(2 * n - total), n))[:_MAX_CUTS]
+    return sorted(kept)
+
+
 def _split(record: PlainRecord) -> None:
     """変更前 and 変更後 from the record's blocks (see the module docstring)."""
     blocks = [b for b in record.blocks if b]
@@ -341,7 +358,7 @@ def _split(record: PlainRecord) -> None:
         record.before, record.after = text(pieces[:n]), text(pieces[n:])
         return
     scores = []
-    for n in candidates:
+    for n in _nearest_middle(candidates, len(pieces)):
         before, after = compact(text(pieces[:n])), compact(text(pieces[n:]))
         # ratio favours halves alike in length (a rewritten passage), partial_ratio a
         # passage kept whole and added to.

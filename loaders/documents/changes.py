@@ -27,14 +27,17 @@ from pia_kg.loaders.documents.annex_tables import join_wrapped
 from pia_kg.loaders.documents.assessment_context import AssessmentContext
 from pia_kg.loaders.documents.builder import DocumentGraph
 from pia_kg.loaders.documents.change_blocks import read_plain_table
+from pia_kg.loaders.documents.layout import cells_of
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.source import clean_cell as _clean_cell
-from pia_kg.text.japanese import compact, nfkc, wareki_to_date
+from pia_kg.text.form_marks import CIRCLED
+from pia_kg.text.japanese import compact, nfkc
+from pia_kg.text.wareki import wareki_to_date
 from pia_kg.vocab import DCTERMS, PIA, XSD
 
 __all__ = ["Change", "read_changes", "extract_changes"]
 
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CIRCLED = CIRCLED
 
 
 def clean_cell(cell: str) -> str:
@@ -45,7 +48,6 @@ def clean_cell(cell: str) -> str:
 
 _DITTO = {"〃", "同上", "″", "々"}
 _TIMING = re.compile(r"(?:^|\s)(事前|事後)(?:\s|$)")
-_DATE_START = re.compile(r"^\s*(?:令和|平成|昭和)\s*[0-9０-９元]+\s*年\s*[0-9０-９]+\s*月\s*[0-9０-９]+\s*日")
 _SECTION_START = re.compile(r"^\s*(?:[ⅠⅡⅢⅣⅤⅥ]|I{1,3}\s|IV\s|V\s|VI\s|[(（]別[添紙]|別[添紙]\s*[0-9０-９])")
 _HEADER_WORDS = ("変更日", "項目", "変更前の記載", "変更後の記載")
 
@@ -92,7 +94,7 @@ def read_changes(src: SourceText) -> list[Change]:
 def _tab_header(line: str) -> dict[str, int] | None:
     if "\t" not in line:
         return None
-    cells = [compact(clean_cell(c)) for c in line.split("\t")]
+    cells = [compact(clean_cell(c)) for c in cells_of(line)]
     if not all(w in cells for w in _HEADER_WORDS):
         return None
     cols: dict[str, int] = {}
@@ -128,7 +130,7 @@ def _read_tab_rows(src: SourceText, i: int, cols: dict[str, int], out: list[Chan
             continue
         if "\t" not in line:
             break
-        cells = line.split("\t")
+        cells = cells_of(line)
         date_cell = _get(cells, cols, "date")
         if date_cell and date_cell not in _DITTO:
             date = wareki_to_date(date_cell)
@@ -251,7 +253,7 @@ def _read_list_block(src: SourceText, i: int, out: list[Change]) -> int:
         i += 1
         if not raw.strip() or re.fullmatch(r"[-\s\t]+", raw):
             continue
-        cells = [clean_cell(c) for c in raw.split("\t")]
+        cells = [clean_cell(c) for c in cells_of(raw)]
         while cells and not cells[-1]:
             cells.pop()
         filled = sum(1 for c in cells if c)

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 
 from pia_kg.loaders.documents.layout import Layout, Row, detect_layout, read_rows
-from pia_kg.loaders.documents.source import SourceText, checkboxes, clean_cell
+from pia_kg.loaders.documents.source import SourceText, clean_cell
 from pia_kg.loaders.documents.template import CHOICE_MARKER, LabelMatch, match_label
+from pia_kg.text.form_marks import CIRCLED, checkboxes, normalize_boxes
 from pia_kg.text.japanese import fold_spaces, nfkc
 
 __all__ = [
@@ -64,7 +65,7 @@ _BOUNDARY = re.compile(
 )
 
 
-_CIRCLED_CHARS = set("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")
+_CIRCLED_CHARS = set(CIRCLED)
 # A point of a list written inside a value: "①符号管理機能：…" (a name, a colon, its text).
 _CIRCLED_POINT = re.compile(r"^[①-⑳][^：:\s]{1,30}\s*[：:]\s*\S")
 _NUMBERED = re.compile(r"^\s*\d+\s*\.\s*\S")
@@ -211,17 +212,6 @@ def _join(parts: list[str], layout: Layout) -> str:
             out += "\n"
         out += p
     return out
-
-
-_BOX_TAG = re.compile(r"\[?\s*<input(?P<attrs>[^>]*)>\s*\]?")
-
-
-def normalize_boxes(text: str) -> str:
-    """Checkbox markup of every converter as ``[○]`` / ``[]``, so ``source.checkboxes`` reads it.
-
-    ``[<input checked>] X``, a bare ``<input checked> X`` and ``[○] X`` all mean a ticked X.
-    """
-    return _BOX_TAG.sub(lambda m: "[○] " if "checked" in m["attrs"] else "[] ", text)
 
 
 def boxes_in(text: str) -> list[tuple[str, bool]]:

@@ -20,8 +20,14 @@ import enum
 from dataclasses import dataclass
 
 from pia_kg.loaders.documents.source import SourceText
+from pia_kg.loaders.documents.template import label_cuts
+from pia_kg.text.form_marks import is_letter_spaced, is_page_marker, repair_letter_spacing
 
-__all__ = ["Layout", "Cell", "Row", "detect_layout", "read_rows"]
+__all__ = ["Layout", "Cell", "Row", "detect_layout", "read_rows", "cells_of", "PAGE_LINE"]
+
+# A line this long with no tab is a whole page that a converter joined with spaces; it is
+# cut at the form's labels into rows that share its line number.
+PAGE_LINE = 200
 
 
 class Layout(enum.Enum):
@@ -64,18 +70,53 @@ def detect_layout(src: SourceText) -> Layout:
     return Layout.TABBED if tabbed * 10 >= len(lines) else Layout.PLAIN
 
 
+def cells_of(line: str) -> list[str]:
+    """The cells of one tab-separated line, empty ones kept (a merged cell is an empty cell).
+
+    >>> cells_of("評価書番号\\t評価書名\\t")
+    ['評価書番号', '評価書名', '']
+    """
+    return line.split("\t")
+
+
 def read_rows(src: SourceText, layout: Layout | None = None) -> list[Row]:
     """Every non-blank line as a ``Row``; tabs split cells in both layouts.
 
     In the PLAIN layout a line is one cell (a label and its value are told apart by
-    ``template.match_label``, not here), unless the line itself holds tabs.
+    ``template.match_label``, not here), unless the line itself holds tabs. A letter-spaced
+    line (``大 崎 市 長``) is read without its spaces; a whole page on one line is cut at the
+    form's labels into several rows with the same line number; a page footer (``1/5``) is no row.
     """
+    layout = layout or detect_layout(src)
     rows: list[Row] = []
     for number, line in enumerate(src.lines, start=1):
         if not line.strip():
             continue
-        parts = line.split("\t")
+        if layout is Layout.PLAIN and "\t" not in line:
+            rows.extend(_plain_rows(number, line))
+            continue
+        parts = cells_of(line)
         cells = tuple(Cell(p, number, i) for i, p in enumerate(parts) if p.strip())
         if cells:
             rows.append(Row(number, cells, line))
     return rows
+
+
+def _plain_rows(number: int, line: str) -> list[Row]:
+    if is_page_marker(line):  # "1/5", "(2)", "- 3 -": a page footer, not content
+        return []
+    if is_letter_spaced(line):
+        line = repair_letter_spacing(line)
+    pieces = [p.strip() for p in label_cuts(line)] if len(line) >= PAGE_LINE else _heading_cuts(line)
+    if len(pieces) <= 1:
+        return [Row(number, (Cell(line, number, 0),), line)]
+    return [Row(number, (Cell(p, number, 0),), p) for p in pieces if p]
+
+
+def _heading_cuts(line: str) -> list[str]:
+    """A short line that is a numbered heading followed by an item label on the same line
+    (``1.特定個人情報ファイルを取り扱う事務 ①事務の名称``) is cut in two; others are kept."""
+    pieces = [p.strip() for p in label_cuts(line)]
+    if len(pieces) == 2 and pieces[0][:1].isdigit() and pieces[1][:1] in "①②③④⑤⑥⑦⑧⑨⑩":
+        return pieces
+    return [line]

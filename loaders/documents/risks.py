@@ -23,6 +23,7 @@ from rdflib import Literal
 from pia_kg.loaders.documents.annex_tables import join_wrapped
 from pia_kg.loaders.documents.assessment_context import AssessmentContext
 from pia_kg.loaders.documents.builder import DocumentGraph
+from pia_kg.loaders.documents.layout import cells_of
 from pia_kg.loaders.documents.source import SourceText, clean_cell
 from pia_kg.loaders.documents.template import CHOICE_MARKER, NUMBERED_HEADING, RISK_STAGES
 from pia_kg.text.japanese import compact, nfkc
@@ -99,11 +100,11 @@ def read_risks(src: SourceText) -> list[Risk]:
             current = Risk(category, clean_cell(m["label"]), number, number, number=int(m["n"] or 0), region=region)
             risks.append(current)
             continue
-        first_cell = clean_cell(raw.split("\t")[0])
+        first_cell = clean_cell(cells_of(raw)[0])
         if _OTHER.search(first_cell) and category:
             current = Risk(_stage_named_in(first_cell) or category, first_cell, number, number, region=region)
             risks.append(current)
-            rest = clean_cell(" ".join(raw.split("\t")[1:]))
+            rest = clean_cell(" ".join(cells_of(raw)[1:]))
             if rest:
                 current.measures.append(rest)
             continue
@@ -205,7 +206,7 @@ def _pair_answers(numbered: list[Risk], answers: list[_Answer]) -> None:
 
 def _add_measure(risk: Risk, raw: str) -> None:
     """A measure row: "label<TAB>value" in tabbed text, or a line of text in plain text."""
-    cells = [clean_cell(c) for c in raw.split("\t")]
+    cells = [clean_cell(c) for c in cells_of(raw)]
     cells = [c for c in cells if c]
     if not cells:
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from pia_kg.errors import LoaderError
 from pia_kg.text.japanese import fold_spaces
 
-__all__ = ["SourceText", "Checkbox", "clean_cell", "checkboxes", "parse_source_ref"]
+__all__ = ["SourceText", "clean_cell", "parse_source_ref"]
 
 _SOURCE_REF = re.compile(r"^(?P<file>.+)#L(?P<start>\d+)-L(?P<end>\d+)$")
 
@@ -54,10 +55,18 @@ class SourceText:
         return f"{self.name}#L{start}-L{end if end is not None else start}"
 
     @classmethod
-    def read(cls, path: str | Path) -> SourceText:
-        """Read a UTF-8 text file; LoaderError if it is missing, empty, binary or not UTF-8."""
+    def read(cls, path: str | Path, *, max_bytes: int | None = None) -> SourceText:
+        """Read a UTF-8 text file; LoaderError if it is missing, empty, binary, not UTF-8 or
+        larger than ``max_bytes`` (default ``PIA_KG_MAX_DOCUMENT_BYTES`` or 20 MB)."""
         p = Path(path)
+        limit = max_bytes if max_bytes is not None else max_document_bytes()
         try:
+            if p.is_file() and p.stat().st_size > limit:
+                raise LoaderError(
+                    f"too large: {p.stat().st_size} bytes, over the limit of {limit} "
+                    "(set PIA_KG_MAX_DOCUMENT_BYTES to raise it)",
+                    source=p,
+                )
             raw = p.read_bytes()
         except FileNotFoundError:
             raise LoaderError("no such file", source=p) from None
@@ -78,31 +87,27 @@ class SourceText:
                 source=p,
                 line=line,
             ) from None
+        return cls.from_text(p, text, hashlib.sha256(raw).hexdigest())
+
+    @classmethod
+    def from_text(cls, path: Path, text: str, sha256: str) -> SourceText:
+        """A source from text already decoded (a PDF's extracted text)."""
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return cls(p, text, tuple(text.split("\n")), hashlib.sha256(raw).hexdigest())
+        return cls(path, text, tuple(text.split("\n")), sha256)
 
 
-@dataclass(frozen=True)
-class Checkbox:
-    label: str
-    checked: bool
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
-# A checkbox as the PDF converter writes it: "[○] label", "[] label", or "[<input checked ...>]".
-_BOX = re.compile(r"\[\s*(?P<mark><input[^>]*>|[○〇●✓✔■☑xX]?)\s*\]\s*(?P<label>[^\[<\t]*)")
+def max_document_bytes() -> int:
+    """The input size limit: ``PIA_KG_MAX_DOCUMENT_BYTES`` or 20 MB."""
+    try:
+        return int(os.environ.get("PIA_KG_MAX_DOCUMENT_BYTES", DEFAULT_MAX_BYTES))
+    except ValueError:
+        return DEFAULT_MAX_BYTES
+
+
 _TAG = re.compile(r"<[^>]+>")
-
-
-def checkboxes(cell: str) -> list[Checkbox]:
-    """The checkboxes written in ``cell``, in order, with whether each is checked."""
-    found = []
-    for m in _BOX.finditer(cell):
-        mark = m["mark"]
-        checked = ("checked" in mark) if mark.startswith("<") else bool(mark)
-        label = fold_spaces(_TAG.sub(" ", m["label"]))
-        if label:
-            found.append(Checkbox(label, checked))
-    return found
 
 
 def clean_cell(cell: str) -> str:

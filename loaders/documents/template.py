@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pia_kg.text.form_marks import circled_number
 from pia_kg.text.japanese import compact
 
 __all__ = [
@@ -32,15 +33,6 @@ __all__ = [
     "RISK_STAGES",
     "METHOD_OPTIONS",
 ]
-
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
-def circled_number(ch: str) -> int | None:
-    """1 for ①, … 20 for ⑳; None for any other character."""
-    i = _CIRCLED.find(ch)
-    return i + 1 if i >= 0 else None
-
 
 @dataclass(frozen=True)
 class Label:
@@ -65,7 +57,7 @@ LABELS: tuple[Label, ...] = (
     Label("published", r"公表日", "cover"),
     # I 基本情報
     Label("task_name", r"事務の名称", "I"),
-    Label("task_description", r"事務の内容", "I"),
+    Label("task_description", r"事務の(?:内容|概要)", "I"),
     Label("subject_count_band", r"対象人数", "I"),
     Label("system_name", r"システムの名称", "I"),
     Label("system_function", r"システムの機能", "I"),
@@ -79,6 +71,10 @@ LABELS: tuple[Label, ...] = (
     Label("linkage_basis", r"法令上の根拠", "I", number=2),
     Label("department", r"部署", "I", number=1),
     Label("department_head", r"所属長(?:の役職名)?", "I"),
+    # 基礎項目評価書: II しきい値判断項目 (1. 対象人数 is subject_count_band) and III its result
+    Label("handler_count", r"取扱者数", "threshold"),
+    Label("serious_accident", r"重大事故(?:の発生)?", "threshold"),
+    Label("threshold_result", r"しきい値判断結果", "threshold"),
     # II 特定個人情報ファイルの概要, per file
     Label("file_overview", r"特定個人情報ファイルの概要", "II"),
     Label("subject_count", r"対象となる本人の数", "II", number=2),
@@ -296,3 +292,62 @@ RISK_STAGES: dict[str, tuple[str, ...]] = {
         "特定個人情報が消去されずいつまでも存在するリスク",
     ),
 }
+
+
+# The words a whole page joined on one line is cut at: the cover's labels and the form's
+# headings, and the circled item labels. Each label becomes a piece of its own and so does the
+# text between two labels (a label's value).
+_COVER_CUTS = (
+    r"特定個人情報保護評価書\s*[(（]\s*(?:基礎項目|重点項目|全項目)評価書\s*[)）]",
+    r"評価書番号",
+    r"評価書名",
+    r"個人のプライバシー等の権利利益の保護の宣言",
+    r"特記事項",
+    r"評価実施機関名",
+    r"(?:特定)?個人情報保護委員会\s*承認日\s*(?:【\s*行政機関等のみ\s*】)?",
+    r"公表日",
+    r"\[\s*(?:平成|令和)[^\[\]]{0,24}?様\s*式\s*\d\s*\]",
+    r"項目一覧",
+)
+_HEADING_WORDS = (
+    "関連情報|基本情報|しきい値判断項目|しきい値判断結果|特定個人情報ファイルの概要|"
+    "(?:特定個人情報ファイルの取扱いプロセスにおける)?リスク対策|その他のリスク対策|"
+    "開示請求[、,]?\\s*問合せ|評価実施手続"
+)
+_NUMBERED_WORDS = (
+    "特定個人情報ファイルを取り扱う事務(?:において使用するシステム)?|特定個人情報ファイル名|"
+    "個人番号の利用|情報提供ネットワークシステムによる情報連携|評価実施機関における担当部署|"
+    "他の評価実施機関|対象人数|取扱者数|重大事故"
+)
+_CIRCLED_WORDS = (
+    "事務の名称|事務の概要|事務の内容|対象人数|システムの名称|システムの機能|他のシステムとの接続|"
+    "実施の有無|法令上の根拠|部署|所属長(?:の役職名)?|評価対象の事務の対象人数は何人か|"
+    "評価対象の事務に従事する職員数は何人か|.{0,12}重大事故.{0,20}か"
+)
+CUT = re.compile(
+    "|".join(
+        (
+            *_COVER_CUTS,
+            rf"(?:[ⅠⅡⅢⅣⅤⅥ]|(?<![A-Za-z])(?:VI|IV|V|III|II|I))\s*(?:{_HEADING_WORDS})",
+            r"[(（]\s*別\s*[添紙]\s*\d*\s*[)）]\s*(?:事務の内容|特定個人情報ファイル記録項目|変更箇所)",
+            rf"\d{{1,2}}\s*[.．]\s*(?:{_NUMBERED_WORDS})",
+            rf"[①-⑳]\s*(?:{_CIRCLED_WORDS})",
+        )
+    )
+)
+
+
+def label_cuts(line: str) -> list[str]:
+    """``line`` cut before and after every label or heading of the form it holds.
+
+    >>> label_cuts("評価書番号 7 評価書名 介護保険に関する事務 評価実施機関名 札幌市長")
+    ['評価書番号', ' 7 ', '評価書名', ' 介護保険に関する事務 ', '評価実施機関名', ' 札幌市長']
+    """
+    out: list[str] = []
+    pos = 0
+    for m in CUT.finditer(line):
+        out.append(line[pos : m.start()])
+        out.append(m.group())
+        pos = m.end()
+    out.append(line[pos:])
+    return [p for p in out if p.strip()]

@@ -36,8 +36,10 @@ from typing import Any
 from pia_kg.errors import LoaderError
 from pia_kg.loaders.law.catalog import entry_for_raw_file, entry_for_revision
 from pia_kg.loaders.law.model import ProviderEntry, TableItem, TableVersion
-from pia_kg.text.japanese import normalize_item_label
-from pia_kg.text.legal import LawTable, canonical_table_label, table_by_label
+from pia_kg.text.citation import canonical_table_label
+from pia_kg.text.items import normalize_item_label
+from pia_kg.text.legal import LawTable, table_by_label
+from pia_kg.text.numerals import KANJI_DIGITS
 
 __all__ = [
     "LawDocument",
@@ -52,7 +54,7 @@ __all__ = [
 _DELETED = "削除"
 # The item number and the 機関 are separated by a 全角 space in the first cell.
 _FIRST_CELL = re.compile(
-    r"^(?P<label>[〇一二三四五六七八九十百]+(?:の[〇一二三四五六七八九十百]+)*)[\s\u3000]+(?P<rest>.*)$",
+    rf"^(?P<label>[{KANJI_DIGITS}]+(?:の[{KANJI_DIGITS}]+)*)[\s\u3000]+(?P<rest>.*)$",
     re.S,
 )
 _REVISION_DATE = re.compile(r"^[0-9A-Za-z]+_(?P<d>\d{8})_")

@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pia_kg.errors import LawDataError, LoaderError
+from pia_kg.errors import LawDataError, LoaderError, NotationError
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.law.catalog import CatalogueEntry, entry_for_file
 from pia_kg.loaders.law.model import ProviderEntry, TableItem, TableVersion
-from pia_kg.text.japanese import kanji_to_int, nfkc, normalize_item_label
+from pia_kg.text.items import normalize_item_label
 
 __all__ = ["DetailItem", "read_law_tsv", "tsv_line_span", "DELETED_MARK"]
 
@@ -125,7 +125,7 @@ def _rows(text: SourceText, entry: CatalogueEntry) -> list[tuple[int, list[str]]
 def _label(raw: str, text: SourceText, line: int) -> str:
     try:
         label = normalize_item_label(raw)
-    except ValueError:
+    except NotationError:
         raise LoaderError(f"{raw!r} is not an item label", source=text.path, line=line) from None
     if label != raw:
         raise LoaderError(
@@ -188,7 +188,7 @@ def _provision_items(rows: list[tuple[int, list[str]]], text: SourceText) -> lis
 
 def _number(token: str) -> str:
     """``二十一の二`` / ``２`` → ``21の2`` / ``2``: a provision number in ASCII digits."""
-    return "の".join(str(kanji_to_int(part)) for part in nfkc(token).split("の"))
+    return normalize_item_label(token)
 
 
 def _pad(number: str, width: int) -> tuple[int, ...]:
@@ -207,7 +207,7 @@ def _detail_items(
             article_no = _number(article.removeprefix("第").replace("条", "", 1))
             paragraph_no = _number(paragraph) if paragraph else "1"
             go_no = _number(go) if go else ""
-        except ValueError as exc:
+        except NotationError as exc:
             raise LoaderError(
                 f"bad article/paragraph/号: {exc}", source=text.path, line=line
             ) from None

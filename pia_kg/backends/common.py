@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
+import os
 from abc import abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from rdflib import Dataset, Graph, URIRef
 
-from pia_kg.errors import QueryTimeoutError
+from pia_kg.errors import QueryTimeoutError, ResultLimitError
 from pia_kg.store import ExportFormat, GraphData, Store
 from pia_kg.vocab import PREFIXES
 
@@ -32,6 +35,47 @@ def with_timeout(fn: Callable[[], T], timeout: float | None) -> T:
             f"the query ran longer than the {timeout:g} s timeout; narrow it (add a LIMIT or "
             "more specific patterns) or raise the timeout"
         ) from None
+
+
+def capped(items: Iterable[T], limit: int | None, what: str = "rows") -> Iterator[T]:
+    """``items`` as they come, raising ResultLimitError on the first one past ``limit``.
+
+    >>> list(capped(range(3), 3))
+    [0, 1, 2]
+    >>> list(capped(range(4), 3, "triples"))
+    Traceback (most recent call last):
+    ...
+    pia_kg.errors.ResultLimitError: the query returned more than 3 triples, over the cap of 3; add a LIMIT or narrow it
+    """
+    for n, item in enumerate(items):
+        if limit is not None and n >= limit:
+            raise ResultLimitError(
+                f"the query returned more than {limit} {what}, over the cap of {limit}; "
+                "add a LIMIT or narrow it"
+            )
+        yield item
+
+
+# Files a database engine rewrites without any change of content (its own log, its lock).
+_NOT_CONTENT = ("LOG", "LOCK")
+
+
+def directory_token(path: Path) -> str:
+    """A digest of the names, sizes and modification times of the files in ``path``: it
+    changes on every write an embedded engine commits there, by any process.
+
+    >>> directory_token(Path("/no/such/folder"))
+    'missing'
+    """
+    try:
+        entries = sorted(
+            (e.name, e.stat().st_size, e.stat().st_mtime_ns)
+            for e in os.scandir(path)
+            if not e.name.startswith(_NOT_CONTENT)
+        )
+    except OSError:
+        return "missing"
+    return hashlib.blake2b(repr(entries).encode(), digest_size=12).hexdigest()
 
 
 def ntriples(data: GraphData) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +11,7 @@ import typer
 from rich.table import Table
 
 from pia_kg.cli.app import _progress, app, err, out, state
+from pia_kg.errors import PiaKgError
 
 
 @app.command()
@@ -44,16 +47,19 @@ def load(
             batch_size=batch_size,
             workers=workers,
         )
-    for warning in report.warnings:
-        err.print(f"warning: {warning}", markup=False, highlight=False)
+    for doc in report.documents:
+        if "quality" in doc:
+            _print_quality(doc["quality"])  # type: ignore[arg-type]
     for failure in report.failed:
         err.print(f"Error: {failure}", markup=False, highlight=False)
     table = Table("document", "kind", "triples", title="loaded")
     for doc in report.documents:
         table.add_row(str(doc["document"]), str(doc["kind"]), str(doc["triples"]))
     out.print(table)
+    duplicates = sum(1 for d in report.documents if d["kind"] == "duplicate")
     out.print(
-        f"{len(report.documents)} document(s) loaded, {len(report.failed)} failed; "
+        f"{len(report.documents) - duplicates} document(s) loaded, {duplicates} duplicate(s), "
+        f"{len(report.failed)} failed; "
         f"store: {report.triples_before} → {report.triples_after} triples"
     )
     if report.failed:
@@ -67,6 +73,70 @@ def remove(docs: Annotated[list[str], typer.Argument(help="Document ids (file st
 
     removed = remove_documents(state.store(), docs)
     out.print(f"removed {len(removed)} document(s): {', '.join(removed)}")
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Documents (.txt, .pdf) or folders of them.")],
+    fmt: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="text (default) or json.")
+    ] = CheckFormat.text,
+) -> None:
+    """Read documents and print their quality report, without writing to the store."""
+    from pia_kg.loaders.documents.assessment import load_assessment
+    from pia_kg.loaders.documents.report import document_report
+    from pia_kg.pipeline import collect_files
+
+    reports: list[dict] = []
+    seen: dict[str, str] = {}
+    for path in collect_files(paths):
+        try:
+            quality = document_report(load_assessment(path))
+        except PiaKgError as exc:
+            reports.append({"document": path.name, "error": str(exc)})
+            continue
+        quality["file"] = path.name
+        if quality["sha256"] in seen:
+            quality["duplicate_of"] = seen[quality["sha256"]]
+        seen.setdefault(quality["sha256"], path.name)
+        reports.append(quality)
+    if fmt is CheckFormat.json:
+        print(json.dumps(reports, ensure_ascii=False, indent=2))
+    else:
+        for quality in reports:
+            _print_quality(quality)
+    if any("error" in r for r in reports):
+        raise typer.Exit(1)
+
+
+def _print_quality(q: dict) -> None:
+    """One document's quality report as a few lines of text."""
+    name = q.get("file", q["document"])
+    if "error" in q:
+        err.print(f"Error: {q['error']}", markup=False, highlight=False)
+        return
+    if "duplicate_of" in q:
+        out.print(f"{name}: same content as {q['duplicate_of']} (sha256); not counted twice", markup=False)
+        return
+    c, s = q["counts"], q["stated"]
+    out.print(
+        f"{name}: {q['kind']}, {q['level'] or 'level unknown'}, 様式 {q['form'] or '?'}"
+        f"{', ends early' if q['ends_early'] else ''}\n"
+        f"  parts: {', '.join(q['parts']) or 'none'}\n"
+        f"  systems {c['systems']}, files {c['files']}, 委託 {c['outsourcing']}, "
+        f"提供 {c['provisions']} (stated {s['provisions'] if s['provisions'] is not None else '-'}), "
+        f"移転 {c['transfers']} (stated {s['transfers'] if s['transfers'] is not None else '-'}), "
+        f"別紙 rows {c['annex_rows']}",
+        markup=False,
+        highlight=False,
+    )
+    for warning in q["warnings"]:
+        err.print(f"  warning: {warning}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -19,11 +19,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, URIRef
 
 from pia_kg.derive.renumbering_records import RecordedRenumbering
-from pia_kg.errors import LoaderError
+from pia_kg.errors import LoaderError, PiaKgError
 from pia_kg.store import Store
 from pia_kg.vocab import HISTORY_GRAPH, PROV, RESOLUTION_GRAPH
 
@@ -64,7 +65,8 @@ class DocumentResult:
     graphs: dict[URIRef, str] = field(default_factory=dict)
     claims: list[RecordedRenumbering] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    error: LoaderError | None = None
+    quality: dict[str, Any] = field(default_factory=dict)
+    error: PiaKgError | None = None
 
 
 # --- the scratch store: the law, and one document at a time ---------------------------
@@ -120,13 +122,18 @@ def derive_graph(doc_graph: URIRef, graph: Graph) -> tuple[dict[URIRef, str], li
 def parse_and_derive(path: Path) -> DocumentResult:
     """Read one document file into its graph and derive from it (a worker's job)."""
     from pia_kg.loaders.documents.assessment import load_assessment
+    from pia_kg.loaders.documents.report import document_report
 
     result = DocumentResult(path.name)
     try:
         loaded = load_assessment(path)
-    except LoaderError as exc:
-        result.error = exc
+    except Exception as exc:  # one document's failure, whatever its type, is that document's
+        result.error = exc if isinstance(exc, PiaKgError) else LoaderError(
+            f"cannot be loaded ({type(exc).__name__}: {exc})", source=path
+        )
         return result
+    result.quality = document_report(loaded)
+    result.quality["file"] = path.name
     result.graph_iri = loaded.graph_iri
     result.kind = loaded.kind
     result.triples = len(loaded.graph)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from pia_kg.text.japanese import compact
+from pia_kg.text.numerals import NUMERAL
+from pia_kg.text.widths import compact
 
 __all__ = [
     "strip_parentheticals",
@@ -23,7 +24,7 @@ __all__ = [
     "law_names",
 ]
 
-_NUM = r"[0-9〇一二三四五六七八九十百千]+"
+_NUM = NUMERAL
 
 # A parenthetical is boilerplate when it gives a law's number or defines / scopes a term.
 _BOILERPLATE_PAREN = re.compile(

@@ -11,14 +11,14 @@ checks each claim against the tables and keeps a contradicted one as a finding.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Graph
 
-from pia_kg.text.japanese import compact, normalize_item_label, wareki_to_date
-from pia_kg.text.legal import canonical_table_label
+from pia_kg.text.citation import find_table_items, labels_in_parentheses, recipient_items
+from pia_kg.text.legal import REFORM_DATE
+from pia_kg.text.wareki import wareki_to_date
 from pia_kg.vocab import DCTERMS, PIA, RDF
 
 __all__ = [
@@ -27,23 +27,7 @@ __all__ = [
     "recorded_from_graph",
     "applies_to",
     "unique",
-    "REFORM_DATE",
 ]
-
-# The day 別表第一/第二 gave way to 別表 and 主務省令第2条の表.
-REFORM_DATE = dt.date(2024, 5, 27)
-
-_LABEL = r"\d+(?:の\d+)*"
-# A table named in a change text, then the item: 別表第1の項番56, 別表第1の56の項, 別表第2の37,
-# 主務省令第2の表第106項 (with or without 条: documents drop it), 主務省令第2条の表106.
-_CITATION = re.compile(
-    rf"(?P<table>主務省令第?(?:2|二)条?の表|(?:番号法|番号利用法)?別表(?:第?[1-9一二三四五六七八九])?)"
-    rf"(?:における|の)?(?:項番|第)?(?P<label>{_LABEL})(?:の項|項|号)?"
-)
-_ANNEX_ROW = re.compile(
-    rf"【(?P<kind>提供先|移転先)】.*?【法令上の根拠\(項番\)】(?P<label>{_LABEL})"
-)
-_LABEL_LIST = re.compile(rf"\((?P<labels>{_LABEL}(?:[、,]{_LABEL})*)の項\)")
 
 
 @dataclass(frozen=True)
@@ -68,19 +52,10 @@ def _citations(
     text: str, *, date: dt.date | None, default_table: str | None
 ) -> tuple[list[tuple[str, str]], str]:
     """The (table, item) pairs a change text cites, in order, and a note on how they were read."""
-    t = compact(text)
-    found: list[tuple[str, str]] = []
-    for m in _CITATION.finditer(t):
-        written = m["table"]
-        if written.startswith("主務省令"):
-            written = "主務省令第2条の表"
-        table = canonical_table_label(written)
-        if table is None:
-            continue
-        found.append((table, normalize_item_label(m["label"])))
+    found = find_table_items(text)
     if found:
         return found, ""
-    rows = list(_ANNEX_ROW.finditer(t))
+    rows = recipient_items(text)
     if rows and date is not None:
         provision = date < REFORM_DATE
         kinds = {
@@ -90,15 +65,9 @@ def _citations(
             ("移転先", False): "番号法別表",
         }
         note = "table inferred from 【提供先】/【移転先】 and the change date"
-        return [
-            (kinds[(m["kind"], provision)], normalize_item_label(m["label"])) for m in rows
-        ], note
+        return [(kinds[(kind, provision)], label) for kind, label in rows], note
     if default_table:
-        labels = [
-            normalize_item_label(x)
-            for m in _LABEL_LIST.finditer(t)
-            for x in re.split(r"[、,]", m["labels"])
-        ]
+        labels = labels_in_parentheses(text)
         return [(default_table, x) for x in labels], f"table {default_table} given by the caller"
     return [], ""
 

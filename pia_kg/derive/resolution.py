@@ -54,9 +54,9 @@ from pia_kg.derive.resolution_inputs import (
     read_documents,
     read_law,
 )
-from pia_kg.loaders.documents.citations import parse_citations
 from pia_kg.loaders.documents.source import parse_source_ref
 from pia_kg.store import Store
+from pia_kg.text.citation import article_numbers, parse_citations
 from pia_kg.text.japanese import compact
 from pia_kg.text.legal import table_by_label
 from pia_kg.vocab import PIA, PROV, RDF, RDFS, RESOLUTION_GRAPH, XSD, mint
@@ -93,19 +93,17 @@ class Resolution:
     problems: list[Problem] = field(default_factory=list)
 
 
-_ARTICLE_USE = re.compile(r"第(?:9|九)条")
-_ARTICLE_PROVISION = re.compile(r"第(?:19|十九)条")
 _ROLE_KIND = {"transfer": "use", "use": "use", "provision": "provision", "linkage": "provision"}
 
 
 def expected_kind(c: CitationRow) -> str | None:
     """Which kind of table can be the basis: 第9条 use needs a 事務 table (別表第一 / 別表),
     第19条 provision a 情報照会者 table (別表第二 / 主務省令第2条の表)."""
-    article = compact(c.article or "")
-    if _ARTICLE_USE.search(article) and not _ARTICLE_PROVISION.search(article):
-        return "use"
-    if _ARTICLE_PROVISION.search(article):
+    articles = article_numbers(c.article or "")
+    if 19 in articles:
         return "provision"
+    if 9 in articles:
+        return "use"
     return _ROLE_KIND.get(c.role)
 
 

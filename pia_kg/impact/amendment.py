@@ -32,9 +32,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pia_kg.errors import LoaderError, UnknownNameError
-from pia_kg.text.japanese import compact, normalize_item_label
-from pia_kg.text.legal import canonical_table_label, table_by_label
+from pia_kg.errors import LoaderError, NotationError, UnknownNameError
+from pia_kg.text.citation import canonical_table_label
+from pia_kg.text.items import normalize_item_label
+from pia_kg.text.legal import REFORM_DATE, table_by_label
+from pia_kg.text.widths import compact
 
 __all__ = [
     "TableReplacement",
@@ -97,8 +99,8 @@ KNOWN_AMENDMENTS: dict[str, Amendment] = {
     a.key: a
     for a in (
         Amendment(
-            "2024-05-27",
-            dt.date(2024, 5, 27),
+            REFORM_DATE.isoformat(),
+            REFORM_DATE,
             "番号法別表第一/第二 → 番号法別表 and 主務省令第2条の表 (令和5年法律第48号)",
             tables=(
                 TableReplacement("番号法別表第一", "番号法別表"),
@@ -197,7 +199,7 @@ def _table_label(written: str, path: Path, line: int) -> str:
 def _item(written: str, path: Path, line: int) -> str:
     try:
         return normalize_item_label(compact(written))
-    except ValueError:
+    except NotationError:
         raise LoaderError(
             f"{written!r} is not an item label (e.g. 56 or 36の2)", source=path, line=line
         ) from None

@@ -1,18 +1,22 @@
-"""The law tables pia-kg knows, and how a document's wording names one of them.
+"""The law tables pia-kg knows, and the day the 2024 reform replaced two of them.
 
 The one place where a table's key (used in IRIs), its canonical label (used in queries and
-answers) and the ways documents write it are defined. Loaders of assessments and of law
-both use it; nothing else spells a table name.
+answers) and its kind are defined. How a document's wording names a table is the citation
+grammar (``pia_kg.text.citation``).
 """
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from dataclasses import dataclass
 
-from pia_kg.text.japanese import compact, kanji_to_int
+from pia_kg.errors import UnknownNameError
+from pia_kg.text.widths import compact
 
-__all__ = ["LawTable", "TABLES", "table_by_key", "table_by_label", "canonical_table_label"]
+__all__ = ["LawTable", "TABLES", "REFORM_DATE", "table_by_key", "table_by_label"]
+
+#: The day 番号法別表第一/第二 gave way to 番号法別表 and 主務省令第2条の表.
+REFORM_DATE = dt.date(2024, 5, 27)
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,11 @@ _BY_LABEL = {t.label: t for t in TABLES}
 
 
 def table_by_key(key: str) -> LawTable:
-    from pia_kg.errors import UnknownNameError
+    """The known table of IRI key ``key``; UnknownNameError listing the keys otherwise.
 
+    >>> table_by_key("bango-beppyo1").label
+    '番号法別表第一'
+    """
     try:
         return _BY_KEY[key]
     except KeyError:
@@ -65,58 +72,9 @@ def table_by_key(key: str) -> LawTable:
 
 
 def table_by_label(label: str) -> LawTable | None:
-    """The known table whose canonical label is ``label`` (after widths/space folding)."""
-    return _BY_LABEL.get(compact(label))
+    """The known table whose canonical label is ``label`` (after widths/space folding).
 
-
-_SHUMU = re.compile(r"主務省令第(?:2|二)条?の表")
-_BEPPYO = re.compile(r"別表(?:第?(?P<n>\d+|[一二三四五六七八九十]+))?")
-# The law or ordinance right before 別表, possibly with the article that cites the table in
-# between ("新宿区番号条例第3条第1項別表" names that 条例's table, not 番号法's).
-_OTHER_LAW = re.compile(
-    r"(?P<law>[^\s、。()（）「」]*?(?:法|条例|規則|政令|省令))"
-    r"(?:第[\d一二三四五六七八九十百]+条(?:の[\d一二三四五六七八九十]+)?(?:第[\d一二三四五六七八九十]+[項号])*)?(?:の)?別表"
-)
-_LAW_ALIASES = {
-    "番号法": "番号法",
-    "番号利用法": "番号法",
-    "行政手続における特定の個人を識別するための番号の利用等に関する法律": "番号法",
-    "住基法": "住民基本台帳法",
-    "住民基本台帳法": "住民基本台帳法",
-}
-
-
-def canonical_table_label(written: str, *, default_law: str = "番号法") -> str | None:
-    """The canonical label of the table that ``written`` names, or None when it names none.
-
-    ``別表第1`` / ``別表第一`` / ``番号法別表第2`` → 番号法別表第一 / 番号法別表第二;
-    ``別表`` alone (with 番号法 context) → 番号法別表; ``主務省令第２条の表`` → 主務省令第2条の表;
-    ``住基法別表第５`` → 住民基本台帳法別表第五; ``住基条例別表第３`` → 住基条例別表第三;
-    another law's table keeps that law's name. ``default_law`` is the law a bare 別表 belongs to.
+    >>> table_by_label("主務省令第２条の表").key, table_by_label("別表") is None
+    ('shumu-shorei-art2', True)
     """
-    text = compact(written)
-    if _SHUMU.search(text):
-        return "主務省令第2条の表"
-    m = _BEPPYO.search(text)
-    if not m:
-        return None
-    law = default_law
-    other = _OTHER_LAW.search(text)
-    if other:
-        name = other["law"]
-        law = next((v for k, v in _LAW_ALIASES.items() if name.endswith(k)), name)
-    number = m["n"]
-    if number is None:
-        return f"{law}別表"
-    return f"{law}別表第{_kanji(kanji_to_int(number))}"
-
-
-_DIGITS = "〇一二三四五六七八九"
-
-
-def _kanji(n: int) -> str:
-    """1..99 as 漢数字 (一, 十, 二十三), the way law texts number their tables."""
-    if n < 10:
-        return _DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _DIGITS[tens]) + "十" + ("" if ones == 0 else _DIGITS[ones])
+    return _BY_LABEL.get(compact(label))

@@ -94,10 +94,11 @@ def test_loading_seeds_twice_changes_nothing(store: Store) -> None:
 def test_document_failing_midway_leaves_store_as_it_was(store: Store, tmp_path: Path) -> None:
     load_documents(store, [SEED_000])
     before = store.export(ExportFormat.nquads)
-    # The same document, cut off in the middle of section II: it must not replace the good one.
+    # The same document, undecodable from the middle of section II on (a truncated one loads
+    # as a partial document): it must not replace the good one.
     broken = tmp_path / SEED_000.name
-    lines = SEED_000.read_text(encoding="utf-8").splitlines(keepends=True)
-    broken.write_text("".join(lines[: len(lines) // 3]), encoding="utf-8")
+    data = SEED_000.read_bytes()
+    broken.write_bytes(data[: len(data) // 3] + b"\xff\xfe\x81" * 50 + data[len(data) // 3 :])
     good_other = tmp_path / SEED_001.name
     shutil.copy(SEED_001, good_other)
     with pytest.raises(LoaderError) as caught:

@@ -11,7 +11,7 @@ from conftest import SEED_000, SEED_001, SEED_002, SEED_003, SEED_004
 from rdflib import Literal
 
 from pia_kg.errors import LoaderError
-from pia_kg.loaders.documents.annex_tables import find_annex_tables, split_departments, split_items
+from pia_kg.loaders.documents.annex_tables import find_annex_tables, split_departments
 from pia_kg.loaders.documents.assessment import load_assessment
 from pia_kg.loaders.documents.disclosures import declared_counts, disclosure_regions
 from pia_kg.loaders.documents.form import Form
@@ -53,13 +53,6 @@ def test_split_departments_keeps_upper_levels_with_their_unit():
     assert split_departments("健康づくり課 保健センター") == ["健康づくり課", "保健センター"]
     assert split_departments("税制課\n市民税課\n資産税課") == ["税制課", "市民税課", "資産税課"]
     assert split_departments("市民課、区政課") == ["市民課", "区政課"]
-
-
-def test_split_items_several_and_full_width():
-    assert split_items("26、30、87、106の項") == ["26", "30", "87", "106"]
-    assert split_items("３６の２") == ["36の2"]
-    with pytest.raises(ValueError):
-        split_items("児童福祉法")
 
 
 def test_bad_item_cell_is_a_loader_error_naming_the_line(tmp_path):

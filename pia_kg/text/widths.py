@@ -1,0 +1,43 @@
+"""Widths and spaces: every comparison and every IRI goes through these so that spellings meet.
+
+Documents mix 全角 and 半角 digits and letters, half-width kana and ideographic spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["SPACES", "nfkc", "fold_spaces", "compact"]
+
+#: Runs of white space, ideographic space (U+3000) included.
+SPACES = re.compile(r"[\s\u3000]+")
+
+
+def nfkc(text: str) -> str:
+    """NFKC: full-width digits and letters to ASCII, half-width kana to full-width.
+
+    >>> nfkc("別表第１の項番３６の２")
+    '別表第1の項番36の2'
+    >>> nfkc("ｶﾅ　(案)")
+    'カナ (案)'
+    """
+    return unicodedata.normalize("NFKC", text)
+
+
+def fold_spaces(text: str) -> str:
+    """NFKC, runs of any white space (incl. 全角空白) to one space, stripped.
+
+    >>> fold_spaces("　番号法 \\u3000 別表第二\\n")
+    '番号法 別表第二'
+    """
+    return SPACES.sub(" ", nfkc(text)).strip()
+
+
+def compact(text: str) -> str:
+    """NFKC with every white space removed: the form used to compare names.
+
+    >>> compact("主務省令　第２条 の表")
+    '主務省令第2条の表'
+    """
+    return SPACES.sub("", nfkc(text))
