@@ -128,6 +128,20 @@ def load_in_chunks(store: Path, files: list[Path], chunk: int, batch: int) -> di
             "last_vs_first_chunk": chunks[-1]["cpu_s_per_doc"] / chunks[0]["cpu_s_per_doc"]}
 
 
+def _timed_in_child(conn, store_dir: str, raw_dir: str, name: str, params: dict, sparql: str,
+                    repeat: int) -> None:  # noqa: ANN001
+    """In a child process (so that a runaway query can be killed): p50 of the named query on
+    the pia-kg store, then of the minimal SPARQL on the raw store."""
+    from pia_kg.backends.oxigraph_store import OxigraphStore
+
+    store = OxigraphStore(store_dir, read_only=True)
+    ours = p50(lambda: len(run_query(store, name, params).rows), repeat)
+    conn.send(("ours", ours))
+    raw = ox.Store.read_only(raw_dir)
+    theirs = p50(lambda: sum(1 for _ in raw.query(sparql, use_default_graph_as_union=True)), repeat)
+    conn.send(("raw", theirs))
+
+
 def p50(fn, repeat: int) -> tuple[float, int]:  # noqa: ANN001
     samples, rows = [], 0
     for _ in range(repeat):
@@ -139,23 +153,35 @@ def p50(fn, repeat: int) -> tuple[float, int]:  # noqa: ANN001
     return statistics.median(samples), rows
 
 
-def headline_times(store_dir: Path, raw: ox.Store, doc: str, repeat: int) -> list[dict[str, object]]:
-    from pia_kg.backends.oxigraph_store import OxigraphStore
+def headline_times(store_dir: Path, raw_dir: Path, doc: str, repeat: int, limit: float) -> list[dict[str, object]]:
+    import multiprocessing as mp
 
-    store = OxigraphStore(store_dir, read_only=True)
     out = []
     for label, name, params, minimal in HEADLINES:
         bound = {k: v.replace("{doc}", doc) for k, v in params.items()}
         sparql = minimal.replace("{doc}", doc)
-        ours, rows = p50(lambda: len(run_query(store, name, bound).rows), repeat)  # noqa: B023
-        theirs, raw_rows = p50(
-            lambda: sum(1 for _ in raw.query(sparql, use_default_graph_as_union=True)), repeat  # noqa: B023
+        parent, child = mp.Pipe()
+        proc = mp.get_context("fork").Process(
+            target=_timed_in_child, args=(child, str(store_dir), str(raw_dir), name, bound, sparql, repeat)
         )
+        proc.start()
+        got: dict[str, tuple[float, int]] = {}
+        deadline = time.monotonic() + limit
+        while len(got) < 2 and parent.poll(max(0.0, deadline - time.monotonic())):
+            key, value = parent.recv()
+            got[key] = value
+            deadline = time.monotonic() + limit
+        proc.kill()
+        proc.join()
+        ours, rows = got.get("ours", (None, None))
+        theirs, raw_rows = got.get("raw", (None, None))
+        ratio = ours / theirs if ours and theirs else None
         out.append({"query": label, "p50_s": ours, "rows": rows, "raw_p50_s": theirs,
-                    "raw_rows": raw_rows, "ratio": ours / theirs if theirs else None})
-        print(f"  {label:38} {ours * 1000:9.1f} ms ({rows} rows)   raw {theirs * 1000:8.1f} ms"
-              f" ({raw_rows})   ×{ours / theirs if theirs else float('nan'):.1f}", flush=True)
-    store.close()
+                    "raw_rows": raw_rows, "ratio": ratio, "timeout_s": limit})
+        show = lambda t: f"> {limit:.0f} s (stopped)" if t is None else f"{t * 1000:9.1f} ms"  # noqa: E731
+        print(f"  {label:38} {show(ours)} ({rows} rows)   raw {show(theirs)} ({raw_rows})"
+              f"   x{ratio:.1f}" if ratio else f"  {label:38} {show(ours)} ({rows} rows)   raw {show(theirs)} ({raw_rows})",
+              flush=True)
     return out
 
 
@@ -192,8 +218,8 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     print(f"  {n_triples} triples; {on_disk / n_triples:.0f} bytes/triple after load, "
           f"{compacted / n_triples:.0f} after compaction ({compact_s:.1f} s); raw bulk_load "
           f"{raw_bytes / n_triples:.0f} bytes/triple, {raw_load['wall_s']:.1f} s", flush=True)
-    queries = headline_times(store, raw, one_assessment(store), args.repeat)
     del raw
+    queries = headline_times(store, raw_dir, one_assessment(store), args.repeat, args.query_timeout)
     result = {"n": n, "triples": n_triples, "load": load, "peak_rss_mb": peak_mb(),
               "bytes_per_triple": on_disk / n_triples,
               "bytes_per_triple_compacted": compacted / n_triples,
@@ -218,6 +244,7 @@ def main() -> int:
     ap.add_argument("--law-dir", type=Path, default=Path(os.environ.get("PIA_KG_LAW_DIR", REPO.parent / "shared" / "law")))
     ap.add_argument("--work", type=Path, default=None, help="folder for corpora and stores (default: a temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep the raw store and the export")
+    ap.add_argument("--query-timeout", type=float, default=120, help="seconds before a query is stopped")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="pia-kg-bench-"))
