@@ -1,12 +1,17 @@
 # make demo: set up .venv, load data/ (and the law tables, if found) into the embedded store,
 #            and print the answers to the headline questions.
 # make test: set up .venv and run the tests.
+# make fuzz: mutate the seeds FUZZ_COUNT times (seeded by FUZZ_SEED) and count how the loader
+#            copes: ok, failed cleanly, tracebacks, hangs, partial writes.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench serve clean
+.PHONY: demo test lint bench fuzz serve clean
+
+FUZZ_SEED ?= 1
+FUZZ_COUNT ?= 2000
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +31,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_queries.py
 	$(BIN)/python bench/bench_api.py --server
+
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/loader_fuzz.py --seed $(FUZZ_SEED) --count $(FUZZ_COUNT)
 
 serve: $(STAMP)
 	$(BIN)/pia-kg serve

@@ -28,7 +28,10 @@ from pia_kg.errors import (
     PiaKgError,
     QueryError,
     QueryTimeoutError,
+    QueryTooComplexError,
+    QueryTooLargeError,
     ResultLimitError,
+    ServiceRefusedError,
     StoreError,
     UnknownNameError,
     UnknownQueryError,
@@ -55,6 +58,9 @@ class NotAcceptableError(QueryError):
 # Most specific first: the first matching class decides the status.
 _STATUS: tuple[tuple[type[PiaKgError], int], ...] = (
     (UpdateRefusedError, 403),
+    (ServiceRefusedError, 403),
+    (QueryTooLargeError, 413),
+    (QueryTooComplexError, 400),
     (NotAcceptableError, 406),
     (UnknownQueryError, 404),
     (ParameterError, 422),
@@ -102,12 +108,13 @@ _ERROR_SCHEMA = {
 
 _WHAT = {
     400: "Malformed SPARQL or request",
-    403: "SPARQL Update refused: the endpoint is read-only",
+    403: "SPARQL Update, or SERVICE to an endpoint the operator did not allow, refused",
     404: "Unknown named query, assessment or route",
     406: "No acceptable result format",
-    413: "More rows than the server's row cap",
+    413: "More rows (or triples) than the server's row cap, or a query or body over the size limit",
     422: "A parameter is missing or of the wrong type",
-    503: "The store cannot answer now",
+    500: "An unexpected failure (no details are given out)",
+    503: "The store cannot answer now, or every query worker is busy",
     504: "The query ran past the server's timeout",
 }
 
@@ -144,6 +151,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("ParameterError", "; ".join(problems) or "invalid request", param=param),
             status_code=422,
+        )
+
+    @app.exception_handler(Exception)
+    async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            error_body("InternalError", "the server failed on this request; nothing was changed"),
+            status_code=500,
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -1,7 +1,9 @@
 """Running named queries for a request, and presenting their rows as JSON or CSV.
 
 Every REST route and every page section goes through :func:`run_named`, so they share the
-server's timeout and row cap and report errors the same way.
+server's timeout and row cap, share one answer per store state (a named query's answer
+depends only on its parameters and the store, so it is computed once until the next
+write), and report errors the same way.
 """
 
 from __future__ import annotations
@@ -33,7 +35,17 @@ def run_named(
     """Run named query ``name`` under the app's limits."""
     settings = settings_of(request)
     clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
-    return run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows)
+    key = (name, tuple(sorted((k, str(v)) for k, v in clean.items())), settings.max_rows)
+    token = settings.store.state_token()
+    if token is None:
+        return run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows)
+    # Computed once per store state, to its end (it is ours, not a stranger's text).
+    return settings.cache.get(
+        token,
+        key,
+        lambda: run_query(settings.store, name, clean, limit=settings.max_rows),
+        timeout=settings.timeout,
+    )
 
 
 def json_value(term: Node | None) -> object:

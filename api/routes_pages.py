@@ -30,7 +30,7 @@ from pia_kg.display import (
 )
 from pia_kg.errors import ParameterError, PiaKgError
 from pia_kg.headlines import HEADLINES
-from pia_kg.named_queries import bind_params, inject_values, named_queries, run_sparql
+from pia_kg.named_queries import bind_params, inject_values, named_queries
 from pia_kg.text.legal import TABLES
 from pia_kg.vocab import document_iri
 
@@ -353,7 +353,7 @@ def sparql_page(
     try:
         if sparql_operation(query) == "update":
             raise UpdateRefusedError("read-only: SPARQL Update is not accepted")
-        result = run_sparql(settings.store, query, timeout=settings.timeout, limit=settings.max_rows)
+        result = settings.run_client_sparql(query)
     except PiaKgError as exc:
         return render_page(request, "sparql.html", context, error=exc)
     if result.kind == "select":

@@ -8,8 +8,12 @@ send. SELECT/ASK answer in SPARQL JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE in T
 JSON-LD, N-Triples or RDF/XML.
 
 The endpoint never changes the store: an ``update`` field, an ``application/sparql-update``
-body, or update text sent as a query is refused with 403 before anything runs. Each query
-runs under the server's timeout (504 past it) and row cap (413 over it).
+body, or update text sent as a query is refused with 403 before anything runs. The text is
+admitted before any engine sees it (:mod:`pia_kg.admission`: 413 over the size limit, 400
+nested too deep, 403 for ``SERVICE`` to an endpoint the operator did not allow). Each query
+runs under the server's timeout (504 past it; under ``pia-kg serve`` the worker process
+running it is killed) and row cap (413 over it, for SELECT rows and CONSTRUCT/DESCRIBE
+triples alike: an answer is whole or refused, never silently cut).
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from pia_kg.errors import QueryError
-from pia_kg.named_queries import run_sparql
 from pia_kg.results import MEDIA_TYPES, ResultFormat, serialize_result
 from pia_kg.store import QueryResult
 from pia_kg.vocab import PREFIXES
@@ -178,9 +181,7 @@ def _answer(request: Request, text: str | None, formats: list[str]) -> Response:
         )
     if sparql_operation(text) == "update":
         raise UpdateRefusedError(_REFUSED)
-    settings = settings_of(request)
-    # Negotiate before running where the query form is known, so a bad Accept costs nothing.
-    result = run_sparql(settings.store, text, timeout=settings.timeout, limit=settings.max_rows)
+    result = settings_of(request).run_client_sparql(text)
     choice = choose_format(result.kind, request.headers.get("accept"), formats)
     media = choice.media_type
     if media.startswith("text/") or media.endswith("json") or media.endswith("xml"):
@@ -215,7 +216,7 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
             "application/ld+json": {},
         },
     },
-    **error_responses(400, 403, 406, 413, 504),
+    **error_responses(400, 403, 406, 413, 500, 503, 504),
 }
 
 _EXAMPLE = "SELECT ?table ?label WHERE { ?table a <https://w3id.org/pia-kg/ontology#LawTable> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 10"

@@ -15,7 +15,10 @@ and exits non-zero, the API answers with one JSON error shape. Library code neve
     │   ├── ParameterError     a query parameter is missing or of the wrong type
     │   │   └── NotationError  a text is not what a text rule reads (item label, 漢数字, 和暦)
     │   ├── QueryTimeoutError  a query ran past the configured timeout
-    │   └── ResultLimitError   a query returned more rows than the configured cap
+    │   ├── ResultLimitError   a query returned more rows than the configured cap
+    │   ├── QueryTooLargeError    a query text or request body is over the size limit
+    │   ├── QueryTooComplexError  a query nests brackets deeper than the limit
+    │   └── ServiceRefusedError   SERVICE to an endpoint the operator did not allow
     └── UnknownNameError       a registry (loaders, formats) was asked for a name it lacks
 """
 
@@ -37,6 +40,9 @@ __all__ = [
     "NotationError",
     "QueryTimeoutError",
     "ResultLimitError",
+    "QueryTooLargeError",
+    "QueryTooComplexError",
+    "ServiceRefusedError",
     "UnknownNameError",
 ]
 
@@ -115,3 +121,15 @@ class QueryTimeoutError(QueryError):
 
 class ResultLimitError(QueryError):
     """The query produced more rows than the configured cap."""
+
+
+class QueryTooLargeError(QueryError):
+    """A query text (or the request carrying it) is larger than the configured limit."""
+
+
+class QueryTooComplexError(QueryError):
+    """A query nests brackets deeper than the configured limit (parsers recurse on them)."""
+
+
+class ServiceRefusedError(QueryError):
+    """A query asks the server to fetch from an endpoint (SERVICE) it was not allowed to."""

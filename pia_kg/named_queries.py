@@ -34,7 +34,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from pia_kg.errors import ParameterError, QueryError, ResultLimitError, UnknownQueryError
+from pia_kg.errors import ParameterError, QueryError, UnknownQueryError
 from pia_kg.store import QueryResult, Store
 
 __all__ = [
@@ -248,14 +248,8 @@ def query_variables(text: str) -> set[str]:
 def run_sparql(
     store: Store, sparql: str, *, timeout: float | None = None, limit: int | None = None
 ) -> QueryResult:
-    """Evaluate SPARQL text on ``store``; ResultLimitError if more than ``limit`` rows."""
-    result = store.query(sparql, timeout=timeout)
-    if limit is not None and result.kind == "select" and len(result.rows) > limit:
-        raise ResultLimitError(
-            f"the query returned {len(result.rows)} rows, over the cap of {limit}; "
-            "add a LIMIT or narrow it"
-        )
-    return result
+    """Evaluate SPARQL text on ``store``; ResultLimitError past ``limit`` rows or triples."""
+    return store.query(sparql, timeout=timeout, limit=limit)
 
 
 def run_query(

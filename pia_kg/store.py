@@ -34,6 +34,8 @@ from pia_kg.errors import UnknownStoreError
 
 __all__ = [
     "QueryResult",
+    "GraphData",
+    "as_graph",
     "ExportFormat",
     "Store",
     "BACKENDS",
@@ -67,6 +69,21 @@ class QueryResult:
         ]
 
 
+#: A graph's content as the store is given it: an rdflib Graph, or N-Triples text (what worker
+#: processes hand back: cheap to pickle, and written without building Python term objects).
+GraphData = Graph | str
+
+
+def as_graph(data: GraphData, identifier: URIRef | None = None) -> Graph:
+    """``data`` as an rdflib Graph (parsing N-Triples text)."""
+    if isinstance(data, Graph):
+        return data
+    g = Graph(identifier=identifier)
+    if data:
+        g.parse(data=data, format="nt")
+    return g
+
+
 class ExportFormat(StrEnum):
     turtle = "turtle"  # the default graph view: union of all graphs, no graph names
     nquads = "nquads"
@@ -87,15 +104,26 @@ class Store(ABC):
     capabilities: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
-    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+    def query(
+        self, sparql: str, *, timeout: float | None = None, limit: int | None = None
+    ) -> QueryResult:
         """Evaluate a SPARQL 1.1 query over the union of all graphs.
 
-        Raises QueryError for a malformed query, QueryTimeoutError past ``timeout`` seconds.
+        Raises QueryError for a malformed query, QueryTimeoutError past ``timeout`` seconds,
+        ResultLimitError as soon as the result passes ``limit`` rows (SELECT) or triples
+        (CONSTRUCT/DESCRIBE): results are counted while they are read, never built whole first.
         """
 
+    def state_token(self) -> str | None:
+        """A value that changes whenever the store's content may have changed (every write,
+        by this process or another), for caches of answers; None when it cannot be known
+        (then nothing may be cached)."""
+        return None
+
     @abstractmethod
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        """Atomically replace each named graph's content with the given triples."""
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:
+        """Atomically replace each named graph's content with the given triples (an rdflib
+        Graph, or N-Triples text), and drop the graphs named in ``drops``."""
 
     @abstractmethod
     def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
@@ -115,7 +143,7 @@ class Store(ABC):
     @abstractmethod
     def export(self, fmt: ExportFormat) -> bytes: ...
 
-    def replace_graph(self, graph: URIRef, data: Graph) -> None:
+    def replace_graph(self, graph: URIRef, data: GraphData) -> None:
         self.replace_graphs({graph: data})
 
     def close(self) -> None:  # noqa: B027 (optional hook)

@@ -108,3 +108,108 @@ def test_demo_answers_the_headline_questions(tmp_path: Path, law_dir: Path) -> N
     assert "as of 2023-01-01 (a different 事務)?  (2 rows)" in out
     assert "静岡看護専門学校" in out  # 日本学生支援機構 = old 別表第一 81 (L462)
     assert "renumbering break" in out and "Citations that were wrong when written" in out
+
+
+# ---- failures: never a traceback, one `Error:` line naming the file, the right exit code ----
+
+DEEP = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
+
+
+def _bad_files(folder: Path) -> dict[str, Path]:
+    """Documents and query files that cannot be read, each a different way."""
+    seed = SEED_001.read_text(encoding="utf-8")
+    files = {
+        "empty": ("empty.txt", b""),
+        "binary": ("binary.txt", bytes(range(256)) * 40),
+        "utf16": ("utf16.txt", seed.encode("utf-16")),
+        "sjis": ("sjis.txt", seed.encode("shift_jis", errors="replace")),
+        "nul": ("nul.txt", b"\x00" * 5000),
+        "era": ("era.txt", seed.replace("令和", "令和9999999999年", 5).encode("utf-8")),
+        "notes": ("notes.txt", "買い物メモ\n牛乳\n卵\nパン\n".encode()),
+        "query_binary": ("q.rq", b"\xff\xfe\x00SELECT"),
+        "query_deep": ("deep.rq", DEEP.encode()),
+    }
+    out = {}
+    for key, (name, data) in files.items():
+        (folder / name).write_bytes(data)
+        out[key] = folder / name
+    (folder / "no_documents").mkdir()
+    out["no_documents"] = folder / "no_documents"
+    return out
+
+
+FAILURES = [
+    # (id, args with {placeholders}, exit code, what the Error line must name)
+    ("no-such-command", ["nosuch"], 2, "nosuch"),
+    ("missing-argument", ["load"], 2, "Missing argument"),
+    ("unknown-option", ["load", "--bogus", "x.txt"], 2, "--bogus"),
+    ("bad-int", ["serve", "--port", "abc"], 2, "--port"),
+    ("bad-choice", ["export", "--format", "pdf"], 2, "pdf"),
+    ("bad-param-pair", ["query", "assessments", "--param", "x"], 2, "NAME=VALUE"),
+    ("non-positive-limit", ["serve", "--timeout", "0"], 2, "--timeout"),
+    ("missing-option-value", ["query", "assessments", "--param"], 2, "--param"),
+    ("no-such-file", ["load", "{folder}/absent.txt"], 1, "absent.txt"),
+    ("empty-file", ["load", "{empty}"], 1, "empty.txt"),
+    ("binary-file", ["load", "{binary}"], 1, "binary.txt"),
+    ("utf16-file", ["load", "{utf16}"], 1, "utf16.txt"),
+    ("sjis-file", ["load", "{sjis}"], 1, "sjis.txt"),
+    ("nul-file", ["load", "{nul}"], 1, "nul.txt"),
+    ("era-overflow", ["load", "{era}"], 1, "era.txt"),
+    ("not-an-assessment", ["load", "{notes}"], 1, "notes.txt"),
+    ("folder-without-documents", ["load", "{no_documents}"], 1, "no_documents"),
+    ("query-file-missing", ["sparql", "@{folder}/absent.rq"], 1, "absent.rq"),
+    ("query-file-binary", ["sparql", "@{query_binary}"], 1, "q.rq"),
+    ("query-too-deep", ["sparql", "@{query_deep}"], 1, "5000 deep"),
+    ("sparql-syntax", ["sparql", "SELEKT * WHERE"], 1, "syntax"),
+    ("bad-param-type", ["query", "departments-under-item", "-p", "table=番号法別表", "-p", "item=81", "-p", "as_of=someday"], 1, "as_of"),
+    ("unknown-query", ["query", "nope"], 1, "nope"),
+    ("remove-unknown", ["remove", "nope"], 1, "nope"),
+    ("law-dir-missing", ["law", "load", "{folder}/no-law"], 1, "no-law"),
+    ("endpoint-down", ["--endpoint", "http://127.0.0.1:9/sparql", "query", "assessments"], 1, "127.0.0.1:9"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "named"), [f[1:] for f in FAILURES], ids=[f[0] for f in FAILURES])
+def test_failures_are_one_error_line(tmp_path: Path, args: list[str], code: int, named: str) -> None:
+    places = {k: str(v) for k, v in _bad_files(tmp_path).items()} | {"folder": str(tmp_path)}
+    argv = [a.format(**places) for a in args]
+    if "--endpoint" not in argv:
+        argv = ["--store", str(tmp_path / "store"), *argv]
+    proc = run(*argv, check=False)
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output, output
+    assert proc.returncode == code, output
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, proc.stderr
+    assert named in errors[0], proc.stderr
+    # One line, not wrapped: nothing else on stderr continues it.
+    assert proc.stderr.strip() == errors[0], proc.stderr
+
+
+def test_a_loader_error_names_file_and_line(tmp_path: Path) -> None:
+    notes = _bad_files(tmp_path)["notes"]
+    proc = run("load", str(notes), store=tmp_path / "store", check=False)
+    assert proc.returncode == 1
+    import re
+
+    assert re.fullmatch(rf"Error: {re.escape(str(notes))}:\d+: .+", proc.stderr.strip()), proc.stderr
+
+
+def test_keep_going_survives_any_failure_and_exits_non_zero(tmp_path: Path) -> None:
+    bad = _bad_files(tmp_path)
+    failing = [bad["era"], bad["empty"], bad["binary"], bad["utf16"]]
+    proc = run("load", "--keep-going", str(SEED_001), *map(str, failing), store=tmp_path / "store", check=False)
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output
+    assert proc.returncode == 1, output
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == len(failing), proc.stderr
+    for path in failing:
+        assert sum(path.name in e for e in errors) == 1, (path.name, errors)
+    assert f"1 document(s) loaded, {len(failing)} failed" in proc.stdout
+    # The good document is in the store.
+    assert "金沢市" in run("query", "assessments", "-f", "csv", store=tmp_path / "store").stdout
+    # Every document failing: still a clean non-zero exit.
+    proc = run("load", "--keep-going", *map(str, failing), store=tmp_path / "store2", check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
+    assert "0 document(s) loaded" in proc.stdout

@@ -35,3 +35,16 @@ def test_every_global_option_is_in_the_readme() -> None:
         assert option in README, option
     for env in ("PIA_KG_STORE", "PIA_KG_LAW_DIR"):
         assert env in README, env
+
+
+def test_every_serve_option_is_in_the_readme() -> None:
+    import typer
+
+    import pia_kg.cli  # noqa: F401 (registers the commands)
+
+    serve = typer.main.get_command(app).commands["serve"]  # type: ignore[attr-defined]
+    options = [o for p in serve.params for o in p.opts if o.startswith("--")]
+    assert "--allow-service" in options
+    missing = [o for o in options if o not in README]
+    assert not missing, f"serve options not documented in README: {missing}"
+    assert "make fuzz" in README

@@ -17,7 +17,7 @@ from pathlib import Path
 from pia_kg.errors import LoaderError
 from pia_kg.text.japanese import fold_spaces
 
-__all__ = ["SourceText", "Checkbox", "clean_cell", "checkboxes", "parse_source_ref"]
+__all__ = ["SourceText", "clean_cell", "parse_source_ref"]
 
 _SOURCE_REF = re.compile(r"^(?P<file>.+)#L(?P<start>\d+)-L(?P<end>\d+)$")
 
@@ -107,27 +107,7 @@ def max_document_bytes() -> int:
         return DEFAULT_MAX_BYTES
 
 
-@dataclass(frozen=True)
-class Checkbox:
-    label: str
-    checked: bool
-
-
-# A checkbox as the PDF converter writes it: "[○] label", "[] label", or "[<input checked ...>]".
-_BOX = re.compile(r"\[\s*(?P<mark><input[^>]*>|[○〇●✓✔■☑xX]?)\s*\]\s*(?P<label>[^\[<\t]*)")
 _TAG = re.compile(r"<[^>]+>")
-
-
-def checkboxes(cell: str) -> list[Checkbox]:
-    """The checkboxes written in ``cell``, in order, with whether each is checked."""
-    found = []
-    for m in _BOX.finditer(cell):
-        mark = m["mark"]
-        checked = ("checked" in mark) if mark.startswith("<") else bool(mark)
-        label = fold_spaces(_TAG.sub(" ", m["label"]))
-        if label:
-            found.append(Checkbox(label, checked))
-    return found
 
 
 def clean_cell(cell: str) -> str:

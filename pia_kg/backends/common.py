@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
+import os
 from abc import abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from rdflib import Dataset, Graph, URIRef
 
-from pia_kg.errors import QueryTimeoutError
-from pia_kg.store import ExportFormat, Store
+from pia_kg.errors import QueryTimeoutError, ResultLimitError
+from pia_kg.store import ExportFormat, GraphData, Store
 from pia_kg.vocab import PREFIXES
 
 T = TypeVar("T")
@@ -34,12 +37,61 @@ def with_timeout(fn: Callable[[], T], timeout: float | None) -> T:
         ) from None
 
 
-def swap_update(graphs: Mapping[URIRef, Graph], drops: Sequence[URIRef] = ()) -> str:
-    """One SPARQL Update request that drops and refills each graph: a single transaction."""
+def capped(items: Iterable[T], limit: int | None, what: str = "rows") -> Iterator[T]:
+    """``items`` as they come, raising ResultLimitError on the first one past ``limit``.
+
+    >>> list(capped(range(3), 3))
+    [0, 1, 2]
+    >>> list(capped(range(4), 3, "triples"))
+    Traceback (most recent call last):
+    ...
+    pia_kg.errors.ResultLimitError: the query returned more than 3 triples, over the cap of 3; add a LIMIT or narrow it
+    """
+    for n, item in enumerate(items):
+        if limit is not None and n >= limit:
+            raise ResultLimitError(
+                f"the query returned more than {limit} {what}, over the cap of {limit}; "
+                "add a LIMIT or narrow it"
+            )
+        yield item
+
+
+# Files a database engine rewrites without any change of content (its own log, its lock).
+_NOT_CONTENT = ("LOG", "LOCK")
+
+
+def directory_token(path: Path) -> str:
+    """A digest of the names, sizes and modification times of the files in ``path``: it
+    changes on every write an embedded engine commits there, by any process.
+
+    >>> directory_token(Path("/no/such/folder"))
+    'missing'
+    """
+    try:
+        entries = sorted(
+            (e.name, e.stat().st_size, e.stat().st_mtime_ns)
+            for e in os.scandir(path)
+            if not e.name.startswith(_NOT_CONTENT)
+        )
+    except OSError:
+        return "missing"
+    return hashlib.blake2b(repr(entries).encode(), digest_size=12).hexdigest()
+
+
+def ntriples(data: GraphData) -> str:
+    return data if isinstance(data, str) else data.serialize(format="nt")
+
+
+def swap_update(graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> str:
+    """One SPARQL Update request that empties and refills each graph: a single transaction.
+
+    ``DROP SILENT``, not ``DROP``: a graph that is not there is no error (Virtuoso also
+    refuses a plain DROP of a graph that an INSERT created).
+    """
     ops = [f"DROP SILENT GRAPH <{g}>" for g in list(graphs) + list(drops)]
     for g, data in graphs.items():
-        if len(data):
-            body = data.serialize(format="nt")
+        body = ntriples(data)
+        if body.strip():
             ops.append(f"INSERT DATA {{ GRAPH <{g}> {{\n{body}\n}} }}")
     return " ;\n".join(ops)
 
@@ -71,8 +123,9 @@ class SparqlUpdateStore(Store):
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL Update request as one transaction; StoreError when it fails."""
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        self.update(swap_update(graphs))
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:
+        if graphs or drops:
+            self.update(swap_update(graphs, drops))
 
     def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
         if graphs:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import rdflib.plugins.sparql
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql.parser import parseQuery
 
-from pia_kg.backends.common import serialize_dataset, with_timeout
+from pia_kg.backends.common import capped, serialize_dataset, with_timeout
 from pia_kg.errors import QueryError
-from pia_kg.store import ExportFormat, QueryResult, Store
+from pia_kg.store import ExportFormat, GraphData, QueryResult, Store, as_graph
+
+# rdflib would fetch a graph named in FROM from the web when the dataset lacks it: a query
+# must never make the process fetch anything.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 
 class MemoryStore(Store):
@@ -19,11 +24,17 @@ class MemoryStore(Store):
 
     def __init__(self) -> None:
         self._ds = Dataset(default_union=True)
+        self._writes = 0
 
-    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
-        return with_timeout(lambda: self._query(sparql), timeout)
+    def state_token(self) -> str | None:
+        return f"memory:{id(self)}:{self._writes}"
 
-    def _query(self, sparql: str) -> QueryResult:
+    def query(
+        self, sparql: str, *, timeout: float | None = None, limit: int | None = None
+    ) -> QueryResult:
+        return with_timeout(lambda: self._query(sparql, limit), timeout)
+
+    def _query(self, sparql: str, limit: int | None = None) -> QueryResult:
         try:
             parseQuery(sparql)
         except Exception as exc:  # pyparsing's ParseException and friends
@@ -36,23 +47,26 @@ class MemoryStore(Store):
             return QueryResult("ask", boolean=bool(result.askAnswer))
         if result.type in ("CONSTRUCT", "DESCRIBE"):
             graph = Graph()
-            for t in result:
+            for t in capped(result, limit, "triples"):
                 graph.add(t)
             return QueryResult("graph", graph=graph)
         variables = [str(v) for v in result.vars]
-        rows = [tuple(row) for row in result]
+        rows = [tuple(row) for row in capped(result, limit)]
         return QueryResult("select", variables, rows)
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        # Build every new graph aside first; the swap itself only assigns (no failure point).
-        for g in graphs:
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:
+        # Parse every new graph aside first; the swap itself only adds (no failure point).
+        parsed = {g: as_graph(data) for g, data in graphs.items()}
+        self._writes += 1
+        for g in list(parsed) + list(drops):
             self._ds.remove_graph(self._ds.graph(g))
-        for g, data in graphs.items():
+        for g, data in parsed.items():
             target = self._ds.graph(g)
             for t in data:
                 target.add(t)
 
     def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
+        self._writes += 1
         for g in graphs:
             self._ds.remove_graph(self._ds.graph(g))
 

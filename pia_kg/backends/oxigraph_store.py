@@ -1,4 +1,9 @@
-"""Embedded Oxigraph on disk: the default store."""
+"""Embedded Oxigraph on disk: the default store.
+
+Opened ``read_only`` (what ``pia-kg serve`` does), it holds no lock, so ``pia-kg load`` can
+write the same folder meanwhile; before each read the handle checks the folder's state
+token and reopens when a write has landed, so answers follow the loads.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from pia_kg.backends.common import SparqlUpdateStore, serialize_dataset, with_timeout
-from pia_kg.errors import QueryError, StoreError
+from pia_kg.backends.common import (
+    SparqlUpdateStore,
+    capped,
+    directory_token,
+    serialize_dataset,
+    with_timeout,
+)
+from pia_kg.errors import QueryError, ResultLimitError, StoreError
 from pia_kg.store import ExportFormat, QueryResult
 
 _XSD_STRING = str(XSD.string)
@@ -53,39 +64,82 @@ class OxigraphStore(SparqlUpdateStore):
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only and self.path is not None
+        self._writes = 0  # the state token of a store without a folder
+        self._opened_at: str | None = None
+        self._store = self._open()
+
+    def _open(self) -> ox.Store:
         try:
             if self.path is None:
-                self._store = ox.Store()
-            elif read_only:
-                self._store = ox.Store.read_only(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(self.path))
+                return ox.Store()
+            if self.read_only:
+                self._opened_at = directory_token(self.path)
+                return ox.Store.read_only(str(self.path))
+            self.path.mkdir(parents=True, exist_ok=True)
+            return ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
 
-    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
-        return with_timeout(lambda: self._query(sparql), timeout)
+    def state_token(self) -> str | None:
+        if self.path is None:
+            return f"memory:{id(self)}:{self._writes}"
+        return directory_token(self.path)
 
-    def _query(self, sparql: str) -> QueryResult:
+    def _current(self) -> ox.Store:
+        """The handle to read from: a read-only one is reopened when the folder changed."""
+        if self.read_only and self.state_token() != self._opened_at:
+            self._store = self._open()
+        return self._store
+
+    def query(
+        self, sparql: str, *, timeout: float | None = None, limit: int | None = None
+    ) -> QueryResult:
+        return with_timeout(lambda: self._query(sparql, limit), timeout)
+
+    def _query(self, sparql: str, limit: int | None = None) -> QueryResult:
         try:
-            result = self._store.query(sparql, use_default_graph_as_union=True)
-            if isinstance(result, ox.QueryBoolean):
-                return QueryResult("ask", boolean=bool(result))
-            if isinstance(result, ox.QuerySolutions):
-                variables = [v.value for v in result.variables]
-                rows = [tuple(to_rdflib(sol[v]) for v in variables) for sol in result]
-                return QueryResult("select", variables, rows)
-            graph = Graph()
-            for t in result:
-                graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-            return QueryResult("graph", graph=graph)
+            return self._evaluate(sparql, limit)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from None
         except OSError as exc:
+            if not self.read_only:
+                raise QueryError(f"query failed: {exc}") from None
+        # A writer compacted files away under the read-only handle: read the new state.
+        self._opened_at = None
+        try:
+            return self._evaluate(sparql, limit)
+        except (SyntaxError, OSError) as exc:
             raise QueryError(f"query failed: {exc}") from None
 
+    def _evaluate(self, sparql: str, limit: int | None) -> QueryResult:
+        result = self._current().query(sparql, use_default_graph_as_union=True)
+        try:
+            return self._convert(result, limit)
+        except (ResultLimitError, OSError) as exc:
+            error = type(exc)(*exc.args)
+        # Oxigraph's result iterators must be dropped on the thread that made them: raise
+        # a fresh error whose traceback no longer holds the iterator.
+        del result
+        raise error
+
+    @staticmethod
+    def _convert(result: object, limit: int | None) -> QueryResult:
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = [tuple(to_rdflib(sol[v]) for v in variables) for sol in capped(result, limit)]
+            return QueryResult("select", variables, rows)
+        graph = Graph()
+        for t in capped(result, limit, "triples"):
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return QueryResult("graph", graph=graph)
+
     def update(self, sparql_update: str) -> None:
+        if self.read_only:
+            raise StoreError(f"the store at {self.path} is open read-only here; nothing was changed")
+        self._writes += 1
         try:
             self._store.update(sparql_update)
         except SyntaxError as exc:
@@ -93,27 +147,43 @@ class OxigraphStore(SparqlUpdateStore):
         except OSError as exc:
             raise StoreError(f"update failed, store unchanged: {exc}") from None
 
+    def load_nquads(self, data: bytes) -> None:
+        """Add N-Quads in one transaction (Oxigraph's own parser: no SPARQL text to build)."""
+        try:
+            self._store.load(data, format=ox.RdfFormat.N_QUADS)
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"loading N-Quads failed, store unchanged: {exc}") from None
+
+    def graphs_nquads(self, prefixes: tuple[str, ...]) -> bytes:
+        """The named graphs whose IRI starts with one of ``prefixes``, as N-Quads."""
+        chunks = []
+        for g in self._store.named_graphs():
+            if isinstance(g, ox.NamedNode) and g.value.startswith(prefixes):
+                quads = self._store.quads_for_pattern(None, None, None, g)
+                chunks.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        return b"".join(chunks)
+
     def named_graphs(self) -> list[URIRef]:
-        return sorted(URIRef(g.value) for g in self._store.named_graphs())
+        return sorted(URIRef(g.value) for g in self._current().named_graphs())
 
     def get_graph(self, graph: URIRef) -> Graph:
         out = Graph(identifier=graph)
-        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
+        for q in self._current().quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
             out.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
         return out
 
     def triple_count(self, graph: URIRef | None = None) -> int:
         g = ox.NamedNode(str(graph)) if graph is not None else None
         if g is None:
-            return len(self._store)
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, g))
+            return len(self._current())
+        return sum(1 for _ in self._current().quads_for_pattern(None, None, None, g))
 
     def export(self, fmt: ExportFormat) -> bytes:
         if fmt in _EXPORT:
-            return self._store.dump(format=_EXPORT[fmt])
-        return serialize_dataset(self._store.dump(format=ox.RdfFormat.N_QUADS), fmt)
+            return self._current().dump(format=_EXPORT[fmt])
+        return serialize_dataset(self._current().dump(format=ox.RdfFormat.N_QUADS), fmt)
 
     def close(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
         del self._store

@@ -15,7 +15,7 @@ from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from pia_kg.backends.common import SparqlUpdateStore, serialize_dataset
+from pia_kg.backends.common import SparqlUpdateStore, capped, serialize_dataset
 from pia_kg.errors import QueryError, QueryTimeoutError, StoreError
 from pia_kg.store import ExportFormat, QueryResult
 
@@ -75,7 +75,9 @@ class RemoteStore(SparqlUpdateStore):
         except (urllib.error.URLError, SPARQLWrapperException, ConnectionError, OSError) as exc:
             raise StoreError(f"cannot reach the SPARQL endpoint {w.endpoint}: {exc}") from None
 
-    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+    def query(
+        self, sparql: str, *, timeout: float | None = None, limit: int | None = None
+    ) -> QueryResult:
         form = query_form(sparql)
         w = self._wrapper(self.endpoint, timeout)
         w.setQuery(sparql)
@@ -87,6 +89,7 @@ class RemoteStore(SparqlUpdateStore):
             raw = self._call(w, timeout).response.read()
             graph = Graph()
             graph.parse(data=raw, format="turtle")
+            list(capped(range(len(graph)), limit, "triples"))
             return QueryResult("graph", graph=graph)
         w.setReturnFormat(JSON)
         raw = self._call(w, timeout).response.read()
@@ -98,7 +101,8 @@ class RemoteStore(SparqlUpdateStore):
             return QueryResult("ask", boolean=bool(data["boolean"]))
         variables = data["head"]["vars"]
         rows = [
-            tuple(term_from_json(b.get(v)) for v in variables) for b in data["results"]["bindings"]
+            tuple(term_from_json(b.get(v)) for v in variables)
+            for b in capped(data["results"]["bindings"], limit)
         ]
         return QueryResult("select", variables, rows)
 

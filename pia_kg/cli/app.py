@@ -38,7 +38,8 @@ app = typer.Typer(
 law_app = typer.Typer(help="Law tables: load them from TSV or e-Gov XML, or fetch from e-Gov.")
 app.add_typer(law_app, name="law")
 
-err = Console(stderr=True)
+# Messages stay whole on one line when stderr is a pipe or a file (rich would wrap at 80).
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 100_000)
 # Piped output keeps whole cells: rich would otherwise squeeze tables to 80 columns.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 100_000)
 
@@ -132,24 +133,69 @@ def _progress() -> Progress:
     )
 
 
-def main() -> None:
-    """Entry point: errors become one line on stderr and a non-zero exit."""
-    try:
-        app(standalone_mode=False)
-    except PiaKgError as exc:
-        err.print(f"Error: {exc}", markup=False, highlight=False)
-        sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("Aborted.")
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors
-        import click
+def _one_line(text: object) -> str:
+    """A message on one line: a person reading a log or a pipe sees it whole."""
+    return " ".join(str(text).split())
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def _error(message: object) -> None:
+    err.print(f"Error: {_one_line(message)}", markup=False, highlight=False, crop=False)
+
+
+def _usage_error(exc: BaseException) -> int | None:
+    """The exit code of a click usage error (the installed click, or the copy typer ships:
+    the classes differ, so it is recognised by shape), after printing it; None if it is not one."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if not names & {"ClickException", "UsageError", "BadParameter"} or not hasattr(exc, "format_message"):
+        return None
+    message = exc.format_message()
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "pia-kg"
+    _error(f"{message} (see `{path} --help`)")
+    return int(getattr(exc, "exit_code", 2))
+
+
+def _exit_code(exc: BaseException) -> int | None:
+    """typer.Exit and click's Exit/Abort by shape, whatever copy of click raised them."""
+    name = type(exc).__name__
+    if name == "Exit" and hasattr(exc, "exit_code"):
+        return int(exc.exit_code)
+    if name == "Abort":
+        err.print("Aborted.")
+        return 130
+    return None
+
+
+def run_cli(args: list[str] | None = None) -> int:
+    """Run the CLI; the exit code. Errors become one ``Error: …`` line on stderr, never a
+    traceback (set PIA_KG_DEBUG=1 to see one for an unexpected failure)."""
+    import os
+
+    try:
+        result = app(args=args, standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except PiaKgError as exc:
+        _error(exc)
+        return 1
+    except KeyboardInterrupt:
+        err.print("Aborted.")
+        return 130
+    except BrokenPipeError:
+        return 0  # the reader went away (e.g. `| head`)
+    except Exception as exc:
+        code = _exit_code(exc)
+        if code is None:
+            code = _usage_error(exc)
+        if code is not None:
+            return code
+        if os.environ.get("PIA_KG_DEBUG"):
+            raise
+        _error(f"unexpected failure ({type(exc).__name__}): {exc}; set PIA_KG_DEBUG=1 for details")
+        return 1
     finally:
         state.close()
+
+
+def main() -> None:
+    """Entry point: errors become one line on stderr and a non-zero exit."""
+    sys.exit(run_cli())

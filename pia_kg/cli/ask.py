@@ -199,9 +199,24 @@ def sparql(
     columns: ColumnsOption = None,
 ) -> None:
     """Run a SPARQL query over all graphs (the default graph is their union)."""
+    from pia_kg.admission import QueryLimits, admit
+
     if text.startswith("@"):
-        text = Path(text[1:]).read_text(encoding="utf-8")
+        text = _read_query_file(Path(text[1:]))
+    # Size and nesting limits (a parser overflows its stack on deep nesting); SERVICE is
+    # the operator's own choice here.
+    admit(text, QueryLimits(allowed_services=None))
     _print_result(run_sparql(state.store(), text), fmt, _columns(columns))
+
+
+def _read_query_file(path: Path) -> str:
+    from pia_kg.errors import LoaderError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise LoaderError(f"cannot read the query file: {reason}", source=path) from None
 
 
 @app.command()

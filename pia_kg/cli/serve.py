@@ -7,6 +7,17 @@ from typing import Annotated
 import typer
 
 from pia_kg.cli.app import app, err, state
+from pia_kg.store import Store
+
+
+def _read_only_store() -> Store:
+    """The embedded store opened read-only (no lock: `pia-kg load` may write meanwhile),
+    created empty first if the folder holds none yet."""
+    from pia_kg.backends.oxigraph_store import OxigraphStore
+
+    if not (state.store_dir / "CURRENT").exists():
+        OxigraphStore(state.store_dir).close()
+    return OxigraphStore(state.store_dir, read_only=True)
 
 
 @app.command()
@@ -16,19 +27,53 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds a query may run before the API answers 504.")
+        float, typer.Option("--timeout", help="Seconds a query may run before the API answers 504 (and stops it).")
     ] = 10.0,
     max_rows: Annotated[
-        int, typer.Option("--max-rows", help="Rows a query may return before the API answers 413.")
+        int, typer.Option("--max-rows", help="Rows (or CONSTRUCT triples) a query may return before the API answers 413.")
     ] = 10_000,
+    allow_service: Annotated[
+        list[str] | None,  # noqa: UP007
+        typer.Option(
+            "--allow-service",
+            help="A SPARQL endpoint URL that queries may call with SERVICE <URL> (repeatable); "
+            "every other SERVICE is refused with 403.",
+        ),
+    ] = None,
+    query_workers: Annotated[
+        int,
+        typer.Option(
+            "--query-workers",
+            help="Worker processes that run /sparql queries (killed and replaced past the timeout).",
+        ),
+    ] = 2,
 ) -> None:
-    """Serve the web page (/), the SPARQL endpoint (/sparql, read-only) and the REST API (/docs)."""
+    """Serve the web page (/), the SPARQL endpoint (/sparql, read-only) and the REST API (/docs).
+
+    The embedded store is opened read-only, so `pia-kg load` can write to it while serving;
+    answers follow each load once it commits."""
     import uvicorn
 
+    from pia_kg.admission import QueryLimits
     from pia_kg.api.app import create_app
+    from pia_kg.api.query_worker import QueryPool
 
-    if timeout <= 0 or max_rows <= 0:
-        raise typer.BadParameter("--timeout and --max-rows must be positive")
-    api = create_app(state.store(), timeout=timeout, max_rows=max_rows)
-    err.print(f"serving on http://{host}:{port}/ (API docs: /docs; Ctrl-C to stop)")
-    uvicorn.run(api, host=host, port=port, log_level="warning")
+    if timeout <= 0 or max_rows <= 0 or query_workers <= 0:
+        raise typer.BadParameter("--timeout, --max-rows and --query-workers must be positive")
+    limits = QueryLimits(allowed_services=frozenset(allow_service or ()))
+    pool = None
+    if state.endpoint or state.memory:
+        store = state.store()
+    else:
+        store = _read_only_store()
+        pool = QueryPool(state.store_dir, size=query_workers)
+    try:
+        api = create_app(
+            store, timeout=timeout, max_rows=max_rows, query_limits=limits, pool=pool, warm=True,
+            cache_responses=True,
+        )
+        err.print(f"serving on http://{host}:{port}/ (API docs: /docs; Ctrl-C to stop)")
+        uvicorn.run(api, host=host, port=port, log_level="warning")
+    finally:
+        if pool is not None:
+            pool.close()

@@ -28,6 +28,7 @@ __all__ = [
     "TABLE",
     "ParsedCitation",
     "canonical_law",
+    "law_abbreviations",
     "canonical_table_label",
     "table_as_written",
     "article_as_written",
@@ -54,6 +55,10 @@ _LAW = rf"(?:{KNOWN_LAW}|{LAW_NAME})"
 ARTICLE = re.compile(
     rf"(?P<law>{_LAW})?\s*第\s*{NUMERAL}\s*条(?:\s*の\s*{NUMERAL})?"
     rf"(?:\s*第\s*{NUMERAL}\s*項)?(?:\s*第\s*{NUMERAL}\s*号)?"
+)
+# A law named in full, then the short name the document will use for it.
+_DEFINITION = re.compile(
+    r"(?P<full>[^\s、。()（）「」・]{1,80}?(?:法律|法|条例|規則|政令|省令))\s*[（(]\s*以下\s*「(?P<abbr>[^」]+)」\s*という。?\s*[）)]"
 )
 _ARTICLE_NUMBER = re.compile(rf"第\s*({NUMERAL})\s*条")
 _SHUMU = r"主務省令\s*第?\s*(?:2|２|二)\s*条?\s*の表"
@@ -91,6 +96,23 @@ def canonical_law(name: str) -> str:
     ('番号法', '住民基本台帳法', '新宿区番号条例')
     """
     return next((v for k, v in LAW_ALIASES.items() if name.endswith(k)), name)
+
+
+def law_abbreviations(text: str) -> dict[str, str]:
+    """The short names a document defines for laws: ``X条例（以下「住基条例」という。）``.
+
+    Only abbreviations that are themselves law names (法, 条例, 規則, 省令, 政令) count; the
+    first definition of each wins.
+
+    >>> law_abbreviations("群馬県住民基本台帳法施行条例（以下「住基条例」という。）及び")
+    {'住基条例': '群馬県住民基本台帳法施行条例'}
+    """
+    found: dict[str, str] = {}
+    for m in _DEFINITION.finditer(nfkc(text)):
+        full = re.sub(r"^(?:及び|並びに|又は|若しくは)", "", m["full"])
+        if any(w in m["abbr"] for w in ("法", "条例", "規則", "省令", "政令")):
+            found.setdefault(m["abbr"], full)
+    return found
 
 
 def canonical_table_label(written: str, *, default_law: str = "番号法") -> str | None:

@@ -8,17 +8,21 @@ is started and stopped by the test, on 127.0.0.1 and a free port.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from api_support import seeded_store_dir
+from conftest import SEED_001
 
 pytestmark = pytest.mark.server
 
@@ -39,11 +43,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@contextmanager
+def serving(store: Path, *options: str) -> Iterator[str]:
+    """`pia-kg serve` on ``store`` as a real process on a free loopback port; its base URL."""
     port = _free_port()
-    cmd = [str(PIA_KG), "--store", str(seeded_store_dir()), "serve", "--port", str(port),
-           "--timeout", "0.3", "--max-rows", "50"]
+    cmd = [str(PIA_KG), "--store", str(store), "serve", "--port", str(port), *options]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -68,6 +72,12 @@ def server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with serving(seeded_store_dir(), "--timeout", "0.3", "--max-rows", "50") as url:
+        yield url
 
 
 def test_sparqlwrapper_select_json(server: str) -> None:
@@ -132,3 +142,75 @@ def test_page_docs_and_rest_over_http(server: str) -> None:
     assert httpx.get(server + "/docs").status_code == 200
     r = httpx.get(server + "/queries/item_meaning", params={"table": "番号法別表", "item": "81", "as_of": "2025-01-01"})
     assert r.status_code == 200 and r.json()["rows"][0]["agency"].startswith("市町村長")
+
+
+DEEP = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
+# A cartesian product of the whole store with itself, three times: runs for hours.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_deep_query_is_refused_and_the_server_lives(server: str) -> None:
+    r = httpx.get(server + "/sparql", params={"query": DEEP}, timeout=10)
+    assert r.status_code == 400 and r.json()["error"]["type"] == "QueryTooComplexError"
+    r = httpx.post(server + "/sparql", content=DEEP.encode(), timeout=10,
+                   headers={"content-type": "application/sparql-query"})
+    assert r.status_code == 400
+    assert httpx.get(server + "/assessments", timeout=10).status_code == 200
+
+
+def test_runaway_queries_are_stopped_and_others_still_answer(server: str) -> None:
+    def runaway(_: int) -> int:
+        return httpx.get(server + "/sparql", params={"query": RUNAWAY}, timeout=60).status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        pending = [pool.submit(runaway, i) for i in range(20)]
+        time.sleep(0.2)  # the runaways are in first
+        started = time.monotonic()
+        r = httpx.get(server + "/assessments", timeout=30)
+        took = time.monotonic() - started
+        statuses = [f.result() for f in pending]
+    print(f"/assessments answered in {took:.3f} s behind 20 runaway queries")
+    assert r.status_code == 200 and r.json()["count"] >= 1
+    # Each runaway was stopped (504) or never got a worker (503); none ran to its end.
+    assert set(statuses) <= {503, 504}, statuses
+    # Workers were replaced: queries run normally again (once the last runaway's worker,
+    # killed at its timeout, has a successor).
+    for _ in range(20):
+        r = httpx.get(server + "/sparql", params={"query": ITEM_81}, timeout=10)
+        if r.status_code == 200:
+            break
+        time.sleep(0.25)
+    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 1
+
+
+def test_construct_row_cap_over_http(server: str) -> None:
+    r = httpx.get(server + "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, timeout=10)
+    assert r.status_code == 413 and "triples" in r.json()["error"]["message"]
+
+
+def test_load_while_serving(tmp_path: Path) -> None:
+    """The server holds no write lock: `pia-kg remove` and `pia-kg load` write the store it
+    serves, and its answers follow each write."""
+    store = tmp_path / "store"
+    shutil.copytree(seeded_store_dir(), store)
+    doc = SEED_001.stem
+
+    def ids(url: str) -> set[str]:
+        rows = httpx.get(url + "/assessments", timeout=30).json()["rows"]
+        return {f"{r.get('assessment')} {r.get('source')}" for r in rows}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(PIA_KG), "--store", str(store), *args],
+                              capture_output=True, text=True, timeout=300)
+
+    with serving(store) as url:
+        before = ids(url)
+        assert any(doc in i for i in before), before
+        removed = cli("remove", doc)
+        assert removed.returncode == 0, removed.stderr
+        assert not any(doc in i for i in ids(url))
+        loaded = cli("load", str(SEED_001))
+        assert loaded.returncode == 0, loaded.stderr
+        assert any(doc in i for i in ids(url))
+        r = httpx.get(url + f"/assessments/{doc}", timeout=30)
+        assert r.status_code == 200

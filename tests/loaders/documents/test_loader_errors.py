@@ -130,3 +130,30 @@ def test_not_utf8(tmp_path):
     with pytest.raises(LoaderError, match="UTF-8") as err:
         load_assessment(p)
     assert err.value.line == 1
+
+
+def test_unreadable_change_table_is_a_warning(tmp_path):
+    """A 変更日 cell that is no date: the change history is not read (warning with its line),
+    everything else of the assessment loads."""
+    lines = _lines(SEED_001)
+    k = next(i for i, ln in enumerate(lines) if ln.startswith("令和7年1月14日\t"))
+    lines[k] = "令和七年一月某日" + lines[k][len("令和7年1月14日") :]
+    p = _write(tmp_path, "001_baddate.txt", "\n".join(lines))
+    doc = load_assessment(p)
+    assert any(w.startswith(f"001_baddate.txt:{k + 1}: changes not read") for w in doc.warnings)
+    a = _assessment(doc)
+    assert list(doc.graph.objects(a, PIA.file))
+
+
+def test_a_part_that_breaks_its_reader_is_a_warning(tmp_path, monkeypatch):
+    """Whatever goes wrong inside one part's reader, the document loads without that part and
+    says so; no traceback reaches the user."""
+    from pia_kg.loaders.documents import assessment
+
+    def extract_risks(src, dg, ctx):  # a layout the risk reader did not foresee
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(assessment, "PART_EXTRACTORS", (*assessment.PART_EXTRACTORS[:2], extract_risks))
+    doc = load_assessment(SEED_001)
+    assert any("risks not read: unexpected layout (IndexError" in w for w in doc.warnings)
+    assert list(doc.graph.objects(_assessment(doc), PIA.file))

@@ -1,0 +1,238 @@
+"""Answers of named queries, computed once per store state.
+
+A named query's answer depends only on its parameters and on what the store holds; the
+store's state token (see :meth:`pia_kg.store.Store.state_token`) changes on every write,
+so an answer cached under one token is exactly what the query would return again. Requests
+that miss at the same moment share one computation (a crowd arriving after a load does not
+run the same query sixteen times), and a computation runs to its end even when the request
+that started it stopped waiting (504), so the next request finds it. A store that cannot
+tell its state (a remote endpoint) gets no caching.
+
+:class:`ResponseCache` keeps whole HTTP answers of the headline routes and pages the same
+way, so a repeated request costs a dictionary lookup and the bytes on the wire.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
+
+from pia_kg.errors import QueryTimeoutError
+from pia_kg.store import QueryResult
+
+__all__ = ["ResultCache", "ResponseCache", "Warmer", "WARM_PATHS"]
+
+
+class ResultCache:
+    """A bounded LRU of query results for the current store state (older states dropped).
+
+    >>> cache = ResultCache(size=2)
+    >>> calls = []
+    >>> def compute():
+    ...     calls.append(1)
+    ...     return QueryResult("ask", boolean=True)
+    >>> cache.get("state-1", ("q", ()), compute).boolean, cache.get("state-1", ("q", ()), compute).boolean
+    (True, True)
+    >>> len(calls), cache.get("state-2", ("q", ()), compute) is not None, len(calls)
+    (1, True, 2)
+    """
+
+    def __init__(self, size: int = 1024, *, workers: int = 4):
+        self.size = size
+        self._token: str | None = None
+        self._entries: OrderedDict[Hashable, QueryResult] = OrderedDict()
+        self._running: dict[Hashable, concurrent.futures.Future[QueryResult]] = {}
+        self._lock = threading.Lock()
+        self._executor = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="pia-kg-named")
+
+    def get(
+        self,
+        token: str | None,
+        key: Hashable,
+        compute: Callable[[], QueryResult],
+        *,
+        timeout: float | None = None,
+    ) -> QueryResult:
+        """The result for ``key`` in store state ``token``: cached, being computed (waited
+        for), or computed now. QueryTimeoutError after ``timeout`` seconds of waiting."""
+        if token is None:
+            return compute()
+        with self._lock:
+            if token != self._token:
+                self._entries.clear()
+                self._running.clear()
+                self._token = token
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+                return hit
+            future = self._running.get(key)
+            if future is None:
+                future = self._executor.submit(self._fill, token, key, compute)
+                self._running[key] = future
+        try:
+            return future.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            raise QueryTimeoutError(
+                f"the query ran longer than the {timeout:g} s timeout; it goes on in the "
+                "background and its answer will be ready for the next request"
+            ) from None
+
+    def _fill(self, token: str, key: Hashable, compute: Callable[[], QueryResult]) -> QueryResult:
+        try:
+            result = compute()
+        except BaseException:
+            with self._lock:
+                if token == self._token:
+                    self._running.pop(key, None)
+            raise
+        with self._lock:
+            if token == self._token:
+                self._entries[key] = result
+                self._running.pop(key, None)
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+        return result
+
+
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+#: Paths whose GET answers depend only on the request and the store: the headline routes,
+#: the named queries and the pages (not /sparql: a client's text may ask for NOW() or RAND()).
+CACHED_PREFIXES = ("/assessments", "/items/", "/impact", "/queries", "/ui/", "/static/")
+CACHED_EXACT = ("/",)
+
+
+class ResponseCache:
+    """ASGI middleware: a GET answer (200) to a headline route or page is kept for the
+    store state it was computed in and sent again as it was, until the next write.
+
+    Bounded by ``max_bytes`` in all (least recently used first out); answers over
+    ``max_entry`` bytes are not kept.
+    """
+
+    def __init__(self, app: Any, state_token: Callable[[], str | None], *,
+                 on_new_state: Callable[[], None] | None = None,
+                 max_bytes: int = 64_000_000, max_entry: int = 4_000_000):
+        self.app = app
+        self.state_token = state_token
+        self.on_new_state = on_new_state
+        self.max_bytes = max_bytes
+        self.max_entry = max_entry
+        self._token: str | None = None
+        self._entries: OrderedDict[tuple[str, bytes, bytes], list[Message]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _cacheable(scope: Message) -> bool:
+        path = scope.get("path", "")
+        return scope["type"] == "http" and scope.get("method") == "GET" and (
+            path in CACHED_EXACT or path.startswith(CACHED_PREFIXES)
+        )
+
+    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
+        if not self._cacheable(scope):
+            await self.app(scope, receive, send)
+            return
+        token = self.state_token()  # a stat of a few files: cheaper inline than in a thread
+        headers = dict(scope.get("headers") or [])
+        key = (scope["path"], scope.get("query_string", b""), headers.get(b"accept", b""))
+        with self._lock:
+            changed = token != self._token
+            if changed:
+                self._entries.clear()
+                self._size = 0
+                self._token = token
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+        if changed and self.on_new_state is not None:
+            self.on_new_state()
+        if hit is not None:
+            for message in hit:
+                await send(message)
+            return
+        messages: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            messages.append(message)
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        self._store(token, key, messages)
+
+    def _store(self, token: str | None, key: tuple[str, bytes, bytes], messages: list[Message]) -> None:
+        if token is None or not messages or messages[0].get("status") != 200:
+            return
+        size = sum(len(m.get("body", b"")) for m in messages)
+        if size > self.max_entry:
+            return
+        with self._lock:
+            if token != self._token or key in self._entries:
+                return
+            self._entries[key] = messages
+            self._size += size
+            while self._size > self.max_bytes and self._entries:
+                _, old = self._entries.popitem(last=False)
+                self._size -= sum(len(m.get("body", b"")) for m in old)
+
+
+#: What the home page and the headline questions ask first: answered before anyone asks,
+#: at start and again after every write.
+WARM_PATHS = (
+    "/assessments",
+    "/items/番号法別表/81?as_of=2025-01-01",
+    "/items/番号法別表第一/81?as_of=2023-01-01",
+    "/impact?amendment=2024-05-27",
+    "/queries/citation_problems",
+    "/",
+)
+
+
+class Warmer:
+    """Asks ``paths`` of an app in a background thread, so their answers are cached for the
+    current store state before the first visitor comes. One run at a time; a request for
+    another while one runs is remembered and done after it."""
+
+    def __init__(self, app: Any, paths: tuple[str, ...] = WARM_PATHS):
+        self.app = app
+        self.paths = paths
+        self._lock = threading.Lock()
+        self._running = False
+        self._again = False
+
+    def trigger(self) -> None:
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+        threading.Thread(target=self._loop, name="pia-kg-warm", daemon=True).start()
+
+    def _loop(self) -> None:
+        import asyncio
+
+        while True:
+            try:
+                asyncio.run(self._ask_all())
+            except Exception:  # noqa: BLE001 (warming is a courtesy: a failure costs nothing)
+                pass
+            with self._lock:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
+
+    async def _ask_all(self) -> None:
+        import httpx
+
+        transport = httpx.ASGITransport(app=self.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://warm", timeout=600) as client:
+            for path in self.paths:
+                await client.get(path)
