@@ -26,7 +26,7 @@ from rdflib import Graph, Literal, URIRef
 
 from pia_kg.errors import LoaderError
 from pia_kg.loaders.law.catalog import KNOWN_REVISIONS, RevisionEntry
-from pia_kg.text.japanese import normalize_item_label
+from pia_kg.text.items import normalize_item_label
 from pia_kg.text.legal import table_by_label
 from pia_kg.vocab import (
     ELI,

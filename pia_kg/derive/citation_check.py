@@ -29,8 +29,8 @@ from pia_kg.derive.purpose_agreement import (
 )
 from pia_kg.derive.resolution_inputs import CitationRow, ItemFactRow, LawItem, LawVersion
 from pia_kg.text.citation import article_numbers
-from pia_kg.text.japanese import compact
 from pia_kg.text.legal import table_by_label
+from pia_kg.text.widths import compact
 
 __all__ = [
     "Problem",
