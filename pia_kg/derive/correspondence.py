@@ -46,6 +46,7 @@ from pia_kg.derive.item_similarity import (
     containment,
     profile,
 )
+from pia_kg.derive.law_text import defined_terms
 from pia_kg.derive.renumbering_records import RecordedRenumbering, applies_to, unique
 from pia_kg.loaders.law.model import TableVersion
 from pia_kg.text.items import item_sort_key
@@ -70,6 +71,8 @@ __all__ = [
     "derive_correspondences",
     "derive_all",
     "check_recorded",
+    "reverted_record",
+    "law_terms",
     "successive_pairs",
     "correspondence_graph",
     "confidence_band",
@@ -137,17 +140,23 @@ def confidence_band(confidence: float) -> str:
 
 
 def derive_correspondences(
-    old: TableVersion, new: TableVersion, recorded: Iterable[RecordedRenumbering] = ()
+    old: TableVersion,
+    new: TableVersion,
+    recorded: Iterable[RecordedRenumbering] = (),
+    terms: dict[str, str] | None = None,
+    new_terms: dict[str, str] | None = None,
 ) -> list[Correspondence]:
     """Every correspondence from ``old`` to ``new``, sorted by old item then new item.
 
     ``recorded``: renumberings claimed by assessments (see renumbering_records); those about
     this version pair raise the confidence of the pairs they confirm, and those the tables
     contradict are noted in the evidence of the old item's pair (never used as truth).
-    Items marked 削除 in ``old`` are not items any more and get no correspondence.
+    Items marked 削除 in ``old`` are not items any more and get no correspondence. ``terms``:
+    the terms the old version's law defines (:func:`~pia_kg.derive.law_text.defined_terms`),
+    read in old items as what they stand for; ``new_terms`` likewise in new items.
     """
-    olds = [profile(i, k) for k, i in enumerate(old.items) if not i.deleted]
-    news = [profile(i, k) for k, i in enumerate(new.items) if not i.deleted]
+    olds = [profile(i, k, terms) for k, i in enumerate(old.items) if not i.deleted]
+    news = [profile(i, k, new_terms) for k, i in enumerate(new.items) if not i.deleted]
     sims = score_pairs(olds, news)
     matches = assign(olds, news, sims, len(old.items), len(new.items))
     mark_order(matches)
@@ -191,6 +200,8 @@ def _describe(o: ItemProfile, n: ItemProfile, sim: Similarity) -> str:
         parts.append("機関 and 事務 identical once law numbers and boilerplate are set aside")
     else:
         parts.append(f"事務 {sim.jimu:.2f}, 機関 {sim.agency:.2f}")
+    if o.terms and o.terms != n.terms:
+        parts.append(f"{', '.join(o.terms)}: a term the law defines, read as its definition")
     shared = [x for x in o.laws if x in n.laws]
     if shared:
         parts.append(f"both cite {shared[0]}")
@@ -334,6 +345,29 @@ def _unmatched(
     return Correspondence(*labels, relation, round(confidence, 2), evidence)
 
 
+def reverted_record(
+    r: RecordedRenumbering, records: Sequence[RecordedRenumbering]
+) -> RecordedRenumbering | None:
+    """The earlier record of the same document that ``r`` undoes (26→37, later 37→26).
+
+    >>> import datetime as dt
+    >>> a = RecordedRenumbering("T", "26", "T", "37", "x.txt#L410", dt.date(2021, 6, 28))
+    >>> b = RecordedRenumbering("T", "37", "T", "26", "x.txt#L428", dt.date(2023, 7, 7))
+    >>> reverted_record(b, [a, b]).source, reverted_record(a, [a, b])
+    ('x.txt#L410', None)
+    """
+    doc = r.source.split("#")[0]
+    for e in records:
+        same_doc = e.source.split("#")[0] == doc
+        undone = (e.old_table, e.old_label, e.new_table, e.new_label) == (
+            r.new_table, r.new_label, r.old_table, r.old_label
+        )
+        before = e.date is not None and r.date is not None and e.date < r.date
+        if same_doc and undone and before:
+            return e
+    return None
+
+
 def check_recorded(
     pairs: Sequence[Correspondence],
     recorded: Iterable[RecordedRenumbering],
@@ -342,7 +376,8 @@ def check_recorded(
 ) -> list[RecordCheck]:
     """Each recorded renumbering about this version pair, held against the derived pairs."""
     checks: list[RecordCheck] = []
-    for r in unique(recorded):
+    records = unique(recorded)
+    for r in records:
         if not applies_to(r, old.table.label, old.in_force_from, new.table.label):
             continue
         old_item, new_item = old.item(r.old_label), new.item(r.new_label)
@@ -354,6 +389,17 @@ def check_recorded(
         if any(c.to_label == r.new_label for c in derived):
             checks.append(
                 RecordCheck(r, "confirmed", f"{r.old_label}→{r.new_label} derived from the tables")
+            )
+            continue
+        earlier = reverted_record(r, records)
+        if earlier is not None:
+            checks.append(
+                RecordCheck(
+                    r,
+                    "correction",
+                    f"reverts {earlier.source or 'an earlier record'} "
+                    f"({earlier.old_label}→{earlier.new_label}): a correction, not a renumbering",
+                )
             )
             continue
         became = (
@@ -476,5 +522,15 @@ def derive_all(
     versions: Iterable[TableVersion], recorded: Iterable[RecordedRenumbering] = ()
 ) -> list[tuple[TableVersion, TableVersion, list[Correspondence]]]:
     """Correspondences for every successive version pair (what the derived graph holds)."""
-    recorded = list(recorded)
-    return [(o, n, derive_correspondences(o, n, recorded)) for o, n in successive_pairs(versions)]
+    recorded, versions = list(recorded), list(versions)
+    return [
+        (o, n, derive_correspondences(o, n, recorded, law_terms(versions, o), law_terms(versions, n)))
+        for o, n in successive_pairs(versions)
+    ]
+
+
+def law_terms(versions: Sequence[TableVersion], version: TableVersion) -> dict[str, str]:
+    """The terms the law defines in the tables held of ``version``'s day (別表第一 defines
+    中国残留邦人等支援給付等, which 別表第二 uses)."""
+    same_day = [v for v in versions if v.in_force_from == version.in_force_from]
+    return defined_terms([i.jimu for v in same_day for i in v.items])

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from pia_kg.derive.law_text import agency_text, item_text, law_names, strip_parentheticals
+from pia_kg.derive.law_text import (
+    agency_text,
+    expand_terms,
+    item_text,
+    law_names,
+    strip_parentheticals,
+)
 from pia_kg.loaders.law.model import TableItem
 
 __all__ = [
@@ -40,6 +46,7 @@ class ItemProfile:
     laws: tuple[str, ...]  # the cited law's name and alias, () when none can be named
     providers: frozenset[str]
     core: str  # normalised agency + jimu: equal cores mean "same text"
+    terms: tuple[str, ...] = ()  # defined terms of the law read as their definition
 
     @property
     def law(self) -> str | None:
@@ -60,18 +67,22 @@ def agency_names(agency: str) -> frozenset[str]:
     return frozenset(p for p in _AGENCY_SPLIT.split(plain) if p)
 
 
-def profile(item: TableItem, order: int) -> ItemProfile:
+def profile(item: TableItem, order: int, terms: dict[str, str] | None = None) -> ItemProfile:
+    """``item`` reduced for comparison; ``terms`` (defined term → phrase, from the same law
+    version) are read as what they stand for (中国残留邦人等支援給付等 → …による支援給付…)."""
+    source, used = expand_terms(item.jimu, terms) if terms else (item.jimu, ())
     agency = agency_text(item.agency)
-    jimu = item_text(item.jimu)
+    jimu = item_text(source)
     providers = frozenset(agency_text(p.provider) for p in item.providers if p.provider)
     return ItemProfile(
         label=item.label,
         order=order,
         agency=agency,
         jimu=jimu,
-        laws=law_names(item.jimu),
+        laws=law_names(source),
         providers=providers,
         core=agency + "|" + jimu,
+        terms=used,
     )
 
 

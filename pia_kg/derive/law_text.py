@@ -17,6 +17,9 @@ from pia_kg.text.numerals import NUMERAL
 from pia_kg.text.widths import compact
 
 __all__ = [
+    "inline_definitions",
+    "defined_terms",
+    "expand_terms",
     "strip_parentheticals",
     "item_text",
     "agency_text",
@@ -64,6 +67,58 @@ def strip_parentheticals(text: str, *, only_boilerplate: bool = True) -> str:
     return re.sub(r"\x00(\d+)\x01", lambda m: kept[int(m.group(1))], text)
 
 
+# A definition in parentheses: （…。以下この条において「平成十九年法律第三十号」という。）
+_DEFINITION = re.compile(r"\((?P<body>[^()]*?)以下[^()「」]*?「(?P<alias>[^」()]+)」(?:という|と総称する)。?\)")
+_LAW_NUMBER = re.compile(rf"^(?:明治|大正|昭和|平成|令和)?{_NUM}年法律第{_NUM}号$")
+# Where the law title before a definition of its number starts.
+_TITLE_STOP = re.compile(r".*(?:又は|若しくは|による|に基づく|[、。,()「」])")
+
+
+def inline_definitions(text: str) -> str:
+    """A law title with the definition of its number, replaced by that number (the alias).
+
+    The 2024 tables spell out a law that the old tables cited by its number alone, defining
+    the number as its name; the definition inserted is the only difference, so it goes:
+
+    >>> inline_definitions("船員保険法による保険給付又は雇用保険法等の一部を改正する法律(平成十九年法律"
+    ...     "第三十号。以下この条において「平成十九年法律第三十号」という。)附則第三十九条")
+    '船員保険法による保険給付又は平成十九年法律第三十号附則第三十九条'
+    """
+    for m in reversed(list(_DEFINITION.finditer(text))):
+        if not _LAW_NUMBER.match(m["alias"]):
+            continue
+        lead = _TITLE_STOP.match(text[: m.start()])
+        start = lead.end() if lead else 0
+        text = text[:start] + m["alias"] + text[m.end() :]
+    return text
+
+
+def defined_terms(jimus: list[str]) -> dict[str, str]:
+    """Terms the items of a law version define, each with the phrase it stands for.
+
+    >>> defined_terms(["A法律による支援給付又は配偶者支援金(以下「支援給付等」という。)の支給"])
+    {'支援給付等': 'A法律による支援給付又は配偶者支援金'}
+    """
+    terms: dict[str, str] = {}
+    for jimu in jimus:
+        text = compact(jimu)
+        for m in _DEFINITION.finditer(text):
+            if not _LAW_NUMBER.match(m["alias"]):
+                terms.setdefault(m["alias"], strip_parentheticals(text[: m.start()], only_boilerplate=False))
+    return terms
+
+
+def expand_terms(jimu: str, terms: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+    """``jimu`` with the defined terms it uses (not defines) replaced by their phrase, and
+    the terms expanded: 中国残留邦人等支援給付等 → 中国残留邦人等の…法律による支援給付又は配偶者支援金."""
+    text, used = compact(jimu), []
+    for alias, phrase in terms.items():
+        if alias in text and f"「{alias}」" not in text:
+            text = text.replace(alias, phrase)
+            used.append(alias)
+    return text, tuple(used)
+
+
 def _base(text: str) -> str:
     return compact(text).replace("「", "").replace("」", "")
 
@@ -75,7 +130,7 @@ def item_text(jimu: str) -> str:
     (次条, 第N条) で定めるもの", and 条/項/号 references; those differ between versions of
     the same item.
     """
-    text = strip_parentheticals(_base(jimu))
+    text = strip_parentheticals(_base(inline_definitions(compact(jimu))))
     text = _TRAILER.sub("", text)
     text = _ARTICLE_REF.sub("", text)
     return text.rstrip("。")

@@ -29,6 +29,7 @@ from pia_kg.derive.correspondence import (
     correspondence_graph,
     derive_all,
     derive_correspondences,
+    law_terms,
     successive_pairs,
 )
 from pia_kg.derive.item_similarity import agency_names
@@ -107,15 +108,17 @@ HAND_PAIRS: list[tuple[str, str | None, str | None, Relation]] = [
     ("B2-2024", "2", "2", R.SAME),
     # new 1 adds 保険医若しくは保険薬剤師の登録 to 厚生労働大臣's 健康保険 事務.
     ("B2-2024", "1", "1", R.REWORDED),
-    # old 6 cites 平成十九年法律第三十号附則第三十九条; new 7 spells out 雇用保険法等の一部を改正する法律.
-    ("B2-2024", "6", "7", R.REWORDED),
+    # old 6 cites 平成十九年法律第三十号附則第三十九条; new 7 spells out 雇用保険法等の一部を改正する法律
+    # and defines 平成十九年法律第三十号 as its name: only a definition inserted, the same content.
+    ("B2-2024", "6", "7", R.RENUMBERED),
     # old 87 都道府県知事等 / 中国残留邦人等支援給付等の支給 (a term defined elsewhere in the old table);
     # new 125 spells it out: 中国残留邦人等の円滑な帰国の促進…に関する法律による支援給付の支給. Same
     # 照会者; providers largely the same (市町村長, 都道府県知事, 地方公務員災害補償基金 …).
     ("B2-2024", "87", "125", R.REWORDED),
     # old 91 平成八年法律第八十二号附則第十六条第三項…; new 129 厚生年金保険法等の一部を改正する法律
-    # （平成八年法律第八十二号。以下「平成八年法律第八十二号」という。）附則第十六条第三項… same 事務.
-    ("B2-2024", "91", "129", R.REWORDED),
+    # （平成八年法律第八十二号。以下「平成八年法律第八十二号」という。）附則第十六条第三項… same 事務:
+    # only the definition is inserted, so the content is the same.
+    ("B2-2024", "91", "129", R.RENUMBERED),
     # old 115の2 照会者 市町村長 → new 153 都道府県知事又は市町村長; 事務 (新型インフル 予防接種) unchanged.
     ("B2-2024", "115の2", "153", R.REWORDED),
     # old 30 社会福祉協議会: no 照会者 of that name in the 主務省令 table (column 2 grep: 0).
@@ -178,8 +181,11 @@ def versions(law_dir: Path) -> dict[tuple[str, str], TableVersion]:
 
 @pytest.fixture(scope="module")
 def derived(versions) -> dict[str, list[Correspondence]]:
+    held = list(versions.values())
     return {
-        name: derive_correspondences(versions[old], versions[new])
+        name: derive_correspondences(
+            versions[old], versions[new], (), law_terms(held, versions[old]), law_terms(held, versions[new])
+        )
         for name, (old, new) in PAIRS.items()
     }
 
@@ -254,9 +260,9 @@ def test_confidence_reflects_the_evidence(derived):
     renumbered = _find(pairs, "74", "106")[0]
     reworded = _find(pairs, "87", "125")[0]
     assert confidence_band(renumbered.confidence) == "high"
-    # A defined term spelled out: the same 事務, but only the 照会者 and providers say so.
-    assert confidence_band(reworded.confidence) == "low"
-    assert "providers" in reworded.evidence
+    # A defined term spelled out: read as its definition (別表第一 63), the same 事務.
+    assert confidence_band(reworded.confidence) == "high"
+    assert "providers" in reworded.evidence and "a term the law defines" in reworded.evidence
     # 45's nearest new item (71, 国保 保険料の徴収) is close, so its deletion is less sure than 30's.
     assert _find(pairs, "45", None)[0].confidence < _find(pairs, "30", None)[0].confidence
 
@@ -354,12 +360,15 @@ def test_recorded_renumberings_confirm_or_are_kept_as_findings(versions, derived
     wrong = RecordedRenumbering("番号法別表第二", "87", "主務省令第2条の表", "106", "001#L440")
     right = RecordedRenumbering("番号法別表第二", "87", "主務省令第2条の表", "125", "check")
     unknown = RecordedRenumbering("番号法別表第二", "999", "主務省令第2条の表", "1", "check")
-    with_records = derive_correspondences(old, new, [wrong, right, unknown])
+    held = list(versions.values())
+    with_records = derive_correspondences(
+        old, new, [wrong, right, unknown], law_terms(held, old), law_terms(held, new)
+    )
     c87 = _find(with_records, "87", "125")[0]
     assert not _find(with_records, "87", "106")  # a recorded claim is never used as truth
     assert "001#L440 records 87→106, contradicted" in c87.evidence
     assert "recorded in check" in c87.evidence
-    assert c87.confidence == pytest.approx(base["87", "125"].confidence + 0.1)
+    assert c87.confidence == pytest.approx(min(0.99, base["87", "125"].confidence + 0.1))
     statuses = {
         r.record.source + r.record.new_label: r.status
         for r in check_recorded(with_records, [wrong, right, unknown], old, new)
@@ -441,3 +450,21 @@ def test_change_records_of_a_loaded_assessment_are_checked(versions):
         recorded,
     )
     assert [(c.to_label, c.relation) for c in b2 if c.from_label == "87"] == [("125", R.REWORDED)]
+
+
+def test_a_defined_term_is_read_as_its_definition(derived):
+    # 中国残留邦人等支援給付等 is defined in old 別表第一 63 as 中国残留邦人等の円滑な帰国の…法律に
+    # よる支援給付又は配偶者支援金; new 125 is that law's 支援給付 (SOURCES.md, the TSVs).
+    c = _find(derived["B2-2024"], "87", "125")[0]
+    assert c.relation is R.REWORDED and c.confidence >= 0.85
+    assert "中国残留邦人等支援給付等: a term the law defines" in c.evidence
+
+
+def test_a_record_that_reverts_an_earlier_one_is_a_correction(versions):
+    old, new = versions["bango-beppyo2", "2020-12-12"], versions["bango-beppyo2", "2024-05-18"]
+    # 金沢市 (001) records 別表第2 26 → 37 on 令和3年6月28日 (L410) and 37 → 26 on 令和5年7月7日 (L428).
+    wrong = RecordedRenumbering("番号法別表第二", "26", "番号法別表第二", "37", "001#L410", dt.date(2021, 6, 28))
+    back = RecordedRenumbering("番号法別表第二", "37", "番号法別表第二", "26", "001#L428", dt.date(2023, 7, 7))
+    pairs = derive_correspondences(old, new, [wrong, back])
+    statuses = {c.record.source: c.status for c in check_recorded(pairs, [wrong, back], old, new)}
+    assert statuses == {"001#L410": "contradicted", "001#L428": "correction"}
