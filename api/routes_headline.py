@@ -148,7 +148,19 @@ def item_view(
     departments (移転) and recipients (提供) of the loaded assessments rest on it."""
     label, number = item_key(table, item)
     values = {"table": label, "item": number, "as_of": as_of}
-    return {"table": label, "item": number, "as_of": as_of, **run_sections(request, ITEM_SECTIONS, values)}
+    sections = run_sections(request, ITEM_SECTIONS, values)
+    return {"table": label, "item": number, "as_of": as_of, **_law_status(sections), **sections}
+
+
+def _law_status(sections: Mapping[str, Mapping[str, object]]) -> dict[str, object]:
+    """``law_status`` and ``law_note`` of the answer, as the item's meaning rows give them
+    (held, approximate, not-held: see the named queries); {} when no row says."""
+    for key in ("meaning", "lineage"):
+        rows = sections.get(key, {}).get("rows") or []
+        for row in rows:  # type: ignore[union-attr]
+            if isinstance(row, Mapping) and row.get("law_status"):
+                return {"law_status": row["law_status"], "law_note": row.get("law_note") or ""}
+    return {}
 
 
 @router.get(

@@ -220,3 +220,18 @@ def test_the_cli_prints_the_law_status_line() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "law status: approximate" in proc.stderr
     assert "425AC0000000027_20220111_501AC0000000017" in " ".join(proc.stderr.split())
+
+
+@pytest.mark.parametrize(
+    ("path", "as_of", "status"),
+    [("/items/番号法別表第二/121", "2023-06-01", "approximate"), ("/items/番号法別表/81", "2024-05-28", "held"),
+     ("/items/別表第1/81", "2016-06-01", "not-held")],
+)
+def test_the_items_route_says_the_law_status(loaded_store, path, as_of, status) -> None:  # noqa: ANN001
+    from fastapi.testclient import TestClient
+
+    from pia_kg.api.app import create_app
+
+    body = TestClient(create_app(loaded_store, timeout=60, max_rows=5000)).get(path, params={"as_of": as_of}).json()
+    assert body["law_status"] == status
+    assert {r["law_status"] for r in body["meaning"]["rows"]} == {status}
