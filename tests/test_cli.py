@@ -153,7 +153,6 @@ FAILURES = [
     ("empty-file", ["load", "{empty}"], 1, "empty.txt"),
     ("binary-file", ["load", "{binary}"], 1, "binary.txt"),
     ("utf16-file", ["load", "{utf16}"], 1, "utf16.txt"),
-    ("sjis-file", ["load", "{sjis}"], 1, "sjis.txt"),
     ("nul-file", ["load", "{nul}"], 1, "nul.txt"),
     ("not-an-assessment", ["load", "{notes}"], 1, "notes.txt"),
     ("folder-without-documents", ["load", "{no_documents}"], 1, "no_documents"),
