@@ -287,14 +287,17 @@ class _Writer:
             graphs.update(_ontology_graphs(self.store))
             self.first = False
         graphs.update(self._correspondence())
-        if graphs or drops:
-            self.store.replace_graphs(graphs, drops)
+        # derived graphs before the documents they come from: a store that applies a request
+        # step by step (Virtuoso) is never left with a document without its derivations
+        ordered = dict(sorted(graphs.items(), key=lambda kv: str(kv[0]).startswith(_DOC_GRAPHS)))
+        if ordered or drops:
+            self.store.replace_graphs(ordered, drops)
 
     def _correspondence(self) -> dict[URIRef, GraphData]:
         from pia_kg.derive.correspondence import correspondence_graph, derive_all
         from pia_kg.derive.law_state import main_versions_from_store
 
-        every = [c for cs in self.claims.values() for c in cs]
+        every = _first_of_each_claim(c for cs in self.claims.values() for c in cs)
         digest = claims_digest(self.fingerprint, every)
         if digest == self.digest:
             return {}
@@ -304,6 +307,19 @@ class _Writer:
         out.add((CORRESPONDENCE_GRAPH, PIA.inputsDigest, Literal(digest)))
         self.digest = digest
         return {CORRESPONDENCE_GRAPH: out}
+
+
+def _first_of_each_claim(claims: Iterable[RecordedRenumbering]) -> list[RecordedRenumbering]:
+    """One record per distinct claim (old item → new item), the one whose source sorts first.
+
+    A thousand assessments that record the same renumbering are one piece of evidence for
+    the correspondence graph, named by one source; so loading another that repeats a claim
+    does not derive the graph again, and the graph does not grow with the corpus.
+    """
+    first: dict[tuple[str, str, str, str], RecordedRenumbering] = {}
+    for c in sorted(claims, key=lambda c: (c.source, str(c.date))):
+        first.setdefault((c.old_table, c.old_label, c.new_table, c.new_label), c)
+    return list(first.values())
 
 
 def _stored_claims(store: Store) -> dict[URIRef, list[RecordedRenumbering]]:

@@ -78,7 +78,7 @@ level's local name (``BasicLevel`` …) when the cover tells it.
 
     def file_by_name(self, name: str) -> FileRef | None:
         """The file whose name is ``name`` (compared after width and space folding)."""
-        from pia_kg.text.japanese import compact
+        from pia_kg.text.widths import compact
 
         key = compact(name)
         for ref in self.files.values():

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pia_kg.errors import LoaderError
-from pia_kg.text.japanese import fold_spaces
+from pia_kg.text.widths import fold_spaces
 
 __all__ = ["SourceText", "clean_cell", "parse_source_ref"]
 
