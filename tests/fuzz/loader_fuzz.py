@@ -19,6 +19,7 @@ byte-identical after a failure.
 Run outside pytest (``make fuzz``)::
 
     python tests/fuzz/loader_fuzz.py --seed 1 --count 2000
+    python tests/fuzz/loader_fuzz.py --seed 1 --save 468 --out case.txt   # replay one
 """
 
 from __future__ import annotations
@@ -310,7 +311,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--limit", type=float, default=30, help="seconds per case before it is a hang")
     parser.add_argument("--store-every", type=int, default=10)
+    parser.add_argument("--save", type=int, metavar="N", help="write case N to --out and stop (to replay it)")
+    parser.add_argument("--out", type=Path, default=Path("fuzz-case.txt"))
     args = parser.parse_args(argv)
+    if args.save is not None:
+        case = next(c for c in cases(args.seed, args.save + 1) if c.number == args.save)
+        args.out.write_bytes(case.data)
+        print(f"case {case.number}: {case.mutation} of {case.seed_file} -> {args.out}")
+        return 0
     bad: list[str] = []
     by_mutation: Counter[tuple[str, str]] = Counter()
 
