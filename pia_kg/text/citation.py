@@ -48,7 +48,9 @@ LAW_ALIASES: dict[str, str] = {**_SHORT_NAMES, _FORMAL_BANGO: "番号法"}
 #: The short names among them: what a citation writes right before 第N条 or 別表.
 KNOWN_LAW = "(?:" + "|".join(_SHORT_NAMES) + ")"
 #: Any law or ordinance by name (after NFKC): a run of name characters ending in 法, 条例…
-LAW_NAME = r"[^\s、。()（）「」・,，:：;；]*?(?:法律|法|条例|規則|政令|省令)"
+#: At most 100 of them (the longest 条例 names run to about 70): an unbounded run made every
+#: search quadratic in the length of a line.
+LAW_NAME = r"[^\s、。()（）「」・,，:：;；]{0,100}?(?:法律|法|条例|規則|政令|省令)"
 _LAW = rf"(?:{KNOWN_LAW}|{LAW_NAME})"
 #: 第9条 / 第三十条の十五 / 第19条第8号 / 第9条第1項 (spaces and 全角 digits allowed).
 ARTICLE = re.compile(
