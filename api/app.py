@@ -43,8 +43,12 @@ Act) and the 番号法 tables they cite.
 
 * **SPARQL**: `/sparql` speaks the SPARQL 1.1 Protocol (GET and POST; JSON, XML, CSV, TSV;
   Turtle or JSON-LD for CONSTRUCT). It is read-only: updates are refused with 403.
-* **Named queries**: `/queries` lists them; `/queries/{name}?param=…` runs one (JSON or CSV).
-* **Headline questions**: `/items/{table}/{item}?as_of=…`, `/impact`, `/assessments`.
+* **Named queries**: `/queries` lists them; `/queries/{name}?param=…` runs one (JSON, CSV or
+  xlsx; `_bom=1` for Excel, `_headers=ja` for Japanese headings).
+* **Headline questions**: `/items/{table}/{item}?as_of=…`, `/impact`, `/assessments`, `/headlines`;
+  search: `/search?q=…`.
+* **Web pages** (Japanese): `/`, `/ui/impact`, `/ui/item`, `/ui/assessments/{id}`, `/ui/bodies/{name}`,
+  `/ui/contractors?name=`, `/ui/source/{id}?lines=`, `/ui/search?q=`, `/ui/problems`.
 
 Every query runs under the server's timeout (504 past it) and row cap (413 over it: rows
 for SELECT, triples for CONSTRUCT/DESCRIBE). SPARQL texts are admitted first: over the size
@@ -119,12 +123,22 @@ def create_app(
     ``cache_responses`` keeps whole GET answers of the headline routes and pages per store
     state. ``pia-kg serve`` asks for both; tests that patch the code between requests don't.
     """
-    from . import routes_headline, routes_pages, routes_queries, sparql_protocol
+    from . import (
+        routes_headline,
+        routes_pages,
+        routes_queries,
+        routes_search,
+        routes_source,
+        sparql_protocol,
+    )
+    from .docs_assets import install_docs
 
     app = FastAPI(
         title="pia-kg",
         version="0.1.0",
         description=_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {"name": "SPARQL", "description": "SPARQL 1.1 Protocol endpoint (read-only)."},
             {"name": "named queries", "description": "The queries shipped in `queries/*.rq`."},
@@ -151,6 +165,9 @@ def create_app(
     app.include_router(routes_queries.build_router())
     app.include_router(routes_headline.router)
     app.include_router(routes_pages.router)
+    app.include_router(routes_search.router)
+    app.include_router(routes_source.router)
+    install_docs(app)
     static = resources.files("pia_kg.api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     if warmer is not None:

@@ -17,14 +17,14 @@ from fastapi.responses import JSONResponse, Response
 from rdflib import Literal
 from rdflib.term import Node
 
+from pia_kg.exports import EXPORT_MEDIA_TYPES, ExportFormat, ExportTable, export_bytes, table_of
 from pia_kg.named_queries import run_query
-from pia_kg.results import MEDIA_TYPES, ResultFormat, serialize_result
 from pia_kg.store import QueryResult
 
 from .error_responses import NotAcceptableError
 from .settings import settings_of
 
-__all__ = ["run_named", "json_value", "rows_json", "table_response", "wants_csv"]
+__all__ = ["run_named", "json_value", "rows_json", "table_response", "wants_csv", "export_format", "export_response"]
 
 
 def run_named(
@@ -72,12 +72,29 @@ def rows_json(result: QueryResult) -> list[dict[str, object]]:
 
 def wants_csv(request: Request, fmt: str | None) -> bool:
     """CSV when ``_format=csv`` or when the Accept header prefers text/csv over JSON."""
+    return export_format(request, fmt) is ExportFormat.csv
+
+
+def export_format(request: Request, fmt: str | None) -> ExportFormat | None:
+    """The spreadsheet format asked for (``_format=csv|xlsx``, or Accept: text/csv), None for JSON."""
     if fmt:
-        if fmt.lower() not in ("csv", "json"):
-            raise NotAcceptableError(f"unknown _format {fmt!r}; use json or csv")
-        return fmt.lower() == "csv"
+        if fmt.lower() not in ("csv", "json", "xlsx"):
+            raise NotAcceptableError(f"unknown _format {fmt!r}; use json, csv or xlsx")
+        return None if fmt.lower() == "json" else ExportFormat(fmt.lower())
     accept = request.headers.get("accept", "")
-    return "text/csv" in accept and "json" not in accept.split("text/csv")[0]
+    if "text/csv" in accept and "json" not in accept.split("text/csv")[0]:
+        return ExportFormat.csv
+    return None
+
+
+def export_response(request: Request, table: ExportTable, fmt: ExportFormat, name: str) -> Response:
+    """The table as CSV or .xlsx; ``_bom=1`` starts CSV with a BOM (Excel), ``_headers=ja``
+    gives Japanese headings and values in words."""
+    japanese = request.query_params.get("_headers", "").lower() == "ja"
+    bom = request.query_params.get("_bom", "").lower() in ("1", "true", "yes")
+    data = export_bytes(table, fmt, japanese=japanese, bom=bom)
+    disposition = f'attachment; filename="{name}.{fmt.value}"'
+    return Response(data, media_type=EXPORT_MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition})
 
 
 def table_response(
@@ -88,11 +105,12 @@ def table_response(
     meta: Mapping[str, object] | None = None,
 ) -> Response:
     """``{..meta, columns, rows, count}`` as JSON, or the rows as CSV."""
-    if wants_csv(request, fmt):
-        return Response(
-            serialize_result(result, ResultFormat.csv),
-            media_type=MEDIA_TYPES[ResultFormat.csv] + "; charset=utf-8",
-        )
+    export = export_format(request, fmt)
+    if export is not None:
+        return export_response(request, table_of(result), export, str((meta or {}).get("query") or "rows"))
     body = dict(meta or {})
     body.update({"columns": result.variables, "rows": rows_json(result), "count": len(result.rows)})
+    if "source" in result.variables:
+        # Each row's source (FILE#Lstart-Lend) opens in the source viewer at this address.
+        body["source_link"] = "/ui/source/{FILE without extension}?lines={start}-{end}#L{start}"
     return JSONResponse(body)

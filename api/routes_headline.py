@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from pia_kg.errors import NotationError, ParameterError, UnknownNameError
+from pia_kg.errors import UnknownNameError
+from pia_kg.headlines import HEADLINES, item_key
 from pia_kg.named_queries import get_query
-from pia_kg.text.citation import canonical_table_label
-from pia_kg.text.items import normalize_item_label
 from pia_kg.vocab import document_graph, fact_iri
 
 from .error_responses import error_responses
@@ -104,24 +103,6 @@ def run_sections(
     return out
 
 
-def item_key(table: str, item: str) -> tuple[str, str]:
-    """The canonical table label and item label for what a person typed.
-
-    ``別表第1`` → 番号法別表第一, ``８１`` → 81; ParameterError (422) when no table is named.
-    """
-    label = canonical_table_label(table)
-    if label is None:
-        raise ParameterError(
-            f"{table!r} names no law table; e.g. 番号法別表, 番号法別表第一, 番号法別表第二, "
-            "主務省令第2条の表",
-            param="table",
-        )
-    try:
-        return label, normalize_item_label(item)
-    except NotationError:
-        raise ParameterError(f"{item!r} is not an item number (e.g. 81, 36の2)", param="item") from None
-
-
 def assessment_iri(request: Request, doc_id: str) -> str:
     """The assessment of the loaded document ``doc_id``; 404 listing the loaded ones."""
     graphs = settings_of(request).store.named_graphs()
@@ -171,6 +152,20 @@ def item_view(
 
 
 @router.get(
+    "/headlines",
+    summary="The headline questions: each with its named query, parameters and page",
+    responses={200: {"content": {"application/json": {"example": {"headlines": [
+        {"question": "…", "question_ja": "…", "query": "assessments", "params": {}, "api": "/queries/assessments",
+         "page": "/#assessments"}]}}}}},
+)
+def headlines() -> dict[str, object]:
+    """The questions the CLI's ``demo`` and the home page answer (one list: ``pia_kg.headlines``)."""
+    return {"headlines": [
+        {"question": h.question, "question_ja": h.question_ja, "query": h.query, "params": h.params,
+         "api": h.api, "page": h.page} for h in HEADLINES]}
+
+
+@router.get(
     "/impact",
     summary="Impact of an amendment: the citations its renumbering breaks",
     responses={
@@ -188,7 +183,7 @@ def impact(
     """Every assessment citation whose item an amendment renumbered, with the new item and
     how sure the correspondence is. Other parameters of the impact query may be given too."""
     name = IMPACT_QUERY.query
-    params = {k: v for k, v in request.query_params.items() if k != "_format"}
+    params = {k: v for k, v in request.query_params.items() if not k.startswith("_")}
     result = run_named(request, name, params)
     return table_response(request, result, fmt=fmt, meta={"query": name, "params": params})
 

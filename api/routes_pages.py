@@ -1,41 +1,54 @@
-"""The Japanese web page: search an item, browse an assessment, read an amendment's impact,
-and try SPARQL — server-rendered, so it works without JavaScript and without a CDN.
+"""The Japanese web pages: an item, an assessment, an amendment's impact, and the SPARQL box.
 
-A privacy officer never sees SPARQL here: each page is a bundle of named queries (the same
-bundles as the JSON routes in :mod:`routes_headline`), shown as tables with Japanese
-headings and each fact's source line. Errors are shown on the page in Japanese-first
-wording with the library's message, and the status code still says what went wrong.
+Server-rendered (Jinja2, no CDN), readable at 1280 px without horizontal scrolling. A privacy
+officer never sees SPARQL or codes here: each page is a bundle of named queries (the same
+bundles as the JSON routes in :mod:`routes_headline`), shown with Japanese headings, coded
+values in words (:mod:`pia_kg.display`) and every fact's source linked to the source viewer
+(:mod:`routes_source`). Long tables sort and page in the browser (``static/tables.js``).
+Search, body and contractor pages live in :mod:`routes_search`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from pia_kg.display import (
+    COLUMN_LABELS,
+    DOCUMENT_PROPERTY_LABELS,
+    DOCUMENT_VALUE_LABELS,
+    confidence_words,
+    evidence_words,
+    problem_sentence,
+    resolution_sentence,
+    value_label,
+)
 from pia_kg.errors import ParameterError, PiaKgError
+from pia_kg.headlines import HEADLINES
 from pia_kg.named_queries import bind_params, inject_values, named_queries
 from pia_kg.text.legal import TABLES
 from pia_kg.vocab import document_iri
 
 from .error_responses import status_for
-from .query_runner import rows_json, run_named
+from .query_runner import export_format, export_response, rows_json, run_named
 from .routes_headline import (
     ASSESSMENT_SECTIONS,
-    IMPACT_QUERY,
     ITEM_SECTIONS,
     ByType,
     assessment_iri,
     item_key,
     run_sections,
 )
+from .routes_source import source_href
 from .settings import settings_of
 
-__all__ = ["router", "COLUMN_LABELS", "doc_id_of"]
+__all__ = ["router", "COLUMN_LABELS", "doc_id_of", "render_page", "page_table", "templates"]
 
 router = APIRouter(tags=["web page"])
 _HTML: dict[int | str, dict[str, object]] = {
@@ -43,67 +56,15 @@ _HTML: dict[int | str, dict[str, object]] = {
 }
 templates = Jinja2Templates(directory=str(resources.files("pia_kg.api") / "templates"))
 
-#: Japanese headings for the columns the named queries return.
-COLUMN_LABELS: dict[str, str] = {
-    "table": "表",
-    "version": "版",
-    "valid_from": "施行日",
-    "valid_until": "失効日",
-    "item": "項番",
-    "agency": "機関（情報照会者）",
-    "jimu": "事務",
-    "providers": "情報提供者",
-    "deleted": "削除",
-    "source": "出典（行）",
-    "organization": "評価実施機関",
-    "body": "団体",
-    "department": "部署",
-    "role": "区分",
-    "assessment": "評価書",
-    "cited_table": "引用された表",
-    "cited_item": "引用された項番",
-    "purpose": "用途",
-    "meaning": "項の内容",
-    "label": "項番",
-    "text": "内容",
-    "relation": "関係",
-    "confidence": "確からしさ",
-    "name": "名称",
-    "file": "特定個人情報ファイル",
-    "title": "名称",
-    "contractor": "委託先",
-    "reoutsourcing": "再委託",
-    "recipient": "提供先",
-    "date": "変更日",
-    "section": "項目",
-    "before": "変更前の記載",
-    "after": "変更後の記載",
-    "timing": "提出時期",
-    "party": "相手先",
-    "new_table": "改正後の表",
-    "new_item": "改正後の項番",
-    "change": "変更の種類",
-    "level": "評価書の種類",
-    "published": "公表日",
-    "office": "所属長",
-    "problem": "問題",
-    "kind": "種類",
-    "from_item": "改正前の項",
-    "evidence": "根拠",
-    "problem_kind": "問題の種類",
-    "comment": "説明",
-    "expected_table": "正しいと思われる表",
-    "expected_item": "正しいと思われる項番",
-    "reading": "読み方",
-    "agreement": "用途と事務の一致度",
-    "method": "解決方法",
-    "article": "条項",
-    "annex": "別紙",
-    "line": "行",
-}
+#: Columns not worth a column on a page (IRIs the page already names, repeated long texts).
+_HIDDEN = {"item_iri", "assessment", "citation", "entity"}
 
-#: Columns not worth a column on a page (IRIs the page already names).
-_HIDDEN = {"item_iri", "assessment", "citation"}
+#: Per section, the columns shown (others are left out: long texts repeated on every row).
+_SECTION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "departments": ("organization", "department", "role", "cited_table", "cited_item", "source"),
+    "recipients": ("organization", "recipient", "role", "cited_table", "cited_item", "source"),
+    "meaning": ("version", "valid_from", "valid_until", "item", "agency", "jimu", "providers", "source"),
+}
 
 #: The tables a person searches by (use and provision tables, not the detailing ordinances).
 SEARCH_TABLES = [t.label for t in TABLES if t.kind in ("use", "provision")]
@@ -117,62 +78,94 @@ def doc_id_of(assessment: str) -> str | None:
     return assessment[len(prefix) :].split("/", 1)[0]
 
 
-def _cell(value: object) -> str:
+def _cell(column: str, value: object) -> dict[str, Any]:
+    """One cell as the template shows it: text, a link (sources, assessments), a tooltip."""
+    href = None
+    title = None
     if value is None:
-        return ""
-    if value is True:
-        return "あり"
-    if value is False:
-        return "なし"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)
+        text = ""
+    elif column == "source":
+        text, href = str(value), source_href(value)
+    elif column == "confidence" and isinstance(value, int | float):
+        text = confidence_words(float(value))
+    elif column == "evidence":
+        text = evidence_words(str(value))
+    elif isinstance(value, float):
+        text = f"{value:.2f}"
+    else:
+        text = str(value_label(column, value))
+    if column == "assessment" and isinstance(value, str) and doc_id_of(value):
+        href = f"/ui/assessments/{doc_id_of(value)}"
+    return {"col": column, "text": text, "href": href, "title": title}
 
 
-def _table(section: Mapping[str, Any], hide: set[str] = _HIDDEN) -> dict[str, Any]:
+def page_table(section: Mapping[str, Any], columns: tuple[str, ...] | None = None, hide: set[str] = _HIDDEN) -> dict[str, Any]:
     """A section as the template wants it: headings, rows of cells, or an error notice."""
     if "error" in section:
         return {"error": section["error"]}
-    columns = [c for c in section["columns"] if c not in hide]
+    shown = [c for c in (columns or section["columns"]) if c in section["columns"] and (columns or c not in hide)]
     return {
         "query": section.get("query"),
-        "columns": [(c, COLUMN_LABELS.get(c, c)) for c in columns],
-        "rows": [[(c, _cell(row.get(c))) for c in columns] for row in section["rows"]],
+        "columns": [(c, COLUMN_LABELS.get(c, c)) for c in shown],
+        "rows": [[_cell(c, row.get(c)) for c in shown] for row in section["rows"]],
         "count": section["count"],
     }
 
 
-def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def render_page(
+    request: Request, name: str, context: dict[str, Any], *, error: PiaKgError | None = None, status: int = 200
+) -> HTMLResponse:
+    """A page from its template; with ``error``, the error notice and its status code."""
     context.setdefault("search_tables", SEARCH_TABLES)
+    if error is not None:
+        context["error"] = {"type": type(error).__name__, "message": str(error)}
+        status = status_for(error)
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
-def _failed(request: Request, name: str, context: dict[str, Any], exc: PiaKgError) -> HTMLResponse:
-    context["error"] = {"type": type(exc).__name__, "message": str(exc)}
-    return _render(request, name, context, status_for(exc))
-
-
-def _assessment_list(request: Request) -> list[dict[str, Any]]:
+def assessment_list(request: Request) -> list[dict[str, Any]]:
     """One entry per loaded assessment (the query may give a row per department or office)."""
     result = run_named(request, "assessments", {})
     seen: dict[str, dict[str, Any]] = {}
     for row in result.values():
         iri = row.get("assessment") or ""
         if iri and iri not in seen:
-            seen[iri] = {**row, "id": doc_id_of(iri)}
-    return sorted(seen.values(), key=lambda r: r["id"] or "")
+            seen[iri] = {**row, "id": doc_id_of(iri), "href": source_href(row.get("source"))}
+    return sorted(seen.values(), key=lambda r: (r.get("body") or "", r["id"] or ""))
 
 
-@router.get("/", response_class=HTMLResponse, responses=_HTML, summary="Web page: home (search forms, assessments)")
+@router.get("/", response_class=HTMLResponse, responses=_HTML, summary="Web page: home (tasks, search, assessments)")
 def home(request: Request) -> HTMLResponse:
-    """The start page: search an item of a law table as of a date, the loaded assessments,
-    an amendment's impact, and the SPARQL box."""
-    context: dict[str, Any] = {"assessments": [], "assessments_error": None}
+    """The start page: the tasks (an item, an amendment's impact, search), the loaded
+    assessments by body, and the SPARQL box for developers."""
+    context: dict[str, Any] = {"assessments": [], "assessments_error": None, "today": dt.date.today().isoformat(),
+                               "headlines": [h for h in HEADLINES if h.query in named_queries()]}
     try:
-        context["assessments"] = _assessment_list(request)
+        context["assessments"] = assessment_list(request)
     except PiaKgError as exc:
         context["assessments_error"] = str(exc)
-    return _render(request, "home.html", context)
+    return render_page(request, "home.html", context)
+
+
+def _timeline(section: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The lineage rows as timeline entries, oldest first, relations and confidences in words."""
+    if "error" in section:
+        return []
+    entries = []
+    for row in sorted(section["rows"], key=lambda r: (str(r.get("valid_from") or ""), str(r.get("version") or ""))):
+        entries.append({
+            "date": row.get("valid_from") or "",
+            "version": row.get("version") or "",
+            "label": row.get("label") or "",
+            "agency": row.get("agency") or "",
+            "text": row.get("text") or "",
+            "relation": value_label("relation", row.get("relation") or ""),
+            "relation_code": row.get("relation") or "",
+            "from_item": row.get("from_item") or "",
+            "confidence": confidence_words(row.get("confidence")) if row.get("confidence") is not None else "",
+            "evidence": evidence_words(str(row.get("evidence") or "")),
+        })
+    return entries
 
 
 @router.get("/ui/item", response_class=HTMLResponse, responses=_HTML, summary="Web page: an item of a law table")
@@ -180,20 +173,67 @@ def item_page(
     request: Request,
     table: str = Query("番号法別表", description="Law table as written", examples=["番号法別表"]),
     item: str = Query("", description="Item number", examples=["81"]),
-    as_of: str | None = Query(None, description="Date YYYY-MM-DD", examples=["2025-01-01"]),
+    as_of: str | None = Query(None, description="Date YYYY-MM-DD (default: today)", examples=["2025-01-01"]),
+    versions: str | None = Query(None, description="`all`: every version held, not the one in force on as_of"),
 ) -> HTMLResponse:
-    """What an item meant on a date, its lineage, and the departments and recipients under it."""
-    context: dict[str, Any] = {"table": table, "item": item, "as_of": as_of or "", "sections": []}
+    """What an item says on a date (default today), its lineage as a timeline, and the
+    departments (by body) and recipients whose data flows rest on it."""
+    every = (versions or "") == "all"
+    date = "" if every else (as_of or dt.date.today().isoformat())
+    context: dict[str, Any] = {"table": table, "item": item, "as_of": date, "every": every, "sections": []}
     if not item.strip():
-        return _failed(request, "item.html", context, ParameterError("項番を入力してください (item is required)", param="item"))
+        return render_page(request, "item.html", context, error=ParameterError("項番を入力してください (item is required)", param="item"))
     try:
         label, number = item_key(table, item)
         context.update(table=label, item=number)
-        found = run_sections(request, ITEM_SECTIONS, {"table": label, "item": number, "as_of": as_of or None})
+        found = run_sections(request, ITEM_SECTIONS, {"table": label, "item": number, "as_of": date or None})
     except PiaKgError as exc:
-        return _failed(request, "item.html", context, exc)
-    context["sections"] = [(s.key, s.label, _table(found[s.key])) for s in ITEM_SECTIONS]
-    return _render(request, "item.html", context)
+        return render_page(request, "item.html", context, error=exc)
+    context["timeline"] = _timeline(found["lineage"])
+    context["sections"] = [
+        (s.key, s.label, page_table(found[s.key], _SECTION_COLUMNS.get(s.key))) for s in ITEM_SECTIONS if s.key != "lineage"
+    ]
+    context["no_meaning"] = found["meaning"].get("count") == 0
+    return render_page(request, "item.html", context)
+
+
+_LEVELS_JA = {"BasicLevel": "基礎項目評価書", "FocusedLevel": "重点項目評価書", "FullLevel": "全項目評価書"}
+
+
+def quality_report(rows: list[dict[str, str | None]]) -> dict[str, Any]:
+    """What was read from the document: file facts, and each part of its level's form found or not."""
+    from pia_kg.loaders.documents.skeleton import SKELETONS
+
+    values: dict[str, list[str]] = {}
+    for r in rows:
+        values.setdefault(r.get("property") or "", []).append(r.get("value") or "")
+    level = (values.get("level") or [""])[0]
+    found = set(values.get("partFound", []))
+    parts = [{"title": part.title, "found": part.key in found} for part in SKELETONS[level].parts] if level in SKELETONS else []
+    facts = [
+        (DOCUMENT_PROPERTY_LABELS.get(k, k), "、".join(DOCUMENT_VALUE_LABELS.get(v, v) for v in vs))
+        for k, vs in values.items() if k in ("fileName", "sha256", "documentKind")
+    ]
+    if level:
+        facts.append(("評価書の種類", _LEVELS_JA.get(level, level)))
+    ends = values.get("endsEarly")
+    if ends:
+        facts.append(("途中で終わる", str(value_label("endsEarly", ends[0]))))
+    return {"facts": facts, "parts": parts, "missing": [p["title"] for p in parts if not p["found"]]}
+
+
+def _citation_rows(section: Mapping[str, Any]) -> list[dict[str, Any]]:
+    if "error" in section:
+        return []
+    return [
+        {"source": r.get("source") or "", "href": source_href(r.get("source")),
+         "cites": f"{r.get('cited_table') or ''} {r.get('cited_item') or ''}".strip(),
+         "problem": value_label("problem", r.get("problem") or ""),
+         "sentence": resolution_sentence(r) if "resolved_item" in r else problem_sentence(r),
+         "purpose": r.get("purpose") or "", "as_of": r.get("as_of") or "",
+         "method": value_label("method", r.get("method") or "")}
+        for r in section["rows"]
+    ]
 
 
 @router.get("/ui/assessments/{doc_id}", response_class=HTMLResponse, responses=_HTML, summary="Web page: one assessment")
@@ -201,34 +241,89 @@ def assessment_page(
     request: Request,
     doc_id: str = Path(description="Document id (the file stem)", examples=["001_57af33314b6a26f0"]),
 ) -> HTMLResponse:
-    """One assessment: systems, files, 委託, 提供/移転 with their legal bases, history."""
-    context: dict[str, Any] = {"doc_id": doc_id, "sections": [], "summary": None}
+    """One assessment: systems, files, 委託, 提供/移転 with their legal bases, citation
+    problems in words, history, and what was read from the document."""
+    context: dict[str, Any] = {"doc_id": doc_id, "sections": [], "summary": None, "quality": None}
     try:
         iri = assessment_iri(request, doc_id)
-        summary = [a for a in _assessment_list(request) if a["assessment"] == iri]
+        summary = [a for a in assessment_list(request) if a["assessment"] == iri]
         context["summary"] = summary[0] if summary else None
-        found = run_sections(request, ASSESSMENT_SECTIONS, {"assessment": ByType(iri=iri, string=doc_id)})
+        shown = tuple(s for s in ASSESSMENT_SECTIONS if s.key != "citations")  # read below, every citation
+        found = run_sections(request, shown, {"assessment": ByType(iri=iri, string=doc_id)})
+        resolutions = run_named(request, "citation_resolutions", {"assessment": iri})
+        context["quality"] = quality_report(run_named(request, "document_report", {"assessment": iri}).values())
     except PiaKgError as exc:
-        return _failed(request, "assessment.html", context, exc)
-    context["sections"] = [(s.key, s.label, _table(found[s.key])) for s in ASSESSMENT_SECTIONS]
-    return _render(request, "assessment.html", context)
+        return render_page(request, "assessment.html", context, error=exc)
+    context["citations"] = _citation_rows({"rows": rows_json(resolutions)})
+    context["problem_count"] = sum(1 for c in context["citations"] if c["problem"])
+    context["sections"] = [
+        (s.key, s.label, page_table(found[s.key])) for s in shown
+    ]
+    context["citations_section"] = next(s for s in ASSESSMENT_SECTIONS if s.key == "citations")
+    return render_page(request, "assessment.html", context)
+
+
+@router.get("/ui/problems", response_class=HTMLResponse, responses=_HTML, summary="Web page: citations wrong when written")
+def problems_page(request: Request) -> HTMLResponse:
+    """Every citation the resolution marks as wrong, in every loaded assessment, in words."""
+    context: dict[str, Any] = {"citations": []}
+    try:
+        found = run_sections(request, tuple(s for s in ASSESSMENT_SECTIONS if s.key == "citations"), {})
+    except PiaKgError as exc:
+        return render_page(request, "problems.html", context, error=exc)
+    titles = {a["assessment"]: a for a in assessment_list(request)}
+    rows = found["citations"].get("rows", [])
+    context["citations"] = [
+        {**c, "body": (titles.get(r.get("assessment") or "") or {}).get("body") or "",
+         "title": r.get("title") or "", "doc_id": doc_id_of(r.get("assessment") or "")}
+        for c, r in zip(_citation_rows(found["citations"]), rows, strict=True)
+    ]
+    return render_page(request, "problems.html", context)
+
+
+def _impact_report(request: Request, amendment: str):  # noqa: ANN202 (ImpactReport)
+    from pia_kg.impact.amendment import amendment_by_key
+    from pia_kg.impact.report import build_impact_report
+
+    return build_impact_report(settings_of(request).store, amendment_by_key(amendment))
 
 
 @router.get("/ui/impact", response_class=HTMLResponse, responses=_HTML, summary="Web page: impact of an amendment")
 def impact_page(
     request: Request,
     amendment: str = Query("2024-05-27", description="Date the amendment took effect", examples=["2024-05-27"]),
+    body: str = Query("", description="Only this body (団体)", examples=["静岡市"]),
+    kind: str = Query("", description="Only this kind of change (renumbered, deleted, …)", examples=["renumbered"]),
 ) -> HTMLResponse:
-    """Which citations of the loaded assessments an amendment's renumbering breaks."""
-    context: dict[str, Any] = {"amendment": amendment, "result": None}
+    """Per body and assessment, counts by kind of change (chart), then the fix list — the
+    same template as the CLI's impact.html — with filters and CSV/Excel downloads."""
+    from pia_kg.impact.amendment import KNOWN_AMENDMENTS
+    from pia_kg.impact.render import impact_view
+
+    context: dict[str, Any] = {"amendment": amendment, "body": body, "kind": kind, "view": None,
+                               "amendments": list(KNOWN_AMENDMENTS.values())}
     try:
-        name = IMPACT_QUERY.query
-        result = run_named(request, name, {"amendment": amendment})
+        report = _impact_report(request, amendment)
     except PiaKgError as exc:
-        return _failed(request, "impact.html", context, exc)
-    section = {"query": name, "columns": result.variables, "rows": rows_json(result), "count": len(result.rows)}
-    context["result"] = _table(section, hide=set())
-    return _render(request, "impact.html", context)
+        return render_page(request, "impact.html", context, error=exc)
+    context["view"] = impact_view(report, link=source_href, body=body, kind=kind)
+    return render_page(request, "impact.html", context)
+
+
+@router.get("/ui/impact/export", summary="Download an amendment's impact rows (CSV or Excel)")
+def impact_export(
+    request: Request,
+    amendment: str = Query("2024-05-27", description="Date the amendment took effect", examples=["2024-05-27"]),
+    body: str = Query("", description="Only this body (団体)", examples=["静岡市"]),
+    kind: str = Query("", description="Only this kind of change", examples=["renumbered"]),
+    fmt: str = Query("csv", alias="_format", description="csv or xlsx", examples=["xlsx"]),
+) -> Response:
+    """The fix list as CSV (``_bom=1`` for Excel) or .xlsx; ``_headers=ja`` for Japanese headings."""
+    from pia_kg.impact.render import export_table
+
+    report = _impact_report(request, amendment)
+    chosen = export_format(request, fmt) or export_format(request, "csv")
+    return export_response(request, export_table(report, body=body, kind=kind), chosen, f"impact-{amendment}")  # type: ignore[arg-type]
 
 
 def _examples() -> list[dict[str, str]]:
@@ -256,7 +351,7 @@ def sparql_page(
     context: dict[str, Any] = {"query": query or (examples[0]["text"] if examples else ""),
                                "examples": examples, "result": None, "ran": bool(query.strip())}
     if not query.strip():
-        return _render(request, "sparql.html", context)
+        return render_page(request, "sparql.html", context)
     from .sparql_protocol import UpdateRefusedError, sparql_operation
 
     settings = settings_of(request)
@@ -265,12 +360,12 @@ def sparql_page(
             raise UpdateRefusedError("read-only: SPARQL Update is not accepted")
         result = settings.run_client_sparql(query)
     except PiaKgError as exc:
-        return _failed(request, "sparql.html", context, exc)
+        return render_page(request, "sparql.html", context, error=exc)
     if result.kind == "select":
         section = {"columns": result.variables, "rows": rows_json(result), "count": len(result.rows)}
-        context["result"] = _table(section, hide=set())
+        context["result"] = page_table(section, hide=set())
     elif result.kind == "ask":
         context["boolean"] = result.boolean
     else:
         context["graph_text"] = result.graph.serialize(format="turtle") if result.graph is not None else ""
-    return _render(request, "sparql.html", context)
+    return render_page(request, "sparql.html", context)

@@ -24,9 +24,9 @@ from .query_runner import run_named, table_response
 __all__ = ["build_router", "RESERVED"]
 
 #: Query-string names the API keeps for itself (a named query parameter never starts with _).
-RESERVED = ("_format",)
+RESERVED = ("_format", "_bom", "_headers")
 
-_FORMAT_DOC = "json (default) or csv; the Accept header text/csv works too."
+_FORMAT_DOC = "json (default), csv or xlsx; the Accept header text/csv works too (_bom=1: CSV with a BOM for Excel; _headers=ja: Japanese headings and values)."
 _TABLE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "Rows of the query",

@@ -1,44 +1,80 @@
 """From files to graphs in a store: documents, law tables, and what is derived from both.
 
-    documents ──load_assessment──┐
-                                 ├─► store (one named graph per document / table version)
-    law tables ──law readers─────┘            │
-                                              ▼
-                       derive: correspondences across versions, citation resolutions
-                                 (rebuilt whole, in their own graphs)
+    documents ──worker processes: parse, derive against the law──┐
+                                                                  ├─► store, one batch per transaction
+    law tables ──law readers──────────────────────────────────────┘
 
-Every write is all-or-nothing: every file is parsed before anything is written, and the
-graphs are swapped in one transaction, so a file that fails mid-way leaves the store as it was.
+Each document lives in its own named graph, and what is derived from it and the law alone
+(citation resolutions, renames, recorded renumberings checked) in graphs of its own
+(pia_kg/derive/documents.py). Worker processes parse and derive documents in parallel, a
+bounded number at a time, so memory does not grow with the number of documents. Each batch
+of documents is written with its derived graphs, and the correspondence graph when its
+inputs changed, in ONE transaction: a crash leaves every document with its derivations, or
+the batch not there at all. A document that fails to parse stops the load before its batch
+is written (earlier batches stay); with ``keep_going`` it is reported and skipped.
+
+When the law changes, everything derived from it is derived again (:func:`rederive`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
+from pia_kg.derive.documents import (
+    DocumentResult,
+    claims_digest,
+    derive_text,
+    derived_graphs_of,
+    init_worker,
+    is_derived_of_document,
+    parse_and_derive,
+)
+from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import LoaderError, PiaKgError
-from pia_kg.store import Store
-from pia_kg.vocab import document_graph
+from pia_kg.search import sync_index
+from pia_kg.store import GraphData, Store
+from pia_kg.vocab import (
+    CORRESPONDENCE_GRAPH,
+    HISTORY_GRAPH,
+    ID,
+    PIA,
+    PREFIXES,
+    RESOLUTION_GRAPH,
+    document_graph,
+)
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
-    "derivers",
+    "DEFAULT_BATCH",
     "LoadReport",
     "collect_files",
     "load_documents",
     "remove_documents",
     "load_law_dir",
+    "rederive",
     "refresh_derived",
 ]
 
 DOCUMENT_SUFFIXES = (".txt", ".pdf")
-
+#: Documents per transaction: big enough to amortise a commit, small enough that a batch's
+#: N-Triples stay a few tens of MB whatever the corpus.
+DEFAULT_BATCH = 25
 
 Progress = Callable[[str], None]
-Deriver = Callable[[Store], "dict[URIRef, Graph]"]
+T = TypeVar("T")
+
+_DOC_GRAPHS = str(ID["graph/doc/"])
+_LAW_GRAPHS = str(ID["graph/law/"])
 
 
 @dataclass
@@ -76,78 +112,78 @@ def load_documents(
     *,
     keep_going: bool = False,
     progress: Progress | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    workers: int | None = None,
 ) -> LoadReport:
-    """Parse every document under ``paths``, then write them all in one transaction.
+    """Parse and derive every document under ``paths`` in worker processes; write them in
+    batches of ``batch_size``, each batch with its derivations in one transaction.
 
-    With ``keep_going`` a document that fails is reported in ``failed`` and the others are
-    loaded; without it the first failure raises and nothing is written.
+    A document that fails raises before its batch is written; with ``keep_going`` it is
+    reported in ``failed`` and the others are loaded.
     """
-    from pia_kg.loaders.documents.assessment import load_assessment
-    from pia_kg.loaders.documents.report import document_report
-
+    files = collect_files(paths)
     report = LoadReport(triples_before=store.triple_count())
-    graphs: dict[URIRef, Graph] = {}
+    writer = _Writer(store)
     seen: dict[str, str] = {}
-    for path in collect_files(paths):
-        if progress:
-            progress(path.name)
-        try:
-            loaded = load_assessment(path)
-        except Exception as exc:  # one document's failure, whatever its type, is that document's
-            error = exc if isinstance(exc, PiaKgError) else LoaderError(
-                f"cannot be loaded ({type(exc).__name__}: {exc})", source=path
+    results = _in_workers(parse_and_derive, files, writer.law_nquads, workers)
+    for batch in _batched(results, batch_size):
+        graphs: dict[URIRef, GraphData] = {}
+        claims: dict[URIRef, list[RecordedRenumbering]] = {}
+        for r in batch:
+            if progress:
+                progress(r.name)
+            if r.error is not None:
+                if not keep_going:
+                    raise r.error
+                report.failed.append(str(r.error))
+                continue
+            assert r.graph_iri is not None
+            quality = r.quality
+            if quality["sha256"] in seen:  # the same content under another name: reported, not loaded twice
+                quality["duplicate_of"] = seen[quality["sha256"]]
+                report.documents.append({"document": r.name, "kind": "duplicate", "triples": 0, "quality": quality})
+                continue
+            seen[quality["sha256"]] = r.name
+            graphs.update(r.graphs)
+            claims[r.graph_iri] = r.claims
+            report.warnings += r.warnings
+            report.documents.append(
+                {"document": r.name, "kind": r.kind, "triples": r.triples, "quality": quality}
             )
-            if not keep_going:
-                raise error from None
-            report.failed.append(str(error))
-            continue
-        quality = document_report(loaded)
-        quality["file"] = path.name
-        if quality["sha256"] in seen:  # the same content under another name: reported, not loaded twice
-            quality["duplicate_of"] = seen[quality["sha256"]]
-            report.documents.append({"document": path.name, "kind": "duplicate", "triples": 0, "quality": quality})
-            continue
-        seen[quality["sha256"]] = path.name
-        graphs[loaded.graph_iri] = loaded.graph
-        report.warnings += loaded.warnings
-        report.documents.append(
-            {"document": path.name, "kind": loaded.kind, "triples": len(loaded.graph), "quality": quality}
-        )
-    if graphs:
-        store.replace_graphs(graphs)
-        refresh_derived(store)
+        writer.write(graphs, claims)
+    if report.documents:
+        sync_index(store, files)  # the search index and document text (pia_kg.search)
     report.triples_after = store.triple_count()
     return report
 
 
 def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:
-    """Drop the graphs of documents (by id = file stem, or file name); returns those removed."""
+    """Drop the graphs of documents (by id = file stem, or file name) and of what was derived
+    from them, in one transaction; returns the documents removed."""
     present = set(store.named_graphs())
     targets, missing = [], []
     for doc in doc_ids:
         g = document_graph(Path(doc).stem)
         (targets if g in present else missing).append((doc, g))
     if missing:
-        known = sorted(
-            str(g).rsplit("/", 1)[-1] for g in present if "/graph/doc/" in str(g)
-        )
+        known = sorted(str(g).rsplit("/", 1)[-1] for g in present if str(g).startswith(_DOC_GRAPHS))
         raise PiaKgError(
             f"no document {missing[0][0]!r} in the store; loaded documents: {', '.join(known) or 'none'}"
         )
-    store.drop_graphs([g for _, g in targets])
-    refresh_derived(store)
+    drops = [x for _, g in targets for x in (g, *derived_graphs_of(g))]
+    _Writer(store).write({}, {g: [] for _, g in targets}, drops=drops)
     return [d for d, _ in targets]
 
 
 def load_law_dir(store: Store, law_dir: str | Path, *, progress: Progress | None = None) -> LoadReport:
     """Load law table versions (one graph each) from a folder, a TSV or an e-Gov XML file,
-    then rebuild what is derived from them."""
+    then derive again what depends on the law (:func:`rederive`)."""
     from pia_kg.loaders.law.catalog import read_law_path
     from pia_kg.loaders.law.rdf import version_graph
     from pia_kg.vocab import law_graph
 
     report = LoadReport(triples_before=store.triple_count())
-    graphs: dict[URIRef, Graph] = {}
+    graphs: dict[URIRef, GraphData] = {}
     for version in read_law_path(law_dir):
         if progress:
             progress(f"{version.table.label} {version.version_key}")
@@ -162,12 +198,146 @@ def load_law_dir(store: Store, law_dir: str | Path, *, progress: Progress | None
         )
     if graphs:
         store.replace_graphs(graphs)
-        refresh_derived(store)
+        rederive(store)
     report.triples_after = store.triple_count()
     return report
 
 
-def ontology_graphs(store: Store) -> dict[URIRef, Graph]:
+def rederive(
+    store: Store,
+    *,
+    progress: Progress | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    workers: int | None = None,
+) -> int:
+    """Derive everything again from the documents and the law the store holds (for when the
+    law changed), in batches; returns the number of documents. Graphs of an older layout
+    (one resolution and one history graph for the whole store) are dropped."""
+    present = store.named_graphs()
+    docs = [g for g in present if str(g).startswith(_DOC_GRAPHS)]
+    known = {d for g in docs for d in derived_graphs_of(g)}
+    stale = [g for g in present if g in (RESOLUTION_GRAPH, HISTORY_GRAPH)]
+    stale += [g for g in present if is_derived_of_document(g) and g not in known]
+    writer = _Writer(store, read_claims=False)
+    jobs = ((g, _ntriples(store.get_graph(g))) for g in docs)
+    for batch in _batched(_in_workers(derive_text, jobs, writer.law_nquads, workers), batch_size):
+        graphs: dict[URIRef, GraphData] = {}
+        for r in batch:
+            if progress:
+                progress(r.name)
+            graphs.update(r.graphs)
+        writer.write(graphs, {r.graph_iri: r.claims for r in batch if r.graph_iri}, drops=stale)
+        stale = []
+    if not docs:
+        writer.write({}, {}, drops=stale)
+    return len(docs)
+
+
+def refresh_derived(store: Store) -> None:
+    """Derive everything again (the name older callers know :func:`rederive` by)."""
+    rederive(store)
+
+
+# --- writing: one transaction per batch --------------------------------------------------
+
+_CLAIMS = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + f"""
+SELECT ?g ?oldTable ?oldItem ?newTable ?newItem ?source ?date WHERE {{ GRAPH ?g {{
+  ?r a pia:RecordedRenumbering ; pia:oldTable ?oldTable ; pia:oldItem ?oldItem ;
+     pia:newTable ?newTable ; pia:newItem ?newItem .
+  OPTIONAL {{ ?r pia:source ?source }}
+  OPTIONAL {{ ?r dcterms:date ?date }}
+  FILTER(STRSTARTS(STR(?g), "{HISTORY_GRAPH}/"))
+}} }}
+"""
+
+_DIGEST = (
+    "PREFIX pia: <https://w3id.org/pia-kg/ontology#>\n"
+    f"SELECT ?digest WHERE {{ GRAPH <{CORRESPONDENCE_GRAPH}> {{ ?g pia:inputsDigest ?digest }} }}"
+)
+
+
+class _Writer:
+    """Writes batches of document graphs with what depends on them: the ontology graph (if
+    missing or changed) and the correspondence graph (when the law or the renumberings
+    recorded changed since it was derived), each batch in one ``replace_graphs``."""
+
+    def __init__(self, store: Store, *, read_claims: bool = True):
+        from pia_kg.derive.law_state import law_fingerprint
+
+        self.store = store
+        self.fingerprint = law_fingerprint(store)
+        self.law_nquads = _law_nquads(store)
+        self.claims: dict[URIRef, list[RecordedRenumbering]] = (
+            _stored_claims(store) if read_claims else {}
+        )
+        rows = store.query(_DIGEST).rows
+        self.digest = str(rows[0][0]) if rows else None
+        self.first = True
+
+    def write(
+        self,
+        graphs: dict[URIRef, GraphData],
+        claims: dict[URIRef, list[RecordedRenumbering]],
+        drops: Sequence[URIRef] = (),
+    ) -> None:
+        self.claims.update(claims)
+        for g in drops:
+            self.claims.pop(g, None)
+        if self.first:
+            graphs.update(_ontology_graphs(self.store))
+            self.first = False
+        graphs.update(self._correspondence())
+        # derived graphs before the documents they come from: a store that applies a request
+        # step by step (Virtuoso) is never left with a document without its derivations
+        ordered = dict(sorted(graphs.items(), key=lambda kv: str(kv[0]).startswith(_DOC_GRAPHS)))
+        if ordered or drops:
+            self.store.replace_graphs(ordered, drops)
+
+    def _correspondence(self) -> dict[URIRef, GraphData]:
+        from pia_kg.derive.correspondence import correspondence_graph, derive_all
+        from pia_kg.derive.law_state import main_versions_from_store
+
+        every = _first_of_each_claim(c for cs in self.claims.values() for c in cs)
+        digest = claims_digest(self.fingerprint, every)
+        if digest == self.digest:
+            return {}
+        out = Graph(identifier=CORRESPONDENCE_GRAPH)
+        for old, new, pairs in derive_all(main_versions_from_store(self.store), every):
+            out += correspondence_graph(pairs, old, new)
+        out.add((CORRESPONDENCE_GRAPH, PIA.inputsDigest, Literal(digest)))
+        self.digest = digest
+        return {CORRESPONDENCE_GRAPH: out}
+
+
+def _first_of_each_claim(claims: Iterable[RecordedRenumbering]) -> list[RecordedRenumbering]:
+    """One record per distinct claim (old item → new item), the one whose source sorts first.
+
+    A thousand assessments that record the same renumbering are one piece of evidence for
+    the correspondence graph, named by one source; so loading another that repeats a claim
+    does not derive the graph again, and the graph does not grow with the corpus.
+    """
+    first: dict[tuple[str, str, str, str], RecordedRenumbering] = {}
+    for c in sorted(claims, key=lambda c: (c.source, str(c.date))):
+        first.setdefault((c.old_table, c.old_label, c.new_table, c.new_label), c)
+    return list(first.values())
+
+
+def _stored_claims(store: Store) -> dict[URIRef, list[RecordedRenumbering]]:
+    """The renumberings recorded by the documents in the store, per document graph (read from
+    their history graphs: a small query, one row per recorded renumbering)."""
+    import datetime as dt
+
+    out: dict[URIRef, list[RecordedRenumbering]] = {}
+    for g, ot, oi, nt, ni, src, date in store.query(_CLAIMS).rows:
+        doc = document_graph(str(g).rsplit("/", 1)[-1])
+        day = dt.date.fromisoformat(str(date)[:10]) if date is not None else None
+        out.setdefault(doc, []).append(
+            RecordedRenumbering(str(ot), str(oi), str(nt), str(ni), str(src or ""), day)
+        )
+    return out
+
+
+def _ontology_graphs(store: Store) -> dict[URIRef, GraphData]:
     """The ontology in its own graph, so that labels of classes and individuals (levels,
     relations, document kinds) answer in SPARQL beside the data; rewritten only if changed."""
     from pia_kg.ontology.resources import ontology_graph
@@ -179,25 +349,61 @@ def ontology_graphs(store: Store) -> dict[URIRef, Graph]:
     return {ONTOLOGY_GRAPH: graph}
 
 
-def derivers() -> tuple[Deriver, ...]:
-    """Steps that rebuild derived graphs from what the store holds, in order: each takes the
-    store and returns {graph IRI: graph}."""
-    from pia_kg.derive.history import derive_history_graphs
-    from pia_kg.derive.law_state import derive_correspondence_graphs
-    from pia_kg.derive.resolution import derive_resolution_graphs
-
-    return (
-        ontology_graphs,
-        derive_correspondence_graphs,
-        derive_resolution_graphs,
-        derive_history_graphs,
-    )
+def _law_nquads(store: Store) -> bytes:
+    """The law graphs as N-Quads, for the workers' scratch stores."""
+    dump = getattr(store, "graphs_nquads", None)
+    if dump is not None:
+        return dump((_LAW_GRAPHS,))
+    lines = []
+    for g in store.named_graphs():
+        if str(g).startswith(_LAW_GRAPHS):
+            for s, p, o in store.get_graph(g):
+                lines.append(f"{s.n3()} {p.n3()} {o.n3()} <{g}> .\n")
+    return "".join(lines).encode("utf-8")
 
 
-def refresh_derived(store: Store) -> None:
-    """Rebuild every derived graph from what the store now holds."""
-    graphs: dict[URIRef, Graph] = {}
-    for derive in derivers():
-        graphs.update(derive(store))
-    if graphs:
-        store.replace_graphs(graphs)
+def _ntriples(graph: Graph) -> str:
+    return graph.serialize(format="nt")
+
+
+# --- worker processes ----------------------------------------------------------------------
+
+
+def default_workers() -> int:
+    """One worker per core (``PIA_KG_WORKERS`` overrides)."""
+    return int(os.environ.get("PIA_KG_WORKERS", 0)) or (os.cpu_count() or 1)
+
+
+def _in_workers(
+    job: Callable[[Any], DocumentResult], items: Iterable[Any], law_nquads: bytes, workers: int | None
+) -> Iterator[DocumentResult]:
+    """``job`` over ``items`` in worker processes, results in order, at most two jobs per
+    worker in flight (memory stays bounded whatever the number of items). A single worker,
+    or a handful of items, run in this process."""
+    items = iter(items)
+    first = list(itertools.islice(items, 4))
+    n = workers if workers is not None else default_workers()
+    if n <= 1 or len(first) < 4:
+        init_worker(law_nquads)
+        yield from map(job, itertools.chain(first, items))
+        return
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=init_worker, initargs=(law_nquads,))
+    try:
+        pending: deque[Future[DocumentResult]] = deque()
+        source = itertools.chain(first, items)
+        for item in itertools.islice(source, 2 * n):
+            pending.append(pool.submit(job, item))
+        while pending:
+            done = pending.popleft().result()
+            for item in itertools.islice(source, 1):
+                pending.append(pool.submit(job, item))
+            yield done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, max(1, size))):
+        yield batch

@@ -1,11 +1,15 @@
-"""Query results in the formats people use: SPARQL 1.1 JSON/XML/CSV/TSV, and a text table.
+"""Query results in the formats people use: SPARQL 1.1 JSON/XML/CSV/TSV, a text table, and
+the exports people open in a spreadsheet (CSV with an optional BOM, ``.xlsx``).
 
-One serializer per format, shared by the CLI and the API.
+One serializer per format, shared by the CLI and the API. SPARQL CSV is written by rdflib's
+own serializer; its JSON and XML differ from ours in whitespace only and rdflib has no TSV
+serializer, so those stay here. Every CSV and spreadsheet cell that a spreadsheet would read
+as a formula (text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) is
+neutralised by the OWASP rule: a leading ``'``.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from enum import StrEnum
@@ -17,7 +21,14 @@ from rdflib.term import Node
 from pia_kg.errors import QueryError
 from pia_kg.store import QueryResult
 
-__all__ = ["ResultFormat", "MEDIA_TYPES", "serialize_result", "term_json", "term_text"]
+__all__ = [
+    "ResultFormat",
+    "MEDIA_TYPES",
+    "serialize_result",
+    "term_json",
+    "term_text",
+    "safe_cell",
+]
 
 
 class ResultFormat(StrEnum):
@@ -58,6 +69,52 @@ def term_text(term: Node | None) -> str:
     return "" if term is None else str(term)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection rule).
+
+    >>> safe_cell('=HYPERLINK(1)')
+    "'=HYPERLINK(1)"
+    >>> safe_cell("-1"), safe_cell("静岡市")
+    ('-1', '静岡市')
+    """
+    if value.startswith(_FORMULA_START) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _safe_term(term: Node | None) -> Node | None:
+    if isinstance(term, Literal) and safe_cell(str(term)) != str(term):
+        return Literal(safe_cell(str(term)), lang=term.language, datatype=term.datatype)
+    return term
+
+
+def _csv(result: QueryResult) -> str:
+    """SPARQL 1.1 CSV by rdflib's serializer, formula-like cells neutralised first."""
+    from rdflib import Variable
+    from rdflib.query import Result
+
+    res = Result("SELECT")
+    res.vars = [Variable(v) for v in result.variables]
+    res.bindings = [
+        {Variable(v): _safe_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+        for row in result.rows
+    ]
+    buf = io.BytesIO()
+    res.serialize(buf, format="csv", encoding="utf-8")
+    return buf.getvalue().decode("utf-8")
+
+
 def _tsv_term(term: Node | None) -> str:
     if term is None:
         return ""
@@ -78,12 +135,7 @@ def serialize_result(result: QueryResult, fmt: ResultFormat) -> str:
     if result.kind == "ask":
         return "true\n" if result.boolean else "false\n"
     if fmt in (ResultFormat.csv, ResultFormat.table):
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(result.variables)
-        for row in result.rows:
-            writer.writerow([term_text(t) for t in row])
-        return out.getvalue()
+        return _csv(result)
     if fmt is ResultFormat.tsv:
         lines = ["\t".join("?" + v for v in result.variables)]
         lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]

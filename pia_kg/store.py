@@ -34,6 +34,8 @@ from pia_kg.errors import UnknownStoreError
 
 __all__ = [
     "QueryResult",
+    "GraphData",
+    "as_graph",
     "ExportFormat",
     "Store",
     "BACKENDS",
@@ -65,6 +67,21 @@ class QueryResult:
             {k: (None if v is None else str(v)) for k, v in zip(self.variables, row, strict=True)}
             for row in self.rows
         ]
+
+
+#: A graph's content as the store is given it: an rdflib Graph, or N-Triples text (what worker
+#: processes hand back: cheap to pickle, and written without building Python term objects).
+GraphData = Graph | str
+
+
+def as_graph(data: GraphData, identifier: URIRef | None = None) -> Graph:
+    """``data`` as an rdflib Graph (parsing N-Triples text)."""
+    if isinstance(data, Graph):
+        return data
+    g = Graph(identifier=identifier)
+    if data:
+        g.parse(data=data, format="nt")
+    return g
 
 
 class ExportFormat(StrEnum):
@@ -104,8 +121,9 @@ class Store(ABC):
         return None
 
     @abstractmethod
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        """Atomically replace each named graph's content with the given triples."""
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:
+        """Atomically replace each named graph's content with the given triples (an rdflib
+        Graph, or N-Triples text), and drop the graphs named in ``drops``."""
 
     @abstractmethod
     def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
@@ -125,7 +143,7 @@ class Store(ABC):
     @abstractmethod
     def export(self, fmt: ExportFormat) -> bytes: ...
 
-    def replace_graph(self, graph: URIRef, data: Graph) -> None:
+    def replace_graph(self, graph: URIRef, data: GraphData) -> None:
         self.replace_graphs({graph: data})
 
     def close(self) -> None:  # noqa: B027 (optional hook)

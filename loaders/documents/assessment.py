@@ -19,7 +19,12 @@ from rdflib import Graph, Literal, URIRef
 
 from pia_kg.errors import LoaderError
 from pia_kg.loaders.documents.assessment_context import AssessmentContext
-from pia_kg.loaders.documents.basic_info import extract_basic_info, find_sections
+from pia_kg.loaders.documents.basic_info import (
+    Sections,
+    extract_basic_info,
+    find_later_sections,
+    find_sections,
+)
 from pia_kg.loaders.documents.basic_level import extract_basic_level
 from pia_kg.loaders.documents.builder import DocumentGraph
 from pia_kg.loaders.documents.changes import extract_changes
@@ -47,6 +52,8 @@ class LoadedDocument:
     warnings: list[str] = field(default_factory=list)
     kind: str = "AssessmentDocument"
     source: SourceText | None = None
+    # What the document says of itself (section I's list of files), for the quality report.
+    stated: dict[str, int | None] = field(default_factory=dict)
 
 
 # The extractors that attach their facts to the assessment the core parts read: each one
@@ -90,11 +97,14 @@ def load_assessment(path: str | Path, *, max_bytes: int | None = None) -> Loaded
             "a 変更箇所一覧 (list of changed passages) only: no cover, section I or II to read", 1
         )
     else:
-        _read_sections(form, ctx, cover)
+        if cover.title_line == 0:
+            dg.warn("no cover: a later part of a document split over several files; "
+                    "its parts are read", 1)
+        _guarded("sections I and II", dg, _read_sections, form, ctx, cover)
     for extract in PART_EXTRACTORS:
-        extract(src, dg, ctx)
+        _extract_part(extract, src, dg, ctx)
     return LoadedDocument(
-        src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind, src
+        src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind, src, ctx.stated
     )
 
 
@@ -105,6 +115,27 @@ def read_source(path: str | Path, *, max_bytes: int | None = None) -> SourceText
 
         return read_pdf(path, max_bytes=max_bytes)
     return SourceText.read(path, max_bytes=max_bytes)
+
+
+def _extract_part(extract: Extractor, src: SourceText, dg: DocumentGraph, ctx: AssessmentContext) -> None:
+    """Run one part's extractor; a part it cannot read (a 変更日 that is no date, a 別紙 row
+    without 項番) is a warning with its line, and the rest of the document still loads."""
+    _guarded(extract.__name__.removeprefix("extract_"), dg, extract, src, dg, ctx)
+
+
+def _guarded(part: str, dg: DocumentGraph, fn: Callable[..., object], *args: object) -> None:
+    """``fn(*args)``; an error reading one part becomes a warning naming it (and its line)."""
+    before = len(dg.graph)
+    try:
+        fn(*args)
+    except LoaderError as exc:
+        dg.warn(f"{part} not read: {exc.reason}", exc.line)
+    except Exception as exc:  # a layout no rule foresaw must not cost the whole document
+        dg.warn(f"{part} not read: unexpected layout ({type(exc).__name__}: {exc})")
+    else:
+        return
+    if len(dg.graph) != before:
+        dg.warn(f"{part}: facts read before the error are kept")
 
 
 # The body IRI of a document that names none (an excerpt without cover or declaration).
@@ -118,13 +149,24 @@ def _read_sections(form: Form, ctx: AssessmentContext, cover: Cover) -> None:
     found = record_parts(form, ctx, cover)
     sec = find_sections(form, cover.start)
     if sec is None:
-        dg.warn("section I (基本情報/関連情報) not found: no ①事務の名称 after the cover; "
-                "only the cover is read", cover.title_line)
+        sec = find_later_sections(form, cover.start)
+        dg.warn("section I (基本情報/関連情報) not found: no ①事務の名称"
+                + (" ; section II is read" if sec else "; only the cover is read"), cover.title_line)
+        if sec is not None and cover.level != "BasicLevel":
+            _read_files(form, ctx, sec, [], found)
         return
     names = extract_basic_info(form, ctx, sec)
+    ctx.stated["files"] = len(names) or None
     if cover.level == "BasicLevel":
         extract_basic_level(form, ctx, sec, names)
         return
+    _read_files(form, ctx, sec, names, found)
+
+
+def _read_files(
+    form: Form, ctx: AssessmentContext, sec: Sections, names: list[str], found: dict[str, int]
+) -> None:
+    dg = ctx.dg
     if not sec.parts or (sec.parts[0][0] > sec.parts[0][1]):
         if "file_overview" not in found:
             dg.warn("section II (特定個人情報ファイルの概要) not found: files, 委託 and 提供・移転 "

@@ -15,19 +15,24 @@ from rdflib import URIRef
 
 from pia_kg.loaders.documents.assessment_context import AssessmentContext
 from pia_kg.loaders.documents.citations import add_citations
-from pia_kg.loaders.documents.form import Form, Value, band_value, boxes_in
+from pia_kg.loaders.documents.form import Form, Occurrence, Value, band_value, boxes_in
 from pia_kg.loaders.documents.layout import Layout
 from pia_kg.loaders.documents.source import clean_cell
-from pia_kg.loaders.documents.template import CONNECTION_OPTIONS
-from pia_kg.text.japanese import compact, nfkc
+from pia_kg.loaders.documents.template import CONNECTION_OPTIONS, match_label
+from pia_kg.text.widths import compact, nfkc
 from pia_kg.vocab import PIA
 
-__all__ = ["Sections", "find_sections", "extract_basic_info", "split_file_names"]
+__all__ = ["Sections", "find_sections", "find_later_sections", "extract_basic_info", "split_file_names"]
 
 _II_ONLY = ("subject_count", "record_item_band", "handling_department", "acquisition_source")
 _III_HEADING = re.compile(
     r"^\s*(?:III|Ⅲ)[\s\u3000]*(?:特定個人情報ファイルの取扱いプロセスにおける)?リスク対策"
 )
+
+
+@dataclass(frozen=True)
+class _Row:
+    row: int
 
 
 @dataclass(frozen=True)
@@ -44,10 +49,24 @@ def find_sections(form: Form, start: int) -> Sections | None:
     task = form.first("task_name", start)
     if task is None:
         return None
-    i_start = form.rows[max(0, task.row - 3)].line
+    return _sections_from(form, form.rows[max(0, task.row - 3)].line, task.row)
+
+
+def find_later_sections(form: Form, start: int) -> Sections | None:
+    """The file parts of section II in a file without section I (a later part of a split
+    document); None when it holds no ``特定個人情報ファイルの概要`` heading either."""
+    if form.first("file_overview", start) is None:
+        return None
+    return _sections_from(form, start, -1)
+
+
+def _sections_from(form: Form, i_start: int, task_row: int) -> Sections:
+    task = _Row(task_row)
     # A heading is the first cell of its row; the same words inside a change record are not.
-    headings = [o for o in form.find("file_overview", i_start) if o.cell == 0]
-    ii_items = [o.line for k in _II_ONLY for o in form.find(k, i_start)]
+    # On a page joined into one line, the 項目一覧 shares the 事務の名称's line: only what
+    # comes after it (by row) can start section II.
+    headings = [o for o in form.find("file_overview", i_start) if o.cell == 0 and o.row > task.row]
+    ii_items = [o.line for k in _II_ONLY for o in form.find(k, i_start) if o.row > task.row]
     candidates = [h.line for h in headings[:1]] + ([min(ii_items)] if ii_items else [])
     first_ii = min(candidates) if candidates else len(form.src.lines) + 1
     i_end = first_ii - 1
@@ -96,7 +115,13 @@ def extract_basic_info(form: Form, ctx: AssessmentContext, sec: Sections) -> lis
             dg.warn(f"{_JA.get(key, key)} is blank or its value could not be placed", occ.line)
         return v
 
-    if (v := one("task_name")) is not None:
+    task = form.first("task_name", lo, hi)
+    if form.layout is Layout.PLAIN and task is not None:
+        name = task_name(form, task)
+        if name is None:
+            dg.warn("①事務の名称 is blank or its value could not be placed", task.line)
+        dg.add(a, PIA.taskName, name)
+    elif (v := one("task_name")) is not None:
         dg.add(a, PIA.taskName, v.text)
     if (v := one("task_description", long=True)) is not None:
         dg.add(a, PIA.taskDescription, v.text)
@@ -125,6 +150,27 @@ def extract_basic_info(form: Form, ctx: AssessmentContext, sec: Sections) -> lis
     if (v := one("department_head")) is not None:
         dg.add(a, PIA.departmentHead, compact(v.text))
     return names
+
+
+def task_name(form: Form, occ: Occurrence) -> str | None:
+    """①事務の名称 in plain text: one line, the label's rest or the row after it.
+
+    Layout order prints a column of labels (①事務の名称 ②事務の概要 ③システムの名称) before
+    their values: the first value after that column is the name. A page joined on one line
+    runs the name on into the description; a name is cut before the first sentence.
+    """
+    text = occ.match.rest
+    k = occ.row + 1
+    while not text and k < len(form.rows) and k - occ.row <= 6:
+        cell = form.rows[k].cells[0].text
+        if match_label(cell) is None:
+            text = cell
+        k += 1
+    name = clean_cell(text)
+    head, _, tail = name.partition(" ")
+    if tail and len(tail) > 20 and re.search(r"[、。]", tail):
+        name = head
+    return name or None
 
 
 def _systems(form: Form, ctx: AssessmentContext, lo: int, hi: int) -> None:

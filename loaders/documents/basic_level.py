@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
+from rdflib import Literal
+
 from pia_kg.loaders.documents.assessment_context import AssessmentContext, FileRef
 from pia_kg.loaders.documents.basic_info import Sections
 from pia_kg.loaders.documents.form import Form, band_value
 from pia_kg.text.form_marks import split_numbered_list
-from pia_kg.text.japanese import fold_spaces, nfkc
+from pia_kg.text.widths import fold_spaces, nfkc
 from pia_kg.vocab import PIA
 
 __all__ = ["extract_basic_level", "choice"]
@@ -35,11 +37,43 @@ def _systems(form: Form, ctx: AssessmentContext, sec: Sections) -> None:
     if occ is None or v is None:
         dg.warn("Ⅰ 関連情報 names no システム (③システムの名称)", occ.line if occ else sec.i_start)
         return
-    for order, name in enumerate(split_numbered_list(v.text), start=1):
+    names = system_names(v.text)
+    if not names:
+        dg.warn("③システムの名称: no list of system names beside its label (layout order?); "
+                "not extracted", v.start)
+        return
+    for order, name in enumerate(names, start=1):
         node = dg.fact("system", str(order), PIA.System, v.start, v.end)
         dg.label(node, fold_spaces(name))
         dg.add(node, PIA.order, order)
         dg.add(ctx.assessment, PIA.system, node)
+
+
+def _is_name(text: str) -> bool:
+    return 0 < len(text) <= 40 and not re.search(r"[、。]", text)
+
+
+def system_names(text: str) -> list[str]:
+    """The system names of a ③システムの名称 cell: its numbered list, or one name; in layout
+    order the list may come after the texts of the labels before it, so the last numbered
+    list of the cell counts. Empty when no list of names can be told.
+
+    >>> system_names("1.児童手当システム 2.中間サーバ")
+    ['児童手当システム', '中間サーバ']
+    >>> system_names("生活保護関係事務 病気やケガ、…を行う。 1.生活保護システム 2.中間サーバ")
+    ['生活保護システム', '中間サーバ']
+    >>> system_names("病気やケガ、また働いても収入が少ないなどにより、")
+    []
+    """
+    names = [fold_spaces(n) for n in split_numbered_list(text)]
+    if names and all(_is_name(n) for n in names):
+        return names
+    starts = [m.start() for m in re.finditer(r"(?:^|(?<=\s))1\s*[.．]\s*\S", nfkc(text))]
+    if starts:
+        names = [fold_spaces(n) for n in split_numbered_list(nfkc(text)[starts[-1] :])]
+        if names and all(_is_name(n) for n in names):
+            return names
+    return []
 
 
 def _files(form: Form, ctx: AssessmentContext, sec: Sections, names: list[str]) -> None:
@@ -71,6 +105,11 @@ def choice(text: str) -> str | None:
 
 def _threshold(form: Form, ctx: AssessmentContext, sec: Sections) -> None:
     dg, a = ctx.dg, ctx.assessment
+    # 1. 対象人数 is a question and its bracketed answer: the answer replaces what section I read.
+    occ = form.first("subject_count_band", sec.i_start, sec.i_end)
+    v = form.value(occ, long=True, max_rows=4) if occ is not None else None
+    if v is not None and (band := choice(v.text)):
+        dg.graph.set((a, PIA.subjectCountBand, Literal(band)))
     for key, prop in (
         ("handler_count", PIA.handlerCountBand),
         ("serious_accident", PIA.seriousAccident),
@@ -79,8 +118,9 @@ def _threshold(form: Form, ctx: AssessmentContext, sec: Sections) -> None:
         v = form.value(occ, long=True, max_rows=4) if occ is not None else None
         if v is not None:
             dg.add(a, prop, choice(v.text))
-    occ = form.first("threshold_result", sec.i_start, sec.i_end)
-    if occ is not None:
+    # Ⅲ しきい値判断結果 and, under it, the same words as the label of the result.
+    for occ in form.find("threshold_result", sec.i_start, sec.i_end):
         v = form.value(occ, long=True, max_rows=4)
-        text = v.text.replace("しきい値判断結果", "").strip() if v is not None else ""
-        dg.add(a, PIA.thresholdResult, fold_spaces(text) or None)
+        if v is not None:
+            dg.add(a, PIA.thresholdResult, fold_spaces(v.text))
+            return

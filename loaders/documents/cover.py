@@ -17,15 +17,15 @@ from pia_kg.errors import DocumentKindError
 from pia_kg.loaders.documents.cover_cells import (
     Piece,
     cover_pieces,
-    is_date_cell,
     is_number_cell,
     org_of,
 )
 from pia_kg.loaders.documents.form import Form
-from pia_kg.loaders.documents.skeleton import LEVEL_OF_FORM, LEVEL_WORDS
+from pia_kg.loaders.documents.skeleton import LEVEL_OF_FORM, LEVEL_WORDS, SKELETONS, part_of_heading
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.loaders.documents.template import COVER_TITLE, LEVELS
-from pia_kg.text.japanese import compact, nfkc, wareki_to_date
+from pia_kg.text.wareki import is_date, leading_date, wareki_to_date
+from pia_kg.text.widths import compact, nfkc
 
 __all__ = ["Cover", "read_cover", "body_of_organization", "find_body", "template_version"]
 
@@ -129,12 +129,24 @@ def _title_row(form: Form) -> int | None:
     The title stands alone on its line; the same words inside a sentence (committee material
     talking about the assessment, a host page's heading in quotes) are not the cover.
     """
-    found = [i for i, r in enumerate(form.rows) if COVER_TITLE.fullmatch(compact(clean_cell(r.text)))]
+    found = [i for i, r in enumerate(form.rows) if _is_title(r.text)]
     for i in found:
         near = {o.key for o in form.occurrences if abs(o.row - i) <= 25 and o.match.label.section == "cover"}
         if len(near) >= 2:
             return i
     return found[0] if found else None
+
+
+_DRAFT = r"(?:[(（](?:素案|案)[)）])?"
+
+
+def _is_title(text: str) -> bool:
+    """Whether a row is the cover title alone (``(案)`` before or after it allowed)."""
+    if len(text) > 80:
+        return False
+    t = compact(clean_cell(text))
+    m = COVER_TITLE.search(t)
+    return bool(m) and re.fullmatch(_DRAFT, t[: m.start()]) is not None and re.fullmatch(_DRAFT, t[m.end() :]) is not None
 
 
 def _kind_and_start(form: Form, ti: int) -> tuple[str, int]:
@@ -146,7 +158,10 @@ def _kind_and_start(form: Form, ti: int) -> tuple[str, int]:
     ]
     first_cover_row = min([*near, ti])
     before = form.rows[:first_cover_row]
-    if len(before) > 40 and _COMMITTEE.search(" ".join(r.text for r in before)):
+    # Material around a draft talks of 意見 (comments) and the committee; a host page's lines
+    # naming a 教育委員会 are not that.
+    words = {m.group() for m in _COMMITTEE.finditer(" ".join(r.text for r in before))}
+    if len(before) > 40 and len(words) >= 2:
         return "CommitteeMaterial", first_cover_row
     return "AssessmentDocument", 0
 
@@ -187,19 +202,53 @@ def _coverless(form: Form) -> Cover:
         if found:
             cover.body, cover.body_line = found
         return cover
-    pieces = cover_pieces(form.rows[:60], 0)
-    labels = {p.label for p in pieces} & {"number", "title", "organization", "published"}
-    if len(labels) < 2:
+    pieces = _labelled_window(form)
+    if not pieces:
+        return _later_part(form)
+    first = next(p for p in pieces if p.label)
+    cover = Cover("AssessmentDocument", start=1, title_line=first.line)
+    titled = next((p for p in pieces if p.label == "title_row"), None)
+    if titled is not None:
+        cover.level = LEVELS[COVER_TITLE.search(compact(titled.text))["level"]]  # type: ignore[index]
+    _read_values(cover, pieces)
+    return _finish(form, cover)
+
+
+def _later_part(form: Form) -> Cover:
+    """A file holding later parts of an assessment split over several files (no cover): two
+    or more part headings of one level, or one with the form's item labels under it."""
+    best: tuple[int, str] | None = None
+    for level in SKELETONS:
+        keys = set()
+        for row in form.rows[:5000]:
+            part = part_of_heading(clean_cell(row.cells[0].text), level)
+            if part is not None:
+                keys.add(part.key)
+        if keys and (best is None or len(keys) > best[0]):
+            best = (len(keys), level)
+    labels = sum(1 for o in form.occurrences[:50] if o.match.label.section != "cover")
+    if best is None or (best[0] < 2 and labels < 3):
         raise DocumentKindError(
             "not a 特定個人情報保護評価書: no cover title such as 特定個人情報保護評価書(全項目評価書), "
-            "no cover labels (評価書番号, 評価書名, 評価実施機関名, 公表日) and no 変更箇所一覧 heading",
+            "no cover labels (評価書番号, 評価書名, 評価実施機関名, 公表日), no 変更箇所一覧 heading "
+            "and no part of the form (Ⅱ 特定個人情報ファイルの概要, Ⅲ リスク対策 …)",
             source=form.src.path,
             line=form.rows[0].line if form.rows else 1,
         )
-    first = next(p for p in pieces if p.label)
-    cover = Cover("AssessmentDocument", start=1, title_line=first.line)
-    _read_values(cover, pieces)
+    cover = Cover("AssessmentDocument", start=1, title_line=0, level=best[1])
     return _finish(form, cover)
+
+
+_CORE = {"number", "title", "organization", "published"}
+
+
+def _labelled_window(form: Form, size: int = 60) -> list[Piece]:
+    """The first run of ``size`` rows holding two or more of the cover's core labels."""
+    for lo in range(0, max(1, len(form.rows)), size // 2):
+        pieces = cover_pieces(form.rows[lo : lo + size], lo)
+        if len({p.label for p in pieces} & _CORE) >= 2:
+            return pieces
+    return []
 
 
 def _read_values(cover: Cover, pieces: list[Piece]) -> None:
@@ -237,16 +286,18 @@ def _after(pieces: list[Piece], at: int | None, n: int, skip: tuple[str, ...] = 
 
 
 def _number(pieces: list[Piece], at: int | None) -> tuple[str, int] | None:
-    """評価書番号: the number after its label, or glued to the title (``7 介護保険に関する事務``)."""
+    """評価書番号: the number after its label, or glued to the title before or after it
+    (``7 介護保険に関する事務``, ``… 基礎項目評価書 108`` when a page was joined on one line)."""
     for p in _after(pieces, at, 4, skip=("title",)):
         t = nfkc(p.text).strip()
-        m = re.match(r"^(\d{1,4})(?:\s+\S|$)", t)
-        if m and not is_date_cell(t):
+        m = re.match(r"^(\d{1,4})(?:\s+\S|$)", t) or _TRAILING_NUMBER.search(t)
+        if m and not is_date(t):
             return m[1], p.line
     return None
 
 
-_TITLE_END = re.compile(r"評価書\s*(?:[(（]\s*(?:素案|案)\s*[)）])?$")
+_TITLE_END = re.compile(r"評\s*価\s*書\s*(?:[(（]\s*(?:素案|案)\s*[)）])?$")
+_TRAILING_NUMBER = re.compile(r"評\s*価\s*書\s*(?:[(（]\s*(?:素案|案)\s*[)）])?\s+(\d{1,4})$")
 
 
 def _title(pieces: list[Piece], at: int | None) -> tuple[str, tuple[int, int]] | None:
@@ -256,6 +307,8 @@ def _title(pieces: list[Piece], at: int | None) -> tuple[str, tuple[int, int]] |
         return None
     first = values[0]
     text = re.sub(r"^\d{1,4}\s+", "", first.text).strip()
+    if m := _TRAILING_NUMBER.search(text):
+        text = text[: m.start(1)].strip()
     end = first.line
     joined = text
     for p in values[1:3]:
@@ -286,12 +339,15 @@ def _published(
 ) -> tuple[dt.date, int] | None:
     """公表日: the date beside its label, else the cover's one date (not the 承認日)."""
     for p in _after(pieces, at, 2):
-        if is_date_cell(p.text):
-            return wareki_to_date(p.text), p.line  # type: ignore[return-value]
+        # Right after its label a date may run on into a footer or a note
+        # ("令和3年10月27日 (2)", "令和7年1月14日(予定)").
+        head = leading_date(p.text)
+        if head is not None:
+            return head, p.line
     dates = [
         k
         for k, p in enumerate(pieces)
-        if not p.label and is_date_cell(p.text) and (approval is None or k != approval + 1)
+        if not p.label and is_date(p.text) and (approval is None or k != approval + 1)
     ]
     if not dates:
         return None

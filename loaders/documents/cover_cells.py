@@ -7,8 +7,8 @@ walks; each value is recognised by its shape (a number, a title, a post such as 
 
 >>> org_of("日野市長 大坪 冬彦"), org_of("愛知県 扶桑町長"), org_of("兵庫県教育委員会")
 ('日野市長', '愛知県扶桑町長', '兵庫県教育委員会')
->>> org_of("平成27年3月30日") is None
-True
+>>> org_of("平成27年3月30日") is None, org_of("日野市長大坪冬彦")
+(True, '日野市長')
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pia_kg.loaders.documents.layout import Row
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.text.form_marks import is_page_marker
-from pia_kg.text.japanese import compact, fold_spaces, nfkc, wareki_to_date
+from pia_kg.text.wareki import is_date
+from pia_kg.text.widths import compact, fold_spaces, nfkc
 
-__all__ = ["Piece", "cover_pieces", "org_of", "is_date_cell", "is_number_cell", "COVER_LABELS"]
+__all__ = ["Piece", "cover_pieces", "org_of", "is_number_cell", "COVER_LABELS"]
 
 # Cover label key -> its words (NFKC, spaces allowed between characters of a spaced cover).
 COVER_LABELS: dict[str, str] = {
@@ -69,17 +70,6 @@ def _add(out: list[Piece], text: str, line: int, row: int) -> None:
         out.append(Piece(text, line, row))
 
 
-_DATE = re.compile(
-    r"(?:令和|平成|昭和)\s*(?:\d+|元)\s*年\s*\d+\s*月\s*\d+\s*日|(?:19|20)\d\d\s*[年/.-]\s*\d+\s*[月/.-]\s*\d+\s*日?"
-)
-
-
-def is_date_cell(text: str) -> bool:
-    """Whether ``text`` is a date and nothing else (``令和3年3月3日``)."""
-    t = nfkc(text).strip()
-    return bool(_DATE.fullmatch(t)) and wareki_to_date(t) is not None
-
-
 def is_number_cell(text: str) -> bool:
     """Whether ``text`` is an assessment number: one to four digits."""
     return bool(re.fullmatch(r"\d{1,4}", nfkc(text).strip()))
@@ -90,13 +80,15 @@ _HEAD = r"(?:長|知事|大臣|長官|委員会|管理者|機構|連合|組合|�
 _NAME = r"^[^、。,.:：()（）「」\[\]【】]{1,30}"
 _HEAD_SHAPE = re.compile(rf"{_NAME}{_HEAD}$")
 _BODY_SHAPE = re.compile(rf"{_NAME}[都道府県市区町村]$")
+# A post with the holder's name written right after it, no space: 日野市長大坪冬彦.
+_POST_AND_NAME = re.compile(r"^(?P<org>.{1,20}?(?:市長|町長|村長|区長|知事|大臣))(?P<name>[一-龥々ぁ-んァ-ヶ]{2,8})$")
 
 
 def org_of(text: str) -> str | None:
     """The 評価実施機関名 a cell holds, without the holder's name written after it; None when
     the cell is not an organisation's name (a date, a sentence, a number)."""
     t = nfkc(text).strip()
-    if is_date_cell(t) or is_number_cell(t) or "評価" in t or len(compact(t)) > 34:
+    if is_date(t) or is_number_cell(t) or "評価" in t or len(compact(t)) > 34:
         return None
     tokens = t.split()
     body = None
@@ -106,4 +98,5 @@ def org_of(text: str) -> str | None:
             return joined
         if _BODY_SHAPE.match(joined):
             body = joined
-    return body
+    m = _POST_AND_NAME.match(compact(t))
+    return body or (m["org"] if m else None)

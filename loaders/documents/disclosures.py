@@ -30,15 +30,16 @@ from pia_kg.loaders.documents.builder import DocumentGraph
 from pia_kg.loaders.documents.citations import add_citations
 from pia_kg.loaders.documents.form import Form, Occurrence
 from pia_kg.loaders.documents.layout import Layout
-from pia_kg.loaders.documents.source import SourceText, checkboxes, clean_cell
+from pia_kg.loaders.documents.source import SourceText, clean_cell
 from pia_kg.loaders.documents.template import (
     CHOICE_MARKER,
     METHOD_OPTIONS,
     NUMBERED_HEADING,
     match_label,
 )
-from pia_kg.text.citation import article_as_written
-from pia_kg.text.japanese import compact, fold_spaces, nfkc
+from pia_kg.text.citation import article_as_written, law_abbreviations
+from pia_kg.text.form_marks import checkboxes
+from pia_kg.text.widths import compact, fold_spaces, nfkc
 from pia_kg.vocab import DPV, ORG, PIA, RDF, RDFS, XSD, body_iri
 
 __all__ = ["Entry", "disclosure_regions", "read_entries", "declared_counts", "extract_disclosures"]
@@ -405,20 +406,10 @@ def _expand_abbreviations(ctx: AssessmentContext, text: str) -> str:
     return text
 
 
-_DEFINITION = re.compile(
-    r"(?P<full>[^\s、。()（）「」・]{1,80}?(?:法律|法|条例|規則|政令|省令))\s*[（(]\s*以下\s*「(?P<abbr>[^」]+)」\s*という。?\s*[）)]"
-)
-
-
 def _abbreviations(src: SourceText) -> dict[str, str]:
     cache = _ABBREVIATIONS.get(src.sha256)
     if cache is None:
-        cache = {}
-        text = nfkc(src.text).replace("\n", "")
-        for m in _DEFINITION.finditer(text):
-            full = re.sub(r"^(?:及び|並びに|又は|若しくは)", "", m["full"])
-            if any(w in m["abbr"] for w in ("法", "条例", "規則", "省令", "政令")):
-                cache.setdefault(m["abbr"], full)
+        cache = law_abbreviations(src.text.replace("\n", ""))
         _ABBREVIATIONS[src.sha256] = cache
     return cache
 

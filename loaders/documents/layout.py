@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.template import label_cuts
-from pia_kg.text.form_marks import is_letter_spaced, repair_letter_spacing
+from pia_kg.text.form_marks import is_letter_spaced, is_page_marker, repair_letter_spacing
 
 __all__ = ["Layout", "Cell", "Row", "detect_layout", "read_rows", "cells_of", "PAGE_LINE"]
 
@@ -85,7 +85,7 @@ def read_rows(src: SourceText, layout: Layout | None = None) -> list[Row]:
     In the PLAIN layout a line is one cell (a label and its value are told apart by
     ``template.match_label``, not here), unless the line itself holds tabs. A letter-spaced
     line (``大 崎 市 長``) is read without its spaces; a whole page on one line is cut at the
-    form's labels into several rows with the same line number.
+    form's labels into several rows with the same line number; a page footer (``1/5``) is no row.
     """
     layout = layout or detect_layout(src)
     rows: list[Row] = []
@@ -103,9 +103,20 @@ def read_rows(src: SourceText, layout: Layout | None = None) -> list[Row]:
 
 
 def _plain_rows(number: int, line: str) -> list[Row]:
+    if is_page_marker(line):  # "1/5", "(2)", "- 3 -": a page footer, not content
+        return []
     if is_letter_spaced(line):
         line = repair_letter_spacing(line)
-    if len(line) < PAGE_LINE:
+    pieces = [p.strip() for p in label_cuts(line)] if len(line) >= PAGE_LINE else _heading_cuts(line)
+    if len(pieces) <= 1:
         return [Row(number, (Cell(line, number, 0),), line)]
-    pieces = [p.strip() for p in label_cuts(line)]
     return [Row(number, (Cell(p, number, 0),), p) for p in pieces if p]
+
+
+def _heading_cuts(line: str) -> list[str]:
+    """A short line that is a numbered heading followed by an item label on the same line
+    (``1.特定個人情報ファイルを取り扱う事務 ①事務の名称``) is cut in two; others are kept."""
+    pieces = [p.strip() for p in label_cuts(line)]
+    if len(pieces) == 2 and pieces[0][:1].isdigit() and pieces[1][:1] in "①②③④⑤⑥⑦⑧⑨⑩":
+        return pieces
+    return [line]

@@ -2,7 +2,7 @@
 
 A heading counts where it starts a part, not where the 項目一覧 (table of contents) lists it:
 a heading next to another heading or to the 項目一覧 row is part of that listing (layout order
-may print some of the listing before the 項目一覧 row itself).
+may print some of the listing before the 項目一覧 row itself), unless the run already listed it.
 """
 
 from __future__ import annotations
@@ -20,16 +20,25 @@ __all__ = ["parts_found", "record_parts"]
 
 
 def parts_found(form: Form, level: str, start: int = 1) -> dict[str, int]:
-    """Part key -> the line its heading starts, for every part of ``level`` found after ``start``."""
+    """Part key -> the line its heading starts, for every part of ``level`` found after ``start``.
+
+    A heading next to another heading (or to 項目一覧) is an entry of the listing, unless the
+    same part was already listed in that run of headings: then the part itself starts there.
+    """
     rows = form.rows[form.index_of_line(start) :]
-    kinds = [_kind(clean_cell(r.cells[0].text), level) for r in rows]
+    kinds = [_kind(clean_cell(r.cells[0].text), level) if len(r.cells[0].text) < 120 else None for r in rows]
     found: dict[str, int] = {}
+    listed: set[str] = set()
     for k, part in enumerate(kinds):
-        if part is None or part == "contents":
+        if part is None:
+            listed = set()
+            continue
+        if part == "contents":
             continue
         neighbours = kinds[max(0, k - 1) : k] + kinds[k + 1 : k + 2]
-        if any(n is not None for n in neighbours):
-            continue  # an entry of the 項目一覧
+        if any(n is not None for n in neighbours) and part not in listed:
+            listed.add(part)
+            continue
         found.setdefault(part, rows[k].line)
     return found
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from pia_kg.text.form_marks import section_number
-from pia_kg.text.japanese import compact
+from pia_kg.text.widths import compact
 
 __all__ = ["Part", "Skeleton", "SKELETONS", "LEVEL_OF_FORM", "LEVEL_WORDS", "part_of_heading"]
 

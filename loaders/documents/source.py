@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pia_kg.errors import LoaderError
-from pia_kg.text.japanese import fold_spaces
+from pia_kg.text.widths import fold_spaces
 
-__all__ = ["SourceText", "Checkbox", "clean_cell", "checkboxes", "parse_source_ref"]
+__all__ = ["SourceText", "clean_cell", "parse_source_ref"]
 
 _SOURCE_REF = re.compile(r"^(?P<file>.+)#L(?P<start>\d+)-L(?P<end>\d+)$")
 
@@ -81,12 +81,15 @@ class SourceText:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise LoaderError(
-                f"not valid UTF-8 text (byte {exc.start}); convert the PDF to UTF-8 text first",
-                source=p,
-                line=line,
-            ) from None
+            text = _shift_jis(raw)
+            if text is None:
+                line = raw[: exc.start].count(b"\n") + 1
+                raise LoaderError(
+                    f"not valid UTF-8 (nor Shift_JIS) text (byte {exc.start}); "
+                    "convert it to UTF-8 text, or load the PDF itself",
+                    source=p,
+                    line=line,
+                ) from None
         return cls.from_text(p, text, hashlib.sha256(raw).hexdigest())
 
     @classmethod
@@ -94,6 +97,16 @@ class SourceText:
         """A source from text already decoded (a PDF's extracted text)."""
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return cls(path, text, tuple(text.split("\n")), sha256)
+
+
+def _shift_jis(raw: bytes) -> str | None:
+    """The text of a Shift_JIS (cp932) file, as Windows tools save Japanese text; None when
+    the bytes are not cp932 or the text names no assessment (random bytes may decode)."""
+    try:
+        text = raw.decode("cp932")
+    except UnicodeDecodeError:
+        return None
+    return text if "評価書" in text or "特定個人情報" in text else None
 
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -107,27 +120,7 @@ def max_document_bytes() -> int:
         return DEFAULT_MAX_BYTES
 
 
-@dataclass(frozen=True)
-class Checkbox:
-    label: str
-    checked: bool
-
-
-# A checkbox as the PDF converter writes it: "[○] label", "[] label", or "[<input checked ...>]".
-_BOX = re.compile(r"\[\s*(?P<mark><input[^>]*>|[○〇●✓✔■☑xX]?)\s*\]\s*(?P<label>[^\[<\t]*)")
 _TAG = re.compile(r"<[^>]+>")
-
-
-def checkboxes(cell: str) -> list[Checkbox]:
-    """The checkboxes written in ``cell``, in order, with whether each is checked."""
-    found = []
-    for m in _BOX.finditer(cell):
-        mark = m["mark"]
-        checked = ("checked" in mark) if mark.startswith("<") else bool(mark)
-        label = fold_spaces(_TAG.sub(" ", m["label"]))
-        if label:
-            found.append(Checkbox(label, checked))
-    return found
 
 
 def clean_cell(cell: str) -> str:

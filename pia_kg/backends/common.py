@@ -13,7 +13,7 @@ from typing import TypeVar
 from rdflib import Dataset, Graph, URIRef
 
 from pia_kg.errors import QueryTimeoutError, ResultLimitError
-from pia_kg.store import ExportFormat, Store
+from pia_kg.store import ExportFormat, GraphData, Store
 from pia_kg.vocab import PREFIXES
 
 T = TypeVar("T")
@@ -78,12 +78,20 @@ def directory_token(path: Path) -> str:
     return hashlib.blake2b(repr(entries).encode(), digest_size=12).hexdigest()
 
 
-def swap_update(graphs: Mapping[URIRef, Graph], drops: Sequence[URIRef] = ()) -> str:
-    """One SPARQL Update request that drops and refills each graph: a single transaction."""
+def ntriples(data: GraphData) -> str:
+    return data if isinstance(data, str) else data.serialize(format="nt")
+
+
+def swap_update(graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> str:
+    """One SPARQL Update request that empties and refills each graph: a single transaction.
+
+    ``DROP SILENT``, not ``DROP``: a graph that is not there is no error (Virtuoso also
+    refuses a plain DROP of a graph that an INSERT created).
+    """
     ops = [f"DROP SILENT GRAPH <{g}>" for g in list(graphs) + list(drops)]
     for g, data in graphs.items():
-        if len(data):
-            body = data.serialize(format="nt")
+        body = ntriples(data)
+        if body.strip():
             ops.append(f"INSERT DATA {{ GRAPH <{g}> {{\n{body}\n}} }}")
     return " ;\n".join(ops)
 
@@ -115,8 +123,9 @@ class SparqlUpdateStore(Store):
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL Update request as one transaction; StoreError when it fails."""
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        self.update(swap_update(graphs))
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:
+        if graphs or drops:
+            self.update(swap_update(graphs, drops))
 
     def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
         if graphs:

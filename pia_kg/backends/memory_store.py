@@ -11,7 +11,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 
 from pia_kg.backends.common import capped, serialize_dataset, with_timeout
 from pia_kg.errors import QueryError
-from pia_kg.store import ExportFormat, QueryResult, Store
+from pia_kg.store import ExportFormat, GraphData, QueryResult, Store, as_graph
 
 # rdflib would fetch a graph named in FROM from the web when the dataset lacks it: a query
 # must never make the process fetch anything.
@@ -54,12 +54,13 @@ class MemoryStore(Store):
         rows = [tuple(row) for row in capped(result, limit)]
         return QueryResult("select", variables, rows)
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        # Build every new graph aside first; the swap itself only assigns (no failure point).
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:
+        # Parse every new graph aside first; the swap itself only adds (no failure point).
+        parsed = {g: as_graph(data) for g, data in graphs.items()}
         self._writes += 1
-        for g in graphs:
+        for g in list(parsed) + list(drops):
             self._ds.remove_graph(self._ds.graph(g))
-        for g, data in graphs.items():
+        for g, data in parsed.items():
             target = self._ds.graph(g)
             for t in data:
                 target.add(t)

@@ -147,6 +147,26 @@ class OxigraphStore(SparqlUpdateStore):
         except OSError as exc:
             raise StoreError(f"update failed, store unchanged: {exc}") from None
 
+    def load_nquads(self, data: bytes) -> None:
+        """Add N-Quads in one transaction (Oxigraph's own parser: no SPARQL text to build)."""
+        if self.read_only:
+            raise StoreError(f"the store at {self.path} is open read-only here; nothing was changed")
+        self._writes += 1
+        try:
+            self._store.load(data, format=ox.RdfFormat.N_QUADS)
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"loading N-Quads failed, store unchanged: {exc}") from None
+
+    def graphs_nquads(self, prefixes: tuple[str, ...]) -> bytes:
+        """The named graphs whose IRI starts with one of ``prefixes``, as N-Quads."""
+        chunks = []
+        store = self._current()
+        for g in store.named_graphs():
+            if isinstance(g, ox.NamedNode) and g.value.startswith(prefixes):
+                quads = store.quads_for_pattern(None, None, None, g)
+                chunks.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        return b"".join(chunks)
+
     def named_graphs(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._current().named_graphs())
 
@@ -157,10 +177,13 @@ class OxigraphStore(SparqlUpdateStore):
         return out
 
     def triple_count(self, graph: URIRef | None = None) -> int:
-        g = ox.NamedNode(str(graph)) if graph is not None else None
-        if g is None:
+        if graph is None:
             return len(self._current())
-        return sum(1 for _ in self._current().quads_for_pattern(None, None, None, g))
+        # counted inside Oxigraph: iterating quads in Python costs ~1 µs each
+        result = self._current().query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        )
+        return int(next(iter(result))["n"].value)
 
     def export(self, fmt: ExportFormat) -> bytes:
         if fmt in _EXPORT:

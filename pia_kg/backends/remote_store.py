@@ -1,23 +1,43 @@
-"""A remote SPARQL 1.1 endpoint (query + update) through SPARQLWrapper.
+"""A remote SPARQL 1.1 endpoint: queries through SPARQLWrapper, updates through httpx.
 
 The endpoint must expose the union of its named graphs as the default graph, as pia-kg's
 queries expect: ``oxigraph serve --union-default-graph``, Fuseki's ``tdb:unionDefaultGraph``,
-GraphDB and Virtuoso settings of the same name.
+GraphDB's setting of the same name; Virtuoso does by default.
+
+Writes go in bounded requests (``max_request_bytes``, 16 MiB, and ``max_request_triples``,
+2,000, by default: Oxigraph's server refuses bodies over 128 MiB, Virtuoso's SPARQL compiler
+runs out of parser stack on an INSERT DATA of some 5,000 lines): graphs grouped into a request, a
+graph bigger than that split over several. Each request is one transaction on Oxigraph's server; Virtuoso applies
+even one request step by step. Derived graphs are written before the document graphs they
+come from, so an interrupted write leaves at worst derivations without their document (which
+``pia-kg rederive`` clears), never a document without its derivations.
+
+Updates with credentials (``user``/``password``, or ``$PIA_KG_ENDPOINT_USER`` and
+``$PIA_KG_ENDPOINT_PASSWORD``) use HTTP digest auth, each request on its own (Virtuoso's
+``/sparql-auth``): nothing is kept between requests, unlike SPARQLWrapper's process-wide opener.
+Bulk reads (export, a graph's triples, the graph list) are paged by key (graph, subject),
+so a server that caps results at 10,000 rows and refuses to sort past them (Virtuoso's
+defaults) still gives them whole.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
+from collections.abc import Iterator, Mapping, Sequence
 
+import httpx
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from pia_kg.backends.common import SparqlUpdateStore, capped, serialize_dataset
+from pia_kg.backends.common import SparqlUpdateStore, capped, ntriples, serialize_dataset
 from pia_kg.errors import QueryError, QueryTimeoutError, StoreError
-from pia_kg.store import ExportFormat, QueryResult
+from pia_kg.store import ExportFormat, GraphData, QueryResult
+
+_PAGE = 10_000  # rows per page of a bulk read: Virtuoso's default cap
 
 _GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
@@ -52,10 +72,24 @@ class RemoteStore(SparqlUpdateStore):
     name = "remote"
     capabilities = frozenset({"persistent", "remote"})
 
-    def __init__(self, endpoint: str, update_endpoint: str | None = None, *, timeout: float = 60):
+    def __init__(
+        self,
+        endpoint: str,
+        update_endpoint: str | None = None,
+        *,
+        timeout: float = 60,
+        user: str | None = None,
+        password: str | None = None,
+        max_request_bytes: int = 16 * 1024 * 1024,
+        max_request_triples: int = 2_000,
+    ):
         self.endpoint = endpoint
         self.update_endpoint = update_endpoint
         self.timeout = timeout
+        self.user = user or os.environ.get("PIA_KG_ENDPOINT_USER")
+        self.password = password or os.environ.get("PIA_KG_ENDPOINT_PASSWORD")
+        self.max_request_bytes = max_request_bytes
+        self.max_request_triples = max_request_triples
 
     def _wrapper(self, url: str, timeout: float | None) -> SPARQLWrapper:
         w = SPARQLWrapper(url)
@@ -111,19 +145,86 @@ class RemoteStore(SparqlUpdateStore):
             raise StoreError(
                 "this remote store is read-only: give --update-endpoint URL to load or remove data"
             )
-        w = self._wrapper(self.update_endpoint, None)
-        w.setQuery(sparql_update)
-        self._call(w, None)
+        auth = httpx.DigestAuth(self.user, self.password or "") if self.user else None
+        try:
+            r = httpx.post(
+                self.update_endpoint,
+                content=sparql_update.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                auth=auth,
+                timeout=self.timeout,
+            )
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {self.update_endpoint}: {exc}") from None
+        if r.status_code >= 400:
+            raise StoreError(
+                f"{self.update_endpoint} refused the update (HTTP {r.status_code}): {r.text[:300]}"
+            )
+
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:
+        """Drops first, then each graph emptied and refilled, in requests of bounded size."""
+        from pia_kg.backends.common import swap_update
+
+        if drops:
+            self.update(swap_update({}, drops))
+        for request in self._requests(graphs):
+            self.update(request)
+
+    def _requests(self, graphs: Mapping[URIRef, GraphData]) -> Iterator[str]:
+        """SPARQL Update requests of at most ``max_request_bytes`` and ``max_request_triples``
+        (Virtuoso's SPARQL compiler runs out of parser stack at some 5,000 lines): whole graphs
+        grouped, a bigger graph emptied then filled in pieces."""
+        group: list[str] = []
+        size = lines = 0
+        for g, data in graphs.items():
+            body = ntriples(data)
+            ops = [(f"DROP SILENT GRAPH <{g}>", 0)]
+            if "_:" in body:
+                # Blank nodes: Virtuoso refuses them in INSERT DATA, and a blank node must not
+                # be cut across requests; so one INSERT {…} WHERE {}, whatever its size.
+                ops.append((f"INSERT {{ GRAPH <{g}> {{\n{body}\n}} }} WHERE {{}}", 0))
+            else:
+                pieces = _pieces(body, self.max_request_bytes, self.max_request_triples)
+                ops += [(f"INSERT DATA {{ GRAPH <{g}> {{\n{p}\n}} }}", p.count("\n")) for p in pieces]
+            for op, n in ops:
+                if group and (size + len(op) > self.max_request_bytes or lines + n > self.max_request_triples):
+                    yield " ;\n".join(group)
+                    group, size, lines = [], 0, 0
+                group.append(op)
+                size += len(op)
+                lines += n
+        if group:
+            yield " ;\n".join(group)
+
+    def _keyset(self, where: str, key: str, columns: str) -> Iterator[tuple]:
+        """Every row of ``SELECT columns WHERE { where }``, pages ordered by ``key`` and each
+        started after the last key seen: sorting one page is allowed where an OFFSET past the
+        cap is not (Virtuoso). A key whose rows straddle a page end is read again whole."""
+        last: str | None = None
+        while True:
+            after = "" if last is None else f"FILTER(STR(?{key}) > {json.dumps(last)})"
+            rows = self.query(
+                f"SELECT {columns} WHERE {{ {where} {after} }} ORDER BY ?{key} LIMIT {_PAGE}"
+            ).rows
+            if len(rows) < _PAGE:
+                yield from rows
+                return
+            index = columns.split().index(f"?{key}")
+            final = str(rows[-1][index])
+            whole = [r for r in rows if str(r[index]) != final]
+            if not whole:
+                raise StoreError(f"{self.endpoint}: more than {_PAGE} rows share one {key} ({final})")
+            yield from whole
+            last = str(whole[-1][index])
 
     def named_graphs(self) -> list[URIRef]:
-        r = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(URIRef(str(row[0])) for row in r.rows)
+        rows = self._keyset("GRAPH ?g { ?s ?p ?o }", "g", "DISTINCT ?g")
+        return sorted(URIRef(str(row[0])) for row in rows)
 
     def get_graph(self, graph: URIRef) -> Graph:
-        result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         out = Graph(identifier=graph)
-        if result.graph is not None:
-            out += result.graph
+        for s, p, o in self._keyset(f"GRAPH <{graph}> {{ ?s ?p ?o }}", "s", "?s ?p ?o"):
+            out.add((s, p, o))
         return out
 
     def triple_count(self, graph: URIRef | None = None) -> int:
@@ -132,8 +233,32 @@ class RemoteStore(SparqlUpdateStore):
         return int(r.rows[0][0])
 
     def export(self, fmt: ExportFormat) -> bytes:
-        r = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         ds = Dataset()
-        for s, p, o, g in r.rows:
-            ds.graph(g).add((s, p, o))
+        for g in self.named_graphs():
+            target = ds.graph(g)
+            for t in self.get_graph(g):
+                target.add(t)
         return serialize_dataset(ds.serialize(format="nquads").encode("utf-8"), fmt)
+
+
+def _pieces(body: str, max_bytes: int, max_lines: int) -> list[str]:
+    """N-Triples text cut at line ends into pieces of at most ``max_lines`` lines and about
+    ``max_bytes`` characters (a single longer line is a piece of its own).
+
+    >>> _pieces("<a> <b> <c> .\\n<d> <e> <f> .\\n<g> <h> <i> .\\n", 1000, 2)
+    ['<a> <b> <c> .\\n<d> <e> <f> .\\n', '<g> <h> <i> .\\n']
+    """
+    out: list[str] = []
+    piece: list[str] = []
+    size = 0
+    for line in body.splitlines(keepends=True):
+        if not line.strip():
+            continue
+        if piece and (size + len(line) > max_bytes or len(piece) >= max_lines):
+            out.append("".join(piece))
+            piece, size = [], 0
+        piece.append(line)
+        size += len(line)
+    if piece:
+        out.append("".join(piece))
+    return out

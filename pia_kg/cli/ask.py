@@ -10,21 +10,99 @@ import typer
 from rich.table import Table
 
 from pia_kg.cli.app import app, err, out, state
+from pia_kg.errors import ParameterError, UnknownNameError
 from pia_kg.named_queries import get_query, named_queries, run_query, run_sparql
 from pia_kg.results import ResultFormat, serialize_result, term_text
-from pia_kg.store import ExportFormat, QueryResult
+from pia_kg.store import ExportFormat, QueryResult, Store
+
+#: Exit code of a query that answers no rows because what it asks about does not exist
+#: (an item no held version has, a date no held version covers); the reason goes to stderr.
+EXIT_NO_SUCH_THING = 3
 
 
-def _print_result(result: QueryResult, fmt: ResultFormat) -> None:
+def _short(text: str) -> str:
+    """An assessment IRI as its document id, for tables read in a terminal."""
+    from pia_kg.vocab import document_iri
+
+    prefix = str(document_iri("")).rstrip("/") + "/"
+    if text.startswith(prefix) and text.endswith("/assessment/main"):
+        return text[len(prefix) : -len("/assessment/main")]
+    return text
+
+
+def _select_columns(result: QueryResult, columns: list[str] | None) -> QueryResult:
+    """Only ``columns`` (in that order); ParameterError naming the columns there are."""
+    if not columns or result.kind != "select":
+        return result
+    unknown = [c for c in columns if c not in result.variables]
+    if unknown:
+        raise ParameterError(f"no column {unknown[0]!r}; columns: {', '.join(result.variables)}", param="--columns")
+    idx = [result.variables.index(c) for c in columns]
+    return QueryResult("select", list(columns), [tuple(row[i] for i in idx) for row in result.rows])
+
+
+def _print_result(result: QueryResult, fmt: ResultFormat, columns: list[str] | None = None) -> None:
+    result = _select_columns(result, columns)
     if fmt is ResultFormat.table and result.kind == "select":
-        table = Table(*result.variables, show_lines=False)
+        # Cells wrap (never cut with …) so a long name stays readable in a normal terminal.
+        table = Table(show_lines=False)
+        for v in result.variables:
+            table.add_column(v, overflow="fold")
         for row in result.rows:
-            table.add_row(*(term_text(t) for t in row))
+            table.add_row(*(_short(term_text(t)) for t in row))
         out.print(table)
         err.print(f"{len(result.rows)} row(s)")
         return
     sys.stdout.write(serialize_result(result, fmt))
     sys.stdout.flush()
+
+
+def resolve_assessment(store: Store, value: str) -> str:
+    """An assessment IRI from a document id (``001_57af33314b6a26f0``) or the IRI itself.
+
+    UnknownNameError listing the loaded documents when the id is not loaded.
+    """
+    from pia_kg.vocab import document_graph, fact_iri
+
+    if ":" in value:
+        return value
+    doc_id = value.strip().removesuffix(".txt")
+    graphs = store.named_graphs()
+    if document_graph(doc_id) not in graphs:
+        prefix = str(document_graph(""))
+        raise UnknownNameError("document", value, [str(g)[len(prefix) :] for g in graphs if str(g).startswith(prefix)])
+    return str(fact_iri(doc_id, "assessment", "main"))
+
+
+def _checked_params(store: Store, name: str, params: dict[str, str]) -> dict[str, str]:
+    """Parameters as the query wants them: a known law table and an item number (canonical),
+    an assessment given by its document id turned into its IRI."""
+    from pia_kg.headlines import item_key
+
+    declared = {p.name: p for p in get_query(name).params}
+    checked = dict(params)
+    if "table" in declared and "table" in params:
+        checked["table"], _ = item_key(params["table"], params.get("item") or "1")
+    if "item" in declared and "item" in params:
+        _, checked["item"] = item_key(checked.get("table") or "番号法別表", params["item"])
+    for pname, p in declared.items():
+        if p.type == "iri" and pname in params:
+            checked[pname] = resolve_assessment(store, params[pname])
+    return checked
+
+
+def why_empty(store: Store, params: dict[str, str]) -> str | None:
+    """Why a query about a law-table item answers no rows, when the item or date is the cause."""
+    table, item, as_of = params.get("table"), params.get("item"), params.get("as_of")
+    if not (table and item):
+        return None
+    versions = run_query(store, "item_meaning", {"table": table, "item": item}).values()
+    if not versions:
+        return f"{table} has no item {item} in any version held (pia-kg law versions lists them)"
+    if as_of and not run_query(store, "item_meaning", {"table": table, "item": item, "as_of": as_of}).rows:
+        spans = ", ".join(f"{v['valid_from'] or '?'}–{v['valid_until'] or ''}" for v in versions)
+        return f"{table} item {item} is not in the version in force on {as_of}; it is held in force {spans}"
+    return None
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:
@@ -40,6 +118,45 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 FormatOption = Annotated[
     ResultFormat, typer.Option("--format", "-f", help="table, csv, tsv, json (SPARQL 1.1 JSON) or xml.")
 ]
+ColumnsOption = Annotated[
+    str | None,  # noqa: UP007
+    typer.Option("--columns", "-c", help="Only these columns, comma-separated, in this order (e.g. organization,department)."),
+]
+
+
+OutputOption = Annotated[
+    Path | None,  # noqa: UP007
+    typer.Option("--output", "-o", help="Write to this file; a name ending in .xlsx writes an Excel workbook."),
+]
+JapaneseOption = Annotated[
+    bool, typer.Option("--japanese", "-j", help="Japanese column headings and coded values in words (CSV, xlsx).")
+]
+BomOption = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM, so Excel reads it.")]
+
+
+def _export(
+    result: QueryResult, fmt: ResultFormat, columns: list[str] | None, output: Path | None, *, japanese: bool, bom: bool
+) -> None:
+    """The rows as a spreadsheet people open: .xlsx (by the output's name) or CSV."""
+    from pia_kg.exports import ExportFormat, export_bytes, table_of
+
+    result = _select_columns(result, columns)
+    if result.kind != "select":
+        raise ParameterError("only SELECT results can be exported as a spreadsheet", param="--output")
+    xlsx = output is not None and output.suffix.lower() == ".xlsx"
+    if not xlsx and fmt not in (ResultFormat.csv, ResultFormat.table):
+        raise ParameterError("--japanese and --bom apply to CSV and .xlsx only", param="--format")
+    data = export_bytes(table_of(result), ExportFormat.xlsx if xlsx else ExportFormat.csv, japanese=japanese, bom=bom)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        err.print(f"wrote {len(result.rows)} row(s) to {output}", markup=False, highlight=False)
+
+
+def _columns(text: str | None) -> list[str] | None:
+    return [c.strip() for c in text.split(",") if c.strip()] if text else None
 
 
 @app.command()
@@ -50,16 +167,36 @@ def query(
         typer.Option("--param", "-p", help="NAME=VALUE, repeatable."),
     ] = None,
     fmt: FormatOption = ResultFormat.table,
+    columns: ColumnsOption = None,
+    output: OutputOption = None,
+    japanese: JapaneseOption = False,
+    bom: BomOption = False,
 ) -> None:
-    """Run a named query with typed parameters."""
-    result = run_query(state.store(), name, _parse_params(param or []))
-    _print_result(result, fmt)
+    """Run a named query with typed parameters.
+
+    An assessment parameter takes a document id (001_57af33314b6a26f0) or the IRI; a table
+    and an item are checked (a wrong table name or an impossible item is an error). When no
+    row answers because the item or the date does not exist, the reason is printed and the
+    exit code is 3.
+    """
+    store = state.store()
+    params = _checked_params(store, name, _parse_params(param or []))
+    result = run_query(store, name, params)
+    if output is not None or japanese or bom:
+        _export(result, fmt, _columns(columns), output, japanese=japanese, bom=bom)
+    else:
+        _print_result(result, fmt, _columns(columns))
+    reason = why_empty(store, params) if result.kind == "select" and not result.rows else None
+    if reason:
+        err.print(f"0 rows: {reason}", markup=False, highlight=False)
+        raise SystemExit(EXIT_NO_SUCH_THING)
 
 
 @app.command()
 def sparql(
     text: Annotated[str, typer.Argument(help="SPARQL 1.1 query text, or @FILE to read it from a file.")],
     fmt: FormatOption = ResultFormat.table,
+    columns: ColumnsOption = None,
 ) -> None:
     """Run a SPARQL query over all graphs (the default graph is their union)."""
     from pia_kg.admission import QueryLimits, admit
@@ -69,7 +206,7 @@ def sparql(
     # Size and nesting limits (a parser overflows its stack on deep nesting); SERVICE is
     # the operator's own choice here.
     admit(text, QueryLimits(allowed_services=None))
-    _print_result(run_sparql(state.store(), text), fmt)
+    _print_result(run_sparql(state.store(), text), fmt, _columns(columns))
 
 
 def _read_query_file(path: Path) -> str:

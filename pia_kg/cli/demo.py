@@ -33,7 +33,8 @@ def demo(
         f"({report.triples_after} triples in {state.store_dir if not state.memory else 'memory'})"
     )
     known = named_queries()
-    for title, name, params, columns in HEADLINES:
+    for h in HEADLINES:
+        title, name, params, columns = h.question, h.query, h.params, h.columns
         if name not in known or (law is None and name != "assessments"):
             continue
         result = run_query(state.store(), name, params)

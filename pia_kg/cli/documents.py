@@ -21,6 +21,13 @@ def load(
         bool,
         typer.Option("--keep-going", help="Load the good documents even if some fail."),
     ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents written per transaction.")
+    ] = 25,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Parsing processes (default: one per core)."),
+    ] = None,
 ) -> None:
     """Load assessment documents; each replaces its own earlier version (loading twice changes nothing)."""
     from pia_kg.pipeline import collect_files, load_documents
@@ -32,7 +39,14 @@ def load(
         def step(name: str) -> None:
             bar.update(task, advance=1, item=name)
 
-        report = load_documents(state.store(), files, keep_going=keep_going, progress=step)
+        report = load_documents(
+            state.store(),
+            files,
+            keep_going=keep_going,
+            progress=step,
+            batch_size=batch_size,
+            workers=workers,
+        )
     for doc in report.documents:
         if "quality" in doc:
             _print_quality(doc["quality"])  # type: ignore[arg-type]
@@ -42,8 +56,10 @@ def load(
     for doc in report.documents:
         table.add_row(str(doc["document"]), str(doc["kind"]), str(doc["triples"]))
     out.print(table)
+    duplicates = sum(1 for d in report.documents if d["kind"] == "duplicate")
     out.print(
-        f"{len(report.documents)} document(s) loaded, {len(report.failed)} failed; "
+        f"{len(report.documents) - duplicates} document(s) loaded, {duplicates} duplicate(s), "
+        f"{len(report.failed)} failed; "
         f"store: {report.triples_before} → {report.triples_after} triples"
     )
     if report.failed:
@@ -112,12 +128,30 @@ def _print_quality(q: dict) -> None:
         f"{name}: {q['kind']}, {q['level'] or 'level unknown'}, 様式 {q['form'] or '?'}"
         f"{', ends early' if q['ends_early'] else ''}\n"
         f"  parts: {', '.join(q['parts']) or 'none'}\n"
-        f"  systems {c['systems']}, files {c['files']}, 委託 {c['outsourcing']}, "
-        f"提供 {c['provisions']} (stated {s['provisions'] if s['provisions'] is not None else '-'}), "
-        f"移転 {c['transfers']} (stated {s['transfers'] if s['transfers'] is not None else '-'}), "
+        f"  systems {c['systems']}, files {c['files']} (stated {_n(s.get('files'))}), 委託 {c['outsourcing']}, "
+        f"提供 {c['provisions']} (stated {_n(s['provisions'])}), "
+        f"移転 {c['transfers']} (stated {_n(s['transfers'])}), "
         f"別紙 rows {c['annex_rows']}",
         markup=False,
         highlight=False,
     )
     for warning in q["warnings"]:
-        err.print(f"  warning: {warning}", markup=False, highlight=False)
+        err.print(f"  warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _n(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+@app.command()
+def rederive(
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Deriving processes (default: one per core)."),
+    ] = None,
+) -> None:
+    """Derive everything again from the documents and law in the store (after a law change)."""
+    from pia_kg.pipeline import rederive as rederive_all
+
+    n = rederive_all(state.store(), workers=workers)
+    out.print(f"derived again for {n} document(s)")

@@ -27,17 +27,20 @@ def impact(
     ] = None,
     assessment: Annotated[
         str | None,  # noqa: UP007
-        typer.Option("--assessment", help="Only this assessment (its IRI)."),
+        typer.Option("--assessment", help="Only this assessment (its document id or IRI)."),
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for impact.csv/.json/.html.")] = Path("reports"),
 ) -> None:
     """What an amendment breaks in the loaded assessments, and what each citation should say."""
+    from pia_kg.cli.ask import resolve_assessment
     from pia_kg.impact.amendment import amendment_by_key, read_what_if
     from pia_kg.impact.render import write_reports
     from pia_kg.impact.report import build_impact_report, build_what_if_report
 
     if (amendment is None) == (what_if is None):
         raise typer.BadParameter("give --amendment DATE or --what-if FILE (one of them)")
+    if assessment:
+        assessment = resolve_assessment(state.store(), assessment)
     if what_if is not None:
         report = build_what_if_report(
             state.store(), read_what_if(what_if, table=table), assessment=assessment, law_dir=state.law_dir

@@ -26,9 +26,12 @@ from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 
+from pia_kg.derive.correspondence import Correspondence
+from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.loaders.documents.departments import split_unit, unit_level
+from pia_kg.loaders.law.model import TableVersion
 from pia_kg.store import Store
-from pia_kg.text.japanese import compact
+from pia_kg.text.widths import compact
 from pia_kg.vocab import (
     DCTERMS,
     HISTORY_GRAPH,
@@ -172,6 +175,12 @@ def _target(r: Rename, renames: list[Rename], entities: dict[tuple[str, str], UR
 
 def derive_history_graphs(store: Store) -> dict[URIRef, Graph]:
     """The history graph: renames linked to their entities, recorded renumberings checked."""
+    return {HISTORY_GRAPH: history_graph(store)[0]}
+
+
+def history_graph(store: Store) -> tuple[Graph, list[RecordedRenumbering]]:
+    """The history of what ``store`` holds, and the recorded renumberings it checked (the
+    inputs the correspondence graph depends on)."""
     g = Graph(identifier=HISTORY_GRAPH)
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
@@ -196,30 +205,28 @@ def derive_history_graphs(store: Store) -> dict[URIRef, Graph]:
             g.add((node, PIA.renames, target))
             g.add((target, PIA.formerName, Literal(r.old)))
             g.add((target, SKOS.altLabel, Literal(r.old, lang="ja")))
-    _add_record_checks(store, g)
-    return {HISTORY_GRAPH: g}
+    return g, _add_record_checks(store, g)
 
 
-def _add_record_checks(store: Store, g: Graph) -> None:
-    """Each recorded renumbering, held against the correspondences derived from the tables."""
-    from pia_kg.derive.correspondence import (
-        check_recorded,
-        derive_correspondences,
-        successive_pairs,
-    )
+def _add_record_checks(store: Store, g: Graph) -> list[RecordedRenumbering]:
+    """Each recorded renumbering, held against the correspondences derived from the tables;
+    returns the records checked."""
+    from pia_kg.derive.correspondence import check_recorded, successive_pairs
     from pia_kg.derive.law_state import change_records_from_store, main_versions_from_store
     from pia_kg.derive.renumbering_records import recorded_from_graph
 
     versions = main_versions_from_store(store)
     if not versions:
-        return
+        return []
     records = recorded_from_graph(change_records_from_store(store))
     if not records:
-        return
+        return []
+    checked = []
     for old, new in successive_pairs(versions):
-        checks = check_recorded(derive_correspondences(old, new), records, old, new)
+        checks = check_recorded(table_correspondences(old, new), records, old, new)
         for chk in checks:
             r = chk.record
+            checked.append(r)
             node = mint("recorded-renumbering", r.source, r.old_table, r.old_label, r.new_table, r.new_label)
             g.add((node, RDF.type, PIA.RecordedRenumbering))
             g.add((node, PIA.oldTable, Literal(r.old_table)))
@@ -232,3 +239,20 @@ def _add_record_checks(store: Store, g: Graph) -> None:
                 g.add((node, PIA.source, Literal(r.source)))
             if r.date:
                 g.add((node, DCTERMS.date, Literal(r.date, datatype=XSD.date)))
+    return checked
+
+
+_PAIRS_CACHE: dict[tuple[int, int], list[Correspondence]] = {}
+
+
+def table_correspondences(old: TableVersion, new: TableVersion) -> list[Correspondence]:
+    """The correspondences the tables alone give between two versions; kept per version pair
+    (the law read-back is cached, so the same objects come back until the law changes)."""
+    from pia_kg.derive.correspondence import derive_correspondences
+
+    key = (id(old), id(new))
+    if key not in _PAIRS_CACHE:
+        if len(_PAIRS_CACHE) > 64:
+            _PAIRS_CACHE.clear()
+        _PAIRS_CACHE[key] = derive_correspondences(old, new)
+    return _PAIRS_CACHE[key]

@@ -1,173 +1,222 @@
-"""An impact report as CSV, JSON and one self-contained HTML page.
+"""An impact report as CSV, JSON and HTML — the HTML from one Jinja template.
 
-The HTML page needs nothing beside it (inline CSS, no script, no fonts from elsewhere) so it
-can be mailed to the person responsible for an assessment. It groups rows by body, then
-assessment; each row's source (``FILE#Lstart-Lend``) links to the document file when the file
-is found (``doc_dirs``), and the summary counts rows per body and kind of change. The
-summary cells carry ``data-body`` / ``data-kind`` attributes so a test (or a script) can read
-the counts back and compare them with the JSON.
+The template ``_impact.html`` (in ``pia_kg.api``'s templates) renders the report's body: a
+chart and a table of counts per body and kind of change, then the fix list grouped by body
+and assessment (cited → what it should say now, the kind of change in Japanese, how sure),
+then the citations already wrong before. The CLI's ``impact.html`` wraps it in a
+self-contained page (``impact_report.html``: inline CSS, no script, no fonts from elsewhere,
+so it can be mailed); the web page ``/ui/impact`` wraps it in the site's layout. Both give it
+the view built by :func:`impact_view`, which differs only in how a source is linked.
+
+Every link goes through :func:`safe_href`: only relative links and http(s)/file URLs are
+written, so a file named ``javascript:alert(1);<!--.txt`` is shown as text, never linked.
+The summary cells carry ``data-body`` / ``data-kind`` so a test can read the counts back.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
-from html import escape
+from importlib import resources
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
 
-from pia_kg.impact.report import ImpactReport, ImpactRow, ProblemRow
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-__all__ = ["to_csv", "to_json", "to_html", "write_reports", "REPORT_FILES"]
+from pia_kg.display import confidence_words, evidence_words, problem_sentence, value_label
+from pia_kg.exports import ExportTable, to_xlsx
+from pia_kg.exports import to_csv as export_csv
+from pia_kg.impact.report import ImpactReport, ImpactRow, corrected_citation
 
-REPORT_FILES = ("impact.csv", "impact.json", "impact.html")
+__all__ = [
+    "to_csv",
+    "to_json",
+    "to_html",
+    "write_reports",
+    "REPORT_FILES",
+    "impact_view",
+    "safe_href",
+    "templates_env",
+    "KIND_COLOURS",
+]
+
+REPORT_FILES = ("impact.csv", "impact.json", "impact.html", "impact.xlsx")
 
 _ROW_FIELDS = [f.name for f in fields(ImpactRow)]
 
+#: One colour per kind of change (chart bars, row marks).
+KIND_COLOURS = {
+    "renumbered": "#d99a00",
+    "reworded": "#2e7d32",
+    "split": "#6a4fb3",
+    "merged": "#8e63c9",
+    "deleted": "#c62828",
+    "table replaced": "#1565c0",
+    "article renumbered": "#ef6c00",
+    "unknown item": "#795548",
+}
 
-def to_csv(report: ImpactReport) -> str:
-    """One line per impact row, the columns of :class:`ImpactRow` (UTF-8, with header)."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=_ROW_FIELDS, lineterminator="\n")
-    w.writeheader()
-    for r in report.rows:
-        w.writerow(asdict(r))
-    return buf.getvalue()
+_SAFE_SCHEMES = ("http", "https", "file")
+
+Linker = Callable[[str], "str | None"]
+
+
+def safe_href(href: str | None) -> str | None:
+    """``href`` when it is a relative link or an http(s)/file URL; None otherwise.
+
+    >>> safe_href("javascript:alert(1);<!--.txt") is None
+    True
+    >>> safe_href("/ui/source/000?lines=1-2#L1")
+    '/ui/source/000?lines=1-2#L1'
+    >>> safe_href(" JaVaScRiPt:alert(1)") is None
+    True
+    """
+    if not href:
+        return None
+    text = href.strip()
+    if any(ord(ch) < 32 for ch in text):
+        return None
+    scheme = urlsplit(text).scheme.lower()
+    if scheme and scheme not in _SAFE_SCHEMES:
+        return None
+    return text
+
+
+def to_csv(report: ImpactReport, *, japanese: bool = False, bom: bool = False) -> str:
+    """One line per impact row, the columns of :class:`ImpactRow` (formula-like cells neutralised)."""
+    return export_csv(_export_table(report.rows), japanese=japanese, bom=bom)
+
+
+def _export_table(rows: Sequence[ImpactRow]) -> ExportTable:
+    return ExportTable(list(_ROW_FIELDS), [asdict(r) for r in rows])
+
+
+def export_table(report: ImpactReport, *, body: str = "", kind: str = "") -> ExportTable:
+    """The report's rows (filtered by body and kind of change) as a table to export."""
+    return _export_table(_filtered(report.rows, body, kind))
 
 
 def to_json(report: ImpactReport) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-_CSS = """
-body{font-family:system-ui,"Hiragino Sans","Noto Sans CJK JP",sans-serif;margin:1.5rem;color:#222}
-h1{font-size:1.4rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #345}
-h3{font-size:1rem;margin:1.2rem 0 .4rem}
-table{border-collapse:collapse;margin:.4rem 0 1rem;font-size:.85rem}
-th,td{border:1px solid #bbb;padding:.25rem .45rem;vertical-align:top;text-align:left}
-th{background:#e8edf3}td.num{text-align:right}
-td.meaning{max-width:28rem}
-.k-renumbered{background:#fff6d6}.k-deleted{background:#fde0e0}.k-reworded{background:#e4f3e4}
-.k-split,.k-merged{background:#e9e4f7}.k-table-replaced{background:#eef3fb}
-.k-unknown-item{background:#f4d8d8}.k-article-renumbered{background:#fff0e0}
-.meta{color:#555;font-size:.9rem}
-"""
+def templates_env() -> Environment:
+    """The Jinja environment over the package's templates (shared with the web pages)."""
+    folder = resources.files("pia_kg.api") / "templates"
+    return Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(["html"]))
 
 
-def _kind_class(kind: str) -> str:
-    return "k-" + kind.replace(" ", "-")
+def file_linker(out_dir: Path | None, doc_dirs: Sequence[Path]) -> Linker:
+    """Links to ``FILE#Lstart-Lend`` relative to the report, when the file is found."""
+
+    def link(source: str) -> str | None:
+        name, _, anchor = source.partition("#")
+        for d in doc_dirs:
+            f = d / name
+            if name and f.is_file():
+                if out_dir is None:
+                    target = f.resolve().as_uri()
+                else:
+                    target = "./" + quote(Path(os.path.relpath(f.resolve(), out_dir.resolve())).as_posix())
+                return f"{target}#{quote(anchor)}" if anchor else target
+        return None
+
+    return link
 
 
-def _href(source: str, out_dir: Path | None, doc_dirs: Sequence[Path]) -> str:
-    """A link to ``FILE#Lstart-Lend``: relative to the report when the file is found."""
-    name, _, anchor = source.partition("#")
-    for d in doc_dirs:
-        f = d / name
-        if f.is_file():
-            target = os.path.relpath(f.resolve(), out_dir.resolve()) if out_dir else f.resolve().as_uri()
-            return f"{Path(target).as_posix()}#{anchor}" if anchor else Path(target).as_posix()
-    return source
+def _filtered(rows: Sequence[ImpactRow], body: str, kind: str) -> list[ImpactRow]:
+    return [
+        r for r in rows
+        if (not body or (r.organization or "（団体不明）") == body) and (not kind or r.change == kind)
+    ]
 
 
-def to_html(
-    report: ImpactReport, *, out_dir: Path | None = None, doc_dirs: Sequence[Path] = ()
-) -> str:
-    """The report as one HTML page: summary, then rows grouped by body and assessment."""
-    counts = report.counts()
+def _row_view(r: ImpactRow, link: Linker) -> dict[str, Any]:
+    cites = r.article if r.change == "article renumbered" else corrected_citation(r.cited_table, r.cited_item, "")
+    return {
+        "source": r.source,
+        "href": safe_href(link(r.source)),
+        "role": value_label("role", r.role),
+        "annex": r.annex,
+        "party": r.party,
+        "cites": cites.strip(),
+        "meaning": r.meaning,
+        "corrected": r.corrected or "（後継の項なし）",
+        "kind": r.change,
+        "kind_ja": value_label("change", r.change),
+        "colour": KIND_COLOURS.get(r.change, "#607d8b"),
+        "confidence": confidence_words(r.confidence),
+        "evidence": evidence_words(r.evidence),
+    }
+
+
+def _chart(counts: dict[str, dict[str, int]], kinds: list[str], width: int = 560) -> list[dict[str, Any]]:
+    """Per body, the bar segments (x, width) of a horizontal stacked bar chart."""
+    top = max((sum(c.values()) for c in counts.values()), default=0) or 1
+    bars = []
+    for body, by_kind in counts.items():
+        x, segments = 0.0, []
+        for k in kinds:
+            n = by_kind.get(k, 0)
+            if n:
+                w = width * n / top
+                segments.append({"kind": k, "x": round(x, 1), "w": round(w, 1), "n": n,
+                                 "colour": KIND_COLOURS.get(k, "#607d8b"), "label": value_label("change", k)})
+                x += w
+        bars.append({"body": body, "segments": segments, "total": sum(by_kind.values()), "end": round(x, 1)})
+    return bars
+
+
+def impact_view(report: ImpactReport, *, link: Linker, body: str = "", kind: str = "") -> dict[str, Any]:
+    """What the template shows: counts, chart, fix list and problems (filtered by body/kind)."""
+    counts = {b: c for b, c in report.counts().items() if not body or b == body}
     totals = report.totals()
     kinds = list(totals)
-    p: list[str] = [
-        "<!DOCTYPE html>",
-        '<html lang="ja"><head><meta charset="utf-8">',
-        f"<title>{escape(report.title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>Amendment impact: {escape(report.title)}</h1>",
-        f'<p class="meta">amendment <b>{escape(report.amendment)}</b>, date {escape(report.date)}'
-        + (f", what-if file {escape(report.source)}" if report.source else "")
-        + f'; <span id="row-count">{len(report.rows)}</span> citation rows broken, '
-        f'<span id="problem-count">{len(report.problems)}</span> already wrong before.</p>',
-        '<h2>Summary</h2><table id="summary"><tr><th>body</th>'
-        + "".join(f"<th>{escape(k)}</th>" for k in kinds)
-        + "<th>total</th></tr>",
-    ]
-    for body, by_kind in counts.items():
-        p.append(f"<tr><th>{escape(body)}</th>")
-        for k in kinds:
-            p.append(
-                f'<td class="num count" data-body="{escape(body)}" data-kind="{escape(k)}">'
-                f"{by_kind.get(k, 0)}</td>"
-            )
-        p.append(f'<td class="num">{sum(by_kind.values())}</td></tr>')
-    p.append("<tr><th>total</th>")
-    for k in kinds:
-        p.append(f'<td class="num total" data-kind="{escape(k)}">{totals[k]}</td>')
-    p.append(f'<td class="num" id="grand-total">{len(report.rows)}</td></tr></table>')
-    if not report.rows:
-        p.append("<p>No citation in the loaded assessments is broken by this amendment.</p>")
-    _grouped_rows(p, report.rows, out_dir, doc_dirs)
-    _problem_rows(p, report.problems, out_dir, doc_dirs)
-    p.append("</body></html>")
-    return "\n".join(p) + "\n"
-
-
-_HEAD = (
-    "<tr><th>source</th><th>role</th><th>department / recipient</th><th>cites now</th>"
-    "<th>meaning</th><th>should cite</th><th>change</th><th>confidence</th></tr>"
-)
-
-
-def _grouped_rows(p: list[str], rows: list[ImpactRow], out_dir: Path | None, doc_dirs: Sequence[Path]) -> None:
-    by_body: dict[str, dict[str, list[ImpactRow]]] = {}
+    rows = _filtered(report.rows, body, kind)
+    groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for r in rows:
-        by_body.setdefault(r.organization or "(unknown body)", {}).setdefault(r.assessment, []).append(r)
-    for body, by_assessment in by_body.items():
-        p.append(f'<h2 class="body">{escape(body)}</h2>')
-        for assessment, items in by_assessment.items():
-            p.append(f'<h3>{escape(assessment)} ({len(items)})</h3><table class="rows">{_HEAD}')
-            for r in items:
-                cites = f"{r.cited_table} {r.cited_item}".strip()
-                if r.change == "article renumbered":
-                    cites = r.article
-                where = escape(r.annex + " " if r.annex else "")
-                p.append(
-                    f'<tr class="{_kind_class(r.change)}" data-kind="{escape(r.change)}">'
-                    f'<td><a href="{escape(_href(r.source, out_dir, doc_dirs))}">{escape(r.source)}</a></td>'
-                    f"<td>{where}{escape(r.role)}</td><td>{escape(r.party)}</td>"
-                    f"<td>{escape(cites)}</td><td class=\"meaning\">{escape(r.meaning)}</td>"
-                    f"<td>{escape(r.corrected or '(no successor)')}</td>"
-                    f'<td>{escape(r.change)}</td><td class="num" title="{escape(r.evidence)}">'
-                    f"{r.confidence:.2f}</td></tr>"
-                )
-            p.append("</table>")
+        groups.setdefault(r.organization or "（団体不明）", {}).setdefault(r.assessment, []).append(_row_view(r, link))
+    problems = [
+        {"organization": p.organization, "source": p.source, "href": safe_href(link(p.source)),
+         "party": p.party, "cites": f"{p.cited_table} {p.cited_item}".strip(), "sentence": problem_sentence(asdict(p)),
+         "problem": value_label("problem", p.problem)}
+        for p in report.problems if not body or p.organization == body
+    ]
+    return {
+        "title": report.title,
+        "amendment": report.amendment,
+        "date": report.date,
+        "what_if": report.source,
+        "kinds": [{"code": k, "label": value_label("change", k), "colour": KIND_COLOURS.get(k, "#607d8b"), "total": totals[k]} for k in kinds],
+        "counts": counts,
+        "chart": _chart(counts, kinds),
+        "all_bodies": list(report.counts()),
+        "groups": [
+            {"body": b, "assessments": [{"iri": a, "title": report.titles.get(a, a), "rows": rs} for a, rs in by_a.items()]}
+            for b, by_a in groups.items()
+        ],
+        "row_count": len(rows),
+        "all_rows": len(report.rows),
+        "problems": problems,
+        "body": body,
+        "kind": kind,
+    }
 
 
-def _problem_rows(p: list[str], problems: list[ProblemRow], out_dir: Path | None, doc_dirs: Sequence[Path]) -> None:
-    p.append('<h2 id="problems">Already wrong before the amendment</h2>')
-    if not problems:
-        p.append("<p>None found by the citation resolution.</p>")
-        return
-    p.append(
-        '<table class="problems"><tr><th>body</th><th>source</th><th>department / recipient</th>'
-        "<th>cites</th><th>problem</th><th>expected</th><th>comment</th></tr>"
-    )
-    for x in problems:
-        p.append(
-            f'<tr class="problem"><td>{escape(x.organization)}</td>'
-            f'<td><a href="{escape(_href(x.source, out_dir, doc_dirs))}">{escape(x.source)}</a></td>'
-            f"<td>{escape(x.party)}</td><td>{escape((x.cited_table + ' ' + x.cited_item).strip())}</td>"
-            f"<td>{escape(x.problem)}</td>"
-            f"<td>{escape((x.expected_table + ' ' + x.expected_item).strip())}</td>"
-            f"<td>{escape(x.comment)}</td></tr>"
-        )
-    p.append("</table>")
+def to_html(report: ImpactReport, *, out_dir: Path | None = None, doc_dirs: Sequence[Path] = ()) -> str:
+    """The report as one self-contained HTML page (the shared template, inline CSS)."""
+    view = impact_view(report, link=file_linker(out_dir, doc_dirs))
+    return templates_env().get_template("impact_report.html").render(view=view)
 
 
 def write_reports(
     report: ImpactReport, out_dir: str | Path, *, doc_dirs: Sequence[Path] = ()
 ) -> list[Path]:
-    """Write impact.csv, impact.json and impact.html into ``out_dir`` (created if missing)."""
+    """Write impact.csv, impact.json, impact.html and impact.xlsx (Japanese headings) into
+    ``out_dir`` (created if missing)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -179,4 +228,7 @@ def write_reports(
         path = out / name
         path.write_text(text, encoding="utf-8")
         written.append(path)
+    xlsx = out / "impact.xlsx"
+    xlsx.write_bytes(to_xlsx(_export_table(report.rows), japanese=True, sheet="改正の影響"))
+    written.append(xlsx)
     return written

@@ -110,6 +110,7 @@ class ImpactReport:
     rows: list[ImpactRow] = field(default_factory=list)
     problems: list[ProblemRow] = field(default_factory=list)
     source: str = ""  # what-if file
+    titles: dict[str, str] = field(default_factory=dict)  # assessment IRI → its title
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Rows per body (organization) and kind of change, bodies sorted, kinds in order."""
@@ -130,6 +131,7 @@ class ImpactReport:
             "amendment": self.amendment,
             "date": self.date,
             "source": self.source,
+            "titles": self.titles,
             "counts": self.counts(),
             "totals": self.totals(),
             "rows": [asdict(r) for r in self.rows],
@@ -173,7 +175,18 @@ def build_impact_report(
             report.rows.extend(_article_rows(c, amendment))
     report.rows.sort(key=_row_order)
     report.problems = problems(store, assessment)
+    report.titles = assessment_titles(store)
     return report
+
+
+def assessment_titles(store: Store) -> dict[str, str]:
+    """Each loaded assessment's title (its IRI when it has none), for headings."""
+    titles: dict[str, str] = {}
+    for row in run_query(store, "assessments", {}).values():
+        iri = row.get("assessment") or ""
+        if iri and iri not in titles:
+            titles[iri] = row.get("title") or iri
+    return titles
 
 
 def _check_versions(store: Store, amendment: Amendment) -> None:
@@ -278,7 +291,7 @@ def _citations(store: Store, assessment: str | None) -> list[dict[str, str | Non
 
 def _article_rows(c: dict[str, str | None], amendment: Amendment) -> list[ImpactRow]:
     """Rows for a citation whose article text names a 号 the amendment moved."""
-    from pia_kg.text.japanese import compact
+    from pia_kg.text.widths import compact
 
     out = []
     for text in {c.get("article") or "", c.get("basis") or ""}:
@@ -410,6 +423,7 @@ def build_what_if_report(
             )
     report.rows.sort(key=_row_order)
     report.problems = problems(store, assessment)
+    report.titles = assessment_titles(store)
     return report
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "TABLE",
     "ParsedCitation",
     "canonical_law",
+    "law_abbreviations",
     "canonical_table_label",
     "table_as_written",
     "article_as_written",
@@ -47,15 +48,18 @@ _SHORT_NAMES = {"番号法": "番号法", "番号利用法": "番号法", "住�
 LAW_ALIASES: dict[str, str] = {**_SHORT_NAMES, _FORMAL_BANGO: "番号法"}
 #: The short names among them: what a citation writes right before 第N条 or 別表.
 KNOWN_LAW = "(?:" + "|".join(_SHORT_NAMES) + ")"
-#: Any law or ordinance by name (after NFKC): a run of name characters ending in 法, 条例…
-#: At most 100 of them (the longest 条例 names run to about 70): an unbounded run made every
-#: search quadratic in the length of a line.
-LAW_NAME = r"[^\s、。()（）「」・,，:：;；]{0,100}?(?:法律|法|条例|規則|政令|省令)"
+#: Any law or ordinance by name (after NFKC): up to 80 name characters ending in 法, 条例…
+#: (bounded, so that a long line without any law name is read in linear time).
+LAW_NAME = r"[^\s、。()（）「」・,，:：;；]{0,80}?(?:法律|法|条例|規則|政令|省令)"
 _LAW = rf"(?:{KNOWN_LAW}|{LAW_NAME})"
 #: 第9条 / 第三十条の十五 / 第19条第8号 / 第9条第1項 (spaces and 全角 digits allowed).
 ARTICLE = re.compile(
     rf"(?P<law>{_LAW})?\s*第\s*{NUMERAL}\s*条(?:\s*の\s*{NUMERAL})?"
     rf"(?:\s*第\s*{NUMERAL}\s*項)?(?:\s*第\s*{NUMERAL}\s*号)?"
+)
+# A law named in full, then the short name the document will use for it.
+_DEFINITION = re.compile(
+    rf"(?P<full>{LAW_NAME})\s*[（(]\s*以下\s*「(?P<abbr>[^」]+)」\s*という。?\s*[）)]"
 )
 _ARTICLE_NUMBER = re.compile(rf"第\s*({NUMERAL})\s*条")
 _SHUMU = r"主務省令\s*第?\s*(?:2|２|二)\s*条?\s*の表"
@@ -93,6 +97,23 @@ def canonical_law(name: str) -> str:
     ('番号法', '住民基本台帳法', '新宿区番号条例')
     """
     return next((v for k, v in LAW_ALIASES.items() if name.endswith(k)), name)
+
+
+def law_abbreviations(text: str) -> dict[str, str]:
+    """The short names a document defines for laws: ``X条例（以下「住基条例」という。）``.
+
+    Only abbreviations that are themselves law names (法, 条例, 規則, 省令, 政令) count; the
+    first definition of each wins.
+
+    >>> law_abbreviations("群馬県住民基本台帳法施行条例（以下「住基条例」という。）及び")
+    {'住基条例': '群馬県住民基本台帳法施行条例'}
+    """
+    found: dict[str, str] = {}
+    for m in _DEFINITION.finditer(nfkc(text)):
+        full = re.sub(r"^(?:及び|並びに|又は|若しくは)", "", m["full"])
+        if any(w in m["abbr"] for w in ("法", "条例", "規則", "省令", "政令")):
+            found.setdefault(m["abbr"], full)
+    return found
 
 
 def canonical_table_label(written: str, *, default_law: str = "番号法") -> str | None:

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+
+from pia_kg.text.widths import fold_spaces
 
 __all__ = [
     "CIRCLED",
@@ -26,6 +29,8 @@ __all__ = [
     "is_page_marker",
     "split_numbered_list",
     "normalize_boxes",
+    "Checkbox",
+    "checkboxes",
 ]
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -75,35 +80,35 @@ _TOKEN = re.compile(r"[^\s\u3000]+")
 def is_letter_spaced(line: str) -> bool:
     """Whether a converter put a space between every character of ``line``.
 
-    Half or more of its words are a single kana or kanji, and there are at least six of them.
+    Half or more of its words are a single kana, kanji or digit, and there are at least three.
 
-    >>> is_letter_spaced("[ 平 成 26 年 4 月 様 式 3]")
-    True
-    >>> is_letter_spaced("[ ○ ] 専用線 [ ] 電子メール [")
-    False
+    >>> is_letter_spaced("[ 平 成 26 年 4 月 様 式 3]"), is_letter_spaced("大 崎 市 長")
+    (True, True)
+    >>> is_letter_spaced("[ ○ ] 専用線 [ ] 電子メール ["), is_letter_spaced("1 0 8")
+    (False, True)
     """
     tokens = _TOKEN.findall(line)
-    single = sum(1 for t in tokens if len(t) == 1 and _is_cjk(t))
-    return single >= 6 and single * 2 >= len(tokens)
+    single = sum(1 for t in tokens if len(t) == 1 and (_is_cjk(t) or t.isdigit()))
+    return single >= 3 and single * 2 >= len(tokens)
 
 
 _SPACED_PAIR = re.compile(r"(?<=[^\s\u3000])[ \u3000]+(?=[^\s\u3000])")
 
 
 def repair_letter_spacing(line: str) -> str:
-    """Remove the spaces a converter put between characters, keeping spaces around Latin words
-    and numbers that stand apart (``26 年`` → ``26年``).
+    """Remove the spaces a converter put between characters (digits too: ``2 7 年`` → ``27年``),
+    keeping those between two Latin letters.
 
     >>> repair_letter_spacing("[ 平 成 26 年 4 月 様 式 3]")
     '[平成26年4月様式3]'
-    >>> repair_letter_spacing("大 崎 市 長")
-    '大崎市長'
+    >>> repair_letter_spacing("平 成 2 7 年 3 月 1 8 日")
+    '平成27年3月18日'
     """
 
     def keep(m: re.Match[str]) -> str:
         left, right = line[m.start() - 1], line[m.end()]
-        latin = left.isascii() and left.isalnum() and right.isascii() and right.isalnum()
-        return " " if latin else ""
+        latin = left.isascii() and left.isalpha() and right.isascii() and right.isalpha()
+        return " " if latin or len(m.group()) > 1 else ""  # a wider gap was a real space
 
     text = _SPACED_PAIR.sub(keep, line)
     text = re.sub(r"\[\s+", "[", text)
@@ -124,6 +129,8 @@ def is_page_marker(text: str) -> bool:
     >>> is_page_marker("- 3 -"), is_page_marker("Page 1"), is_page_marker("(1) 受給者台帳")
     (True, True, False)
     """
+    if len(text) > 40:  # a footer is short; a page joined on one line is not one
+        return False
     return bool(_PAGE_MARKER.match(unicodedata.normalize("NFKC", text)))
 
 
@@ -152,6 +159,33 @@ def split_numbered_list(text: str) -> list[str]:
         if part:
             out.append(part)
     return out
+
+
+@dataclass(frozen=True)
+class Checkbox:
+    label: str
+    checked: bool
+
+
+# A checkbox as the PDF converter writes it: "[○] label", "[] label", or "[<input checked ...>]".
+_BOX = re.compile(r"\[\s*(?P<mark><input[^>]*>|[○〇●✓✔■☑xX]?)\s*\]\s*(?P<label>[^\[<\t]*)")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def checkboxes(cell: str) -> list[Checkbox]:
+    """The checkboxes written in ``cell``, in order, with whether each is checked.
+
+    >>> [(b.label, b.checked) for b in checkboxes("[ ○ ] 紙 [ ] 電子メール")]
+    [('紙', True), ('電子メール', False)]
+    """
+    found = []
+    for m in _BOX.finditer(cell):
+        mark = m["mark"]
+        checked = ("checked" in mark) if mark.startswith("<") else bool(mark)
+        label = fold_spaces(_TAG.sub(" ", m["label"]))
+        if label:
+            found.append(Checkbox(label, checked))
+    return found
 
 
 _BOX_TAG = re.compile(r"\[?\s*<input(?P<attrs>[^>]*)>\s*\]?")

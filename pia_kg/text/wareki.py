@@ -14,7 +14,16 @@ from pia_kg.errors import NotationError
 from pia_kg.text.numerals import NUMERAL, to_int
 from pia_kg.text.widths import nfkc
 
-__all__ = ["ERAS", "WAREKI_DATE", "era_year", "wareki_to_date", "find_wareki_dates", "safe_date"]
+__all__ = [
+    "ERAS",
+    "leading_date",
+    "WAREKI_DATE",
+    "era_year",
+    "wareki_to_date",
+    "find_wareki_dates",
+    "is_date",
+    "safe_date",
+]
 
 #: Era name -> the Gregorian year of its first year (元年). Newest first.
 ERAS: dict[str, int] = {"令和": 2019, "平成": 1989, "昭和": 1926, "大正": 1912, "明治": 1868}
@@ -97,6 +106,28 @@ def find_wareki_dates(text: str) -> list[dt.date]:
         if date:
             hits.append((m.start(), date))
     return [d for _, d in sorted(hits, key=lambda h: h[0])]
+
+
+def is_date(text: str) -> bool:
+    """Whether ``text`` is one complete, existing date and nothing else.
+
+    >>> is_date(" 令和3年3月3日 "), is_date("2025/1/14"), is_date("令和3年3月3日改正"), is_date("令和3年2月30日")
+    (True, True, False, False)
+    """
+    t = nfkc(text).strip()
+    whole = WAREKI_DATE.fullmatch(t) or _GREGORIAN.fullmatch(t)
+    return bool(whole) and wareki_to_date(t) is not None
+
+
+def leading_date(text: str) -> dt.date | None:
+    """The date a cell starts with, whatever follows it (a footer, ``(予定)``).
+
+    >>> leading_date("令和7年1月14日(予定)"), leading_date("公表日 令和7年1月14日")
+    (datetime.date(2025, 1, 14), None)
+    """
+    t = nfkc(text).strip()
+    m = WAREKI_DATE.match(t) or _GREGORIAN.match(t)
+    return wareki_to_date(m.group()) if m else None
 
 
 def _wareki_match_date(m: re.Match[str]) -> dt.date | None:

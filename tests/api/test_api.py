@@ -17,7 +17,14 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from pia_kg.api import routes_headline, routes_pages, routes_queries, sparql_protocol
+from pia_kg.api import (
+    routes_headline,
+    routes_pages,
+    routes_queries,
+    routes_search,
+    routes_source,
+    sparql_protocol,
+)
 from pia_kg.api.app import create_app
 from pia_kg.named_queries import named_queries
 
@@ -159,7 +166,8 @@ def test_unknown_route_uses_the_error_shape(client: TestClient) -> None:
 def test_docs_describe_every_route_with_examples(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()
-    routers = [sparql_protocol.router, routes_queries.build_router(), routes_headline.router, routes_pages.router]
+    routers = [sparql_protocol.router, routes_queries.build_router(), routes_headline.router, routes_pages.router,
+               routes_search.router, routes_source.router]
     routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
     assert len(routes) >= 20
     for route in routes:
@@ -172,3 +180,106 @@ def test_docs_describe_every_route_with_examples(client: TestClient) -> None:
         params = spec["paths"][path]["get"]["parameters"]
         documented = [p for p in params if p["name"] != "_format"]
         assert all(p.get("examples") or p["schema"].get("examples") for p in documented), path
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_page_works_offline(client: TestClient, page: str) -> None:
+    import re
+
+    html = client.get(page).text
+    urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", html)
+    assert urls, html
+    outside = [u for u in urls if re.match(r"^(https?:)?//", u)]
+    assert not outside, outside
+    for u in urls:
+        assert client.get(u).status_code == 200, u
+
+
+def _csv_rows(data: bytes) -> tuple[bool, list[dict[str, str]]]:
+    text = data.decode("utf-8")
+    bom = text.startswith("\ufeff")
+    return bom, list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_exports_csv_with_bom_and_xlsx_give_the_rows_of_json(client: TestClient) -> None:
+    from openpyxl import load_workbook
+
+    params = {"assessment": f"https://w3id.org/pia-kg/id/doc/{KANAZAWA}/assessment/main"}
+    rows = client.get("/queries/outsourcing", params=params).json()["rows"]
+    assert rows and rows[0]["contractor"] == "富士通Japan株式会社"
+    bom, from_csv = _csv_rows(client.get("/queries/outsourcing", params={**params, "_format": "csv", "_bom": "1"}).content)
+    assert bom
+    assert [r["contractor"] for r in from_csv] == [r["contractor"] for r in rows]
+    assert [r["reoutsourcing"] for r in from_csv] == ["true" if r["reoutsourcing"] else "false" for r in rows]
+    r = client.get("/queries/outsourcing", params={**params, "_format": "xlsx", "_headers": "ja"})
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    header, *body = list(sheet.iter_rows(values_only=True))
+    assert "委託先" in header and "再委託" in header and not any(str(h).startswith("?") for h in header)
+    got = [dict(zip(header, row, strict=True)) for row in body]
+    assert [g["委託先"] for g in got] == [r["contractor"] for r in rows]
+    assert [g["再委託"] for g in got] == ["はい" if r["reoutsourcing"] else "いいえ" for r in rows]
+    # plain values: no language tags, no SPARQL '?'
+    assert not any("@ja" in str(v) for row in body for v in row)
+
+
+def test_sparql_csv_neutralises_formulas(client: TestClient) -> None:
+    r = client.get("/sparql", params={"query": 'SELECT ?x WHERE { VALUES ?x { "=1+1" "@A1" "plain" } }'},
+                   headers={"Accept": "text/csv"})
+    assert r.status_code == 200
+    assert r.text.split("\r\n")[1:4] == ["'=1+1", "'@A1", "plain"]
+
+
+def test_impact_export_matches_the_report(client: TestClient, loaded_store) -> None:
+    from pia_kg.impact.amendment import amendment_by_key
+    from pia_kg.impact.report import build_impact_report
+
+    report = build_impact_report(loaded_store, amendment_by_key("2024-05-27"))
+    expected = [r for r in report.rows if r.organization == "静岡市"]
+    r = client.get("/ui/impact/export", params={"amendment": "2024-05-27", "body": "静岡市", "_format": "csv",
+                                                "_bom": "1", "_headers": "ja"})
+    bom, rows = _csv_rows(r.content)
+    assert bom and 'filename="impact-2024-05-27.csv"' in r.headers["content-disposition"]
+    assert len(rows) == len(expected) > 100
+    assert [x["出典（行）"] for x in rows] == [e.source for e in expected]
+    assert {x["変更の種類"] for x in rows} <= {"項番の変更", "文言の変更", "削除", "表の差し替え", "分割", "統合"}
+
+
+def test_search_is_forgiving_of_width_case_and_spacing(client: TestClient) -> None:
+    for q in ("富士通", "富士通ＪＡＰＡＮ", "富士通 japan"):
+        hits = client.get("/search", params={"q": q, "kind": "contractor"}).json()["hits"]
+        names = {h["name"] for h in hits}
+        assert {"富士通Japan株式会社", "富士通JAPAN株式会社"} <= names, (q, names)
+        assert all(h["source_href"].startswith("/ui/source/") for h in hits)
+    bodies = client.get("/search", params={"q": "静 岡", "kind": "body"}).json()["hits"]
+    assert [h["name"] for h in bodies] == ["静岡市"]
+    assert client.get("/search", params={"q": "x", "kind": "nope"}).status_code == 422
+
+
+def test_source_viewer_highlights_the_cited_lines(client: TestClient) -> None:
+    r = client.get("/ui/source/000_446cb3177695f62c", params={"lines": "449-450"})
+    assert r.status_code == 200
+    assert '<li id="L449" value="449" class="cited">' in r.text and "子ども家庭課" in r.text
+    assert '<li id="L451" value="451">' in r.text
+    assert client.get("/ui/source/000_446cb3177695f62c", params={"lines": "999999-1000000"}).status_code == 422
+    assert client.get("/ui/source/nope").status_code == 404
+
+
+def test_contractor_page_gathers_every_name(client: TestClient) -> None:
+    r = client.get("/ui/contractors", params={"name": "富士通ｊａｐａｎ株式会社"})
+    assert r.status_code == 200
+    for name in ("富士通Japan株式会社", "富士通JAPAN株式会社", "富士通株式会社北陸支社", "富士通Japan株式会社石川支社"):
+        assert name in r.text, name
+    assert "金沢市" in r.text and "旭川市" in r.text
+    assert client.get("/ui/contractors", params={"name": "存在しない株式会社"}).status_code == 404
+
+
+def test_assessment_page_shows_problems_in_words_and_what_was_read(client: TestClient) -> None:
+    html = client.get(f"/ui/assessments/{KANAZAWA}").text
+    assert "番号と用途の文が合わない" in html and "number-text-mismatch" not in html
+    assert "番号法別表第一 80の項と書かれていますが、用途の文は番号法別表第一 56の項の事務です。" in html
+    # every citation, not only the wrong ones: line 149 cites 主務省令第2条の表 42 (生活保護), read on 公表日
+    assert "2025-01-14（公表日）に施行の主務省令第2条の表 42の項として読めます。" in html
+    quality = html[html.index('id="section-quality"'):]
+    assert "重点項目評価書" in quality and "✓ 基本情報" in quality and "a4b0b1bb52bd28e8" in quality
+    assert f'href="/ui/source/{KANAZAWA}?lines=404-404#L404"' in html  # the problem row links its lines

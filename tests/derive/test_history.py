@@ -83,10 +83,11 @@ def test_assessment_history_timeline(store):  # noqa: ANN001
 def test_recorded_renumbering_contradicted_by_tables(store):  # noqa: ANN001
     q = f"""
     PREFIX pia: <https://w3id.org/pia-kg/ontology#>
-    SELECT ?status ?oldItem ?newItem WHERE {{ GRAPH <{HISTORY_GRAPH}> {{
+    SELECT ?status ?oldItem ?newItem WHERE {{ GRAPH ?history {{
       ?r a pia:RecordedRenumbering ; pia:source ?src ; pia:checkStatus ?status ;
          pia:oldItem ?oldItem ; pia:newItem ?newItem .
-      FILTER(STRENDS(?src, "001_57af33314b6a26f0.txt#L404-L404")) }} }}
+      FILTER(STRENDS(?src, "001_57af33314b6a26f0.txt#L404-L404")) }}
+      FILTER(STRSTARTS(STR(?history), "{HISTORY_GRAPH}/")) }}
     """
     rows = run_sparql(store, q).values()
     assert rows == [{"status": "contradicted", "oldItem": "56", "newItem": "80"}]

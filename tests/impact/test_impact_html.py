@@ -29,7 +29,7 @@ def written(tmp_path_factory, loaded_store, seeds_dir):  # noqa: ANN001, ANN201
 
 @pytest.fixture(scope="module")
 def browser():  # noqa: ANN201 (selenium's WebDriver)
-    with chromium(window="1400,1000") as driver:
+    with chromium(window="1280,1000") as driver:
         yield driver
 
 
@@ -38,7 +38,7 @@ def test_html_report_renders_and_matches_json(written, browser, artifacts_dir): 
 
     data = json.loads((written / "impact.json").read_text(encoding="utf-8"))
     browser.get((written / "impact.html").resolve().as_uri())
-    assert "Amendment impact" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "改正の影響" in browser.find_element(By.TAG_NAME, "h1").text
     browser.save_screenshot(str(artifacts_dir / "impact_report.png"))
 
     shown: dict[str, dict[str, int]] = {}
@@ -52,7 +52,7 @@ def test_html_report_renders_and_matches_json(written, browser, artifacts_dir): 
     assert totals == data["totals"]
     assert int(browser.find_element(By.ID, "grand-total").text) == len(data["rows"])
 
-    rows = browser.find_elements(By.CSS_SELECTOR, "table.rows tr[data-kind]")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.fixes tr[data-kind]")
     assert len(rows) == len(data["rows"])
     bodies = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "h2.body")]
     assert bodies == sorted(data["counts"])
@@ -62,3 +62,7 @@ def test_html_report_renders_and_matches_json(written, browser, artifacts_dir): 
     assert href.scheme == "file" and href.fragment.startswith("L")
     assert Path(unquote(href.path)).is_file()
     assert link.text == data["rows"][0]["source"]
+    # Kinds of change and roles in Japanese words, no raw IRI as a heading.
+    assert "項番の変更" in browser.find_element(By.ID, "summary").text
+    assert not any(h.text.startswith("http") for h in browser.find_elements(By.CSS_SELECTOR, "h2, h3"))
+    assert browser.execute_script("return document.scrollingElement.scrollWidth <= window.innerWidth")

@@ -59,3 +59,34 @@ def test_one_line_page_with_a_duplicated_block_is_linear(tmp_path):
     except LoaderError:
         return
     assert doc.graph
+
+
+def _count(doc, cls) -> int:
+    return len(set(doc.graph.subjects(RDF.type, cls)))
+
+
+def test_a_document_split_over_two_files(tmp_path):
+    """Seed 000 cut before its first file's section II: the first file ends early, the second
+    (no cover) loads as a later part with every file, 委託, 提供 and 移転 of the whole."""
+    lines = SEED_000.read_text(encoding="utf-8").split("\n")
+    form = Form(SourceText.read(SEED_000))
+    cut = parts_found(form, "FullLevel")["file_overview"]
+    first, second = tmp_path / "part1.txt", tmp_path / "part2.txt"
+    first.write_text("\n".join(lines[: cut - 1]), encoding="utf-8")
+    second.write_text("\n".join(lines[cut - 1 :]), encoding="utf-8")
+    whole, one, two = load_assessment(SEED_000), load_assessment(first), load_assessment(second)
+    a1 = next(one.graph.subjects(RDF.type, PIA.Assessment))
+    a2 = next(two.graph.subjects(RDF.type, PIA.Assessment))
+    assert one.graph.value(a1, PIA.endsEarly).toPython() is True
+    assert "cover" not in {str(p) for p in two.graph.objects(a2, PIA.partFound)}
+    assert any("later part" in w for w in two.warnings)
+    for cls in (PIA.PersonalInformationFile, PIA.Outsourcing, PIA.Provision, PIA.Transfer):
+        assert _count(two, cls) == _count(whole, cls) > 0
+    assert _count(one, PIA.System) == _count(whole, PIA.System) > 0
+
+
+def test_text_of_another_kind_is_rejected(tmp_path):
+    p = tmp_path / "minutes.txt"
+    p.write_text("議事録\n令和6年5月1日\n出席者 5名\n議題 予算について\n", encoding="utf-8")
+    with pytest.raises(LoaderError, match="not a 特定個人情報保護評価書"):
+        load_assessment(p)

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pia_kg.loaders.documents.assessment import load_assessment
 from pia_kg.vocab import DCTERMS, PIA, RDF, RDFS
 
@@ -92,6 +94,16 @@ def test_pdf_gives_the_same_facts_as_its_text(tmp_path):
     assert _facts(pdf) == from_text
 
 
+def test_pdftotext_layout_gives_the_same_facts(tmp_path):
+    """``pdftotext -layout`` (poppler-utils; .ci/run installs it) is one more text layout."""
+    txt, pdf, layout = tmp_path / "basic.txt", tmp_path / "basic.pdf", tmp_path / "layout.txt"
+    txt.write_text(_text(), encoding="utf-8")
+    _pdf(pdf)
+    subprocess.run(["pdftotext", "-layout", str(pdf), str(layout)], check=True, timeout=60)
+    assert "日野市長 大坪 冬彦" in " ".join(layout.read_text(encoding="utf-8").split())
+    assert _facts(layout) == _facts(txt)
+
+
 def test_check_reports_without_writing_and_names_duplicates(tmp_path):
     a = tmp_path / "a.txt"
     a.write_text(_text(), encoding="utf-8")
@@ -109,3 +121,107 @@ def test_check_reports_without_writing_and_names_duplicates(tmp_path):
     assert "related_info" in reports[0]["parts"] and reports[0]["ends_early"] is True
     assert reports[1]["duplicate_of"] == "a.txt"
     assert not store.exists()
+
+
+def test_pdf_grid_merged_cells_boxes_and_a_vertical_label(tmp_path):
+    """A label cell spanning three rows comes back once (the rows below leave it empty, as a
+    converter's merged cell); a label printed one character per line reads as one word; a
+    checkbox stays whole inside its cell."""
+    from reportlab.lib import colors
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    from pia_kg.loaders.documents.pdf import pdf_lines
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+    rows = [
+        ["提\n供\n先\n1", "①法令上の根拠", "番号法第19条第8号 別表第二の16の項"],
+        ["", "②提供先における用途", "予防接種の実施に関する事務"],
+        ["", "⑥提供方法", "[ ○ ] 情報提供ネットワークシステム [ ] 紙"],
+    ]
+    style = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("FONT", (0, 0), (-1, -1), "HeiseiKakuGo-W5", 8),
+            ("SPAN", (0, 0), (0, 2)),
+        ]
+    )
+    pdf = tmp_path / "grid.pdf"
+    SimpleDocTemplate(str(pdf)).build([Table(rows, colWidths=[30, 120, 300], style=style)])
+    lines = pdf_lines(pdf)
+    assert lines == [
+        "提供先1\t①法令上の根拠\t番号法第19条第8号 別表第二の16の項",
+        "\t②提供先における用途\t予防接種の実施に関する事務",
+        "\t⑥提供方法\t[ ○ ] 情報提供ネットワークシステム [ ] 紙",
+    ]
+
+
+def test_cover_grid_with_wrapped_cells(tmp_path):
+    """The cover as the form prints it (a header row 評価書番号 | 評価書名 over its values, the
+    宣言 label wrapped in a narrow column beside a long declaration, the holder's name after
+    the post) reads the same from the PDF and from ``pdftotext -layout``."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    from pia_kg.loaders.documents.assessment import read_source
+    from pia_kg.loaders.documents.cover import read_cover
+    from pia_kg.loaders.documents.form import Form
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+    style = ParagraphStyle("ja", fontName="HeiseiKakuGo-W5", fontSize=10, leading=12, wordWrap="CJK")
+
+    def p(text: str) -> Paragraph:
+        return Paragraph(text, style)
+
+    declaration = "東山町は、予防接種に関する事務における特定個人情報ファイルの取扱いにあたり、" * 3
+    rows = [
+        [p("評価書番号"), p("評価書名")],
+        [p("5"), p("予防接種に関する事務 基礎項目評価書")],
+        [p("個人のプライバシー等の権利利益の保護の宣言"), p(declaration + "宣言する。")],
+        [p("特記事項"), p("")],
+        [p("評価実施機関名"), p("東山町長 山田 太郎")],
+        [p("公表日"), p("令和2年6月1日")],
+    ]
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)])
+    pdf = tmp_path / "cover.pdf"
+    SimpleDocTemplate(str(pdf)).build(
+        [p("特定個人情報保護評価書(基礎項目評価書)"), Table(rows, colWidths=[110, 330], style=grid),
+         p("[平成30年5月 様式2]"), p("Ⅰ 関連情報")]
+    )
+    layout = tmp_path / "cover.txt"
+    subprocess.run(["pdftotext", "-layout", str(pdf), str(layout)], check=True, timeout=60)
+    for path in (pdf, layout):
+        c = read_cover(Form(read_source(path)))
+        got = (c.level, c.number, c.title, c.organization, str(c.published), c.template_version)
+        assert got == (
+            "BasicLevel", "5", "予防接種に関する事務 基礎項目評価書", "東山町長", "2020-06-01",
+            "平成30年5月 様式2",
+        ), path.name
+
+
+def test_pdfium_text_fallback_reads_the_same_cover(tmp_path):
+    """pypdfium2's plain text (the fallback when pdfplumber cannot open a file) feeds the same
+    reader: the cover reads the same."""
+    from pia_kg.loaders.documents.cover import read_cover
+    from pia_kg.loaders.documents.form import Form
+    from pia_kg.loaders.documents.pdf import _pdfium_lines
+    from pia_kg.loaders.documents.source import SourceText
+
+    pdf = tmp_path / "basic.pdf"
+    _pdf(pdf)
+    lines = _pdfium_lines(pdf)
+    c = read_cover(Form(SourceText.from_text(pdf, "\n".join(lines), "x")))
+    assert (c.number, c.organization, str(c.published), c.level) == ("12", "日野市長", "2024-07-01", "BasicLevel")
+
+
+def test_not_a_pdf_is_rejected(tmp_path):
+    from pia_kg.errors import LoaderError
+
+    p = tmp_path / "fake.pdf"
+    p.write_bytes(b"this is not a pdf")
+    with pytest.raises(LoaderError, match="not a PDF"):
+        load_assessment(p)

@@ -1,0 +1,182 @@
+"""Search, 団体 (body) and 委託先 (contractor) pages, and the JSON search route.
+
+* ``/ui/search?q=`` and ``/search?q=`` — bodies, departments, contractors, recipients,
+  assessments, cited items and lines of text, forgiving of width, case, spacing and a few
+  spelling variants (the SQLite FTS5 index of :mod:`pia_kg.search`).
+* ``/ui/bodies/{name}`` — every assessment of a body, and the contractors it uses.
+* ``/ui/contractors?name=`` — every body and assessment using a contractor under all its
+  names: spellings that differ only in width or case (富士通Japan株式会社, 富士通JAPAN株式会社)
+  and the former names recorded in change histories (renames).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse
+
+from pia_kg.display import value_label
+from pia_kg.errors import ParameterError, PiaKgError, UnknownNameError
+from pia_kg.search import KINDS, Hit, fold, index_for
+
+from .query_runner import run_named
+from .routes_pages import assessment_list, doc_id_of, render_page
+from .routes_source import source_href
+from .settings import settings_of
+
+__all__ = ["router", "contractor_names", "hit_link"]
+
+router = APIRouter(tags=["web page"])
+
+
+def hit_link(hit: Hit) -> str | None:
+    """Where a search hit leads: the body's, contractor's or assessment's page, the item, or the source."""
+    if hit.kind == "body":
+        return f"/ui/bodies/{quote(hit.name)}"
+    if hit.kind == "contractor":
+        return f"/ui/contractors?name={quote(hit.name)}"
+    if hit.kind == "assessment":
+        return f"/ui/assessments/{quote(hit.doc_id)}"
+    if hit.kind == "item" and "|" in hit.key:
+        table, item = hit.key.split("|", 1)
+        return f"/ui/item?table={quote(table)}&item={quote(item)}&versions=all"
+    return source_href(hit.source)
+
+
+def _hits(request: Request, q: str, kind: str) -> list[Hit]:
+    if kind and kind not in KINDS:
+        raise ParameterError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", param="kind")
+    return index_for(settings_of(request).store).search(q, kinds=(kind,) if kind else (), limit=500)
+
+
+@router.get("/search", summary="Search bodies, departments, contractors, items and text")
+def search_json(
+    request: Request,
+    q: str = Query(..., description="Words to find (width, case and spacing do not matter)", examples=["富士通"]),
+    kind: str = Query("", description=f"Only one kind: {', '.join(KINDS)}", examples=["contractor"]),
+) -> dict[str, object]:
+    """Hits with their kind, name, document, source (``FILE#Lstart-Lend``) and page link."""
+    hits = _hits(request, q, kind)
+    return {"q": q, "count": len(hits), "hits": [
+        {"kind": h.kind, "name": h.name, "document": h.doc_id, "source": h.source,
+         "source_href": source_href(h.source), "href": hit_link(h)} for h in hits]}
+
+
+@router.get("/ui/search", response_class=HTMLResponse, summary="Web page: search")
+def search_page(
+    request: Request,
+    q: str = Query("", description="Words to find", examples=["富士通"]),
+    kind: str = Query("", description="Only one kind of hit", examples=["contractor"]),
+) -> HTMLResponse:
+    """Hits grouped by kind (names first, then lines of text), each linked."""
+    context: dict[str, Any] = {"q": q, "kind": kind, "kinds": KINDS, "groups": [], "count": 0}
+    if not q.strip():
+        return render_page(request, "search.html", context)
+    try:
+        hits = _hits(request, q, kind)
+    except PiaKgError as exc:
+        return render_page(request, "search.html", context, error=exc)
+    titles = {a["id"]: a.get("title") or a["id"] for a in assessment_list(request)}
+    groups: dict[str, dict[str, dict[str, Any]]] = {}
+    for h in hits:
+        # Names that differ only in width, case or spacing are one entry (text lines are not merged).
+        key = f"{h.source}|{h.name}" if h.kind == "text" else fold(h.name)
+        entry = groups.setdefault(h.kind, {}).setdefault(key, {
+            "name": h.name, "href": hit_link(h), "spellings": [], "places": []})
+        if h.name not in entry["spellings"]:
+            entry["spellings"].append(h.name)
+        place = {"doc_id": h.doc_id, "assessment": titles.get(h.doc_id, h.doc_id),
+                 "source": h.source, "source_href": source_href(h.source)}
+        if place not in entry["places"]:
+            entry["places"].append(place)
+    context["groups"] = [(k, KINDS[k], list(groups[k].values())) for k in KINDS if k in groups]
+    context["count"] = len(hits)
+    return render_page(request, "search.html", context)
+
+
+def _renames(request: Request) -> list[dict[str, str | None]]:
+    return [r for r in run_named(request, "renames", {}).values() if r.get("kind") == "contractor"]
+
+
+def contractor_names(name: str, written: Iterable[str], renames: Iterable[dict[str, str | None]]) -> dict[str, str]:
+    """Every name of the contractor called ``name``: folded key → a spelling, following renames.
+
+    >>> sorted(contractor_names("富士通JAPAN株式会社", ["富士通Japan株式会社"],
+    ...     [{"old": "富士通株式会社北陸支社", "new": "富士通Japan株式会社"}]).values())
+    ['富士通Japan株式会社', '富士通株式会社北陸支社']
+    """
+    spelled = {fold(w): w for w in written}
+    names = {fold(name): spelled.get(fold(name), name)}
+    pairs = [(fold(r.get("old") or ""), r.get("old") or "", fold(r.get("new") or ""), r.get("new") or "") for r in renames]
+    changed = True
+    while changed:
+        changed = False
+        for old_key, old, new_key, new in pairs:
+            for key, text in ((old_key, old), (new_key, new)):
+                other = new_key if key == old_key else old_key
+                if other in names and key and key not in names:
+                    names[key] = spelled.get(key, text)
+                    changed = True
+    return names
+
+
+@router.get("/ui/contractors", response_class=HTMLResponse, summary="Web page: a contractor (委託先) under all its names")
+def contractor_page(
+    request: Request,
+    name: str = Query(..., description="The contractor's name as written (any width or case)", examples=["富士通Japan株式会社"]),
+) -> HTMLResponse:
+    """Every body and assessment whose 委託 names this contractor under any of its names."""
+    context: dict[str, Any] = {"name": name, "names": [], "rows": [], "renames": []}
+    try:
+        outsourcing = run_named(request, "outsourcing", {}).values()
+        renames = _renames(request)
+        assessments = {a["assessment"]: a for a in assessment_list(request)}
+    except PiaKgError as exc:
+        return render_page(request, "contractor.html", context, error=exc)
+    names = contractor_names(name, [r.get("contractor") or "" for r in outsourcing], renames)
+    rows = [r for r in outsourcing if fold(r.get("contractor") or "") in names]
+    if not rows and not any(fold(r.get("old") or "") in names for r in renames):
+        return render_page(request, "contractor.html", context,
+                           error=UnknownNameError("contractor", name, sorted({r.get("contractor") or "" for r in outsourcing})))
+    context["names"] = sorted(set(names.values()) | {r.get("contractor") or "" for r in rows})
+    context["renames"] = [{**r, "href": source_href(r.get("source"))} for r in renames
+                          if fold(r.get("old") or "") in names or fold(r.get("new") or "") in names]
+    context["rows"] = [
+        {**r, "body": assessments.get(r.get("assessment") or "", {}).get("body") or "",
+         "title_doc": assessments.get(r.get("assessment") or "", {}).get("title") or "",
+         "doc_id": doc_id_of(r.get("assessment") or ""), "href": source_href(r.get("source")),
+         "reoutsourcing": value_label("reoutsourcing", r.get("reoutsourcing")) if r.get("reoutsourcing") else ""}
+        for r in rows
+    ]
+    context["bodies"] = sorted({row["body"] for row in context["rows"] if row["body"]})
+    return render_page(request, "contractor.html", context)
+
+
+@router.get("/ui/bodies/{name}", response_class=HTMLResponse, summary="Web page: a body (団体) and its assessments")
+def body_page(
+    request: Request,
+    name: str = Path(description="The body's name", examples=["静岡市"]),
+) -> HTMLResponse:
+    """Every loaded assessment of a body, and the contractors its assessments name."""
+    context: dict[str, Any] = {"name": name, "assessments": [], "contractors": []}
+    try:
+        every = assessment_list(request)
+        mine = [a for a in every if fold(a.get("body") or "") == fold(name)]
+        if not mine:
+            raise UnknownNameError("body", name, sorted({a.get("body") or "" for a in every}))
+        ids = {a["assessment"] for a in mine}
+        outsourcing = [r for r in run_named(request, "outsourcing", {}).values() if r.get("assessment") in ids]
+    except PiaKgError as exc:
+        return render_page(request, "body.html", context, error=exc)
+    context["name"] = mine[0].get("body") or name
+    context["assessments"] = mine
+    by_name: dict[str, dict[str, Any]] = {}
+    for r in outsourcing:
+        c = r.get("contractor") or ""
+        entry = by_name.setdefault(fold(c), {"name": c, "count": 0, "href": f"/ui/contractors?name={quote(c)}"})
+        entry["count"] += 1
+    context["contractors"] = sorted(by_name.values(), key=lambda e: e["name"])
+    return render_page(request, "body.html", context)

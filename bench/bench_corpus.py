@@ -1,0 +1,259 @@
+"""Benchmark: a generated corpus of N assessments, loaded in added batches, then the headline
+questions; every figure beside raw pyoxigraph on the same data in the same run.
+
+    python bench/bench_corpus.py --n 100 1000 [--chunk 100] [--repeat 5] [--json FILE]
+
+Per N: documents/s and CPU s per document of ``pia-kg load`` (a subprocess per added chunk,
+CPU of it and its workers), the cost of each added chunk against the store's size, peak
+memory (largest resident set of any process), bytes per triple on disk (after the load, and
+after compaction), beside pyoxigraph's bulk_load of the exported N-Quads; p50 of each headline
+query beside a minimal hand-written SPARQL for the same question on the raw store, as ratios.
+
+Targets (issue 11), at 5,000 documents: headline p50 < 100 ms, impact of one assessment
+< 1 s and of the whole corpus < 30 s, each within 3x of the minimal SPARQL; loading
+<= 0.15 CPU s/document at any size (the last chunk within 20% of the first); peak memory
+< 1 GB; <= 300 bytes/triple.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from pia_kg.corpus import write_corpus
+from pia_kg.named_queries import run_query
+
+PIA_KG = str(Path(sys.executable).with_name("pia-kg"))
+REPO = Path(__file__).resolve().parents[1]
+P = """PREFIX pia: <https://w3id.org/pia-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+"""
+_SAME = "(skos:exactMatch|^skos:exactMatch|skos:closeMatch|^skos:closeMatch)*"
+_ITEM = """?law rdfs:label ?ll . FILTER(STR(?ll) = "%s")
+  ?v pia:versionOf ?law ; eli:first_date_entry_in_force ?from .
+  OPTIONAL { ?v eli:date_no_longer_in_force ?until }
+  FILTER(?from <= "%s"^^<http://www.w3.org/2001/XMLSchema#date> && (!BOUND(?until) || ?until > "%s"^^<http://www.w3.org/2001/XMLSchema#date>))
+  ?target pia:inVersion ?v ; pia:itemLabel "%s" ."""
+
+# a citation resolved in a table one of whose versions ceased on the amendment date, and
+# where its item went in the version that took effect that day
+_DAY = '"2024-05-27"^^<http://www.w3.org/2001/XMLSchema#date>'
+_IMPACT = (
+    " ?cit pia:resolvedItem ?i . ?i pia:inVersion/pia:versionOf ?law ."
+    f" ?ceased pia:versionOf ?law ; eli:date_no_longer_in_force {_DAY} ."
+    " OPTIONAL { ?i (skos:exactMatch|skos:closeMatch)* ?new ."
+    f" ?new pia:inVersion/eli:first_date_entry_in_force {_DAY} }} }}"
+)
+
+# (name, named query, params, minimal SPARQL on the raw store) — {doc} is one assessment
+HEADLINES = [
+    ("departments-under-item", "departments_under_item",
+     {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"},
+     P + "SELECT DISTINCT ?unit WHERE { " + _ITEM % ("番号法別表", "2025-01-01", "2025-01-01", "81")
+     + f" ?target {_SAME} ?meant . ?cit pia:meantItem ?meant ."
+     + " { ?row pia:citation ?cit ; a pia:Transfer ; pia:recipient ?unit }"
+     + " UNION { ?a pia:numberUseBasis ?cit ; pia:responsibleDepartment ?unit } }"),
+    ("recipients-under-item", "recipients_under_item",
+     {"table": "主務省令第2条の表", "item": "106", "as_of": "2025-01-01"},
+     P + "SELECT DISTINCT ?row WHERE { " + _ITEM % ("主務省令第2条の表", "2025-01-01", "2025-01-01", "106")
+     + f" ?target {_SAME} ?meant . ?cit pia:meantItem ?meant . ?row pia:citation ?cit ; a pia:Provision . }}"),
+    ("item-meaning", "item_meaning",
+     {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"},
+     P + "SELECT ?jimu WHERE { " + _ITEM % ("番号法別表", "2025-01-01", "2025-01-01", "81")
+     + " OPTIONAL { ?target pia:jimu ?jimu } }"),
+    ("citation-problems (one assessment)", "citation_problems", {"assessment": "{doc}"},
+     P + "SELECT ?cit ?kind WHERE { <{doc}> prov:wasDerivedFrom ?d . ?cit prov:wasDerivedFrom ?d ;"
+     " pia:problem ?p . ?p pia:problemKind ?kind }"),
+    ("renumbering-impact (one assessment)", "renumbering_impact",
+     {"amendment": "2024-05-27", "assessment": "{doc}"},
+     P + "SELECT ?cit ?new WHERE { <{doc}> prov:wasDerivedFrom ?d . ?cit prov:wasDerivedFrom ?d ." + _IMPACT),
+    ("renumbering-impact (whole corpus)", "renumbering_impact", {"amendment": "2024-05-27"},
+     P + "SELECT ?cit ?new WHERE { " + _IMPACT),
+]
+
+
+def children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def disk_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def pia(store: Path, *args: str) -> None:
+    subprocess.run([PIA_KG, "--store", str(store), *args], check=True, capture_output=True)
+
+
+def triples(path: Path) -> int:
+    s = ox.Store.read_only(str(path))
+    n = len(s)
+    del s
+    return n
+
+
+def load_in_chunks(store: Path, files: list[Path], chunk: int, batch: int) -> dict[str, object]:
+    chunks = []
+    for i in range(0, len(files), chunk):
+        part = files[i : i + chunk]
+        cpu0, wall0 = children_cpu(), time.perf_counter()
+        pia(store, "load", *map(str, part), "--batch-size", str(batch))
+        cpu, wall = children_cpu() - cpu0, time.perf_counter() - wall0
+        chunks.append({"docs_before": i, "docs": len(part), "cpu_s": cpu, "wall_s": wall,
+                       "cpu_s_per_doc": cpu / len(part), "docs_per_s": len(part) / wall,
+                       "triples_after": triples(store)})
+        print(f"  chunk at {i:>5} docs: {len(part)} docs, {cpu / len(part):.3f} CPU s/doc, "
+              f"{len(part) / wall:.2f} docs/s wall", flush=True)
+    cpu = sum(c["cpu_s"] for c in chunks)
+    wall = sum(c["wall_s"] for c in chunks)
+    return {"chunks": chunks, "cpu_s_per_doc": cpu / len(files), "docs_per_s": len(files) / wall,
+            "last_vs_first_chunk": chunks[-1]["cpu_s_per_doc"] / chunks[0]["cpu_s_per_doc"]}
+
+
+def _timed_in_child(conn, store_dir: str, raw_dir: str, name: str, params: dict, sparql: str,
+                    repeat: int) -> None:  # noqa: ANN001
+    """In a child process (so that a runaway query can be killed): p50 of the named query on
+    the pia-kg store, then of the minimal SPARQL on the raw store."""
+    from pia_kg.backends.oxigraph_store import OxigraphStore
+
+    store = OxigraphStore(store_dir, read_only=True)
+    ours = p50(lambda: len(run_query(store, name, params).rows), repeat)
+    conn.send(("ours", ours))
+    raw = ox.Store.read_only(raw_dir)
+    theirs = p50(lambda: sum(1 for _ in raw.query(sparql, use_default_graph_as_union=True)), repeat)
+    conn.send(("raw", theirs))
+
+
+def p50(fn, repeat: int) -> tuple[float, int]:  # noqa: ANN001
+    samples, rows = [], 0
+    for _ in range(repeat):
+        t = time.perf_counter()
+        rows = fn()
+        samples.append(time.perf_counter() - t)
+        if samples[-1] > 10:  # a slow query is timed once: repeats would not change the verdict
+            break
+    return statistics.median(samples), rows
+
+
+def headline_times(store_dir: Path, raw_dir: Path, doc: str, repeat: int, limit: float) -> list[dict[str, object]]:
+    import multiprocessing as mp
+
+    out = []
+    for label, name, params, minimal in HEADLINES:
+        bound = {k: v.replace("{doc}", doc) for k, v in params.items()}
+        sparql = minimal.replace("{doc}", doc)
+        parent, child = mp.Pipe()
+        proc = mp.get_context("fork").Process(
+            target=_timed_in_child, args=(child, str(store_dir), str(raw_dir), name, bound, sparql, repeat)
+        )
+        proc.start()
+        got: dict[str, tuple[float, int]] = {}
+        deadline = time.monotonic() + limit
+        while len(got) < 2 and parent.poll(max(0.0, deadline - time.monotonic())):
+            key, value = parent.recv()
+            got[key] = value
+            deadline = time.monotonic() + limit
+        proc.kill()
+        proc.join()
+        ours, rows = got.get("ours", (None, None))
+        theirs, raw_rows = got.get("raw", (None, None))
+        ratio = ours / theirs if ours and theirs else None
+        out.append({"query": label, "p50_s": ours, "rows": rows, "raw_p50_s": theirs,
+                    "raw_rows": raw_rows, "ratio": ratio, "timeout_s": limit})
+        show = lambda t: f"> {limit:.0f} s (stopped)" if t is None else f"{t * 1000:9.1f} ms"  # noqa: E731
+        print(f"  {label:38} {show(ours)} ({rows} rows)   raw {show(theirs)} ({raw_rows})"
+              f"   x{ratio:.1f}" if ratio else f"  {label:38} {show(ours)} ({rows} rows)   raw {show(theirs)} ({raw_rows})",
+              flush=True)
+    return out
+
+
+def one_assessment(store_dir: Path) -> str:
+    s = ox.Store.read_only(str(store_dir))
+    q = "SELECT ?a WHERE { ?a a <https://w3id.org/pia-kg/ontology#Assessment> ; <https://w3id.org/pia-kg/ontology#citation>|<https://w3id.org/pia-kg/ontology#numberUseBasis> ?c } ORDER BY ?a LIMIT 1"
+    found = [r["a"].value for r in s.query(q, use_default_graph_as_union=True)]
+    return found[0] if found else ""
+
+
+def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
+    print(f"N = {n}", flush=True)
+    files = write_corpus(work / f"corpus-{n}", n, seed=args.seed)
+    store = work / f"store-{n}"
+    pia(store, "law", "load", str(args.law_dir))
+    load = load_in_chunks(store, files, args.chunk or max(25, n // 10), args.batch)
+    n_triples = triples(store)
+    on_disk = disk_bytes(store)
+    s = ox.Store(str(store))
+    nquads = work / f"export-{n}.nq"
+    s.dump(str(nquads), format=ox.RdfFormat.N_QUADS)
+    t = time.perf_counter()
+    s.optimize()
+    compact_s = time.perf_counter() - t
+    del s
+    compacted = disk_bytes(store)
+    raw_dir = work / f"raw-{n}"
+    t, c = time.perf_counter(), time.process_time()
+    raw = ox.Store(str(raw_dir))
+    raw.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    raw.flush()
+    raw_load = {"wall_s": time.perf_counter() - t, "cpu_s": time.process_time() - c}
+    raw_bytes = disk_bytes(raw_dir)
+    print(f"  {n_triples} triples; {on_disk / n_triples:.0f} bytes/triple after load, "
+          f"{compacted / n_triples:.0f} after compaction ({compact_s:.1f} s); raw bulk_load "
+          f"{raw_bytes / n_triples:.0f} bytes/triple, {raw_load['wall_s']:.1f} s", flush=True)
+    del raw
+    queries = headline_times(store, raw_dir, one_assessment(store), args.repeat, args.query_timeout)
+    result = {"n": n, "triples": n_triples, "load": load, "peak_rss_mb": peak_mb(),
+              "bytes_per_triple": on_disk / n_triples,
+              "bytes_per_triple_compacted": compacted / n_triples,
+              "raw_bytes_per_triple": raw_bytes / n_triples, "raw_bulk_load": raw_load,
+              "queries": queries}
+    print(f"  load: {load['cpu_s_per_doc']:.3f} CPU s/doc, {load['docs_per_s']:.2f} docs/s, "
+          f"last chunk / first = {load['last_vs_first_chunk']:.2f}; peak RSS {peak_mb():.0f} MB",
+          flush=True)
+    if not args.keep:
+        shutil.rmtree(raw_dir, ignore_errors=True)
+        nquads.unlink(missing_ok=True)
+    return result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, nargs="+", default=[100, 1000])
+    ap.add_argument("--chunk", type=int, default=0, help="documents per `pia-kg load` (default N/10)")
+    ap.add_argument("--batch", type=int, default=25, help="documents per transaction")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--law-dir", type=Path, default=Path(os.environ.get("PIA_KG_LAW_DIR", REPO.parent / "shared" / "law")))
+    ap.add_argument("--work", type=Path, default=None, help="folder for corpora and stores (default: a temporary one)")
+    ap.add_argument("--keep", action="store_true", help="keep the raw store and the export")
+    ap.add_argument("--query-timeout", type=float, default=120, help="seconds before a query is stopped")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="pia-kg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = [run(n, args, work) for n in args.n]
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""What is derived from one document and the law, computed for that document alone.
+
+Resolution (each citation against the law in force on the document's date) and history (the
+renames its 変更箇所 records, and its recorded renumberings checked against the tables) need
+nothing but the document and the law. So they are computed in a scratch store that holds the
+law and one document at a time, and written to graphs of that document's own:
+
+    id:graph/derived/resolution/{doc}    id:graph/derived/history/{doc}
+
+Loading or removing a document then costs work proportional to that document, not to the
+store; the one derivation across documents, the law's correspondence graph, is redone only
+when its inputs change (see :func:`claims_digest`). A worker process holds one scratch store
+(:func:`init_worker`) and derives documents one after another (:func:`parse_and_derive`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from pia_kg.derive.renumbering_records import RecordedRenumbering
+from pia_kg.errors import LoaderError, PiaKgError
+from pia_kg.store import Store
+from pia_kg.vocab import HISTORY_GRAPH, PROV, RESOLUTION_GRAPH
+
+__all__ = [
+    "DocumentResult",
+    "derived_graphs_of",
+    "is_derived_of_document",
+    "init_worker",
+    "parse_and_derive",
+    "derive_text",
+    "derive_graph",
+    "claims_digest",
+]
+
+
+def derived_graphs_of(doc_graph: URIRef) -> tuple[URIRef, URIRef]:
+    """The resolution and history graphs of one document graph (same id, other folder).
+
+    >>> derived_graphs_of(URIRef("https://w3id.org/pia-kg/id/graph/doc/001_x"))[0]
+    rdflib.term.URIRef('https://w3id.org/pia-kg/id/graph/derived/resolution/001_x')
+    """
+    doc_id = str(doc_graph).rsplit("/", 1)[-1]
+    return URIRef(f"{RESOLUTION_GRAPH}/{doc_id}"), URIRef(f"{HISTORY_GRAPH}/{doc_id}")
+
+
+def is_derived_of_document(graph: URIRef) -> bool:
+    return str(graph).startswith((f"{RESOLUTION_GRAPH}/", f"{HISTORY_GRAPH}/"))
+
+
+@dataclass
+class DocumentResult:
+    """One document parsed and derived, as N-Triples text per graph (cheap to pickle)."""
+
+    name: str
+    graph_iri: URIRef | None = None
+    kind: str = ""
+    triples: int = 0
+    graphs: dict[URIRef, str] = field(default_factory=dict)
+    claims: list[RecordedRenumbering] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    quality: dict[str, Any] = field(default_factory=dict)
+    error: PiaKgError | None = None
+
+
+# --- the scratch store: the law, and one document at a time ---------------------------
+
+_SCRATCH: Store | None = None
+_SCRATCH_LAW = ""
+
+
+def init_worker(law_nquads: bytes) -> None:
+    """Give this process a scratch store holding the law (once per worker, and again only
+    when the law changes)."""
+    from pia_kg.backends.oxigraph_store import OxigraphStore
+
+    global _SCRATCH, _SCRATCH_LAW
+    key = hashlib.sha256(law_nquads).hexdigest()
+    if _SCRATCH is not None and key == _SCRATCH_LAW:
+        return
+    scratch = OxigraphStore()
+    if law_nquads:
+        scratch.load_nquads(law_nquads)
+    _SCRATCH, _SCRATCH_LAW = scratch, key
+
+
+def _scratch() -> Store:
+    if _SCRATCH is None:
+        init_worker(b"")
+    assert _SCRATCH is not None
+    return _SCRATCH
+
+
+def derive_graph(doc_graph: URIRef, graph: Graph) -> tuple[dict[URIRef, str], list[RecordedRenumbering]]:
+    """The derived graphs of one document (N-Triples per graph IRI) and the renumberings it
+    records, computed against the law of this process's scratch store."""
+    from pia_kg.derive.history import history_graph
+    from pia_kg.derive.resolution import resolution_graph, resolve_all
+
+    scratch = _scratch()
+    scratch.replace_graphs({doc_graph: graph})
+    try:
+        resolution = resolution_graph(resolve_all(scratch))
+        history, claims = history_graph(scratch)
+    finally:
+        scratch.drop_graphs([doc_graph])
+    res_iri, hist_iri = derived_graphs_of(doc_graph)
+    # Each derived graph says what it was derived from: never empty, so a document without
+    # its derived graphs is told from one from which nothing was derived.
+    resolution.add((res_iri, PROV.wasDerivedFrom, doc_graph))
+    history.add((hist_iri, PROV.wasDerivedFrom, doc_graph))
+    out = {res_iri: resolution.serialize(format="nt"), hist_iri: history.serialize(format="nt")}
+    return out, claims
+
+
+def parse_and_derive(path: Path) -> DocumentResult:
+    """Read one document file into its graph and derive from it (a worker's job)."""
+    from pia_kg.loaders.documents.assessment import load_assessment
+    from pia_kg.loaders.documents.report import document_report
+
+    result = DocumentResult(path.name)
+    try:
+        loaded = load_assessment(path)
+    except Exception as exc:  # one document's failure, whatever its type, is that document's
+        result.error = exc if isinstance(exc, PiaKgError) else LoaderError(
+            f"cannot be loaded ({type(exc).__name__}: {exc})", source=path
+        )
+        return result
+    result.quality = document_report(loaded)
+    result.quality["file"] = path.name
+    result.graph_iri = loaded.graph_iri
+    result.kind = loaded.kind
+    result.triples = len(loaded.graph)
+    result.warnings = list(loaded.warnings)
+    derived, result.claims = derive_graph(loaded.graph_iri, loaded.graph)
+    result.graphs = {loaded.graph_iri: loaded.graph.serialize(format="nt"), **derived}
+    return result
+
+
+def derive_text(job: tuple[URIRef, str]) -> DocumentResult:
+    """Derive again from a document graph already in the store (N-Triples): ``rederive``'s job."""
+    from pia_kg.store import as_graph
+
+    doc_graph, text = job
+    result = DocumentResult(str(doc_graph).rsplit("/", 1)[-1], graph_iri=doc_graph)
+    result.graphs, result.claims = derive_graph(doc_graph, as_graph(text))
+    return result
+
+
+def claims_digest(law_fingerprint: str, claims: Iterable[RecordedRenumbering]) -> str:
+    """What the correspondence graph depends on: the law held and the renumberings recorded."""
+    digest = hashlib.sha256(law_fingerprint.encode())
+    for c in sorted(
+        {(c.old_table, c.old_label, c.new_table, c.new_label, c.source, str(c.date)) for c in claims}
+    ):
+        digest.update(repr(c).encode("utf-8"))
+    return digest.hexdigest()

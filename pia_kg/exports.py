@@ -1,0 +1,129 @@
+"""Tables people open in a spreadsheet: CSV (optionally with a UTF-8 BOM for Excel) and .xlsx.
+
+Values are plain: the lexical form of each term (no ``@ja``, no ``<…>``), headers without
+SPARQL's ``?``. With ``japanese=True`` the headers are the Japanese column headings and coded
+values are words (``renumbered`` → 項番の変更, ``true`` → はい), from :mod:`pia_kg.display`.
+Every text cell a spreadsheet would run as a formula is neutralised (:func:`safe_cell`).
+
+>>> t = ExportTable(["organization", "reoutsourcing"], [{"organization": "=1+1", "reoutsourcing": True}])
+>>> to_csv(t)
+"organization,reoutsourcing\\r\\n'=1+1,true\\r\\n"
+>>> to_csv(t, japanese=True, bom=True).encode("utf-8")[:3] == b"\\xef\\xbb\\xbf"
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pia_kg.display import column_label, value_label
+from pia_kg.results import safe_cell
+from pia_kg.store import QueryResult
+
+__all__ = [
+    "ExportTable",
+    "ExportFormat",
+    "EXPORT_MEDIA_TYPES",
+    "table_of",
+    "to_csv",
+    "to_xlsx",
+    "export_bytes",
+]
+
+BOM = "\ufeff"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+EXPORT_MEDIA_TYPES = {
+    ExportFormat.csv: "text/csv; charset=utf-8",
+    ExportFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass
+class ExportTable:
+    """Columns and rows (dicts of plain Python values) to write."""
+
+    columns: list[str]
+    rows: Sequence[Mapping[str, object]]
+
+
+def table_of(result: QueryResult) -> ExportTable:
+    """A SELECT result as plain values (numbers and booleans as such, the rest as text)."""
+    from rdflib import Literal
+
+    rows = []
+    for row in result.rows:
+        cells: dict[str, object] = {}
+        for name, term in zip(result.variables, row, strict=True):
+            if term is None:
+                cells[name] = None
+            elif isinstance(term, Literal) and isinstance(term.toPython(), bool | int | float):
+                cells[name] = term.toPython()
+            else:
+                cells[name] = str(term)
+        rows.append(cells)
+    return ExportTable(list(result.variables), rows)
+
+
+def _cell(column: str, value: object, japanese: bool) -> object:
+    if value is None:
+        return ""
+    if japanese:
+        value = value_label(column, value)
+    elif isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return safe_cell(value)
+    return value
+
+
+def _header(table: ExportTable, japanese: bool) -> list[str]:
+    return [column_label(c) if japanese else c for c in table.columns]
+
+
+def to_csv(table: ExportTable, *, japanese: bool = False, bom: bool = False) -> str:
+    """CSV text (RFC 4180, CRLF); ``bom`` starts it with U+FEFF so Excel reads UTF-8."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(_header(table, japanese))
+    for row in table.rows:
+        writer.writerow([_cell(c, row.get(c), japanese) for c in table.columns])
+    return (BOM if bom else "") + buf.getvalue()
+
+
+def to_xlsx(table: ExportTable, *, japanese: bool = False, sheet: str = "rows") -> bytes:
+    """An .xlsx workbook with one sheet: the header row, then one row per result row."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet[:31]
+    ws.append(_header(table, japanese))
+    for row in table.rows:
+        ws.append([_cell(c, row.get(c), japanese) for c in table.columns])
+    for i, column in enumerate(table.columns, start=1):
+        width = max([len(str(column))] + [len(str(r.get(column) or "")) for r in table.rows[:200]])
+        ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width * 1.6))
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def export_bytes(
+    table: ExportTable, fmt: ExportFormat, *, japanese: bool = False, bom: bool = False
+) -> bytes:
+    """The table in ``fmt`` as bytes (CSV in UTF-8)."""
+    if fmt is ExportFormat.xlsx:
+        return to_xlsx(table, japanese=japanese)
+    return to_csv(table, japanese=japanese, bom=bom).encode("utf-8")

@@ -1,0 +1,244 @@
+"""Full-text search beside the store, and the text of every loaded document.
+
+A SQLite database (FTS5, trigram tokenizer) next to the store folder (``STORE-search.sqlite``;
+in memory for a store without a folder) holds, per loaded document:
+
+* its text (the source viewer shows it with the cited lines highlighted; the store itself
+  keeps only ``pia:fileName`` and ``pia:sha256``), and
+* one entry per name a person searches by — body, department, contractor (with its former
+  names), recipient, assessment title, cited item — and one per line of the text, each with
+  its ``FILE#Lstart-Lend`` source.
+
+Names and queries are compared in a folded form (:func:`fold`: NFKC width folding, case,
+spaces removed, a few spelling variants), so ``富士通japan`` finds 富士通Japan株式会社 and
+富士通JAPAN株式会社, and ``静 岡`` finds 静岡市. :func:`sync_index` is called by the pipeline
+after every load; documents no longer in the store are dropped whenever the index is opened
+for reading (so a removal needs no call of its own).
+
+>>> fold("富士通ＪＡＰＡＮ株式会社") == fold("富士通Japan 株式会社")
+True
+>>> fold("市ヶ谷")
+'市ケ谷'
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDFS, Graph
+from rdflib.namespace import DCTERMS, ORG, SKOS
+
+from pia_kg.errors import PiaKgError
+from pia_kg.store import Store
+from pia_kg.text.widths import compact
+from pia_kg.vocab import PIA, document_graph
+
+__all__ = ["fold", "Hit", "SearchIndex", "index_for", "sync_index", "KINDS"]
+
+#: What a search can find, with the Japanese word shown for each.
+KINDS = {
+    "body": "団体",
+    "assessment": "評価書",
+    "department": "部署",
+    "contractor": "委託先",
+    "recipient": "提供先",
+    "item": "引用された項番",
+    "text": "本文",
+}
+
+_VARIANTS = str.maketrans({"ヶ": "ケ", "ヵ": "カ", "ｹ": "ケ", "〜": "~", "－": "-", "―": "-", "‐": "-"})
+
+
+def fold(text: str) -> str:
+    """The form names and queries are compared in: :func:`compact` (NFKC, no spaces), lower
+    case, spelling variants unified."""
+    return compact(text).casefold().translate(_VARIANTS)
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    name: str
+    doc_id: str
+    source: str
+    key: str  # the entity IRI or the citation (table item) the hit stands for
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, file_name TEXT, sha256 TEXT, text TEXT);
+CREATE VIRTUAL TABLE IF NOT EXISTS entries USING fts5(
+  folded, name UNINDEXED, kind UNINDEXED, doc_id UNINDEXED, source UNINDEXED, key UNINDEXED,
+  tokenize = 'trigram'
+);
+"""
+
+
+class SearchIndex:
+    """The SQLite index of one store (thread-safe: one connection behind a lock)."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
+        self._db.executescript(_SCHEMA)
+
+    def doc_ids(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._db.execute("SELECT doc_id FROM documents")}
+
+    def text(self, doc_id: str) -> tuple[str, str, str] | None:
+        """(file name, sha256, text) of a loaded document, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT file_name, sha256, text FROM documents WHERE doc_id = ?", (doc_id,)
+            ).fetchone()
+        return tuple(row) if row else None  # type: ignore[return-value]
+
+    def replace(self, doc_id: str, file_name: str, sha256: str, text: str, hits: Iterable[Hit]) -> None:
+        """Put one document (its text and entries) in the index, replacing what was there."""
+        rows = [(fold(h.name), h.name, h.kind, h.doc_id, h.source, h.key) for h in hits]
+        with self._lock, self._db:
+            self._drop(doc_id)
+            self._db.execute("INSERT INTO documents VALUES (?, ?, ?, ?)", (doc_id, file_name, sha256, text))
+            self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+    def remove(self, doc_ids: Iterable[str]) -> None:
+        with self._lock, self._db:
+            for doc_id in doc_ids:
+                self._drop(doc_id)
+
+    def _drop(self, doc_id: str) -> None:
+        self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        self._db.execute("DELETE FROM entries WHERE doc_id = ?", (doc_id,))
+
+    def search(self, query: str, *, kinds: Sequence[str] = (), limit: int = 200) -> list[Hit]:
+        """Entries whose folded name contains the folded query (names first, then text lines)."""
+        q = fold(query)
+        if not q:
+            return []
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = "SELECT kind, name, doc_id, source, key FROM entries WHERE folded LIKE ? ESCAPE '\\'"
+        args: list[object] = [pattern]
+        if kinds:
+            sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
+            args += list(kinds)
+        sql += " ORDER BY kind = 'text', doc_id, rowid LIMIT ?"
+        args.append(limit)
+        with self._lock:
+            return [Hit(*row) for row in self._db.execute(sql, args)]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+# One index per open store object (weakly held: a closed, dropped store frees its index).
+_INDEXES: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDictionary()
+_INDEXES_LOCK = threading.Lock()
+
+
+def _index_path(store: Store) -> Path | None:
+    """``STORE-search.sqlite`` beside an on-disk store; ``$PIA_KG_SEARCH_DB`` for a remote
+    store (so ``load`` and ``serve`` in different processes share it); else in memory."""
+    folder = getattr(store, "path", None)
+    if folder:
+        return Path(folder).with_name(Path(folder).name + "-search.sqlite")
+    configured = os.environ.get("PIA_KG_SEARCH_DB")
+    return Path(configured) if configured else None
+
+
+def index_for(store: Store) -> SearchIndex:
+    """The search index of ``store`` (opened once per store object), pruned of documents
+    no longer in the store."""
+    with _INDEXES_LOCK:
+        index = _INDEXES.get(store)
+        if index is None:
+            index = _INDEXES[store] = SearchIndex(_index_path(store))
+    present = {str(g).rsplit("/", 1)[-1] for g in store.named_graphs() if "/graph/doc/" in str(g)}
+    stale = index.doc_ids() - present
+    if stale:
+        index.remove(stale)
+    return index
+
+
+def sync_index(store: Store, files: Sequence[Path]) -> None:
+    """Index the loaded documents ``files`` (their text and names) after a load."""
+    from pia_kg.loaders.documents.assessment import read_source
+
+    index = index_for(store)
+    for path in files:
+        doc_id = path.stem
+        graph_iri = document_graph(doc_id)
+        graph = store.get_graph(graph_iri)
+        sha = next((str(o) for o in graph.objects(None, PIA.sha256)), "")
+        if not sha:
+            continue  # not loaded (failed, or a duplicate loaded under another name)
+        try:
+            src = read_source(path)  # the text the loader read (a PDF's rows and text)
+        except PiaKgError:
+            continue
+        if src.sha256 != sha:
+            continue  # the store holds another version of it
+        text = src.text
+        index.replace(doc_id, path.name, sha, text, [*document_hits(doc_id, graph), *_line_hits(doc_id, path.name, text)])
+
+
+def _line_hits(doc_id: str, file_name: str, text: str) -> list[Hit]:
+    return [
+        Hit("text", line.strip()[:400], doc_id, f"{file_name}#L{n}-L{n}", "")
+        for n, line in enumerate(text.split("\n"), start=1)
+        if line.strip()
+    ]
+
+
+_NAME_PREDICATES = {
+    PIA.contractorName: "contractor",
+    PIA.recipientName: "recipient",
+}
+
+_UNIT_LINKS = (PIA.recipient, PIA.responsibleDepartment, PIA.usingDepartment, PIA.handlingDepartment)
+
+
+def document_hits(doc_id: str, g: Graph) -> list[Hit]:
+    """The names in one document's graph a person searches by, each with a source."""
+    hits: dict[tuple[str, str, str], Hit] = {}
+    for kind, name, subject, key in _names(g):
+        text = str(name or "").strip()
+        if text:
+            source = str(g.value(subject, PIA.source) or "")
+            hits.setdefault((kind, text, str(key)), Hit(kind, text, doc_id, source, str(key or "")))
+    return list(hits.values())
+
+
+def _parties(g: Graph) -> Iterator[tuple[str, object, object, object]]:
+    """Contractors and recipients as written, and their former names (skos:altLabel)."""
+    for predicate, kind in _NAME_PREDICATES.items():
+        link = PIA.contractor if kind == "contractor" else PIA.recipient
+        for s, name in g.subject_objects(predicate):
+            entity = g.value(s, link)
+            yield kind, name, s, entity or ""
+            for alt in g.objects(entity, SKOS.altLabel) if entity is not None else ():
+                yield kind, alt, s, entity
+
+
+def _names(g: Graph) -> Iterator[tuple[str, object, object, object]]:
+    """(kind, name, the fact naming it, the entity or citation it stands for)."""
+    yield from _parties(g)
+    for link in _UNIT_LINKS:
+        for s, unit in g.subject_objects(link):
+            if (unit, ORG.unitOf, None) in g:
+                yield "department", g.value(unit, RDFS.label), s, unit
+    for s, body in g.subject_objects(PIA.body):
+        yield "body", g.value(body, RDFS.label), s, body
+        for title in g.objects(s, DCTERMS.title):
+            yield "assessment", title, s, s
+    for s, table in g.subject_objects(PIA.citedTable):
+        item = g.value(s, PIA.citedItem)
+        if item is not None:
+            yield "item", f"{table} {item}", s, f"{table}|{item}"

@@ -1,0 +1,87 @@
+"""Exports that cannot attack the person who opens them (issue 12, item 7).
+
+A CSV or spreadsheet cell starting with ``=``, ``+``, ``-``, ``@`` is run as a formula by
+Excel; the OWASP rule neutralises it with a leading ``'``. A link in the HTML report must
+never carry a script: a source whose file is not found was linked with its raw name, so a
+document named ``javascript:alert(1);<!--.txt`` ran script when clicked.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from html.parser import HTMLParser
+
+from pia_kg.exports import ExportTable, to_csv, to_xlsx
+from pia_kg.impact.render import to_csv as impact_csv
+from pia_kg.impact.render import to_html
+from pia_kg.impact.report import ImpactReport, ImpactRow, ProblemRow
+
+HOSTILE = "javascript:alert(1);<!--.txt#L1-L2"
+FORMULAS = ["=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)"]
+
+
+def _report() -> ImpactReport:
+    row = ImpactRow(
+        assessment="urn:x", organization=FORMULAS[0], source=HOSTILE, role="transfer", party=FORMULAS[1],
+        annex="", article="", cited_table="番号法別表第一", cited_item="56", meaning=FORMULAS[3],
+        new_table="番号法別表", new_item="81", change="renumbered", confidence=0.99, evidence=FORMULAS[2],
+        corrected="番号法別表 81の項",
+    )
+    problem = ProblemRow("urn:x", "静岡市", "javascript:alert(2).txt#L3-L3", "transfer", "課", "番号法別表第一", "80",
+                         "number-text-mismatch", "", "番号法別表第一", "56")
+    return ImpactReport("t", "2024-05-27", "2024-05-27", rows=[row], problems=[problem])
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hrefs += [v or "" for k, v in attrs if k in ("href", "src")]
+
+
+def test_html_report_never_links_a_script(tmp_path) -> None:  # noqa: ANN001
+    html = to_html(_report(), out_dir=tmp_path, doc_dirs=[tmp_path])
+    parser = _Links()
+    parser.feed(html)
+    assert not [h for h in parser.hrefs if h.strip().lower().startswith(("javascript:", "data:", "vbscript:"))]
+    assert "javascript:alert(1);&lt;!--.txt#L1-L2" in html  # shown as text, escaped
+    assert "<!--.txt" not in html
+
+
+def test_impact_csv_neutralises_formulas() -> None:
+    rows = list(csv.DictReader(io.StringIO(impact_csv(_report()))))
+    assert rows[0]["organization"] == "'" + FORMULAS[0]
+    assert rows[0]["party"] == "'+1+1" and rows[0]["evidence"] == "'-2+3" and rows[0]["meaning"] == "'@SUM(A1)"
+    assert rows[0]["confidence"] == "0.99"  # numbers stay numbers
+
+
+def test_xlsx_cells_are_text_not_formulas() -> None:
+    from openpyxl import load_workbook
+
+    table = ExportTable(["a", "n"], [{"a": f, "n": -1} for f in FORMULAS])
+    ws = load_workbook(io.BytesIO(to_xlsx(table))).active
+    values = [r for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [v[0] for v in values] == ["'" + f for f in FORMULAS]
+    assert all(v[1] == -1 for v in values)
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_plain_csv_export_neutralises_and_keeps_negative_numbers() -> None:
+    text = to_csv(ExportTable(["a"], [{"a": "=1+1"}, {"a": "-5"}, {"a": "@x"}]))
+    assert text.splitlines() == ["a", "'=1+1", "-5", "'@x"]
+
+
+def test_written_reports_include_a_workbook_with_the_rows(tmp_path) -> None:  # noqa: ANN001
+    from openpyxl import load_workbook
+
+    from pia_kg.impact.render import REPORT_FILES, write_reports
+
+    written = write_reports(_report(), tmp_path)
+    assert sorted(p.name for p in written) == sorted(REPORT_FILES)
+    ws = load_workbook(tmp_path / "impact.xlsx").active
+    header, row = list(ws.iter_rows(values_only=True))
+    record = dict(zip(header, row, strict=True))
+    assert record["変更の種類"] == "項番の変更" and record["評価実施機関"] == "'" + FORMULAS[0]

@@ -1,0 +1,168 @@
+"""Loading in batches: each document with its derivations, work per document, and real
+``kill -9`` of a running ``pia-kg load`` leaving the store whole."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import LAW_DIR
+
+from pia_kg.corpus import write_corpus
+from pia_kg.derive.documents import claims_digest, derived_graphs_of
+from pia_kg.derive.law_state import law_fingerprint
+from pia_kg.pipeline import (
+    _first_of_each_claim,
+    _stored_claims,
+    load_documents,
+    load_law_dir,
+    remove_documents,
+)
+from pia_kg.store import Store, open_store
+from pia_kg.vocab import CORRESPONDENCE_GRAPH, ID
+
+PIA_KG = str(Path(sys.executable).with_name("pia-kg"))
+DOCS = str(ID["graph/doc/"])
+
+# Every document graph without its resolution or history graph (must be none).
+_ORPHANS = f"""
+SELECT ?doc WHERE {{
+  GRAPH ?doc {{ ?a a <https://w3id.org/pia-kg/ontology#Assessment> }}
+  FILTER(STRSTARTS(STR(?doc), "{DOCS}"))
+  BIND(IRI(REPLACE(STR(?doc), "/graph/doc/", "/graph/derived/resolution/")) AS ?res)
+  BIND(IRI(REPLACE(STR(?doc), "/graph/doc/", "/graph/derived/history/")) AS ?hist)
+  FILTER(NOT EXISTS {{ GRAPH ?res {{ ?s ?p ?o }} }} || NOT EXISTS {{ GRAPH ?hist {{ ?s ?p ?o }} }})
+}}
+"""
+_DIGEST = (
+    f"SELECT ?d WHERE {{ GRAPH <{CORRESPONDENCE_GRAPH}> "
+    "{ ?g <https://w3id.org/pia-kg/ontology#inputsDigest> ?d } }"
+)
+
+
+def documents(store: Store) -> set[str]:
+    return {str(g).rsplit("/", 1)[-1] for g in store.named_graphs() if str(g).startswith(DOCS)}
+
+
+def assert_whole(store: Store) -> None:
+    """Every document has its derivations, and the correspondence graph was derived from
+    exactly the renumberings the documents present record."""
+    assert store.query(_ORPHANS).rows == []
+    claims = _first_of_each_claim(c for cs in _stored_claims(store).values() for c in cs)
+    stored = store.query(_DIGEST).rows
+    assert stored and str(stored[0][0]) == claims_digest(law_fingerprint(store), claims)
+
+
+@pytest.fixture(scope="module")
+def law_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store folder holding the law only (copied by each test that writes)."""
+    path = tmp_path_factory.mktemp("law") / "store"
+    store = open_store("oxigraph", path=path)
+    load_law_dir(store, LAW_DIR)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return write_corpus(tmp_path_factory.mktemp("corpus"), 12, seed=5)
+
+
+def test_batches_in_workers_give_every_document_its_derivations(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    report = load_documents(store, corpus[:9], batch_size=4, workers=2)
+    assert len(report.documents) == 9
+    assert documents(store) == {p.stem for p in corpus[:9]}
+    assert_whole(store)
+    # the same documents one at a time, in this process: the same graphs
+    shutil.copytree(law_store, tmp_path / "t")
+    alone = open_store("oxigraph", path=tmp_path / "t")
+    for path in corpus[:9]:
+        load_documents(alone, [path], workers=1)
+    for g in sorted(store.named_graphs()):
+        assert alone.triple_count(g) == store.triple_count(g), g
+    store.close()
+    alone.close()
+
+
+def test_adding_and_removing_a_document_writes_only_its_graphs(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    load_documents(store, corpus[:5], workers=1)
+    written: list[set[str]] = []
+    replace = store.replace_graphs
+
+    def spy(graphs, drops=()):  # noqa: ANN001, ANN202
+        written.append({str(g) for g in list(graphs) + list(drops)})
+        return replace(graphs, drops)
+
+    store.replace_graphs = spy  # type: ignore[method-assign]
+    new = corpus[5]
+    load_documents(store, [new], workers=1)
+    remove_documents(store, [corpus[0].stem])
+    own = {str(g) for p in (new, corpus[0]) for g in (ID[f"graph/doc/{p.stem}"], *derived_graphs_of(ID[f"graph/doc/{p.stem}"]))}
+    touched = set().union(*written)
+    assert touched - own <= {str(CORRESPONDENCE_GRAPH)}
+    assert own <= touched
+    assert documents(store) == {p.stem for p in corpus[1:6]}
+    assert_whole(store)
+    store.close()
+
+
+def _load(store: Path, corpus_dir: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [PIA_KG, "--store", str(store), "load", str(corpus_dir), "--batch-size", "3", "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kill takes the workers too
+    )
+
+
+def test_kill_9_at_any_moment_leaves_whole_batches(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    old_dir, new_dir = tmp_path / "old", tmp_path / "new"
+    old_dir.mkdir()
+    new_dir.mkdir()
+    for p in corpus[:3]:
+        shutil.copy(p, old_dir)
+    for p in corpus[3:]:
+        shutil.copy(p, new_dir)
+    base = tmp_path / "base"
+    shutil.copytree(law_store, base)
+    subprocess.run([PIA_KG, "--store", str(base), "load", str(old_dir)], check=True, capture_output=True)
+    old = {p.stem for p in corpus[:3]}
+    # one whole run, to know how long a load takes here
+    full = tmp_path / "full"
+    shutil.copytree(base, full)
+    started = time.monotonic()
+    assert _load(full, new_dir).wait(timeout=600) == 0
+    duration = time.monotonic() - started
+    new_docs = sorted(p.stem for p in corpus[3:])
+    rng = random.Random(20261130)
+    states = set()
+    for trial in range(4):
+        target = tmp_path / f"kill{trial}"
+        shutil.copytree(base, target)
+        proc = _load(target, new_dir)
+        time.sleep(rng.uniform(0.3, duration))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        store = open_store("oxigraph", path=target)
+        held = documents(store)
+        added = held - old
+        assert old <= held
+        # whole batches only, in the order the files were given
+        assert len(added) % 3 == 0 or added == set(new_docs), sorted(added)
+        assert added == set(new_docs[: len(added)])
+        assert_whole(store)
+        states.add(len(added))
+        store.close()
+    print("kill -9 trials: documents added per trial", sorted(states), "of", len(new_docs), f"(a load takes {duration:.1f} s)")
+    assert states, "no trial ran"

@@ -1,0 +1,123 @@
+"""Moving to a shared server: `oxigraph serve` on the folder `pia-kg load` made, then every
+command through `--endpoint`; loading through an endpoint in bounded requests; Virtuoso."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import LAW_DIR, SEED_001, SEED_003, SEED_004
+from servers import oxigraph_server
+from virtuoso import virtuoso_server
+
+from pia_kg.corpus import write_corpus
+from pia_kg.pipeline import load_documents, load_law_dir, remove_documents
+from pia_kg.store import ExportFormat, Store, open_store
+from pia_kg.vocab import ID
+
+PIA_KG = str(Path(sys.executable).with_name("pia-kg"))
+DOCS = str(ID["graph/doc/"])
+HEADLINE = ["query", "departments-under-item", "-p", "table=番号法別表", "-p", "item=81",
+            "-p", "as_of=2025-01-01", "-f", "csv"]
+
+
+def pia(*args: str) -> str:
+    done = subprocess.run([PIA_KG, *args], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return sorted(csv.DictReader(io.StringIO(text)), key=lambda r: sorted(r.items()))
+
+
+def per_graph(store: Store) -> dict[str, int]:
+    return {str(g): store.triple_count(g) for g in store.named_graphs()}
+
+
+@pytest.fixture(scope="module")
+def made_by_load(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store folder made by the CLI: the law and three seeds."""
+    path = tmp_path_factory.mktemp("made") / "store"
+    pia("--store", str(path), "law", "load", str(LAW_DIR))
+    pia("--store", str(path), "load", str(SEED_001), str(SEED_003), str(SEED_004))
+    return path
+
+
+def test_oxigraph_serve_on_the_folder_pia_kg_made(made_by_load: Path, tmp_path: Path) -> None:
+    embedded = pia("--store", str(made_by_load), *HEADLINE)
+    assert len(rows(embedded)) > 0
+    served = tmp_path / "served"
+    shutil.copytree(made_by_load, served)
+    with oxigraph_server(served) as base:
+        remote = ["--endpoint", f"{base}/query", "--update-endpoint", f"{base}/update"]
+        assert rows(pia(*remote, *HEADLINE)) == rows(embedded)
+        # and the store keeps growing through the server
+        corpus = write_corpus(tmp_path / "corpus", 3, seed=2)
+        pia(*remote, "load", *map(str, corpus))
+        graphs = pia(*remote, "graphs")
+        for p in corpus:
+            assert p.stem in graphs
+        pia(*remote, "remove", corpus[0].stem)
+        assert corpus[0].stem not in pia(*remote, "graphs")
+
+
+def test_load_through_an_endpoint_in_bounded_requests(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", 4, seed=9)
+    local = open_store("oxigraph", path=tmp_path / "local")
+    load_law_dir(local, LAW_DIR)
+    load_documents(local, corpus, workers=1)
+    with oxigraph_server(tmp_path / "server") as base:
+        sizes: list[int] = []
+        remote = open_store("remote", endpoint=f"{base}/query", update_endpoint=f"{base}/update",
+                            max_request_bytes=256 * 1024)
+        update = remote.update
+
+        def counted(text: str) -> None:
+            sizes.append(len(text.encode("utf-8")))
+            update(text)
+
+        remote.update = counted  # type: ignore[method-assign]
+        load_law_dir(remote, LAW_DIR)
+        load_documents(remote, corpus, workers=1)
+        assert per_graph(remote) == per_graph(local)
+        # many requests, each near the bound (a line's length over it at most)
+        assert len(sizes) > 20 and max(sizes) < 256 * 1024 + 64 * 1024
+    local.close()
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as base:
+        yield base
+
+
+def test_virtuoso_loads_replaces_removes_and_pages(virtuoso: str, made_by_load: Path) -> None:
+    store = open_store("remote", endpoint=f"{virtuoso}/sparql",
+                       update_endpoint=f"{virtuoso}/sparql-auth", user="dba", password="dba")
+    local = open_store("oxigraph", path=made_by_load, read_only=True)
+    expected = {g: n for g, n in per_graph(local).items()}
+    load_law_dir(store, LAW_DIR)
+    load_documents(store, [SEED_001, SEED_003, SEED_004], workers=1)
+    ours = {g: n for g, n in per_graph(store).items() if g in expected}
+    assert ours == expected
+    # loading again replaces (DROP SILENT: Virtuoso refuses DROP of a graph made by INSERT)
+    load_documents(store, [SEED_001], workers=1)
+    assert per_graph(store)[f"{DOCS}{SEED_001.stem}"] == expected[f"{DOCS}{SEED_001.stem}"]
+    # more than the 10,000 rows Virtuoso returns at most: read whole, page by page
+    total = store.triple_count()
+    assert total > 10_000
+    exported = [line for line in store.export(ExportFormat.nquads).splitlines() if line.strip()]
+    assert len(exported) == total
+    remove_documents(store, [SEED_003.stem])
+    assert not any(SEED_003.stem in g for g in store.named_graphs())
+    answers = store.query(
+        "SELECT ?a WHERE { ?a a <https://w3id.org/pia-kg/ontology#Assessment> }"
+    ).rows
+    assert len(answers) == 2
+    local.close()

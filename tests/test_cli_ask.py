@@ -1,0 +1,92 @@
+"""``pia-kg query`` answers a wrong input with a message, not a silent "0 row(s)".
+
+Run as a user runs it (the installed console script) on a store holding the law tables and
+every seed (tests/api_support.py). Exit codes: 0 rows or a legitimately empty answer, 1 an
+error (``Error: …``: a table that is not a law table, something that is not an item
+number, a document not loaded), 3 no rows because the item or the date does not exist
+(the reason on stderr).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from api_support import seeded_store_dir
+
+PIA_KG = str(Path(sys.executable).with_name("pia-kg"))
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [PIA_KG, "--store", str(seeded_store_dir()), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "words"),
+    [
+        (["table=番号法別表第三", "item=1"], 1, "names no law table"),
+        (["table=番号法別表", "item=-1"], 1, "is not an item number"),
+        (["table=番号法別表", "item=999"], 3, "has no item 999 in any version held"),
+        (["table=番号法別表第一", "item=81", "as_of=2025-01-01"], 3, "not in the version in force on 2025-01-01"),
+    ],
+)
+def test_wrong_inputs_are_explained(params: list[str], code: int, words: str) -> None:
+    args = [a for p in params for a in ("-p", p)]
+    proc = run("query", "item-meaning", *args)
+    assert proc.returncode == code, proc.stderr
+    assert words in " ".join(proc.stderr.split()), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_full_width_item_is_read_as_its_number() -> None:
+    proc = run("query", "departments-under-item", "-p", "table=番号法別表", "-p", "item=８１",
+               "-p", "as_of=2025-01-01", "-f", "csv")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert {"子育て助成課", "子ども未来局子ども家庭課"} <= {r["department"] for r in rows}
+
+
+def test_document_id_is_accepted_for_an_assessment() -> None:
+    proc = run("query", "outsourcing", "-p", "assessment=001_57af33314b6a26f0", "-f", "csv", "--columns", "contractor,source")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert rows == [{"contractor": "富士通Japan株式会社", "source": "001_57af33314b6a26f0.txt#L134-L140"}]
+    proc = run("query", "outsourcing", "-p", "assessment=001_nope")
+    assert proc.returncode == 1 and "unknown document '001_nope'" in proc.stderr
+    assert "001_57af33314b6a26f0" in proc.stderr  # the loaded ones are listed
+
+
+def test_unknown_column_is_named() -> None:
+    proc = run("query", "assessments", "--columns", "body,nope")
+    assert proc.returncode == 1 and "no column 'nope'" in proc.stderr and "organization" in proc.stderr
+
+
+def test_table_cells_wrap_instead_of_being_cut() -> None:
+    env_cmd = [PIA_KG, "--store", str(seeded_store_dir()), "query", "assessments", "-c", "assessment,title"]
+    proc = subprocess.run(env_cmd, capture_output=True, text=True, timeout=120, env={"COLUMNS": "60", "TERM": "dumb",
+                          "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    assert "…" not in proc.stdout
+    assert "002_aa3841ff71230e60" in proc.stdout  # document ids, not IRIs cut short
+
+
+def test_spreadsheet_exports_from_the_cli(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    proc = run("query", "outsourcing", "-p", "assessment=001_57af33314b6a26f0", "-j", "--bom")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(proc.stdout[1:])))
+    assert [(r["委託先"], r["再委託"]) for r in rows] == [("富士通Japan株式会社", "はい")]
+    target = tmp_path / "委託.xlsx"
+    assert run("query", "outsourcing", "-o", str(target)).returncode == 0
+    plain = run("query", "outsourcing", "-f", "csv")
+    header, *body = list(load_workbook(target).active.iter_rows(values_only=True))
+    from_csv = list(csv.reader(io.StringIO(plain.stdout)))
+    assert list(header) == from_csv[0]
+    assert [[("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for v in r] for r in body] == from_csv[1:]

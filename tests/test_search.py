@@ -1,0 +1,41 @@
+"""The search index beside the store follows loads and removals, and keeps each document's text."""
+
+from __future__ import annotations
+
+from conftest import SEED_001, SEED_002
+
+from pia_kg.pipeline import load_documents, remove_documents
+from pia_kg.search import index_for
+from pia_kg.store import open_store
+
+
+def test_index_follows_loads_and_removals(tmp_path) -> None:  # noqa: ANN001
+    store = open_store("oxigraph", path=tmp_path / "store")
+    try:
+        load_documents(store, [SEED_001])
+        assert (tmp_path / "store-search.sqlite").is_file()  # beside the store folder
+        hits = index_for(store).search("富士通ｊａｐａｎ", kinds=("contractor",))
+        assert {(h.name, h.source) for h in hits} == {("富士通Japan株式会社", "001_57af33314b6a26f0.txt#L134-L140")}
+        file_name, sha256, text = index_for(store).text("001_57af33314b6a26f0")
+        assert file_name == SEED_001.name and len(sha256) == 64
+        assert text.split("\n")[136].startswith("③委託先名")  # line 137, as the source says
+
+        load_documents(store, [SEED_002])
+        names = {h.name for h in index_for(store).search("富士通", kinds=("contractor",))}
+        assert names == {"富士通Japan株式会社", "富士通JAPAN株式会社"}
+
+        remove_documents(store, ["001_57af33314b6a26f0"])
+        index = index_for(store)
+        assert index.text("001_57af33314b6a26f0") is None
+        assert {h.doc_id for h in index.search("富士通")} == {"002_aa3841ff71230e60"}
+    finally:
+        store.close()
+
+
+def test_index_of_a_memory_store_lives_in_memory() -> None:
+    store = open_store("memory")
+    load_documents(store, [SEED_001])
+    bodies = index_for(store).search("金 沢", kinds=("body",))
+    assert [h.name for h in bodies] == ["金沢市"]
+    lines = index_for(store).search("児童手当情報ファイル", kinds=("text",))
+    assert lines and all(h.source.startswith("001_57af33314b6a26f0.txt#L") for h in lines)
