@@ -165,8 +165,11 @@ class Case:
         return f"fuzz_{self.number:05d}_{self.mutation}.txt"
 
 
-def cases(seed: int, count: int, *, seeds: list[Path] | None = None) -> Iterator[Case]:
-    """``count`` mutated documents, the same for the same ``seed``."""
+def cases(
+    seed: int, count: int, *, seeds: list[Path] | None = None, huge: int = 1_000_000
+) -> Iterator[Case]:
+    """``count`` mutated documents, the same for the same arguments; ``huge`` bounds the
+    length of an inserted huge line."""
     rng = random.Random(seed)
     pool = seeds or SEEDS
     texts = {p: p.read_bytes() for p in pool}
@@ -174,7 +177,11 @@ def cases(seed: int, count: int, *, seeds: list[Path] | None = None) -> Iterator
     for n in range(count):
         base = rng.choice(pool)
         name = names[n % len(names)] if n < len(names) else rng.choice(names)
-        yield Case(n, base.name, name, MUTATIONS[name](rng, texts[base]))
+        if name == "huge_line":
+            data = huge_line(rng, texts[base], most=huge)
+        else:
+            data = MUTATIONS[name](rng, texts[base])
+        yield Case(n, base.name, name, data)
 
 
 # ---- the worker process ---------------------------------------------------------------
@@ -288,14 +295,15 @@ class Harness:
 
 def run_fuzz(
     seed: int, count: int, *, limit: float = 30, store_every: int = 10,
-    seeds: list[Path] | None = None, report: Callable[[Case, str, str, float], None] | None = None,
+    seeds: list[Path] | None = None, huge: int = 1_000_000,
+    report: Callable[[Case, str, str, float], None] | None = None,
 ) -> Counter[str]:
     """Counts of each outcome over ``count`` cases."""
     counts: Counter[str] = Counter({o: 0 for o in OUTCOMES})
     with tempfile.TemporaryDirectory(prefix="pia-kg-fuzz-") as tmp:
         harness = Harness(Path(tmp), limit=limit, store_every=store_every)
         try:
-            for case in cases(seed, count, seeds=seeds):
+            for case in cases(seed, count, seeds=seeds, huge=huge):
                 outcome, detail, took = harness.run(case)
                 counts[outcome] += 1
                 if report:
