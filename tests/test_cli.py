@@ -123,7 +123,6 @@ def _bad_files(folder: Path) -> dict[str, Path]:
         "empty": ("empty.txt", b""),
         "binary": ("binary.txt", bytes(range(256)) * 40),
         "utf16": ("utf16.txt", seed.encode("utf-16")),
-        "sjis": ("sjis.txt", seed.encode("shift_jis", errors="replace")),
         "nul": ("nul.txt", b"\x00" * 5000),
         "era": ("era.txt", seed.replace("令和", "令和9999999999年", 5).encode("utf-8")),
         "notes": ("notes.txt", "買い物メモ\n牛乳\n卵\nパン\n".encode()),
