@@ -178,9 +178,11 @@ def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:
 def load_law_dir(store: Store, law_dir: str | Path, *, progress: Progress | None = None) -> LoadReport:
     """Load law table versions (one graph each) from a folder, a TSV or an e-Gov XML file,
     then derive again what depends on the law (:func:`rederive`)."""
+    from pia_kg.derive.law_status import derive_law_status_graphs
     from pia_kg.loaders.law.catalog import read_law_path
     from pia_kg.loaders.law.rdf import version_graph
-    from pia_kg.vocab import law_graph
+    from pia_kg.loaders.law.revisions import known_revisions, revisions_graph
+    from pia_kg.vocab import LAW_REVISIONS_GRAPH, law_graph
 
     report = LoadReport(triples_before=store.triple_count())
     graphs: dict[URIRef, GraphData] = {}
@@ -197,7 +199,12 @@ def load_law_dir(store: Store, law_dir: str | Path, *, progress: Progress | None
             }
         )
     if graphs:
+        revisions, facts = known_revisions(law_dir)
+        graphs[LAW_REVISIONS_GRAPH] = revisions_graph(revisions, facts)
         store.replace_graphs(graphs)
+        status = derive_law_status_graphs(store)  # {} when unchanged
+        if status:
+            store.replace_graphs(status)
         rederive(store)
     report.triples_after = store.triple_count()
     return report

@@ -47,6 +47,8 @@ __all__ = [
     "CORRESPONDENCE_GRAPH",
     "ONTOLOGY_GRAPH",
     "RESOLUTION_GRAPH",
+    "LAW_REVISIONS_GRAPH",
+    "LAW_STATUS_GRAPH",
     "fact_iri",
 ]
 
@@ -79,6 +81,13 @@ CORRESPONDENCE_GRAPH = ID["graph/derived/correspondence"]
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 # Citation resolutions and their problems (pia_kg/derive/resolution.py), rebuilt after every load.
 RESOLUTION_GRAPH = ID["graph/derived/resolution"]
+# Revisions of the laws and item facts known beyond the held tables (loaders/law/revisions.py).
+# Under graph/law/ with the table versions: the worker processes that resolve citations
+# receive every graph/law/ graph (pia_kg/pipeline.py).
+LAW_REVISIONS_GRAPH = ID["graph/law/revisions"]
+# What the law held in the store says for each date: held, approximate, not-held
+# (pia_kg/derive/law_status.py).
+LAW_STATUS_GRAPH = ID["graph/derived/law-status"]
 # Renames and recorded renumberings from 変更箇所 (pia_kg/derive/history.py).
 HISTORY_GRAPH = ID["graph/derived/history"]
 

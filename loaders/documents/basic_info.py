@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from pia_kg.loaders.documents.assessment_context import AssessmentContext
-from pia_kg.loaders.documents.citations import add_citations
+from pia_kg.loaders.documents.citations import add_citations, add_free_text_citations
 from pia_kg.loaders.documents.form import Form, Occurrence, Value, band_value, boxes_in
 from pia_kg.loaders.documents.layout import Layout
 from pia_kg.loaders.documents.source import clean_cell
@@ -125,6 +125,8 @@ def extract_basic_info(form: Form, ctx: AssessmentContext, sec: Sections) -> lis
         dg.add(a, PIA.taskName, v.text)
     if (v := one("task_description", long=True)) is not None:
         dg.add(a, PIA.taskDescription, v.text)
+        for c, kind in add_free_text_citations(dg, "task-description", v.text, v.start, v.end):
+            dg.add(a, PIA.numberUseBasis if kind == "use" else PIA.networkLinkageBasis, c)
     if (v := one("subject_count_band")) is not None:
         dg.add(a, PIA.subjectCountBand, band_value(v.raw))
     if ctx.level != "BasicLevel":  # 様式2 lists its systems in one cell: see basic_level

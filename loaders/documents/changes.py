@@ -27,6 +27,7 @@ from pia_kg.loaders.documents.annex_tables import join_wrapped
 from pia_kg.loaders.documents.assessment_context import AssessmentContext
 from pia_kg.loaders.documents.builder import DocumentGraph
 from pia_kg.loaders.documents.change_blocks import read_plain_table
+from pia_kg.loaders.documents.citations import add_quoted_annex_citations
 from pia_kg.loaders.documents.layout import cells_of
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.source import clean_cell as _clean_cell
@@ -354,5 +355,6 @@ def extract_changes(src: SourceText, dg: DocumentGraph, ctx: AssessmentContext) 
         dg.add(node, PIA.after, change.after)
         dg.add(node, PIA.timing, change.timing)
         dg.add(node, PIA.reason, change.reason)
+        add_quoted_annex_citations(dg, node, change.section, change.after, change.start, change.end)
         for note in change.notes:
             dg.warn(f"変更箇所: {note}", change.start)

@@ -1,17 +1,16 @@
-"""The law table files pia-kg knows, what each one is, and where to find them.
+"""The law table files pia-kg knows, the laws they belong to and their known revisions.
 
-The one place that knows that ``bango_beppyo1_old_20240518_503AC0000000039.tsv`` is 番号法
-別表第一 as amended by revision 425AC0000000027_20240518_503AC0000000039, in force from
-2024-05-18 until 2024-05-27; readers (TSV, e-Gov XML) and the RDF writer take this knowledge
-from here instead of parsing file names themselves.
+The facts live in ``catalog.toml`` beside this module (data, not code): that
+``bango_beppyo1_old_20240518_503AC0000000039.tsv`` is 番号法 別表第一 as amended by revision
+425AC0000000027_20240518_503AC0000000039, in force from 2024-05-18 until 2024-05-27; which
+tables belong to which law; revisions known besides e-Gov's list (令和3年法律第37号 on
+2021-05-19 and 2021-09-01, its 附則第1条). Readers (TSV, e-Gov XML), the RDF writer and the
+law-status derivation take this knowledge from here instead of parsing file names.
 
-In-force intervals are ours, not e-Gov's: we hold a few snapshots, not every revision. A
-version runs from the revision it was taken from until the next version *we hold* of the
-same table, so an interval start is only as good as the snapshot (intermediate revisions,
-e.g. the 2021–2024 amendments of 別表第一, are not held: a date between two snapshots
-resolves to the older one, which may lack an item added in between). Dates before the
-earliest held version (assessments from 2015–2020 cite 別表第一/第二 too) resolve to the
-earliest held version, flagged as approximate: :func:`version_in_force` says so.
+In-force intervals of held versions run from the revision a file was taken from until the
+next version *held* of the same table. Revisions in between that are not held (e-Gov's list,
+``law_revisions.tsv``, read by :mod:`pia_kg.loaders.law.revisions`) make a date's answer
+approximate; :mod:`pia_kg.derive.law_status` says which, for every date.
 
 Where the tables are (:func:`discover_law_dir`), in order: an explicit option (``--law-dir``
 or ``law load PATH``), ``$PIA_KG_LAW_DIR``, the cache that ``pia-kg law fetch`` fills, and
@@ -22,8 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from pia_kg.errors import LawDataError
 from pia_kg.loaders.law.model import TableVersion
@@ -32,6 +33,11 @@ from pia_kg.text.legal import LawTable, table_by_key
 __all__ = [
     "CatalogueEntry",
     "CATALOGUE",
+    "LAWS",
+    "KNOWN_REVISIONS",
+    "LawEntry",
+    "RevisionEntry",
+    "law_of_table",
     "APPROXIMATE_NOTE",
     "entry_for_file",
     "entry_for_revision",
@@ -102,124 +108,100 @@ class CatalogueEntry:
         )
 
 
-_D = dt.date
-_OLD_2021_REV = "425AC0000000027_20201212_502AC0000000044"
-_OLD_2024_REV = "425AC0000000027_20240518_503AC0000000039"
-_SNAPSHOT_2021 = "e-Gov 2021 snapshot (last 改正 令和2年法律第52号). " + APPROXIMATE_NOTE
-_SNAPSHOT_2024 = (
-    "Last version before the 2024-05-27 reform (令和3年法律第39号 revision). "
-    "Revisions between the 2021 snapshot and this one are not held. " + APPROXIMATE_NOTE
+_CATALOGUE_FILE = Path(__file__).with_name("catalog.toml")
+
+
+@dataclass(frozen=True)
+class LawEntry:
+    """A law whose tables pia-kg knows: its e-Gov id, name, and item tables."""
+
+    law_id: str
+    name: str
+    tables: tuple[str, ...]
+    revisions_listed_from: dt.date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RevisionEntry:
+    """A revision of a law (an e-Gov ``law_revision_id``): when it took effect, by which law.
+
+    ``source`` says where the fact comes from: a line of ``law_revisions.tsv`` or the
+    catalogue's own reference (a 附則, SOURCES.md).
+    """
+
+    law_id: str
+    revision_id: str
+    date: dt.date
+    amending_law: str
+    source: str
+    amending_law_title: str = ""
+    changes: str = ""
+    line: int | None = None  # line in law_revisions.tsv
+
+
+def _load_catalogue() -> dict[str, Any]:
+    try:
+        with _CATALOGUE_FILE.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LawDataError(f"{_CATALOGUE_FILE}: cannot read the law catalogue: {exc}") from None
+
+
+def _file_entry(raw: dict[str, Any]) -> CatalogueEntry:
+    details = raw.get("details")
+    return CatalogueEntry(
+        file_name=raw["name"],
+        table_key=raw["table"],
+        version_key=raw["version"],
+        in_force_from=raw["from"],
+        in_force_to=raw.get("to"),
+        revision_id=raw["revision"],
+        layout=raw["layout"],
+        note=raw.get("note", ""),
+        details=(details[0], details[1]) if details else None,
+        xml_law_id=raw.get("xml_law_id"),
+    )
+
+
+_DATA = _load_catalogue()
+
+CATALOGUE: tuple[CatalogueEntry, ...] = tuple(_file_entry(f) for f in _DATA["file"])
+
+LAWS: tuple[LawEntry, ...] = tuple(
+    LawEntry(
+        law_id=raw["id"],
+        name=raw["name"],
+        tables=tuple(raw.get("tables", ())),
+        revisions_listed_from=raw.get("revisions_listed_from"),
+        note=raw.get("note", ""),
+    )
+    for raw in _DATA["law"]
 )
 
-CATALOGUE: tuple[CatalogueEntry, ...] = (
-    CatalogueEntry(
-        "bango_beppyo1_old_egov2021snapshot.tsv",
-        "bango-beppyo1",
-        "2020-12-12",
-        _D(2020, 12, 12),
-        _D(2024, 5, 18),
-        _OLD_2021_REV,
-        "use",
-        _SNAPSHOT_2021,
-        xml_law_id="425AC0000000027",
-    ),
-    CatalogueEntry(
-        "bango_beppyo2_old_egov2021snapshot.tsv",
-        "bango-beppyo2",
-        "2020-12-12",
-        _D(2020, 12, 12),
-        _D(2024, 5, 18),
-        _OLD_2021_REV,
-        "provision",
-        _SNAPSHOT_2021,
-        xml_law_id="425AC0000000027",
-    ),
-    CatalogueEntry(
-        "bango_beppyo1_old_20240518_503AC0000000039.tsv",
-        "bango-beppyo1",
-        "2024-05-18",
-        _D(2024, 5, 18),
-        _D(2024, 5, 27),
-        _OLD_2024_REV,
-        "use",
-        _SNAPSHOT_2024,
-        xml_law_id="425AC0000000027",
-    ),
-    CatalogueEntry(
-        "bango_beppyo2_old_20240518_503AC0000000039.tsv",
-        "bango-beppyo2",
-        "2024-05-18",
-        _D(2024, 5, 18),
-        _D(2024, 5, 27),
-        _OLD_2024_REV,
-        "provision",
-        _SNAPSHOT_2024,
-        xml_law_id="425AC0000000027",
-    ),
-    CatalogueEntry(
-        "bango_beppyo_new_20240527_505AC0000000048.tsv",
-        "bango-beppyo",
-        "2024-05-27",
-        _D(2024, 5, 27),
-        None,
-        "425AC0000000027_20240527_505AC0000000048",
-        "use",
-        "番号法 別表 from the 2024-05-27 reform (令和5年法律第48号). Later revisions, if any, "
-        "are not held.",
-        xml_law_id="425AC0000000027",
-    ),
-    CatalogueEntry(
-        "shumu_shorei_506M60004008009_art2_table_20240527.tsv",
-        "shumu-shorei-art2",
-        "2024-05-27",
-        _D(2024, 5, 27),
-        None,
-        "506M60004008009_20240527_000000000000000",
-        "provision",
-        "令和6年デジタル庁・総務省令第9号 第二条の表 as enacted (施行 2024-05-27). Later "
-        "revisions, if any, are not held.",
-        xml_law_id="506M60004008009",
-    ),
-    CatalogueEntry(
-        "ordinance_H26_5_beppyo1_jimu_by_article_egov2021snapshot.tsv",
-        "h26-ordinance-5",
-        "2020-08-31",
-        _D(2020, 8, 31),
-        _D(2024, 5, 27),
-        "426M6000000a005",
-        "detail",
-        "e-Gov 2021 snapshot of 平成26年内閣府・総務省令第5号 (last 改正 in the file: "
-        "令和2年8月31日内閣府・総務省令第9号, dated by its 公布). Its rows detail 別表第一 "
-        "items of the 2021 snapshot; the interval ends with 別表第一 itself. " + APPROXIMATE_NOTE,
-        details=("bango-beppyo1", "2020-12-12"),
-        xml_law_id="426M6000000a005",
-    ),
-    CatalogueEntry(
-        "ordinance_H26_7_beppyo2_jimu_info_by_article_egov2021snapshot.tsv",
-        "h26-ordinance-7",
-        "2021-05-19",
-        _D(2021, 5, 19),
-        _D(2024, 5, 27),
-        "426M6000000a007",
-        "detail",
-        "e-Gov 2021 snapshot of 平成26年内閣府・総務省令第7号 (last 改正 in the file: "
-        "令和3年5月19日内閣府・総務省令第4号, dated by its 公布); repealed 2024-05-27 by "
-        "附則第2条 of 令和6年デジタル庁・総務省令第9号. Its rows detail 別表第二 items of the "
-        "2021 snapshot. " + APPROXIMATE_NOTE,
-        details=("bango-beppyo2", "2020-12-12"),
-        xml_law_id="426M6000000a007",
-    ),
+KNOWN_REVISIONS: tuple[RevisionEntry, ...] = tuple(
+    RevisionEntry(
+        law_id=raw["law"],
+        revision_id=raw["id"],
+        date=raw["date"],
+        amending_law=raw["amending_law"],
+        source=f"catalog.toml: {raw['source']}",
+        amending_law_title=raw.get("amending_law_title", ""),
+        changes=raw.get("changes", ""),
+    )
+    for raw in _DATA["revision"]
 )
 
 _BY_FILE = {e.file_name: e for e in CATALOGUE}
 
 # The e-Gov XML files in ``raw/`` are bare <Law> documents that do not say which revision
 # they are; SOURCES.md does.
-RAW_XML_REVISIONS: dict[str, str] = {
-    "kuboon-elaws-xml_3d297823_docs_xml_425AC0000000027.xml": _OLD_2021_REV,
-    "kuboon-elaws-xml_3d297823_docs_xml_426M6000000a005.xml": "426M6000000a005",
-    "kuboon-elaws-xml_3d297823_docs_xml_426M6000000a007.xml": "426M6000000a007",
-}
+RAW_XML_REVISIONS: dict[str, str] = dict(_DATA["raw_xml_revisions"])
+
+
+def law_of_table(table_key: str) -> LawEntry | None:
+    """The law whose item table ``table_key`` is (番号法 for 別表第一/第二/別表)."""
+    return next((law for law in LAWS if table_key in law.tables), None)
 
 
 def entry_for_file(name: str) -> CatalogueEntry | None:

@@ -25,7 +25,14 @@ from pia_kg.errors import LawDataError, LoaderError
 from pia_kg.loaders.law.catalog import law_cache_dir
 from pia_kg.loaders.law.egov_xml import parse_law_document
 
-__all__ = ["DEFAULT_BASE_URL", "fetch_law", "cache_file_name"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "fetch_law",
+    "cache_file_name",
+    "http_get",
+    "checked_law_data",
+    "write_atomically",
+]
 
 DEFAULT_BASE_URL = "https://laws.e-gov.go.jp/api/2"
 _LAW_ID = re.compile(r"^[0-9A-Za-z]{3,20}(?:_[0-9A-Za-z]+){0,2}$")
@@ -62,26 +69,49 @@ def fetch_law(
     date = _as_date(as_of)
     url = f"{base_url.rstrip('/')}/law_data/{law_id}"
     params = {"asof": date.isoformat(), "law_full_text_format": "xml", "response_format": "xml"}
-    hint = "without internet, pass --law-dir DIR (or set PIA_KG_LAW_DIR) to local law tables"
+    response = http_get(url, params, timeout=timeout, transport=transport, accept="application/xml")
+    body = checked_law_data(response)
+    folder = cache_dir or law_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / cache_file_name(law_id, date)
+    write_atomically(target, body)
+    return target
+
+
+_HINT = "without internet, pass --law-dir DIR (or set PIA_KG_LAW_DIR) to local law tables"
+
+
+def http_get(
+    url: str,
+    params: dict[str, str],
+    *,
+    timeout: float = 30.0,
+    transport: httpx.BaseTransport | None = None,
+    accept: str = "application/xml",
+) -> httpx.Response:
+    """GET ``url`` from the 法令API; LawDataError (naming the URL) unless it answers 200."""
     try:
         with httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": _USER_AGENT, "Accept": "application/xml"},
+            headers={"User-Agent": _USER_AGENT, "Accept": accept},
             follow_redirects=True,
             transport=transport,
         ) as client:
             response = client.get(url, params=params)
     except httpx.TimeoutException:
-        raise LawDataError(
-            f"e-Gov 法令API did not answer in {timeout:g} s: {url}; {hint}"
-        ) from None
+        raise LawDataError(f"e-Gov 法令API did not answer in {timeout:g} s: {url}; {_HINT}") from None
     except httpx.HTTPError as exc:
-        raise LawDataError(f"cannot reach e-Gov 法令API at {url}: {exc}; {hint}") from None
+        raise LawDataError(f"cannot reach e-Gov 法令API at {url}: {exc}; {_HINT}") from None
     if response.status_code != 200:
         raise LawDataError(
             f"e-Gov 法令API answered HTTP {response.status_code} for {response.url}"
-            f"{_api_message(response)}; check the law id and date, or {hint}"
+            f"{_api_message(response)}; check the law id and date, or {_HINT}"
         )
+    return response
+
+
+def checked_law_data(response: httpx.Response) -> bytes:
+    """The body of a law_data answer, once it parses and names its revision."""
     body = response.content
     try:
         document = parse_law_document(body, source=str(response.url))
@@ -92,11 +122,7 @@ def fetch_law(
             f"{response.url}: the answer does not name its revision (revision_info/"
             "law_revision_id), so its tables cannot be dated; is this an e-Gov 法令API v2 endpoint?"
         )
-    folder = cache_dir or law_cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / cache_file_name(law_id, date)
-    _write_atomically(target, body)
-    return target
+    return body
 
 
 def _as_date(value: dt.date | str) -> dt.date:
@@ -119,7 +145,7 @@ def _api_message(response: httpx.Response) -> str:
     return f" ({raw.decode('utf-8', 'replace')})"
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
+def write_atomically(target: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=target.name, suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:

@@ -57,6 +57,20 @@ def _print_result(result: QueryResult, fmt: ResultFormat, columns: list[str] | N
     sys.stdout.flush()
 
 
+def _print_law_status(result: QueryResult) -> None:
+    """One line per law status an answer read as of a date carries (held, approximate …)."""
+    if result.kind != "select" or "law_status" not in result.variables:
+        return
+    status = result.variables.index("law_status")
+    note = result.variables.index("law_note") if "law_note" in result.variables else None
+    seen = dict.fromkeys(
+        (term_text(row[status]), term_text(row[note]) if note is not None else "") for row in result.rows
+    )
+    for value, text in seen:
+        if value and value != "held" or text:
+            err.print(f"law status: {value}" + (f" — {text}" if text else ""), markup=False, highlight=False)
+
+
 def resolve_assessment(store: Store, value: str) -> str:
     """An assessment IRI from a document id (``001_57af33314b6a26f0``) or the IRI itself.
 
@@ -186,6 +200,7 @@ def query(
         _export(result, fmt, _columns(columns), output, japanese=japanese, bom=bom)
     else:
         _print_result(result, fmt, _columns(columns))
+    _print_law_status(result)
     reason = why_empty(store, params) if result.kind == "select" and not result.rows else None
     if reason:
         err.print(f"0 rows: {reason}", markup=False, highlight=False)

@@ -53,7 +53,13 @@ def law_load(
 @law_app.command("fetch")
 def law_fetch(
     law_id: Annotated[str, typer.Argument(help="法令ID, e.g. 425AC0000000027 (番号法) or 506M60004008009 (主務省令).")],
-    as_of: Annotated[str, typer.Option("--as-of", help="The date the law should be as in force on (YYYY-MM-DD).")],
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="The date the law should be as in force on (YYYY-MM-DD).")
+    ] = "",
+    all_revisions: Annotated[
+        bool,
+        typer.Option("--all-revisions", help="Fetch every revision e-Gov lists (law_revisions), each into the cache."),
+    ] = False,
     base_url: Annotated[
         str, typer.Option("--base-url", help="e-Gov 法令API v2 base URL (for a mirror).")
     ] = "",
@@ -62,7 +68,29 @@ def law_fetch(
     """Download a law from the e-Gov 法令API v2 into the local law cache (needs internet)."""
     from pia_kg.loaders.law.fetch import DEFAULT_BASE_URL, fetch_law
 
-    path = fetch_law(law_id, as_of, base_url=base_url or DEFAULT_BASE_URL)
-    out.print(f"saved {path}", markup=False)
+    if all_revisions == bool(as_of):
+        err.print("law fetch needs --as-of DATE or --all-revisions (one of them)", markup=False)
+        raise typer.Exit(2)
+    if all_revisions:
+        path = _fetch_revisions(law_id, base_url or DEFAULT_BASE_URL)
+    else:
+        path = fetch_law(law_id, as_of, base_url=base_url or DEFAULT_BASE_URL)
+        out.print(f"saved {path}", markup=False)
     if load_it:
         _load_law(path)
+
+
+def _fetch_revisions(law_id: str, base_url: str) -> Path:
+    """Every revision of the law into the cache; one line per outcome. Returns the cache."""
+    from pia_kg.loaders.law.catalog import law_cache_dir
+    from pia_kg.loaders.law.fetch_revisions import fetch_all_revisions
+
+    report = fetch_all_revisions(law_id, base_url=base_url)
+    out.print(
+        f"{law_id}: {len(report.revisions)} revisions listed; {len(report.saved)} fetched, "
+        f"{len(report.cached)} already cached, {len(report.failed)} failed",
+        markup=False,
+    )
+    for revision, why in report.failed:
+        err.print(f"  {revision}: {why}", markup=False, highlight=False)
+    return law_cache_dir()

@@ -31,6 +31,8 @@ __all__ = [
     "read_law",
     "read_citations",
     "read_documents",
+    "ItemFactRow",
+    "read_item_facts",
 ]
 
 # Citations that resolution itself derives (from change records) are minted under here.
@@ -60,6 +62,10 @@ WHERE {
   } UNION {
     ?owner pia:networkLinkageBasis ?cit .
     BIND(pia:networkLinkageBasis AS ?role)
+  } UNION {
+    ?owner pia:quotedCitation ?cit .
+    OPTIONAL { ?cit pia:quotedPurpose ?purpose }
+    BIND(pia:quotedCitation AS ?role)
   }
 }
 """
@@ -86,6 +92,31 @@ SELECT ?assessment ?record ?date ?order ?section ?before ?after ?source WHERE {
   OPTIONAL { ?record pia:source ?source }
 }
 """
+
+
+_ITEM_FACTS = _PREFIXES + """
+SELECT ?table ?item ?status ?revision ?date ?evidence ?source WHERE {
+  ?f a pia:ItemStatusFact ; pia:factTable/rdfs:label ?table ; pia:factItem ?item ;
+     pia:itemStatus ?status ; pia:knownInRevision ?r .
+  ?r eli:id_local ?revision ; eli:first_date_entry_in_force ?date .
+  FILTER(LANG(?table) = "ja")
+  OPTIONAL { ?f rdfs:comment ?evidence }
+  OPTIONAL { ?f pia:source ?source }
+}
+"""
+
+
+@dataclass(frozen=True)
+class ItemFactRow:
+    """An item's state in a revision not held as a table (pia:ItemStatusFact)."""
+
+    table: str  # canonical label
+    item: str
+    status: str  # present | deleted | absent | reworded
+    revision: str
+    date: dt.date
+    evidence: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -133,7 +164,7 @@ class CitationRow:
     basis: str | None
     source: str | None
     owner: URIRef
-    role: str  # "transfer" | "provision" | "use" | "linkage" | "change"
+    role: str  # "transfer" | "provision" | "use" | "linkage" | "quoted" | "change"
     purpose: str | None
     recipient: str | None
 
@@ -214,7 +245,7 @@ def read_law(store: Store) -> list[LawVersion]:
 
 
 _ROLES = {"Transfer": "transfer", "Provision": "provision", "numberUseBasis": "use",
-          "networkLinkageBasis": "linkage"}
+          "networkLinkageBasis": "linkage", "quotedCitation": "quoted"}
 
 
 def read_citations(store: Store) -> list[CitationRow]:
@@ -281,3 +312,13 @@ def read_documents(store: Store) -> dict[URIRef, DocumentFacts]:
     for facts in docs.values():
         facts.changes = sorted(changes[facts.assessment].values(), key=lambda c: (c.date, c.order))
     return docs
+
+
+def read_item_facts(store: Store) -> list[ItemFactRow]:
+    """The item facts the store holds, oldest first (a fact of a revision whose tables are
+    held adds nothing: citation_check only reads facts newer than the held version)."""
+    rows = [
+        ItemFactRow(str(t), str(i), str(st), str(rev), _date(d) or dt.date.min, _text(ev) or "", _text(src) or "")
+        for t, i, st, rev, d, ev, src in store.query(_ITEM_FACTS).rows
+    ]
+    return sorted(rows, key=lambda f: (f.date, f.table, f.item))

@@ -12,16 +12,12 @@ A what-if is the same thing for an amendment that has not happened, read from a 
 (``table``, ``old_item``, ``new_item``; an empty ``new_item`` deletes the item) or from a whole
 new version of a table in the law TSV format.
 
-The date of the 2021 号 shift. pia-kg holds no e-Gov revision between 2020-12-12 (第19条第7号
-is the 別表第二 provision) and the 2024 versions, so the date could not be read from the law
-data itself. What the evidence pins down: 金沢市 records the change 番号法第19条第7号 →
-第8号 on 令和3年6月28日 as 事前 (announced, not yet in force), 静岡市 on 令和3年11月29日 as
-事後, and the e-Gov revision of 番号法 in force on 2022-01-11 already reads 第八号 for the
-情報提供ネットワークシステム provision. The shift came with デジタル社会の形成を図るための
-関係法律の整備に関する法律 (令和3年法律第37号), whose main provisions took effect on
-2021-09-01 (e-Gov revisions of other laws by it, e.g. 425AC0000000029_20210901_503AC0000000037,
-carry that date). 2021-09-01 is used; a search for a primary source stating the 施行日 of
-this very provision found none, so the date is marked approximate in the note.
+The date of the 2021 号 shift is 2021-09-01, firm: 令和3年法律第37号 (デジタル社会の形成を
+図るための関係法律の整備に関する法律) 附則第1条 puts its 番号法 別表 amendments in force on
+公布の日 (2021-05-19) and its other 番号法 amendments, the shift of 第19条 第7号 to 第8号 among
+them, on 2021-09-01 (../shared/law/SOURCES.md, "Revisions not held as tables"; both revisions
+are in loaders/law/catalog.toml). The assessments agree: 金沢市 records the change as 事前 on
+令和3年6月28日, 静岡市 as 事後 on 令和3年11月29日.
 """
 
 from __future__ import annotations
@@ -115,7 +111,7 @@ KNOWN_AMENDMENTS: dict[str, Amendment] = {
                 ArticleRenumbering("番号法", "19", "7", "8"),
                 ArticleRenumbering("番号法", "19", "14", "15"),
             ),
-            note="effective date approximate: see pia_kg.impact.amendment",
+            note="施行日 2021-09-01 by 令和3年法律第37号 附則第1条 (loaders/law/catalog.toml)",
         ),
     )
 }

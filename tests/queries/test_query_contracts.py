@@ -33,6 +33,10 @@ CONTRACTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("amendment", "assessment"),
         ("assessment", "organization", "source", "role", "party", "cited_table", "cited_item", "meaning", "new_table", "new_item", "change", "confidence"),
     ),
+    "citation-checks": (
+        ("assessment",),
+        ("assessment", "document", "title", "citations", "resolved", "problem", "not_checkable", "unchecked"),
+    ),
     "assessment-history": (("assessment",), ("date", "section", "before", "after", "timing", "renames")),
     "renames": (("organization",), ("kind", "old", "new", "date", "assessment", "source")),
 }
@@ -50,3 +54,25 @@ def test_named_query_keeps_its_contract(name: str) -> None:
 
     variables = run_sparql(open_store("oxigraph"), text).variables
     assert tuple(variables[: len(columns)]) == columns, f"{name}: columns {variables}"
+
+
+# Every answer that reads the law as of a date says how far the law held answers (issue 13).
+LAW_STATUS_QUERIES = (
+    "item-meaning",
+    "item-lineage",
+    "departments-under-item",
+    "recipients-under-item",
+    "citation-problems",
+    "renumbering-impact",
+)
+
+
+@pytest.mark.parametrize("name", LAW_STATUS_QUERIES)
+def test_law_reading_queries_end_with_law_status(name: str) -> None:
+    q = get_query(name)
+    text = inject_values(q.text, bind_params(q, {p.name: p.example for p in q.params if p.required}))
+    from pia_kg.store import open_store
+
+    variables = run_sparql(open_store("oxigraph"), text).variables
+    assert "law_status" in variables, f"{name}: columns {variables}"
+    assert variables.index("law_status") >= len(CONTRACTS.get(name, ((), ()))[1])
