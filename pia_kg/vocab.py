@@ -72,12 +72,13 @@ PREFIXES: dict[str, str] = {
 }
 
 # What pia-kg derives from documents and law together lives in graphs of its own, each
-# rebuilt as a whole whenever its inputs change (pia_kg/pipeline.py derivers()).
+# derived for each document (RESOLUTION_GRAPH/{doc}, HISTORY_GRAPH/{doc}: pia_kg/derive/documents.py)
+# or, for the correspondences, again whenever their inputs change (pia_kg/pipeline.py).
 # Item correspondences across law table versions (pia_kg/derive/correspondence.py).
 CORRESPONDENCE_GRAPH = ID["graph/derived/correspondence"]
 # The ontology itself, loaded beside the data so that its labels answer in SPARQL.
 ONTOLOGY_GRAPH = ID["graph/ontology"]
-# Citation resolutions and their problems (pia_kg/derive/resolution.py), rebuilt after every load.
+# Citation resolutions and their problems (pia_kg/derive/resolution.py): one graph per document under it.
 RESOLUTION_GRAPH = ID["graph/derived/resolution"]
 # Renames and recorded renumberings from 変更箇所 (pia_kg/derive/history.py).
 HISTORY_GRAPH = ID["graph/derived/history"]
