@@ -192,6 +192,7 @@ WARM_PATHS = (
     "/impact?amendment=2024-05-27",
     "/queries/citation_problems",
     "/",
+    "/ui/impact",  # the pages' 改正の影響 (its report is the slowest page)
 )
 
 

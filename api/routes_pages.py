@@ -26,6 +26,7 @@ from pia_kg.display import (
     confidence_words,
     evidence_words,
     problem_sentence,
+    resolution_sentence,
     value_label,
 )
 from pia_kg.errors import ParameterError, PiaKgError
@@ -227,7 +228,8 @@ def _citation_rows(section: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [
         {"source": r.get("source") or "", "href": source_href(r.get("source")),
          "cites": f"{r.get('cited_table') or ''} {r.get('cited_item') or ''}".strip(),
-         "problem": value_label("problem", r.get("problem") or ""), "sentence": problem_sentence(r),
+         "problem": value_label("problem", r.get("problem") or ""),
+         "sentence": resolution_sentence(r) if "resolved_item" in r else problem_sentence(r),
          "purpose": r.get("purpose") or "", "as_of": r.get("as_of") or "",
          "method": value_label("method", r.get("method") or "")}
         for r in section["rows"]
@@ -246,13 +248,16 @@ def assessment_page(
         iri = assessment_iri(request, doc_id)
         summary = [a for a in assessment_list(request) if a["assessment"] == iri]
         context["summary"] = summary[0] if summary else None
-        found = run_sections(request, ASSESSMENT_SECTIONS, {"assessment": ByType(iri=iri, string=doc_id)})
+        shown = tuple(s for s in ASSESSMENT_SECTIONS if s.key != "citations")  # read below, every citation
+        found = run_sections(request, shown, {"assessment": ByType(iri=iri, string=doc_id)})
+        resolutions = run_named(request, "citation_resolutions", {"assessment": iri})
         context["quality"] = quality_report(run_named(request, "document_report", {"assessment": iri}).values())
     except PiaKgError as exc:
         return render_page(request, "assessment.html", context, error=exc)
-    context["citations"] = _citation_rows(found["citations"])
+    context["citations"] = _citation_rows({"rows": rows_json(resolutions)})
+    context["problem_count"] = sum(1 for c in context["citations"] if c["problem"])
     context["sections"] = [
-        (s.key, s.label, page_table(found[s.key])) for s in ASSESSMENT_SECTIONS if s.key != "citations"
+        (s.key, s.label, page_table(found[s.key])) for s in shown
     ]
     context["citations_section"] = next(s for s in ASSESSMENT_SECTIONS if s.key == "citations")
     return render_page(request, "assessment.html", context)

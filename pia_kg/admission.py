@@ -21,7 +21,7 @@ Traceback (most recent call last):
 pia_kg.errors.QueryTooComplexError: the query nests brackets 500 deep, over the limit of 64; flatten it
 >>> scan("SELECT * WHERE { SERVICE SILENT <http://example.org/sparql> { ?s ?p ?o } }").services
 ['http://example.org/sparql']
->>> scan("SELECT * WHERE { ?s pia:service ?o }").services
+>>> scan("SELECT * WHERE { ?s ex:service ?o }").services
 []
 """
 

@@ -32,6 +32,7 @@ __all__ = [
     "problem_sentence",
     "plain_value",
     "evidence_words",
+    "resolution_sentence",
 ]
 
 #: Japanese headings for the columns the named queries and reports return.
@@ -247,6 +248,35 @@ def problem_sentence(row: Mapping[str, object]) -> str:
     if kind == "deleted-item":
         return f"{cited}は削除された項です。{hint}"
     return f"{cited}: {value_label('problem', kind)}。{hint}"
+
+
+
+def resolution_sentence(row: Mapping[str, object]) -> str:
+    """How one citation was read, in plain Japanese (its problem, when it has one).
+
+    >>> resolution_sentence({"cited_table": "主務省令第2条の表", "cited_item": "42", "as_of": "2025-01-14",
+    ...     "method": "published", "resolved_table": "主務省令第2条の表", "resolved_item": "42",
+    ...     "meant_table": "主務省令第2条の表", "meant_item": "42", "agreement": 1.0})
+    '2025-01-14（公表日）に施行の主務省令第2条の表 42の項として読めます。用途の文との一致度 1.00。'
+    >>> resolution_sentence({"cited_table": "主務省令第2条の表"})
+    '項番のない引用です（表のみ）。'
+    """
+    if row.get("problem"):
+        return problem_sentence(row)
+    if not row.get("cited_item"):
+        return "項番のない引用です（表のみ）。" if row.get("cited_table") else "表も項番もない引用です（条文のみ）。"
+    if not row.get("as_of"):
+        return "読む日付が決まらず、解決していません。"
+    when = f"{row['as_of']}（{value_label('method', row.get('method') or '')}）"
+    resolved = _citation(row.get("resolved_table"), row.get("resolved_item"))
+    meant = _citation(row.get("meant_table"), row.get("meant_item"))
+    agreement = row.get("agreement")
+    score = f"用途の文との一致度 {float(agreement):.2f}。" if isinstance(agreement, int | float) else ""
+    if not resolved:
+        return f"{when}に施行の表に、この項番はありません。"
+    if meant and meant != resolved:
+        return f"{when}に施行の表では{resolved}ですが、用途の文から{meant}の事務と読みました。{score}"
+    return f"{when}に施行の{resolved}として読めます。{score}"
 
 
 #: What the loader records about a source document (``document_report``), in words.

@@ -23,8 +23,10 @@ True
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,22 +138,28 @@ class SearchIndex:
             self._db.close()
 
 
-_INDEXES: dict[int, SearchIndex] = {}
+# One index per open store object (weakly held: a closed, dropped store frees its index).
+_INDEXES: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDictionary()
 _INDEXES_LOCK = threading.Lock()
 
 
 def _index_path(store: Store) -> Path | None:
+    """``STORE-search.sqlite`` beside an on-disk store; ``$PIA_KG_SEARCH_DB`` for a remote
+    store (so ``load`` and ``serve`` in different processes share it); else in memory."""
     folder = getattr(store, "path", None)
-    return Path(folder).with_name(Path(folder).name + "-search.sqlite") if folder else None
+    if folder:
+        return Path(folder).with_name(Path(folder).name + "-search.sqlite")
+    configured = os.environ.get("PIA_KG_SEARCH_DB")
+    return Path(configured) if configured else None
 
 
 def index_for(store: Store) -> SearchIndex:
     """The search index of ``store`` (opened once per store object), pruned of documents
     no longer in the store."""
     with _INDEXES_LOCK:
-        index = _INDEXES.get(id(store))
+        index = _INDEXES.get(store)
         if index is None:
-            index = _INDEXES[id(store)] = SearchIndex(_index_path(store))
+            index = _INDEXES[store] = SearchIndex(_index_path(store))
     present = {str(g).rsplit("/", 1)[-1] for g in store.named_graphs() if "/graph/doc/" in str(g)}
     stale = index.doc_ids() - present
     if stale:

@@ -73,3 +73,20 @@ def test_table_cells_wrap_instead_of_being_cut() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "…" not in proc.stdout
     assert "002_aa3841ff71230e60" in proc.stdout  # document ids, not IRIs cut short
+
+
+def test_spreadsheet_exports_from_the_cli(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    proc = run("query", "outsourcing", "-p", "assessment=001_57af33314b6a26f0", "-j", "--bom")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(proc.stdout[1:])))
+    assert [(r["委託先"], r["再委託"]) for r in rows] == [("富士通Japan株式会社", "はい")]
+    target = tmp_path / "委託.xlsx"
+    assert run("query", "outsourcing", "-o", str(target)).returncode == 0
+    plain = run("query", "outsourcing", "-f", "csv")
+    header, *body = list(load_workbook(target).active.iter_rows(values_only=True))
+    from_csv = list(csv.reader(io.StringIO(plain.stdout)))
+    assert list(header) == from_csv[0]
+    assert [[("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for v in r] for r in body] == from_csv[1:]

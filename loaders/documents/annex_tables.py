@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from pia_kg.errors import LoaderError, NotationError
 from pia_kg.loaders.documents.departments import unit_level
+from pia_kg.loaders.documents.layout import cells_of
 from pia_kg.loaders.documents.source import SourceText, clean_cell
 from pia_kg.text.citation import (
     canonical_table_label,
@@ -190,7 +191,7 @@ class _Columns:
 def _tab_header(line: str) -> _Columns | None:
     if _TAB not in line:
         return None
-    cells = [compact(clean_cell(c)) for c in line.split(_TAB)]
+    cells = [compact(clean_cell(c)) for c in cells_of(line)]
     roles: dict[str, int] = {}
     kind = None
     for idx, cell in enumerate(cells):
@@ -229,7 +230,7 @@ def _read_tab_table(
         if not line.strip():
             i += 1
             continue
-        cells = line.split(_TAB)
+        cells = cells_of(line)
         key = _cell(cells, cols.no if cols.no is not None else cols.item)
         recipient = _cell(cells, cols.recipient)
         if cols.no is not None and not re.fullmatch(r"\d+", nfkc(key)):
@@ -274,7 +275,7 @@ def _continuing(out: list[AnnexTable], cols: _Columns, lines: tuple[str, ...], s
     last_no = out[-1].rows[-1].number
     for k in range(start + 1, min(len(lines), start + 4)):
         if lines[k].strip():
-            first = _cell(lines[k].split(_TAB), cols.no)
+            first = _cell(cells_of(lines[k]), cols.no)
             if last_no is not None and re.fullmatch(r"\d+", nfkc(first)) and int(nfkc(first)) == int(last_no) + 1:
                 return out[-1]
             return None

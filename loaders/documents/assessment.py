@@ -52,6 +52,8 @@ class LoadedDocument:
     warnings: list[str] = field(default_factory=list)
     kind: str = "AssessmentDocument"
     source: SourceText | None = None
+    # What the document says of itself (section I's list of files), for the quality report.
+    stated: dict[str, int | None] = field(default_factory=dict)
 
 
 # The extractors that attach their facts to the assessment the core parts read: each one
@@ -102,7 +104,7 @@ def load_assessment(path: str | Path, *, max_bytes: int | None = None) -> Loaded
     for extract in PART_EXTRACTORS:
         _extract_part(extract, src, dg, ctx)
     return LoadedDocument(
-        src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind, src
+        src.doc_id, document_graph(src.doc_id), g, list(dg.warnings), cover.kind, src, ctx.stated
     )
 
 
@@ -154,6 +156,7 @@ def _read_sections(form: Form, ctx: AssessmentContext, cover: Cover) -> None:
             _read_files(form, ctx, sec, [], found)
         return
     names = extract_basic_info(form, ctx, sec)
+    ctx.stated["files"] = len(names) or None
     if cover.level == "BasicLevel":
         extract_basic_level(form, ctx, sec, names)
         return

@@ -46,6 +46,7 @@ level's local name (``BasicLevel`` …) when the cover tells it.
     kind: str = "AssessmentDocument"
     published: dt.date | None = None
     level: str | None = None
+    stated: dict[str, int | None] = field(default_factory=dict)
     files: dict[int, FileRef] = field(default_factory=dict)
 
     @property
@@ -77,7 +78,7 @@ level's local name (``BasicLevel`` …) when the cover tells it.
 
     def file_by_name(self, name: str) -> FileRef | None:
         """The file whose name is ``name`` (compared after width and space folding)."""
-        from pia_kg.text.japanese import compact
+        from pia_kg.text.widths import compact
 
         key = compact(name)
         for ref in self.files.values():

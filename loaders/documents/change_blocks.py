@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from pia_kg.loaders.documents.annex_tables import join_wrapped
-from pia_kg.text.japanese import compact, nfkc
 from pia_kg.text.wareki import WAREKI_DATE, wareki_to_date
+from pia_kg.text.widths import compact, nfkc
 
 __all__ = ["PlainRecord", "read_plain_table", "display_width"]
 

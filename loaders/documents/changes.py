@@ -31,8 +31,8 @@ from pia_kg.loaders.documents.layout import cells_of
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.source import clean_cell as _clean_cell
 from pia_kg.text.form_marks import CIRCLED
-from pia_kg.text.japanese import compact, nfkc
 from pia_kg.text.wareki import wareki_to_date
+from pia_kg.text.widths import compact, nfkc
 from pia_kg.vocab import DCTERMS, PIA, XSD
 
 __all__ = ["Change", "read_changes", "extract_changes"]

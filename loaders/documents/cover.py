@@ -142,6 +142,8 @@ _DRAFT = r"(?:[(（](?:素案|案)[)）])?"
 
 def _is_title(text: str) -> bool:
     """Whether a row is the cover title alone (``(案)`` before or after it allowed)."""
+    if len(text) > 80:
+        return False
     t = compact(clean_cell(text))
     m = COVER_TITLE.search(t)
     return bool(m) and re.fullmatch(_DRAFT, t[: m.start()]) is not None and re.fullmatch(_DRAFT, t[m.end() :]) is not None
@@ -156,7 +158,10 @@ def _kind_and_start(form: Form, ti: int) -> tuple[str, int]:
     ]
     first_cover_row = min([*near, ti])
     before = form.rows[:first_cover_row]
-    if len(before) > 40 and _COMMITTEE.search(" ".join(r.text for r in before)):
+    # Material around a draft talks of 意見 (comments) and the committee; a host page's lines
+    # naming a 教育委員会 are not that.
+    words = {m.group() for m in _COMMITTEE.finditer(" ".join(r.text for r in before))}
+    if len(before) > 40 and len(words) >= 2:
         return "CommitteeMaterial", first_cover_row
     return "AssessmentDocument", 0
 

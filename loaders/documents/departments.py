@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 
-from pia_kg.text.japanese import compact
+from pia_kg.text.widths import compact
 from pia_kg.vocab import ORG, PIA, RDF, RDFS, body_iri, unit_iri
 
 __all__ = ["UNIT_SUFFIXES", "UnitPath", "split_unit", "split_unit_list", "add_body", "add_unit"]

@@ -39,7 +39,7 @@ from pia_kg.loaders.documents.template import (
 )
 from pia_kg.text.citation import article_as_written, law_abbreviations
 from pia_kg.text.form_marks import checkboxes
-from pia_kg.text.japanese import compact, fold_spaces, nfkc
+from pia_kg.text.widths import compact, fold_spaces, nfkc
 from pia_kg.vocab import DPV, ORG, PIA, RDF, RDFS, XSD, body_iri
 
 __all__ = ["Entry", "disclosure_regions", "read_entries", "declared_counts", "extract_disclosures"]

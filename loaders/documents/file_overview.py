@@ -24,7 +24,7 @@ from pia_kg.loaders.documents.form import (
 from pia_kg.loaders.documents.layout import Layout
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.loaders.documents.template import SOURCE_OPTIONS
-from pia_kg.text.japanese import compact, nfkc
+from pia_kg.text.widths import compact, nfkc
 from pia_kg.vocab import DCTERMS, ORG, PIA, RDF, body_iri
 
 __all__ = ["extract_files"]

@@ -15,7 +15,7 @@ from pia_kg.loaders.documents.layout import Layout, Row, detect_layout, read_row
 from pia_kg.loaders.documents.source import SourceText, clean_cell
 from pia_kg.loaders.documents.template import CHOICE_MARKER, LabelMatch, match_label
 from pia_kg.text.form_marks import CIRCLED, checkboxes, normalize_boxes
-from pia_kg.text.japanese import fold_spaces, nfkc
+from pia_kg.text.widths import fold_spaces, nfkc
 
 __all__ = [
     "Occurrence",

@@ -26,7 +26,7 @@ def parts_found(form: Form, level: str, start: int = 1) -> dict[str, int]:
     same part was already listed in that run of headings: then the part itself starts there.
     """
     rows = form.rows[form.index_of_line(start) :]
-    kinds = [_kind(clean_cell(r.cells[0].text), level) for r in rows]
+    kinds = [_kind(clean_cell(r.cells[0].text), level) if len(r.cells[0].text) < 120 else None for r in rows]
     found: dict[str, int] = {}
     listed: set[str] = set()
     for k, part in enumerate(kinds):

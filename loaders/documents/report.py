@@ -24,8 +24,9 @@ def _count(g: Graph, cls: URIRef) -> int:
 def document_report(doc: LoadedDocument) -> dict[str, Any]:
     """A JSON-ready report of a loaded document.
 
-    ``stated`` is what the first 提供・移転の有無 says (提供を行っている (N) 件), the count the
-    document gives of itself for its first file; ``counts`` what was read for all files.
+    ``stated`` is what the document says of itself: the files section I lists, and what the
+    first 提供・移転の有無 says (提供を行っている (N) 件, for its first file); ``counts`` what
+    was read for all files.
     """
     g, src = doc.graph, doc.source
     a = next(g.subjects(RDF.type, PIA.Assessment), None)
@@ -52,6 +53,10 @@ def document_report(doc: LoadedDocument) -> dict[str, Any]:
             "transfers": _count(g, PIA.Transfer),
             "annex_rows": annex_rows,
         },
-        "stated": {"provisions": stated.get("provision"), "transfers": stated.get("transfer")},
+        "stated": {
+            "files": doc.stated.get("files"),
+            "provisions": stated.get("provision"),
+            "transfers": stated.get("transfer"),
+        },
         "warnings": list(doc.warnings),
     }

@@ -26,7 +26,7 @@ from pia_kg.loaders.documents.builder import DocumentGraph
 from pia_kg.loaders.documents.layout import cells_of
 from pia_kg.loaders.documents.source import SourceText, clean_cell
 from pia_kg.loaders.documents.template import CHOICE_MARKER, NUMBERED_HEADING, RISK_STAGES
-from pia_kg.text.japanese import compact, nfkc
+from pia_kg.text.widths import compact, nfkc
 
 __all__ = ["Risk", "read_risks", "extract_risks", "RATINGS"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pia_kg.text.form_marks import circled_number
-from pia_kg.text.japanese import compact
+from pia_kg.text.widths import compact
 
 __all__ = [
     "Label",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from pia_kg.text.japanese import item_sort_key
+from pia_kg.text.items import item_sort_key
 from pia_kg.text.legal import LawTable
 
 __all__ = ["ProviderEntry", "TableItem", "TableVersion"]

@@ -124,6 +124,37 @@ ColumnsOption = Annotated[
 ]
 
 
+OutputOption = Annotated[
+    Path | None,  # noqa: UP007
+    typer.Option("--output", "-o", help="Write to this file; a name ending in .xlsx writes an Excel workbook."),
+]
+JapaneseOption = Annotated[
+    bool, typer.Option("--japanese", "-j", help="Japanese column headings and coded values in words (CSV, xlsx).")
+]
+BomOption = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM, so Excel reads it.")]
+
+
+def _export(
+    result: QueryResult, fmt: ResultFormat, columns: list[str] | None, output: Path | None, *, japanese: bool, bom: bool
+) -> None:
+    """The rows as a spreadsheet people open: .xlsx (by the output's name) or CSV."""
+    from pia_kg.exports import ExportFormat, export_bytes, table_of
+
+    result = _select_columns(result, columns)
+    if result.kind != "select":
+        raise ParameterError("only SELECT results can be exported as a spreadsheet", param="--output")
+    xlsx = output is not None and output.suffix.lower() == ".xlsx"
+    if not xlsx and fmt not in (ResultFormat.csv, ResultFormat.table):
+        raise ParameterError("--japanese and --bom apply to CSV and .xlsx only", param="--format")
+    data = export_bytes(table_of(result), ExportFormat.xlsx if xlsx else ExportFormat.csv, japanese=japanese, bom=bom)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        err.print(f"wrote {len(result.rows)} row(s) to {output}", markup=False, highlight=False)
+
+
 def _columns(text: str | None) -> list[str] | None:
     return [c.strip() for c in text.split(",") if c.strip()] if text else None
 
@@ -137,6 +168,9 @@ def query(
     ] = None,
     fmt: FormatOption = ResultFormat.table,
     columns: ColumnsOption = None,
+    output: OutputOption = None,
+    japanese: JapaneseOption = False,
+    bom: BomOption = False,
 ) -> None:
     """Run a named query with typed parameters.
 
@@ -148,7 +182,10 @@ def query(
     store = state.store()
     params = _checked_params(store, name, _parse_params(param or []))
     result = run_query(store, name, params)
-    _print_result(result, fmt, _columns(columns))
+    if output is not None or japanese or bom:
+        _export(result, fmt, _columns(columns), output, japanese=japanese, bom=bom)
+    else:
+        _print_result(result, fmt, _columns(columns))
     reason = why_empty(store, params) if result.kind == "select" and not result.rows else None
     if reason:
         err.print(f"0 rows: {reason}", markup=False, highlight=False)

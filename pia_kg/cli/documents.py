@@ -128,15 +128,19 @@ def _print_quality(q: dict) -> None:
         f"{name}: {q['kind']}, {q['level'] or 'level unknown'}, 様式 {q['form'] or '?'}"
         f"{', ends early' if q['ends_early'] else ''}\n"
         f"  parts: {', '.join(q['parts']) or 'none'}\n"
-        f"  systems {c['systems']}, files {c['files']}, 委託 {c['outsourcing']}, "
-        f"提供 {c['provisions']} (stated {s['provisions'] if s['provisions'] is not None else '-'}), "
-        f"移転 {c['transfers']} (stated {s['transfers'] if s['transfers'] is not None else '-'}), "
+        f"  systems {c['systems']}, files {c['files']} (stated {_n(s.get('files'))}), 委託 {c['outsourcing']}, "
+        f"提供 {c['provisions']} (stated {_n(s['provisions'])}), "
+        f"移転 {c['transfers']} (stated {_n(s['transfers'])}), "
         f"別紙 rows {c['annex_rows']}",
         markup=False,
         highlight=False,
     )
     for warning in q["warnings"]:
         err.print(f"  warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _n(value: int | None) -> str:
+    return "-" if value is None else str(value)
 
 
 @app.command()

@@ -48,7 +48,7 @@ from pia_kg.derive.item_similarity import (
 )
 from pia_kg.derive.renumbering_records import RecordedRenumbering, applies_to, unique
 from pia_kg.loaders.law.model import TableVersion
-from pia_kg.text.japanese import item_sort_key
+from pia_kg.text.items import item_sort_key
 from pia_kg.vocab import (
     CORRESPONDENCE_GRAPH,
     PIA,

@@ -32,7 +32,7 @@ from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.loaders.documents.departments import split_unit, unit_level
 from pia_kg.loaders.law.model import TableVersion
 from pia_kg.store import Store
-from pia_kg.text.japanese import compact
+from pia_kg.text.widths import compact
 from pia_kg.vocab import (
     DCTERMS,
     HISTORY_GRAPH,

@@ -57,8 +57,8 @@ from pia_kg.derive.resolution_inputs import (
 from pia_kg.loaders.documents.source import parse_source_ref
 from pia_kg.store import Store
 from pia_kg.text.citation import article_numbers, parse_citations
-from pia_kg.text.japanese import compact
 from pia_kg.text.legal import table_by_label
+from pia_kg.text.widths import compact
 from pia_kg.vocab import PIA, PROV, RDF, RDFS, RESOLUTION_GRAPH, XSD, mint
 
 __all__ = [

@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pia_kg.display import confidence_words, evidence_words, problem_sentence, value_label
-from pia_kg.exports import ExportTable
+from pia_kg.exports import ExportTable, to_xlsx
 from pia_kg.exports import to_csv as export_csv
 from pia_kg.impact.report import ImpactReport, ImpactRow, corrected_citation
 
@@ -43,7 +43,7 @@ __all__ = [
     "KIND_COLOURS",
 ]
 
-REPORT_FILES = ("impact.csv", "impact.json", "impact.html")
+REPORT_FILES = ("impact.csv", "impact.json", "impact.html", "impact.xlsx")
 
 _ROW_FIELDS = [f.name for f in fields(ImpactRow)]
 
@@ -215,7 +215,8 @@ def to_html(report: ImpactReport, *, out_dir: Path | None = None, doc_dirs: Sequ
 def write_reports(
     report: ImpactReport, out_dir: str | Path, *, doc_dirs: Sequence[Path] = ()
 ) -> list[Path]:
-    """Write impact.csv, impact.json and impact.html into ``out_dir`` (created if missing)."""
+    """Write impact.csv, impact.json, impact.html and impact.xlsx (Japanese headings) into
+    ``out_dir`` (created if missing)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -227,4 +228,7 @@ def write_reports(
         path = out / name
         path.write_text(text, encoding="utf-8")
         written.append(path)
+    xlsx = out / "impact.xlsx"
+    xlsx.write_bytes(to_xlsx(_export_table(report.rows), japanese=True, sheet="改正の影響"))
+    written.append(xlsx)
     return written

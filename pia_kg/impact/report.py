@@ -291,7 +291,7 @@ def _citations(store: Store, assessment: str | None) -> list[dict[str, str | Non
 
 def _article_rows(c: dict[str, str | None], amendment: Amendment) -> list[ImpactRow]:
     """Rows for a citation whose article text names a 号 the amendment moved."""
-    from pia_kg.text.japanese import compact
+    from pia_kg.text.widths import compact
 
     out = []
     for text in {c.get("article") or "", c.get("basis") or ""}:

@@ -48,8 +48,9 @@ _SHORT_NAMES = {"番号法": "番号法", "番号利用法": "番号法", "住�
 LAW_ALIASES: dict[str, str] = {**_SHORT_NAMES, _FORMAL_BANGO: "番号法"}
 #: The short names among them: what a citation writes right before 第N条 or 別表.
 KNOWN_LAW = "(?:" + "|".join(_SHORT_NAMES) + ")"
-#: Any law or ordinance by name (after NFKC): a run of name characters ending in 法, 条例…
-LAW_NAME = r"[^\s、。()（）「」・,，:：;；]*?(?:法律|法|条例|規則|政令|省令)"
+#: Any law or ordinance by name (after NFKC): up to 80 name characters ending in 法, 条例…
+#: (bounded, so that a long line without any law name is read in linear time).
+LAW_NAME = r"[^\s、。()（）「」・,，:：;；]{0,80}?(?:法律|法|条例|規則|政令|省令)"
 _LAW = rf"(?:{KNOWN_LAW}|{LAW_NAME})"
 #: 第9条 / 第三十条の十五 / 第19条第8号 / 第9条第1項 (spaces and 全角 digits allowed).
 ARTICLE = re.compile(
@@ -58,7 +59,7 @@ ARTICLE = re.compile(
 )
 # A law named in full, then the short name the document will use for it.
 _DEFINITION = re.compile(
-    r"(?P<full>[^\s、。()（）「」・]{1,80}?(?:法律|法|条例|規則|政令|省令))\s*[（(]\s*以下\s*「(?P<abbr>[^」]+)」\s*という。?\s*[）)]"
+    rf"(?P<full>{LAW_NAME})\s*[（(]\s*以下\s*「(?P<abbr>[^」]+)」\s*という。?\s*[）)]"
 )
 _ARTICLE_NUMBER = re.compile(rf"第\s*({NUMERAL})\s*条")
 _SHUMU = r"主務省令\s*第?\s*(?:2|２|二)\s*条?\s*の表"

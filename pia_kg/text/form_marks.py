@@ -129,6 +129,8 @@ def is_page_marker(text: str) -> bool:
     >>> is_page_marker("- 3 -"), is_page_marker("Page 1"), is_page_marker("(1) 受給者台帳")
     (True, True, False)
     """
+    if len(text) > 40:  # a footer is short; a page joined on one line is not one
+        return False
     return bool(_PAGE_MARKER.match(unicodedata.normalize("NFKC", text)))
 
 

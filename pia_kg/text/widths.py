@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["SPACES", "nfkc", "fold_spaces", "compact"]
 
@@ -22,6 +23,16 @@ def nfkc(text: str) -> str:
     >>> nfkc("ｶﾅ　(案)")
     'カナ (案)'
     """
+    if len(text) > _BIG:  # a whole document or page on one line: normalised once, not per reader
+        return _nfkc_big(text)
+    return unicodedata.normalize("NFKC", text)
+
+
+_BIG = 1 << 16
+
+
+@lru_cache(maxsize=8)
+def _nfkc_big(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 

@@ -278,6 +278,8 @@ def test_assessment_page_shows_problems_in_words_and_what_was_read(client: TestC
     html = client.get(f"/ui/assessments/{KANAZAWA}").text
     assert "番号と用途の文が合わない" in html and "number-text-mismatch" not in html
     assert "番号法別表第一 80の項と書かれていますが、用途の文は番号法別表第一 56の項の事務です。" in html
+    # every citation, not only the wrong ones: line 149 cites 主務省令第2条の表 42 (生活保護), read on 公表日
+    assert "2025-01-14（公表日）に施行の主務省令第2条の表 42の項として読めます。" in html
     quality = html[html.index('id="section-quality"'):]
     assert "重点項目評価書" in quality and "✓ 基本情報" in quality and "a4b0b1bb52bd28e8" in quality
     assert f'href="/ui/source/{KANAZAWA}?lines=404-404#L404"' in html  # the problem row links its lines

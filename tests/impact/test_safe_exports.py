@@ -72,3 +72,16 @@ def test_xlsx_cells_are_text_not_formulas() -> None:
 def test_plain_csv_export_neutralises_and_keeps_negative_numbers() -> None:
     text = to_csv(ExportTable(["a"], [{"a": "=1+1"}, {"a": "-5"}, {"a": "@x"}]))
     assert text.splitlines() == ["a", "'=1+1", "-5", "'@x"]
+
+
+def test_written_reports_include_a_workbook_with_the_rows(tmp_path) -> None:  # noqa: ANN001
+    from openpyxl import load_workbook
+
+    from pia_kg.impact.render import REPORT_FILES, write_reports
+
+    written = write_reports(_report(), tmp_path)
+    assert sorted(p.name for p in written) == sorted(REPORT_FILES)
+    ws = load_workbook(tmp_path / "impact.xlsx").active
+    header, row = list(ws.iter_rows(values_only=True))
+    record = dict(zip(header, row, strict=True))
+    assert record["変更の種類"] == "項番の変更" and record["評価実施機関"] == "'" + FORMULAS[0]

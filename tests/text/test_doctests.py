@@ -10,12 +10,8 @@ import pytest
 
 import pia_kg.text
 
-# Transition: the old module re-exports the new ones until the other branches have moved.
-SHIMS = {"pia_kg.text.japanese"}
 MODULES = sorted(
-    m.name
-    for m in pkgutil.iter_modules(pia_kg.text.__path__, "pia_kg.text.")
-    if not m.ispkg and m.name not in SHIMS
+    m.name for m in pkgutil.iter_modules(pia_kg.text.__path__, "pia_kg.text.") if not m.ispkg
 )
 
 

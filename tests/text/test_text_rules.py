@@ -113,3 +113,22 @@ def test_a_change_text_pairs_each_table_with_its_item() -> None:
         ("番号法別表第二", "87"),
         ("主務省令第2条の表", "106"),
     ]
+
+
+def test_an_out_of_range_era_year_in_a_document_is_no_overflow(tmp_path) -> None:  # noqa: ANN001
+    # Issue 12: this raised OverflowError with a 59-line traceback. Now the cover date is
+    # simply not a date, and a 変更日 that is no date is reported naming file and line.
+    from conftest import SEED_001
+
+    from pia_kg.loaders.documents.assessment import load_assessment
+
+    text = SEED_001.read_text(encoding="utf-8")
+    broken = tmp_path / SEED_001.name
+    broken.write_text(text.replace("令和7年1月14日", "令和9999999999年1月14日", 1), encoding="utf-8")
+    assert len(load_assessment(broken).graph) > 1000
+    broken.write_text(text.replace("令和1年6月28日", "令和9999999999年6月28日"), encoding="utf-8")
+    warnings = [str(w) for w in load_assessment(broken).warnings]
+    assert any(
+        w.startswith(f"{SEED_001.name}:381:") and "'令和9999999999年6月28日' is not a date" in w
+        for w in warnings
+    ), warnings

@@ -393,7 +393,7 @@ def test_contractor_name_is_on_its_source_lines(docs):
             name = str(g.value(o, PIA.contractorName))
             start, end = int(g.value(o, PIA.lineStart)), int(g.value(o, PIA.lineEnd))
             text = "".join(lines[start - 1 : end])
-            from pia_kg.text.japanese import compact
+            from pia_kg.text.widths import compact
 
             assert compact(name) in compact(text), (d.doc_id, name, start, end)
 

@@ -130,3 +130,15 @@ def test_realdoc_graphs_conform_to_the_shapes():
     g += ontology_graph()  # the level individuals' labels
     conforms, report = validate(g)
     assert conforms, report
+
+
+def test_long_host_page_naming_a_committee_is_no_committee_material(tmp_path):
+    """Fifty host-page lines naming a 教育委員会 before the cover: still the assessment itself,
+    not material around a draft."""
+    host = "\n".join(f"関連資料 {k} 兵庫県教育委員会" for k in range(50))
+    p = tmp_path / "015.txt"
+    p.write_text(host + "\n" + (REALDOCS / "015.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    doc = load_assessment(p)
+    a = next(doc.graph.subjects(RDF.type, PIA.Assessment))
+    assert doc.kind == "AssessmentDocument"
+    assert doc.graph.value(a, PIA.isDraft).toPython() is False

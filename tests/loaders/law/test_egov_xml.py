@@ -25,7 +25,7 @@ from pia_kg.loaders.law.egov_xml import (
     table_versions_from_document,
 )
 from pia_kg.loaders.law.model import TableItem
-from pia_kg.text.japanese import compact
+from pia_kg.text.widths import compact
 
 RAW_ACT = "raw/kuboon-elaws-xml_3d297823_docs_xml_425AC0000000027.xml"
 
