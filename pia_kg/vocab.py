@@ -74,12 +74,13 @@ PREFIXES: dict[str, str] = {
 }
 
 # What pia-kg derives from documents and law together lives in graphs of its own, each
-# rebuilt as a whole whenever its inputs change (pia_kg/pipeline.py derivers()).
+# derived for each document (RESOLUTION_GRAPH/{doc}, HISTORY_GRAPH/{doc}: pia_kg/derive/documents.py)
+# or, for the correspondences, again whenever their inputs change (pia_kg/pipeline.py).
 # Item correspondences across law table versions (pia_kg/derive/correspondence.py).
 CORRESPONDENCE_GRAPH = ID["graph/derived/correspondence"]
 # The ontology itself, loaded beside the data so that its labels answer in SPARQL.
 ONTOLOGY_GRAPH = ID["graph/ontology"]
-# Citation resolutions and their problems (pia_kg/derive/resolution.py), rebuilt after every load.
+# Citation resolutions and their problems (pia_kg/derive/resolution.py): one graph per document under it.
 RESOLUTION_GRAPH = ID["graph/derived/resolution"]
 # Revisions of the laws and item facts known beyond the held tables (loaders/law/revisions.py).
 # Under graph/law/ with the table versions: the worker processes that resolve citations

@@ -357,7 +357,7 @@ def _read_plain_table(
             continue
         if table_heading(text) or _SECTION_END.match(text):
             break
-        m = re.match(r"^(\d+)(?:\s+(.*))?$", text)
+        m = re.match(r"^(\d{1,6})(?:\s+(.*))?$", text)  # a row number, not a digit run
         if m and int(m[1]) == expected and (not record or _record_complete(record)):
             if record:
                 table.rows.append(_plain_row(src, record))

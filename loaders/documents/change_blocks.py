@@ -47,6 +47,8 @@ _BULLET = set("・※○〇●◆■□◇-－")
 # Narrow columns (項目, 説明) wrap at about 15 全角 characters, 変更前/変更後 at about 22.
 _NARROW = 32
 _ALIKE_MIN = 100.0
+#: Characters of each half a cut is scored on (longer halves are cut short for scoring).
+_SCORED = 500
 _ALIKE_MARGIN = 15.0
 
 
@@ -359,7 +361,9 @@ def _split(record: PlainRecord) -> None:
         return
     scores = []
     for n in _nearest_middle(candidates, len(pieces)):
-        before, after = compact(text(pieces[:n])), compact(text(pieces[n:]))
+        # Scored on at most _SCORED characters of each half: similarity measures are
+        # quadratic in length, and a record run together from a broken table can be huge.
+        before, after = compact(text(pieces[:n]))[:_SCORED], compact(text(pieces[n:]))[:_SCORED]
         # ratio favours halves alike in length (a rewritten passage), partial_ratio a
         # passage kept whole and added to.
         # A very short half matches anything in part, so partial_ratio counts by its length.

@@ -81,15 +81,12 @@ class SourceText:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            text = _shift_jis(raw)
-            if text is None:
-                line = raw[: exc.start].count(b"\n") + 1
-                raise LoaderError(
-                    f"not valid UTF-8 (nor Shift_JIS) text (byte {exc.start}); "
-                    "convert it to UTF-8 text, or load the PDF itself",
-                    source=p,
-                    line=line,
-                ) from None
+            line = raw[: exc.start].count(b"\n") + 1
+            raise LoaderError(
+                f"not valid UTF-8 text (byte {exc.start}); convert the PDF to UTF-8 text first",
+                source=p,
+                line=line,
+            ) from None
         return cls.from_text(p, text, hashlib.sha256(raw).hexdigest())
 
     @classmethod
@@ -97,16 +94,6 @@ class SourceText:
         """A source from text already decoded (a PDF's extracted text)."""
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return cls(path, text, tuple(text.split("\n")), sha256)
-
-
-def _shift_jis(raw: bytes) -> str | None:
-    """The text of a Shift_JIS (cp932) file, as Windows tools save Japanese text; None when
-    the bytes are not cp932 or the text names no assessment (random bytes may decode)."""
-    try:
-        text = raw.decode("cp932")
-    except UnicodeDecodeError:
-        return None
-    return text if "評価書" in text or "特定個人情報" in text else None
 
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024

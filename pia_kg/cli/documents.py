@@ -57,8 +57,9 @@ def load(
         table.add_row(str(doc["document"]), str(doc["kind"]), str(doc["triples"]))
     out.print(table)
     duplicates = sum(1 for d in report.documents if d["kind"] == "duplicate")
+    again = f" ({duplicates} duplicate(s) of another file, not loaded again)" if duplicates else ""
     out.print(
-        f"{len(report.documents) - duplicates} document(s) loaded, {duplicates} duplicate(s), "
+        f"{len(report.documents) - duplicates} document(s) loaded{again}, "
         f"{len(report.failed)} failed; "
         f"store: {report.triples_before} → {report.triples_after} triples"
     )

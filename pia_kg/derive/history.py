@@ -15,7 +15,8 @@ correspondences derived from the tables (``correspondence.check_recorded``, the 
 and written as a ``pia:RecordedRenumbering`` with its ``pia:checkStatus`` (confirmed,
 contradicted, unknown-item); a contradicted one is a finding.
 
-Everything goes into one derived graph, rebuilt whole by :func:`derive_history_graphs`.
+Everything goes into one derived graph per document (:func:`history_graph` on a store that
+holds that document and the law; see pia_kg/derive/documents.py).
 """
 
 from __future__ import annotations

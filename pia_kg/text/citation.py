@@ -46,6 +46,7 @@ _FORMAL_BANGO = "行政手続における特定の個人を識別するための
 _SHORT_NAMES = {"番号法": "番号法", "番号利用法": "番号法", "住基法": "住民基本台帳法", "住民基本台帳法": "住民基本台帳法"}
 #: The names documents give the laws whose tables pia-kg holds -> the canonical name.
 LAW_ALIASES: dict[str, str] = {**_SHORT_NAMES, _FORMAL_BANGO: "番号法"}
+_BANGO = "|".join(k for k, v in _SHORT_NAMES.items() if v == "番号法")
 #: The short names among them: what a citation writes right before 第N条 or 別表.
 KNOWN_LAW = "(?:" + "|".join(_SHORT_NAMES) + ")"
 #: Any law or ordinance by name (after NFKC): up to 80 name characters ending in 法, 条例…
@@ -82,7 +83,7 @@ _ITEM_SINGLE = re.compile(rf"(?:項番|第)\s*(?P<one>{ITEM_LABEL})\s*(?:号|項
 _ITEM_NUMBERED = re.compile(rf"項番\s*(?P<one>{ITEM_LABEL})")
 # A table then an item in a change text: 別表第1の項番56, 別表第2の37, 主務省令第2の表第106項.
 _TABLE_ITEM = re.compile(
-    rf"(?P<table>{_SHUMU}|(?:番号法|番号利用法)?別表(?:第?[1-9{KANJI_DIGITS[1:10]}])?)"
+    rf"(?P<table>{_SHUMU}|(?:{_BANGO})?別表(?:第?[1-9{KANJI_DIGITS[1:10]}])?)"
     rf"(?:における|の)?(?:項番|第)?(?P<label>{ITEM_LABEL})(?:の項|項|号)?"
 )
 

@@ -158,7 +158,9 @@ def test_cached_answers_follow_every_write(tmp_path) -> None:
 
     store = open_store("oxigraph", path=tmp_path / "store")
     load_documents(store, [SEED_003])
-    app = TestClient(create_app(store, cache_responses=True, warm=True))
+    # A generous timeout: this test is about what the caches keep, not about time limits
+    # (the warmer computes the slow impact answer beside it on a loaded machine).
+    app = TestClient(create_app(store, cache_responses=True, warm=True, timeout=300))
 
     def sources() -> set[str]:
         r = app.get("/assessments")

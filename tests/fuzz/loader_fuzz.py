@@ -19,6 +19,7 @@ byte-identical after a failure.
 Run outside pytest (``make fuzz``)::
 
     python tests/fuzz/loader_fuzz.py --seed 1 --count 2000
+    python tests/fuzz/loader_fuzz.py --seed 1 --save 468 --out case.txt   # replay one
 """
 
 from __future__ import annotations
@@ -164,8 +165,11 @@ class Case:
         return f"fuzz_{self.number:05d}_{self.mutation}.txt"
 
 
-def cases(seed: int, count: int, *, seeds: list[Path] | None = None) -> Iterator[Case]:
-    """``count`` mutated documents, the same for the same ``seed``."""
+def cases(
+    seed: int, count: int, *, seeds: list[Path] | None = None, huge: int = 1_000_000
+) -> Iterator[Case]:
+    """``count`` mutated documents, the same for the same arguments; ``huge`` bounds the
+    length of an inserted huge line."""
     rng = random.Random(seed)
     pool = seeds or SEEDS
     texts = {p: p.read_bytes() for p in pool}
@@ -173,7 +177,11 @@ def cases(seed: int, count: int, *, seeds: list[Path] | None = None) -> Iterator
     for n in range(count):
         base = rng.choice(pool)
         name = names[n % len(names)] if n < len(names) else rng.choice(names)
-        yield Case(n, base.name, name, MUTATIONS[name](rng, texts[base]))
+        if name == "huge_line":
+            data = huge_line(rng, texts[base], most=huge)
+        else:
+            data = MUTATIONS[name](rng, texts[base])
+        yield Case(n, base.name, name, data)
 
 
 # ---- the worker process ---------------------------------------------------------------
@@ -287,14 +295,15 @@ class Harness:
 
 def run_fuzz(
     seed: int, count: int, *, limit: float = 30, store_every: int = 10,
-    seeds: list[Path] | None = None, report: Callable[[Case, str, str, float], None] | None = None,
+    seeds: list[Path] | None = None, huge: int = 1_000_000,
+    report: Callable[[Case, str, str, float], None] | None = None,
 ) -> Counter[str]:
     """Counts of each outcome over ``count`` cases."""
     counts: Counter[str] = Counter({o: 0 for o in OUTCOMES})
     with tempfile.TemporaryDirectory(prefix="pia-kg-fuzz-") as tmp:
         harness = Harness(Path(tmp), limit=limit, store_every=store_every)
         try:
-            for case in cases(seed, count, seeds=seeds):
+            for case in cases(seed, count, seeds=seeds, huge=huge):
                 outcome, detail, took = harness.run(case)
                 counts[outcome] += 1
                 if report:
@@ -310,7 +319,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--limit", type=float, default=30, help="seconds per case before it is a hang")
     parser.add_argument("--store-every", type=int, default=10)
+    parser.add_argument("--save", type=int, metavar="N", help="write case N to --out and stop (to replay it)")
+    parser.add_argument("--out", type=Path, default=Path("fuzz-case.txt"))
     args = parser.parse_args(argv)
+    if args.save is not None:
+        case = next(c for c in cases(args.seed, args.save + 1) if c.number == args.save)
+        args.out.write_bytes(case.data)
+        print(f"case {case.number}: {case.mutation} of {case.seed_file} -> {args.out}")
+        return 0
     bad: list[str] = []
     by_mutation: Counter[tuple[str, str]] = Counter()
 

@@ -31,9 +31,11 @@ def test_mutated_seeds_load_or_fail_cleanly() -> None:
         if outcome not in ("ok", "failed-cleanly"):
             problems.append(f"case {case.number} ({case.mutation} of {case.seed_file}): {outcome}: {detail[-600:]}")
 
-    # The smaller seeds keep the suite quick; `make fuzz` mutates all of them.
+    # The smaller seeds and huge lines up to 200 KB keep the suite quick; `make fuzz`
+    # mutates every seed with lines up to 1 MB.
     counts: Counter[str] = run_fuzz(
-        SEED, COUNT, limit=30, store_every=10, seeds=[SEED_001, SEED_003, SEED_004], report=report
+        SEED, COUNT, limit=30, store_every=10, seeds=[SEED_001, SEED_003, SEED_004],
+        huge=200_000, report=report,
     )
     print({o: counts[o] for o in OUTCOMES})
     assert sum(counts.values()) == COUNT
