@@ -125,8 +125,8 @@ def extract_basic_info(form: Form, ctx: AssessmentContext, sec: Sections) -> lis
         dg.add(a, PIA.taskName, v.text)
     if (v := one("task_description", long=True)) is not None:
         dg.add(a, PIA.taskDescription, v.text)
-        for c, kind in add_free_text_citations(dg, "task-description", v.text, v.start, v.end):
-            dg.add(a, PIA.numberUseBasis if kind == "use" else PIA.networkLinkageBasis, c)
+        for c in add_free_text_citations(dg, "task-description", v.text, v.start, v.end):
+            dg.add(a, PIA.freeTextCitation, c)
     if (v := one("subject_count_band")) is not None:
         dg.add(a, PIA.subjectCountBand, band_value(v.raw))
     if ctx.level != "BasicLevel":  # 様式2 lists its systems in one cell: see basic_level

@@ -76,9 +76,9 @@ def free_text_citations(text: str) -> list[ParsedCitation]:
 
 def add_free_text_citations(
     dg: DocumentGraph, owner: str, text: str, start: int, end: int
-) -> list[tuple[URIRef, str]]:
-    """``pia:LegalCitation`` nodes for the item citations of a free text, each with the kind
-    of its table (use: 別表第一/別表, provision: 別表第二/主務省令第2条の表)."""
+) -> list[URIRef]:
+    """``pia:LegalCitation`` nodes for the item citations of a free text (the caller links
+    them with ``pia:freeTextCitation``)."""
     nodes = []
     for i, c in enumerate(free_text_citations(text), start=1):
         node = dg.fact("citation", (owner, "free-text", str(i)), PIA.LegalCitation, start, end)
@@ -87,7 +87,7 @@ def add_free_text_citations(
         dg.add(node, PIA.tableAsWritten, c.table)
         dg.add(node, PIA.citedTable, c.canonical)
         dg.add(node, PIA.citedItem, c.item)
-        nodes.append((node, table_by_label(c.canonical).kind))  # type: ignore[arg-type,union-attr]
+        nodes.append(node)
     return nodes
 
 

@@ -182,7 +182,7 @@ def _resolve_document(
             continue
         seen.add(c.iri)
         purpose = c.purpose
-        if c.role == "use" and facts is not None:
+        if c.role in ("use", "free-text") and facts is not None:
             purpose = facts.task  # the basis of 利用 is the assessment's own 事務
         recipient = c.recipient if c.role == "provision" else None
         out.append(check_citation(c, as_of, law, purpose=purpose, recipient=recipient))

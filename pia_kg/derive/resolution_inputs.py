@@ -63,6 +63,9 @@ WHERE {
     ?owner pia:networkLinkageBasis ?cit .
     BIND(pia:networkLinkageBasis AS ?role)
   } UNION {
+    ?owner pia:freeTextCitation ?cit .
+    BIND(pia:freeTextCitation AS ?role)
+  } UNION {
     ?owner pia:quotedCitation ?cit .
     OPTIONAL { ?cit pia:quotedPurpose ?purpose }
     BIND(pia:quotedCitation AS ?role)
@@ -164,7 +167,7 @@ class CitationRow:
     basis: str | None
     source: str | None
     owner: URIRef
-    role: str  # "transfer" | "provision" | "use" | "linkage" | "quoted" | "change"
+    role: str  # "transfer" | "provision" | "use" | "linkage" | "quoted" | "free-text" | "change"
     purpose: str | None
     recipient: str | None
 
@@ -245,7 +248,8 @@ def read_law(store: Store) -> list[LawVersion]:
 
 
 _ROLES = {"Transfer": "transfer", "Provision": "provision", "numberUseBasis": "use",
-          "networkLinkageBasis": "linkage", "quotedCitation": "quoted"}
+          "networkLinkageBasis": "linkage", "quotedCitation": "quoted",
+          "freeTextCitation": "free-text"}
 
 
 def read_citations(store: Store) -> list[CitationRow]:
