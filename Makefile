@@ -1,6 +1,7 @@
 # make demo: set up .venv, load data/ (and the law tables, if found) into the embedded store,
 #            and print the answers to the headline questions.
-# make test: set up .venv and run the tests.
+# make test: set up .venv and run the tests (two processes; the soak and shared-server tests
+#            marked slow are left to make test-slow, which CI runs too).
 # make fuzz: mutate the seeds FUZZ_COUNT times (seeded by FUZZ_SEED) and count how the loader
 #            copes: ok, failed cleanly, tracebacks, hangs, partial writes.
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench fuzz serve clean
+.PHONY: demo test test-slow lint bench fuzz serve clean
 
 FUZZ_SEED ?= 1
 FUZZ_COUNT ?= 2000
@@ -23,7 +24,10 @@ demo: $(STAMP)
 	$(BIN)/pia-kg demo
 
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP)
+	$(BIN)/pytest -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pia_kg loaders queries api ontology tests bench

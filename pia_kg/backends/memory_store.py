@@ -57,18 +57,18 @@ class MemoryStore(Store):
     def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:
         # Parse every new graph aside first; the swap itself only adds (no failure point).
         parsed = {g: as_graph(data) for g, data in graphs.items()}
-        self._writes += 1
         for g in list(parsed) + list(drops):
             self._ds.remove_graph(self._ds.graph(g))
         for g, data in parsed.items():
             target = self._ds.graph(g)
             for t in data:
                 target.add(t)
+        self._writes += 1  # after the write: a new state token means the new data is there
 
     def drop_graphs(self, graphs: Sequence[URIRef]) -> None:
-        self._writes += 1
         for g in graphs:
             self._ds.remove_graph(self._ds.graph(g))
+        self._writes += 1
 
     def named_graphs(self) -> list[URIRef]:
         return sorted(

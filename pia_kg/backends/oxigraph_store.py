@@ -7,6 +7,8 @@ token and reopens when a write has landed, so answers follow the loads.
 
 from __future__ import annotations
 
+import os
+import uuid
 from functools import lru_cache
 from pathlib import Path
 
@@ -82,9 +84,36 @@ class OxigraphStore(SparqlUpdateStore):
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
 
     def state_token(self) -> str | None:
+        """Changes after every committed write, by this process or another pia-kg process.
+
+        A folder store's token is the generation its writers record beside it *after* each
+        commit (a digest of the folder's files would change when the engine appends to its
+        log, a moment before the new data is visible: an answer computed then would be kept
+        for the new state). A folder no pia-kg writer has written falls back to that digest.
+        """
         if self.path is None:
             return f"memory:{id(self)}:{self._writes}"
-        return directory_token(self.path)
+        try:
+            return "gen:" + self._generation_file().read_text(encoding="ascii").strip()
+        except OSError:
+            return "dir:" + directory_token(self.path)
+
+    def _generation_file(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.name + ".generation")
+
+    def _committed(self) -> None:
+        """Record a new state once a write is committed (see ``state_token``)."""
+        self._writes += 1
+        if self.path is None:
+            return
+        marker = self._generation_file()
+        tmp = marker.with_name(marker.name + f".{os.getpid()}.tmp")
+        try:
+            tmp.write_text(f"{uuid.uuid4().hex}\n", encoding="ascii")
+            os.replace(tmp, marker)
+        except OSError as exc:
+            raise StoreError(f"the write was committed, but its marker {marker} could not be written: {exc}") from None
 
     def _current(self) -> ox.Store:
         """The handle to read from: a read-only one is reopened when the folder changed."""
@@ -139,23 +168,23 @@ class OxigraphStore(SparqlUpdateStore):
     def update(self, sparql_update: str) -> None:
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only here; nothing was changed")
-        self._writes += 1
         try:
             self._store.update(sparql_update)
         except SyntaxError as exc:
             raise StoreError(f"internal update was rejected: {exc}") from None
         except OSError as exc:
             raise StoreError(f"update failed, store unchanged: {exc}") from None
+        self._committed()
 
     def load_nquads(self, data: bytes) -> None:
         """Add N-Quads in one transaction (Oxigraph's own parser: no SPARQL text to build)."""
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only here; nothing was changed")
-        self._writes += 1
         try:
             self._store.load(data, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"loading N-Quads failed, store unchanged: {exc}") from None
+        self._committed()
 
     def graphs_nquads(self, prefixes: tuple[str, ...]) -> bytes:
         """The named graphs whose IRI starts with one of ``prefixes``, as N-Quads."""

@@ -126,6 +126,7 @@ def _load(store: Path, corpus_dir: Path) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.mark.slow
 def test_kill_9_at_any_moment_leaves_whole_batches(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
     old_dir, new_dir = tmp_path / "old", tmp_path / "new"
     old_dir.mkdir()

@@ -20,6 +20,8 @@ from pia_kg.pipeline import load_documents, load_law_dir, remove_documents
 from pia_kg.store import ExportFormat, Store, open_store
 from pia_kg.vocab import ID
 
+pytestmark = pytest.mark.slow
+
 PIA_KG = str(Path(sys.executable).with_name("pia-kg"))
 DOCS = str(ID["graph/doc/"])
 HEADLINE = ["query", "departments-under-item", "-p", "table=番号法別表", "-p", "item=81",
