@@ -149,10 +149,10 @@ def item_view(
     label, number = item_key(table, item)
     values = {"table": label, "item": number, "as_of": as_of}
     sections = run_sections(request, ITEM_SECTIONS, values)
-    return {"table": label, "item": number, "as_of": as_of, **_law_status(sections), **sections}
+    return {"table": label, "item": number, "as_of": as_of, **law_status_of(sections), **sections}
 
 
-def _law_status(sections: Mapping[str, Mapping[str, object]]) -> dict[str, object]:
+def law_status_of(sections: Mapping[str, Mapping[str, object]]) -> dict[str, object]:
     """``law_status`` and ``law_note`` of the answer, as the item's meaning rows give them
     (held, approximate, not-held: see the named queries); {} when no row says."""
     for key in ("meaning", "lineage"):

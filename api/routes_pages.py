@@ -43,6 +43,7 @@ from .routes_headline import (
     ByType,
     assessment_iri,
     item_key,
+    law_status_of,
     run_sections,
 )
 from .routes_source import source_href
@@ -194,6 +195,11 @@ def item_page(
         (s.key, s.label, page_table(found[s.key], _SECTION_COLUMNS.get(s.key))) for s in ITEM_SECTIONS if s.key != "lineage"
     ]
     context["no_meaning"] = found["meaning"].get("count") == 0
+    status = law_status_of(found)
+    if status and not every:
+        context["law_status"] = status["law_status"]
+        context["law_status_words"] = value_label("law_status", status["law_status"])
+        context["law_note"] = status["law_note"]
     return render_page(request, "item.html", context)
 
 

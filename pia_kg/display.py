@@ -151,6 +151,11 @@ _KIND = {"department": "部署", "contractor": "委託先"}
 
 #: Coded values by column, turned into words.
 VALUE_LABELS: dict[str, Mapping[str, str]] = {
+    "law_status": {
+        "held": "この日に施行されていた版を保有しています",
+        "approximate": "この日に施行されていた改正のうち保有していない版があります。答えはその前の保有版によるもので、近似です",
+        "not-held": "この日の表は保有していません（保有する最初の版より前です）",
+    },
     "change": _CHANGE,
     "relation": _RELATION,
     "role": _ROLE,

@@ -283,3 +283,18 @@ def test_assessment_page_shows_problems_in_words_and_what_was_read(client: TestC
     quality = html[html.index('id="section-quality"'):]
     assert "重点項目評価書" in quality and "✓ 基本情報" in quality and "a4b0b1bb52bd28e8" in quality
     assert f'href="/ui/source/{KANAZAWA}?lines=404-404#L404"' in html  # the problem row links its lines
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status"),
+    [("2016-01-01", "not-held"), ("2024-05-27", "held"), ("2026-11-30", "approximate")],
+)
+def test_item_page_says_how_far_the_law_held_answers_the_date(client: TestClient, as_of: str, status: str) -> None:
+    """Issue 13: the law status of the date is a visible note on the item page, in words."""
+    r = client.get("/ui/item", params={"table": "番号法別表", "item": "81", "as_of": as_of})
+    assert r.status_code == 200
+    note = r.text.split('id="law-status"', 1)[1].split("</p>", 1)[0]
+    assert f'data-law-status="{status}"' in note
+    from pia_kg.display import value_label
+
+    assert f"法令の保有状況: {value_label('law_status', status)}" in note  # words, not the code
