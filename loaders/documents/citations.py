@@ -34,9 +34,21 @@ def add_citations(
     Every node carries the whole text as ``pia:basisText``; none is made when the text
     cites nothing recognisable (the text itself is still kept by the caller).
     """
+    return _citation_nodes(dg, (owner,), parse_citations(text, default_law), text, start, end)
+
+
+def _citation_nodes(
+    dg: DocumentGraph,
+    key: tuple[str, ...],
+    citations: list[ParsedCitation],
+    text: str,
+    start: int,
+    end: int,
+) -> list[URIRef]:
+    """One ``pia:LegalCitation`` node per parsed citation, keyed ``key + (n,)``."""
     nodes = []
-    for i, c in enumerate(parse_citations(text, default_law), start=1):
-        node = dg.fact("citation", (owner, str(i)), PIA.LegalCitation, start, end)
+    for i, c in enumerate(citations, start=1):
+        node = dg.fact("citation", (*key, str(i)), PIA.LegalCitation, start, end)
         dg.add(node, PIA.basisText, text)
         dg.add(node, PIA.articleAsWritten, c.article)
         dg.add(node, PIA.tableAsWritten, c.table)
@@ -79,16 +91,7 @@ def add_free_text_citations(
 ) -> list[URIRef]:
     """``pia:LegalCitation`` nodes for the item citations of a free text (the caller links
     them with ``pia:freeTextCitation``)."""
-    nodes = []
-    for i, c in enumerate(free_text_citations(text), start=1):
-        node = dg.fact("citation", (owner, "free-text", str(i)), PIA.LegalCitation, start, end)
-        dg.add(node, PIA.basisText, text)
-        dg.add(node, PIA.articleAsWritten, c.article)
-        dg.add(node, PIA.tableAsWritten, c.table)
-        dg.add(node, PIA.citedTable, c.canonical)
-        dg.add(node, PIA.citedItem, c.item)
-        nodes.append(node)
-    return nodes
+    return _citation_nodes(dg, (owner, "free-text"), free_text_citations(text), text, start, end)
 
 
 def quoted_annex_rows(section: str, text: str) -> list[tuple[ParsedCitation, str]]:
