@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from servers import free_port
+from servers import free_port, loopback_http
 
 from pia_kg.errors import LawDataError
 from pia_kg.loaders.law.catalog import discover_law_dir, find_law_tables
@@ -81,14 +80,8 @@ def _handler(law_dir: Path, requests: list[str]) -> type[BaseHTTPRequestHandler]
 @pytest.fixture(scope="module")
 def api(law_dir: Path) -> Iterator[tuple[str, list[str]]]:
     requests: list[str] = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(law_dir, requests))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/2", requests
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_http(_handler(law_dir, requests)) as base:
+        yield f"{base}/api/2", requests
 
 
 def test_fetch_saves_the_response_and_the_cache_gives_the_2021_tables(api, law_dir, tmp_path):

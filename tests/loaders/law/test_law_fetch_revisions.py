@@ -10,13 +10,13 @@ second (its XML is not held here). Nothing is made up: the 2022 revision is just
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from servers import loopback_http
 
 from pia_kg.errors import LawDataError
 from pia_kg.loaders.law.catalog import find_law_tables
@@ -72,14 +72,8 @@ def _handler(law_dir: Path, requests: list[str]) -> type[BaseHTTPRequestHandler]
 @pytest.fixture(scope="module")
 def api(law_dir: Path) -> Iterator[tuple[str, list[str]]]:
     requests: list[str] = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(law_dir, requests))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/2", requests
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_http(_handler(law_dir, requests)) as base:
+        yield f"{base}/api/2", requests
 
 
 def test_revisions_are_listed_oldest_first(api) -> None:  # noqa: ANN001
