@@ -33,11 +33,11 @@ from rdflib import Graph, Literal, URIRef
 from pia_kg.derive.documents import (
     DocumentResult,
     claims_digest,
+    derive_graph,
     derive_text,
     derived_graphs_of,
     init_worker,
     is_derived_of_document,
-    parse_and_derive,
 )
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import LoaderError, PiaKgError
@@ -104,6 +104,31 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
             source=", ".join(str(p) for p in paths),
         )
     return found
+
+
+def parse_and_derive(path: Path) -> DocumentResult:
+    """Read one document file into its graph and derive from it (a worker's job): any
+    failure, whatever its type, becomes that document's error."""
+    from pia_kg.loaders.documents.assessment import load_assessment
+    from pia_kg.loaders.documents.report import document_report
+
+    result = DocumentResult(path.name)
+    try:
+        loaded = load_assessment(path)
+    except Exception as exc:  # one document's failure, whatever its type, is that document's
+        result.error = exc if isinstance(exc, PiaKgError) else LoaderError(
+            f"cannot be loaded ({type(exc).__name__}: {exc})", source=path
+        )
+        return result
+    result.quality = document_report(loaded)
+    result.quality["file"] = path.name
+    result.graph_iri = loaded.graph_iri
+    result.kind = loaded.kind
+    result.triples = len(loaded.graph)
+    result.warnings = list(loaded.warnings)
+    derived, result.claims = derive_graph(loaded.graph_iri, loaded.graph)
+    result.graphs = {loaded.graph_iri: loaded.graph.serialize(format="nt"), **derived}
+    return result
 
 
 def load_documents(

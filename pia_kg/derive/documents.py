@@ -10,7 +10,8 @@ law and one document at a time, and written to graphs of that document's own:
 Loading or removing a document then costs work proportional to that document, not to the
 store; the one derivation across documents, the law's correspondence graph, is redone only
 when its inputs change (see :func:`claims_digest`). A worker process holds one scratch store
-(:func:`init_worker`) and derives documents one after another (:func:`parse_and_derive`).
+(:func:`init_worker`) and derives documents one after another (:func:`derive_graph`; the
+pipeline reads each file first).
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, URIRef
 
 from pia_kg.derive.renumbering_records import RecordedRenumbering
-from pia_kg.errors import LoaderError, PiaKgError
+from pia_kg.errors import PiaKgError
 from pia_kg.store import Store
 from pia_kg.vocab import HISTORY_GRAPH, PROV, RESOLUTION_GRAPH
 
@@ -33,7 +33,6 @@ __all__ = [
     "derived_graphs_of",
     "is_derived_of_document",
     "init_worker",
-    "parse_and_derive",
     "derive_text",
     "derive_graph",
     "claims_digest",
@@ -117,30 +116,6 @@ def derive_graph(doc_graph: URIRef, graph: Graph) -> tuple[dict[URIRef, str], li
     history.add((hist_iri, PROV.wasDerivedFrom, doc_graph))
     out = {res_iri: resolution.serialize(format="nt"), hist_iri: history.serialize(format="nt")}
     return out, claims
-
-
-def parse_and_derive(path: Path) -> DocumentResult:
-    """Read one document file into its graph and derive from it (a worker's job)."""
-    from pia_kg.loaders.documents.assessment import load_assessment
-    from pia_kg.loaders.documents.report import document_report
-
-    result = DocumentResult(path.name)
-    try:
-        loaded = load_assessment(path)
-    except Exception as exc:  # one document's failure, whatever its type, is that document's
-        result.error = exc if isinstance(exc, PiaKgError) else LoaderError(
-            f"cannot be loaded ({type(exc).__name__}: {exc})", source=path
-        )
-        return result
-    result.quality = document_report(loaded)
-    result.quality["file"] = path.name
-    result.graph_iri = loaded.graph_iri
-    result.kind = loaded.kind
-    result.triples = len(loaded.graph)
-    result.warnings = list(loaded.warnings)
-    derived, result.claims = derive_graph(loaded.graph_iri, loaded.graph)
-    result.graphs = {loaded.graph_iri: loaded.graph.serialize(format="nt"), **derived}
-    return result
 
 
 def derive_text(job: tuple[URIRef, str]) -> DocumentResult:
