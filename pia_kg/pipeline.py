@@ -62,7 +62,6 @@ __all__ = [
     "remove_documents",
     "load_law_dir",
     "rederive",
-    "refresh_derived",
 ]
 
 DOCUMENT_SUFFIXES = (".txt", ".pdf")
@@ -263,11 +262,6 @@ def rederive(
     if not docs:
         writer.write({}, {}, drops=stale)
     return len(docs)
-
-
-def refresh_derived(store: Store) -> None:
-    """Derive everything again (the name older callers know :func:`rederive` by)."""
-    rederive(store)
 
 
 # --- writing: one transaction per batch --------------------------------------------------

@@ -16,7 +16,7 @@ from pia_kg.loaders.documents.assessment import LoadedDocument, load_assessment
 from pia_kg.loaders.documents.departments import split_unit
 from pia_kg.loaders.documents.template import match_label
 from pia_kg.named_queries import run_query
-from pia_kg.pipeline import refresh_derived
+from pia_kg.pipeline import rederive
 from pia_kg.store import open_store
 from pia_kg.vocab import DCTERMS, ORG, PIA, RDF, RDFS, document_graph, unit_iri
 
@@ -433,7 +433,7 @@ def test_labels_are_matched_across_layouts():
 def store(docs):
     st = open_store("memory")
     st.replace_graphs({d.graph_iri: d.graph for d in docs.values()})
-    refresh_derived(st)  # the ontology graph, whose labels name the levels
+    rederive(st)  # the ontology graph, whose labels name the levels
     return st
 
 
