@@ -209,6 +209,7 @@ def bind_params(query: NamedQuery, raw: Mapping[str, object]) -> dict[str, Node]
 # Tokens that may contain braces or the word WHERE without meaning them.
 _SKIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_LEADING_SUBSELECT = re.compile(r"\s*\{\s*SELECT\s+\*\s*WHERE\s*\{", re.IGNORECASE)
 
 
 def _top_level_where(text: str) -> int:
@@ -227,11 +228,29 @@ def _top_level_where(text: str) -> int:
     raise QueryError("a named query needs an explicit top-level 'WHERE {' to bind parameters")
 
 
+def _binding_point(text: str) -> int:
+    r"""Where parameters are bound: just inside the top-level WHERE group or, when that group
+    opens with a ``{ SELECT * WHERE {`` sub-select (the index-lookup core of a query, see
+    queries/departments_under_item.rq), just inside that one, so that the store starts its
+    lookups from the bound values; ``SELECT *`` passes them on to the rest of the query.
+
+    >>> q = 'SELECT ?x WHERE {  # core { here\n { SELECT * WHERE { ?x ?p ?o } LIMIT 9 } }'
+    >>> q[_binding_point(q):]
+    ' ?x ?p ?o } LIMIT 9 } }'
+    """
+    at = _top_level_where(text)
+    masked = _SKIP.sub(lambda m: " " * len(m.group(0)), text)
+    while m := _LEADING_SUBSELECT.match(masked, at):
+        at = m.end()
+    return at
+
+
 def inject_values(text: str, bindings: Mapping[str, Node]) -> str:
-    """The query with ``VALUES ?name { term }`` for each binding at the start of its WHERE group."""
+    """The query with ``VALUES ?name { term }`` for each binding at the start of its WHERE
+    group (:func:`_binding_point`)."""
     if not bindings:
         return text
-    at = _top_level_where(text)
+    at = _binding_point(text)
     block = "".join(f"\n  VALUES ?{name} {{ {term.n3()} }}" for name, term in bindings.items())
     return text[:at] + block + text[at:]
 

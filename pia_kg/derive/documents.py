@@ -99,6 +99,7 @@ def _scratch() -> Store:
 def derive_graph(doc_graph: URIRef, graph: Graph) -> tuple[dict[URIRef, str], list[RecordedRenumbering]]:
     """The derived graphs of one document (N-Triples per graph IRI) and the renumberings it
     records, computed against the law of this process's scratch store."""
+    from pia_kg.derive.basis_links import basis_links
     from pia_kg.derive.history import history_graph
     from pia_kg.derive.resolution import resolution_graph, resolve_all
 
@@ -106,6 +107,7 @@ def derive_graph(doc_graph: URIRef, graph: Graph) -> tuple[dict[URIRef, str], li
     scratch.replace_graphs({doc_graph: graph})
     try:
         resolution = resolution_graph(resolve_all(scratch))
+        resolution += basis_links(scratch, resolution)
         history, claims = history_graph(scratch)
     finally:
         scratch.drop_graphs([doc_graph])

@@ -1,0 +1,113 @@
+"""Direct links from each citation to what rests on it, so that the headline questions are
+index lookups whatever the size of the corpus.
+
+An assessment states a legal basis in four places: a 移転先 row (``pia:Transfer``, its
+``pia:recipient`` the receiving department), a 提供先 row (``pia:Provision``) and the
+assessment itself for 個人番号の利用 (``pia:numberUseBasis``, its ``pia:responsibleDepartment``
+the department that uses the number) and for 情報連携 (``pia:networkLinkageBasis``). Asking
+"which departments under item 81" over those shapes needs a UNION, which the store evaluates branch by branch over the whole
+corpus before joining: the cost grows with the corpus, not with the answer. So, once per
+document, the shapes are written as one:
+
+    ?citation pia:basisOf ?party ; pia:inAssessment ?assessment ;
+              pia:basisRole "移転先" | "提供先" | "利用" | "情報連携" .
+    ?party pia:basisUnit ?department ;      # 移転先 and 利用 only
+           pia:basisPurpose ?purpose ;
+           pia:basisRecipient ?name .       # 移転先, 提供先: the recipient as this document names it
+
+(the role belongs to the citation: the assessment is the party of both its 利用 and its
+情報連携 citations), and a question starts from the item, follows ``pia:meantItem`` back to its citations and
+reads the rest by subject: every step an index lookup. The links are derived with the rest
+of a document's resolution (pia_kg/derive/documents.py), so loading a document costs that
+document.
+"""
+
+from __future__ import annotations
+
+from rdflib import RDF, Graph, URIRef
+
+from pia_kg.store import Store
+from pia_kg.vocab import PIA, PREFIXES
+
+__all__ = ["ROLES", "PREDICATES", "basis_links"]
+
+#: The role of a party that rests on a citation, as the answers print it.
+ROLES = {"transfer": "移転先", "provision": "提供先", "use": "利用", "linkage": "情報連携"}
+
+#: Every predicate the links are written with.
+PREDICATES = frozenset(
+    PIA[n] for n in ("basisOf", "basisRole", "basisUnit", "basisPurpose", "basisRecipient", "inAssessment")
+)
+
+_PARTIES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + f"""
+CONSTRUCT {{
+  ?cit pia:basisOf ?party ; pia:basisRole ?role .
+  ?party pia:basisUnit ?unit ; pia:basisPurpose ?purpose ; pia:basisRecipient ?recipient .
+}} WHERE {{
+  {{
+    ?party pia:citation ?cit ; a pia:Transfer .
+    OPTIONAL {{ ?party pia:recipient ?unit }}
+    OPTIONAL {{ ?party pia:purpose ?purpose }}
+    OPTIONAL {{ ?party pia:recipientName ?recipientName }}
+    OPTIONAL {{ ?party pia:recipient/rdfs:label ?recipientLabel }}
+    BIND(COALESCE(?recipientName, ?recipientLabel) AS ?recipient)
+    BIND("{ROLES['transfer']}" AS ?role)
+  }} UNION {{
+    ?party pia:citation ?cit ; a pia:Provision .
+    OPTIONAL {{ ?party pia:purpose ?purpose }}
+    OPTIONAL {{ ?party pia:recipientName ?recipientName }}
+    OPTIONAL {{ ?party pia:recipient/rdfs:label ?recipientLabel }}
+    BIND(COALESCE(?recipientName, ?recipientLabel) AS ?recipient)
+    BIND("{ROLES['provision']}" AS ?role)
+  }} UNION {{
+    ?party pia:numberUseBasis ?cit ; a pia:Assessment .
+    OPTIONAL {{ ?party pia:responsibleDepartment ?unit }}
+    OPTIONAL {{ ?party pia:taskName ?purpose }}
+    BIND("{ROLES['use']}" AS ?role)
+  }} UNION {{
+    ?party pia:networkLinkageBasis ?cit ; a pia:Assessment .
+    BIND("{ROLES['linkage']}" AS ?role)
+  }}
+}}
+"""
+
+_CITATIONS_AND_ASSESSMENTS = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + """
+SELECT ?x ?kind WHERE {
+  { ?x a pia:LegalCitation . BIND("citation" AS ?kind) }
+  UNION { ?x a pia:Assessment . BIND("assessment" AS ?kind) }
+}
+"""
+
+
+def basis_links(store: Store, resolution: Graph) -> Graph:
+    """The links of the one document ``store`` holds (beside the law), and of the citations
+    its ``resolution`` graph adds (those read from change records).
+
+    >>> from pia_kg.backends.memory_store import MemoryStore
+    >>> from rdflib import Literal
+    >>> s = MemoryStore()
+    >>> d = URIRef("https://w3id.org/pia-kg/id/graph/doc/x")
+    >>> a, row, cit, unit = (URIRef(f"urn:x:{n}") for n in ("a", "row", "cit", "unit"))
+    >>> g = Graph(identifier=d)
+    >>> for t in [(a, RDF.type, PIA.Assessment), (cit, RDF.type, PIA.LegalCitation),
+    ...           (row, RDF.type, PIA.Transfer), (row, PIA.citation, cit),
+    ...           (row, PIA.recipient, unit), (row, PIA.purpose, Literal("児童手当"))]:
+    ...     _ = g.add(t)
+    >>> s.replace_graphs({d: g})
+    >>> links = basis_links(s, Graph())
+    >>> sorted(str(o) for o in links.objects())
+    ['urn:x:a', 'urn:x:row', 'urn:x:unit', '児童手当', '移転先']
+    """
+    out = Graph()
+    found = store.query(_PARTIES).graph
+    if found is not None:
+        out += found
+    citations: set[URIRef] = set(resolution.subjects(RDF.type, PIA.LegalCitation))
+    assessments: list[URIRef] = []
+    for x, kind in store.query(_CITATIONS_AND_ASSESSMENTS).rows:
+        if isinstance(x, URIRef):
+            (citations.add(x) if str(kind) == "citation" else assessments.append(x))
+    for cit in citations:
+        for a in assessments:
+            out.add((cit, PIA.inAssessment, a))
+    return out
