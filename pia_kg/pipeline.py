@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rdflib import Graph, Literal, URIRef
 
@@ -41,7 +41,7 @@ from pia_kg.derive.documents import (
 )
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import LoaderError, PiaKgError
-from pia_kg.search import sync_index
+from pia_kg.search import IndexEntry, index_entry, index_for
 from pia_kg.store import GraphData, Store
 from pia_kg.vocab import (
     CORRESPONDENCE_GRAPH,
@@ -52,6 +52,9 @@ from pia_kg.vocab import (
     RESOLUTION_GRAPH,
     document_graph,
 )
+
+if TYPE_CHECKING:
+    from pia_kg.loaders.law.model import TableVersion
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
@@ -82,8 +85,9 @@ class LoadReport:
     law_versions: list[dict[str, object]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
-    triples_before: int = 0
+    triples_before: int = 0  # the store's size (law loads; a document load does not count it)
     triples_after: int = 0
+    triples_written: int = 0  # in the graphs a document load wrote
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -125,8 +129,12 @@ def parse_and_derive(path: Path) -> DocumentResult:
     result.kind = loaded.kind
     result.triples = len(loaded.graph)
     result.warnings = list(loaded.warnings)
-    derived, result.claims = derive_graph(loaded.graph_iri, loaded.graph)
-    result.graphs = {loaded.graph_iri: loaded.graph.serialize(format="nt"), **derived}
+    text = loaded.graph.serialize(format="nt")
+    derived, result.claims = derive_graph(loaded.graph_iri, loaded.graph, text)
+    result.graphs = {loaded.graph_iri: text, **derived}
+    src = loaded.source
+    if src is not None:
+        result.index = index_entry(src.doc_id, src.name, src.sha256, src.text, loaded.graph)
     return result
 
 
@@ -146,13 +154,15 @@ def load_documents(
     reported in ``failed`` and the others are loaded.
     """
     files = collect_files(paths)
-    report = LoadReport(triples_before=store.triple_count())
+    report = LoadReport()  # no count of the whole store: it would cost a scan of it
     writer = _Writer(store)
+    index = index_for(store)  # the search index and document text (pia_kg.search)
     seen: dict[str, str] = {}
     results = _in_workers(parse_and_derive, files, writer.law_nquads, workers)
     for batch in _batched(results, batch_size):
         graphs: dict[URIRef, GraphData] = {}
         claims: dict[URIRef, list[RecordedRenumbering]] = {}
+        entries: list[IndexEntry] = []
         for r in batch:
             if progress:
                 progress(r.name)
@@ -170,14 +180,14 @@ def load_documents(
             seen[quality["sha256"]] = r.name
             graphs.update(r.graphs)
             claims[r.graph_iri] = r.claims
+            entries += [r.index] if r.index is not None else []
+            report.triples_written += sum(text.count("\n") for text in r.graphs.values())
             report.warnings += r.warnings
             report.documents.append(
                 {"document": r.name, "kind": r.kind, "triples": r.triples, "quality": quality}
             )
         writer.write(graphs, claims)
-    if report.documents:
-        sync_index(store, files)  # the search index and document text (pia_kg.search)
-    report.triples_after = store.triple_count()
+        index.add(entries)  # after the batch is in the store
     return report
 
 
@@ -299,6 +309,7 @@ class _Writer:
         rows = store.query(_DIGEST).rows
         self.digest = str(rows[0][0]) if rows else None
         self.first = True
+        self._versions: list[TableVersion] | None = None  # read when first needed
 
     def write(
         self,
@@ -327,8 +338,10 @@ class _Writer:
         digest = claims_digest(self.fingerprint, every)
         if digest == self.digest:
             return {}
+        if self._versions is None:  # the law does not change during a load: read it once
+            self._versions = main_versions_from_store(self.store)
         out = Graph(identifier=CORRESPONDENCE_GRAPH)
-        for old, new, pairs in derive_all(main_versions_from_store(self.store), every):
+        for old, new, pairs in derive_all(self._versions, every):
             out += correspondence_graph(pairs, old, new)
         out.add((CORRESPONDENCE_GRAPH, PIA.inputsDigest, Literal(digest)))
         self.digest = digest

@@ -11,9 +11,11 @@ in memory for a store without a folder) holds, per loaded document:
 
 Names and queries are compared in a folded form (:func:`fold`: NFKC width folding, case,
 spaces removed, a few spelling variants), so ``富士通japan`` finds 富士通Japan株式会社 and
-富士通JAPAN株式会社, and ``静 岡`` finds 静岡市. :func:`sync_index` is called by the pipeline
-after every load; documents no longer in the store are dropped whenever the index is opened
-for reading (so a removal needs no call of its own).
+富士通JAPAN株式会社, and ``静 岡`` finds 静岡市. The pipeline's worker processes make each
+document's entries (:func:`index_entry`, from the graph and text they already hold) and the
+pipeline writes them after each batch (:meth:`SearchIndex.add`, one SQLite transaction);
+documents no longer in the store are dropped whenever the index is opened for reading (so a
+removal needs no call of its own).
 
 >>> fold("富士通ＪＡＰＡＮ株式会社") == fold("富士通Japan 株式会社")
 True
@@ -39,7 +41,7 @@ from pia_kg.store import Store
 from pia_kg.text.widths import compact
 from pia_kg.vocab import PIA, document_graph
 
-__all__ = ["fold", "Hit", "SearchIndex", "index_for", "sync_index", "KINDS"]
+__all__ = ["fold", "Hit", "IndexEntry", "SearchIndex", "index_entry", "index_for", "sync_index", "KINDS"]
 
 #: What a search can find, with the Japanese word shown for each.
 KINDS = {
@@ -68,6 +70,18 @@ class Hit:
     doc_id: str
     source: str
     key: str  # the entity IRI or the citation (table item) the hit stands for
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One document as the index holds it: its text and the rows (folded name first) of its
+    entries, ready to insert (made in a worker process, cheap to pickle)."""
+
+    doc_id: str
+    file_name: str
+    sha256: str
+    text: str
+    rows: tuple[tuple[str, str, str, str, str, str], ...]
 
 
 _SCHEMA = """
@@ -102,11 +116,24 @@ class SearchIndex:
 
     def replace(self, doc_id: str, file_name: str, sha256: str, text: str, hits: Iterable[Hit]) -> None:
         """Put one document (its text and entries) in the index, replacing what was there."""
-        rows = [(fold(h.name), h.name, h.kind, h.doc_id, h.source, h.key) for h in hits]
+        self.add([IndexEntry(doc_id, file_name, sha256, text, _rows(hits))])
+
+    def add(self, entries: Sequence[IndexEntry]) -> None:
+        """Put documents in the index, replacing what was there, in one transaction.
+
+        Only a document already indexed has entries to delete: the entries table (FTS5) has
+        no index on ``doc_id``, so each delete reads the whole table, and a load of new
+        documents must not pay that per document.
+        """
         with self._lock, self._db:
-            self._drop(doc_id)
-            self._db.execute("INSERT INTO documents VALUES (?, ?, ?, ?)", (doc_id, file_name, sha256, text))
-            self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", rows)
+            for e in entries:
+                known = self._db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (e.doc_id,)).fetchone()
+                if known:
+                    self._drop(e.doc_id)
+                self._db.execute(
+                    "INSERT INTO documents VALUES (?, ?, ?, ?)", (e.doc_id, e.file_name, e.sha256, e.text)
+                )
+                self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", e.rows)
 
     def remove(self, doc_ids: Iterable[str]) -> None:
         with self._lock, self._db:
@@ -168,14 +195,13 @@ def index_for(store: Store) -> SearchIndex:
 
 
 def sync_index(store: Store, files: Sequence[Path]) -> None:
-    """Index the loaded documents ``files`` (their text and names) after a load."""
+    """Index the loaded documents ``files`` (their text and names), read back from the store
+    (the pipeline indexes what its workers made instead: :func:`index_entry`)."""
     from pia_kg.loaders.documents.assessment import read_source
 
-    index = index_for(store)
+    entries = []
     for path in files:
-        doc_id = path.stem
-        graph_iri = document_graph(doc_id)
-        graph = store.get_graph(graph_iri)
+        graph = store.get_graph(document_graph(path.stem))
         sha = next((str(o) for o in graph.objects(None, PIA.sha256)), "")
         if not sha:
             continue  # not loaded (failed, or a duplicate loaded under another name)
@@ -183,10 +209,19 @@ def sync_index(store: Store, files: Sequence[Path]) -> None:
             src = read_source(path)  # the text the loader read (a PDF's rows and text)
         except PiaKgError:
             continue
-        if src.sha256 != sha:
-            continue  # the store holds another version of it
-        text = src.text
-        index.replace(doc_id, path.name, sha, text, [*document_hits(doc_id, graph), *_line_hits(doc_id, path.name, text)])
+        if src.sha256 == sha:  # else the store holds another version of it
+            entries.append(index_entry(path.stem, path.name, sha, src.text, graph))
+    index_for(store).add(entries)
+
+
+def index_entry(doc_id: str, file_name: str, sha256: str, text: str, graph: Graph) -> IndexEntry:
+    """What the index holds of one document: its text, the names in its graph, its lines."""
+    hits = [*document_hits(doc_id, graph), *_line_hits(doc_id, file_name, text)]
+    return IndexEntry(doc_id, file_name, sha256, text, _rows(hits))
+
+
+def _rows(hits: Iterable[Hit]) -> tuple[tuple[str, str, str, str, str, str], ...]:
+    return tuple((fold(h.name), h.name, h.kind, h.doc_id, h.source, h.key) for h in hits)
 
 
 def _line_hits(doc_id: str, file_name: str, text: str) -> list[Hit]:
@@ -206,14 +241,28 @@ _UNIT_LINKS = (PIA.recipient, PIA.responsibleDepartment, PIA.usingDepartment, PI
 
 
 def document_hits(doc_id: str, g: Graph) -> list[Hit]:
-    """The names in one document's graph a person searches by, each with a source."""
+    """The names in one document's graph a person searches by, each with the first place in
+    the text that names it (whatever order the graph's triples come in)."""
     hits: dict[tuple[str, str, str], Hit] = {}
     for kind, name, subject, key in _names(g):
         text = str(name or "").strip()
         if text:
-            source = str(g.value(subject, PIA.source) or "")
-            hits.setdefault((kind, text, str(key)), Hit(kind, text, doc_id, source, str(key or "")))
+            source = min((str(s) for s in g.objects(subject, PIA.source)), key=_place, default="")
+            hit = Hit(kind, text, doc_id, source, str(key or ""))
+            known = hits.setdefault((kind, text, str(key)), hit)
+            if _place(source) < _place(known.source):
+                hits[(kind, text, str(key))] = hit
     return list(hits.values())
+
+
+def _place(source: str) -> tuple[int, str]:
+    """Where a ``FILE#Lstart-Lend`` source starts, to order sources by.
+
+    >>> _place("a.txt#L12-L14") < _place("a.txt#L9-L30")
+    False
+    """
+    start = source.rpartition("#L")[2].split("-")[0]
+    return (int(start), source) if start.isdigit() else (1 << 62, source)
 
 
 def _parties(g: Graph) -> Iterator[tuple[str, object, object, object]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rdflib import Literal
 
@@ -43,6 +44,15 @@ _CIRCLED = CIRCLED
 
 def clean_cell(cell: str) -> str:
     """``source.clean_cell`` keeping circled numbers (①部署), which NFKC would turn into digits."""
+    return _clean_short(cell) if len(cell) <= 512 else _clean(cell)
+
+
+@lru_cache(maxsize=1 << 16)  # a form repeats its cells: short ones keep their answer
+def _clean_short(cell: str) -> str:
+    return _clean(cell)
+
+
+def _clean(cell: str) -> str:
     marked = "".join(f"\ue000{_CIRCLED.index(ch)}\ue001" if ch in _CIRCLED else ch for ch in cell)
     text = _clean_cell(marked)
     return re.sub("\ue000(\\d+)\ue001", lambda m: _CIRCLED[int(m[1])], text)

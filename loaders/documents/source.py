@@ -12,6 +12,7 @@ import html
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pia_kg.errors import LoaderError
@@ -112,6 +113,15 @@ _TAG = re.compile(r"<[^>]+>")
 
 def clean_cell(cell: str) -> str:
     """Plain text of a cell: HTML tags removed, entities decoded, widths and spaces folded."""
+    return _clean_short(cell) if len(cell) <= 512 else _clean(cell)
+
+
+@lru_cache(maxsize=1 << 16)  # a form repeats its cells: short ones keep their answer
+def _clean_short(cell: str) -> str:
+    return _clean(cell)
+
+
+def _clean(cell: str) -> str:
     text = re.sub(r"<input[^>]*checked[^>]*>", "○", cell)
     text = re.sub(r"</?(p|br|div|tr|li)\b[^>]*>", " ", text)
     text = _TAG.sub("", text)

@@ -30,7 +30,7 @@ def demo(
     report = load_documents(state.store(), [data])
     out.print(
         f"loaded {len(report.documents)} documents from {data} "
-        f"({report.triples_after} triples in {state.store_dir if not state.memory else 'memory'})"
+        f"({state.store().triple_count()} triples in {state.store_dir if not state.memory else 'memory'})"
     )
     known = named_queries()
     for h in HEADLINES:

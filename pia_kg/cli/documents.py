@@ -60,8 +60,7 @@ def load(
     again = f" ({duplicates} duplicate(s) of another file, not loaded again)" if duplicates else ""
     out.print(
         f"{len(report.documents) - duplicates} document(s) loaded{again}, "
-        f"{len(report.failed)} failed; "
-        f"store: {report.triples_before} → {report.triples_after} triples"
+        f"{len(report.failed)} failed; {report.triples_written} triples written"
     )
     if report.failed:
         raise typer.Exit(1)

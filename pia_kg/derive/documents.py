@@ -19,14 +19,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph, URIRef
 
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import PiaKgError
-from pia_kg.store import Store
+from pia_kg.search import IndexEntry
 from pia_kg.vocab import HISTORY_GRAPH, PROV, RESOLUTION_GRAPH
+
+if TYPE_CHECKING:
+    from pia_kg.backends.oxigraph_store import OxigraphStore
+    from pia_kg.derive.citation_check import LawContext
+    from pia_kg.loaders.law.model import TableVersion
 
 __all__ = [
     "DocumentResult",
@@ -55,7 +60,8 @@ def is_derived_of_document(graph: URIRef) -> bool:
 
 @dataclass
 class DocumentResult:
-    """One document parsed and derived, as N-Triples text per graph (cheap to pickle)."""
+    """One document parsed and derived, as N-Triples text per graph (cheap to pickle), with
+    its search-index entry."""
 
     name: str
     graph_iri: URIRef | None = None
@@ -65,13 +71,17 @@ class DocumentResult:
     claims: list[RecordedRenumbering] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     quality: dict[str, Any] = field(default_factory=dict)
+    index: IndexEntry | None = None
     error: PiaKgError | None = None
 
 
 # --- the scratch store: the law, and one document at a time ---------------------------
 
-_SCRATCH: Store | None = None
+_SCRATCH: OxigraphStore | None = None
 _SCRATCH_LAW = ""
+# The law of the scratch store as the derivations read it: read once per law, not per
+# document (it was most of the cost of deriving a document).
+_LAW: tuple[LawContext, list[TableVersion]] | None = None
 
 
 def init_worker(law_nquads: bytes) -> None:
@@ -79,36 +89,51 @@ def init_worker(law_nquads: bytes) -> None:
     when the law changes)."""
     from pia_kg.backends.oxigraph_store import OxigraphStore
 
-    global _SCRATCH, _SCRATCH_LAW
+    global _SCRATCH, _SCRATCH_LAW, _LAW
     key = hashlib.sha256(law_nquads).hexdigest()
     if _SCRATCH is not None and key == _SCRATCH_LAW:
         return
     scratch = OxigraphStore()
     if law_nquads:
         scratch.load_nquads(law_nquads)
-    _SCRATCH, _SCRATCH_LAW = scratch, key
+    _SCRATCH, _SCRATCH_LAW, _LAW = scratch, key, None
 
 
-def _scratch() -> Store:
+def _scratch() -> OxigraphStore:
     if _SCRATCH is None:
         init_worker(b"")
     assert _SCRATCH is not None
     return _SCRATCH
 
 
-def derive_graph(doc_graph: URIRef, graph: Graph) -> tuple[dict[URIRef, str], list[RecordedRenumbering]]:
+def _law(scratch: OxigraphStore) -> tuple[LawContext, list[TableVersion]]:
+    """The scratch store's law, read while it holds no document."""
+    from pia_kg.derive.law_state import main_versions_from_store
+    from pia_kg.derive.resolution import law_context
+
+    global _LAW
+    if _LAW is None:
+        _LAW = law_context(scratch), main_versions_from_store(scratch)
+    return _LAW
+
+
+def derive_graph(
+    doc_graph: URIRef, graph: Graph, text: str | None = None
+) -> tuple[dict[URIRef, str], list[RecordedRenumbering]]:
     """The derived graphs of one document (N-Triples per graph IRI) and the renumberings it
-    records, computed against the law of this process's scratch store."""
+    records, computed against the law of this process's scratch store. ``text``: ``graph``
+    as N-Triples, when the caller has it."""
     from pia_kg.derive.basis_links import basis_links
     from pia_kg.derive.history import history_graph
     from pia_kg.derive.resolution import resolution_graph, resolve_all
 
     scratch = _scratch()
-    scratch.replace_graphs({doc_graph: graph})
+    law, versions = _law(scratch)
+    scratch.replace_graphs({doc_graph: graph if text is None else text})
     try:
-        resolution = resolution_graph(resolve_all(scratch))
+        resolution = resolution_graph(resolve_all(scratch, law))
         resolution += basis_links(scratch, resolution)
-        history, claims = history_graph(scratch)
+        history, claims = history_graph(scratch, versions)
     finally:
         scratch.drop_graphs([doc_graph])
     res_iri, hist_iri = derived_graphs_of(doc_graph)

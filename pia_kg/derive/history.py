@@ -179,9 +179,12 @@ def derive_history_graphs(store: Store) -> dict[URIRef, Graph]:
     return {HISTORY_GRAPH: history_graph(store)[0]}
 
 
-def history_graph(store: Store) -> tuple[Graph, list[RecordedRenumbering]]:
+def history_graph(
+    store: Store, versions: list[TableVersion] | None = None
+) -> tuple[Graph, list[RecordedRenumbering]]:
     """The history of what ``store`` holds, and the recorded renumberings it checked (the
-    inputs the correspondence graph depends on)."""
+    inputs the correspondence graph depends on). ``versions``: the store's item-table
+    versions, when the caller already read them (``main_versions_from_store``)."""
     g = Graph(identifier=HISTORY_GRAPH)
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
@@ -206,17 +209,20 @@ def history_graph(store: Store) -> tuple[Graph, list[RecordedRenumbering]]:
             g.add((node, PIA.renames, target))
             g.add((target, PIA.formerName, Literal(r.old)))
             g.add((target, SKOS.altLabel, Literal(r.old, lang="ja")))
-    return g, _add_record_checks(store, g)
+    return g, _add_record_checks(store, g, versions)
 
 
-def _add_record_checks(store: Store, g: Graph) -> list[RecordedRenumbering]:
+def _add_record_checks(
+    store: Store, g: Graph, versions: list[TableVersion] | None = None
+) -> list[RecordedRenumbering]:
     """Each recorded renumbering, held against the correspondences derived from the tables;
     returns the records checked."""
     from pia_kg.derive.correspondence import check_recorded, successive_pairs
     from pia_kg.derive.law_state import change_records_from_store, main_versions_from_store
     from pia_kg.derive.renumbering_records import recorded_from_graph
 
-    versions = main_versions_from_store(store)
+    if versions is None:
+        versions = main_versions_from_store(store)
     if not versions:
         return []
     records = recorded_from_graph(change_records_from_store(store))

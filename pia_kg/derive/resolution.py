@@ -191,14 +191,20 @@ def _resolve_document(
     return out
 
 
-def resolve_all(store: Store) -> list[Resolution]:
+def law_context(store: Store) -> LawContext:
+    """The law ``store`` holds, as resolution reads it (a worker reads it once per law)."""
+    return LawContext(read_law(store), periods_from_store(store), read_item_facts(store))
+
+
+def resolve_all(store: Store, law: LawContext | None = None) -> list[Resolution]:
     """Every citation in the store checked (document citations, then change histories):
-    resolved, a problem, or not checkable with the reason."""
+    resolved, a problem, or not checkable with the reason. ``law``: the store's law, when
+    the caller already read it (:func:`law_context`)."""
     citations = read_citations(store)
     docs = read_documents(store)
     if not citations and not any(f.changes for f in docs.values()):
         return []  # law loaded before any document: nothing to resolve yet
-    law = LawContext(read_law(store), periods_from_store(store), read_item_facts(store))
+    law = law or law_context(store)
     by_doc: dict[URIRef, list[CitationRow]] = defaultdict(list)
     for c in citations:
         by_doc[c.doc].append(c)

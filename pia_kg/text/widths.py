@@ -25,10 +25,21 @@ def nfkc(text: str) -> str:
     """
     if len(text) > _BIG:  # a whole document or page on one line: normalised once, not per reader
         return _nfkc_big(text)
+    if len(text) <= _SHORT:
+        return _nfkc_short(text)
     return unicodedata.normalize("NFKC", text)
 
 
 _BIG = 1 << 16
+# The same cells, labels and names come back thousands of times per document (the form's
+# wording): short texts keep their recent answers (these are pure functions).
+_SHORT = 512
+_CACHED = 1 << 16
+
+
+@lru_cache(maxsize=_CACHED)
+def _nfkc_short(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
 
 
 @lru_cache(maxsize=8)
@@ -42,6 +53,11 @@ def fold_spaces(text: str) -> str:
     >>> fold_spaces("　番号法 \\u3000 別表第二\\n")
     '番号法 別表第二'
     """
+    return _fold_spaces_short(text) if len(text) <= _SHORT else SPACES.sub(" ", nfkc(text)).strip()
+
+
+@lru_cache(maxsize=_CACHED)
+def _fold_spaces_short(text: str) -> str:
     return SPACES.sub(" ", nfkc(text)).strip()
 
 
@@ -51,4 +67,9 @@ def compact(text: str) -> str:
     >>> compact("主務省令　第２条 の表")
     '主務省令第2条の表'
     """
+    return _compact_short(text) if len(text) <= _SHORT else SPACES.sub("", nfkc(text))
+
+
+@lru_cache(maxsize=_CACHED)
+def _compact_short(text: str) -> str:
     return SPACES.sub("", nfkc(text))
