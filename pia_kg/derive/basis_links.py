@@ -5,26 +5,29 @@ An assessment states a legal basis in four places: a 移転先 row (``pia:Transf
 ``pia:recipient`` the receiving department), a 提供先 row (``pia:Provision``) and the
 assessment itself for 個人番号の利用 (``pia:numberUseBasis``, its ``pia:responsibleDepartment``
 the department that uses the number) and for 情報連携 (``pia:networkLinkageBasis``). Asking
-"which departments under item 81" over those shapes needs a UNION, which the store evaluates branch by branch over the whole
-corpus before joining: the cost grows with the corpus, not with the answer. So, once per
-document, the shapes are written as one:
+"which departments under item 81" over those shapes needs a UNION, which the store evaluates
+branch by branch over the whole corpus before joining: the cost grows with the corpus, not
+with the answer. So, once per document, the shapes are written as one:
 
     ?citation pia:basisOf ?party ; pia:inAssessment ?assessment ;
               pia:basisRole "移転先" | "提供先" | "利用" | "情報連携" .
-    ?party pia:basisUnit ?department ;      # 移転先 and 利用 only
+    ?party pia:basisUnit ?unit ;            # 移転先 and 利用 only
            pia:basisPurpose ?purpose ;
            pia:basisRecipient ?name .       # 移転先, 提供先: the recipient as this document names it
+    ?citation pia:basisDepartment ?d .      # 移転先 and 利用: one node per department
+    ?d pia:unit ?unit ; rdfs:label ?department ; pia:organizationName ?body .
+    ?assessment pia:bodyName ?body .        # names as this document writes them
 
 (the role belongs to the citation: the assessment is the party of both its 利用 and its
-情報連携 citations), and a question starts from the item, follows ``pia:meantItem`` back to its citations and
-reads the rest by subject: every step an index lookup. The links are derived with the rest
+情報連携 citations), and a question starts from the item, follows ``pia:meantItem`` back to
+its citations and reads the rest by subject: every step an index lookup. The links are derived with the rest
 of a document's resolution (pia_kg/derive/documents.py), so loading a document costs that
 document.
 """
 
 from __future__ import annotations
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, RDFS, Graph, URIRef
 
 from pia_kg.store import Store
 from pia_kg.vocab import PIA, PREFIXES
@@ -36,7 +39,11 @@ ROLES = {"transfer": "移転先", "provision": "提供先", "use": "利用", "li
 
 #: Every predicate the links are written with.
 PREDICATES = frozenset(
-    PIA[n] for n in ("basisOf", "basisRole", "basisUnit", "basisPurpose", "basisRecipient", "inAssessment")
+    PIA[n]
+    for n in (
+        "basisOf", "basisRole", "basisUnit", "basisPurpose", "basisRecipient", "inAssessment",
+        "basisDepartment", "unit", "organizationName", "bodyName",
+    )
 )
 
 _PARTIES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + f"""
@@ -71,6 +78,29 @@ CONSTRUCT {{
 }}
 """
 
+# The department and its body as this document names them, on a node of the document's own
+# (one per citation and department): a unit or a body is shared by every document of its
+# body, and each of their graphs repeats its labels, so reading them from the shared node
+# would cost as many lookups as the body has documents.
+_DEPARTMENTS = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + """
+CONSTRUCT {
+  ?cit pia:basisDepartment ?dep .
+  ?dep a pia:DepartmentUnderBasis ; pia:unit ?unit ; rdfs:label ?department ;
+       pia:organizationName ?organization .
+  ?a pia:bodyName ?bodyName .
+} WHERE {
+  {
+    { ?party pia:citation ?cit ; a pia:Transfer ; pia:recipient ?unit }
+    UNION { ?party pia:numberUseBasis ?cit ; a pia:Assessment ; pia:responsibleDepartment ?unit }
+    ?unit rdfs:label ?department .
+    OPTIONAL { ?unit pia:body/rdfs:label ?organization }
+    BIND(IRI(CONCAT(STR(?cit), "/department/", MD5(STR(?unit)))) AS ?dep)
+  } UNION {
+    ?a a pia:Assessment ; pia:body/rdfs:label ?bodyName .
+  }
+}
+"""
+
 _CITATIONS_AND_ASSESSMENTS = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + """
 SELECT ?x ?kind WHERE {
   { ?x a pia:LegalCitation . BIND("citation" AS ?kind) }
@@ -95,13 +125,14 @@ def basis_links(store: Store, resolution: Graph) -> Graph:
     ...     _ = g.add(t)
     >>> s.replace_graphs({d: g})
     >>> links = basis_links(s, Graph())
-    >>> sorted(str(o) for o in links.objects())
+    >>> sorted(str(o) for o in links.objects() if not str(o).startswith("https"))
     ['urn:x:a', 'urn:x:row', 'urn:x:unit', '児童手当', '移転先']
     """
     out = Graph()
-    found = store.query(_PARTIES).graph
-    if found is not None:
-        out += found
+    for construct in (_PARTIES, _DEPARTMENTS):
+        found = store.query(construct).graph
+        if found is not None:
+            out += found
     citations: set[URIRef] = set(resolution.subjects(RDF.type, PIA.LegalCitation))
     assessments: list[URIRef] = []
     for x, kind in store.query(_CITATIONS_AND_ASSESSMENTS).rows:
