@@ -43,7 +43,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 """
 _SAME = "(skos:exactMatch|^skos:exactMatch|skos:closeMatch|^skos:closeMatch)*"
-_ITEM = """?law rdfs:label ?ll . FILTER(STR(?ll) = "%s")
+_ITEM = """?law rdfs:label "%s"@ja .
   ?v pia:versionOf ?law ; eli:first_date_entry_in_force ?from .
   OPTIONAL { ?v eli:date_no_longer_in_force ?until }
   FILTER(?from <= "%s"^^<http://www.w3.org/2001/XMLSchema#date> && (!BOUND(?until) || ?until > "%s"^^<http://www.w3.org/2001/XMLSchema#date>))
@@ -59,28 +59,28 @@ _IMPACT = (
     f" ?new pia:inVersion/eli:first_date_entry_in_force {_DAY} }} }}"
 )
 
-# (name, named query, params, minimal SPARQL on the raw store) — {doc} is one assessment
+# (name, named query, params, minimal SPARQL on the raw store) — {doc} is one assessment.
+# The minimal SPARQL reads the same data (the basis links included) with every constant
+# written in, and returns only the key column: the least a hand-written query must do.
 HEADLINES = [
     ("departments-under-item", "departments_under_item",
      {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"},
-     P + "SELECT DISTINCT ?unit WHERE { " + _ITEM % ("番号法別表", "2025-01-01", "2025-01-01", "81")
+     P + "SELECT DISTINCT ?department WHERE { " + _ITEM % ("番号法別表", "2025-01-01", "2025-01-01", "81")
      + f" ?target {_SAME} ?meant . ?cit pia:meantItem ?meant ."
-     + " { ?row pia:citation ?cit ; a pia:Transfer ; pia:recipient ?unit }"
-     + " UNION { ?a pia:numberUseBasis ?cit ; pia:responsibleDepartment ?unit } }"),
+     + " ?cit pia:basisDepartment/rdfs:label ?department }"),
     ("recipients-under-item", "recipients_under_item",
      {"table": "主務省令第2条の表", "item": "106", "as_of": "2025-01-01"},
      P + "SELECT DISTINCT ?row WHERE { " + _ITEM % ("主務省令第2条の表", "2025-01-01", "2025-01-01", "106")
-     + f" ?target {_SAME} ?meant . ?cit pia:meantItem ?meant . ?row pia:citation ?cit ; a pia:Provision . }}"),
+     + f" ?target {_SAME} ?meant . ?cit pia:meantItem ?meant ; pia:basisRole \"提供先\" ; pia:basisOf ?row . }}"),
     ("item-meaning", "item_meaning",
      {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"},
      P + "SELECT ?jimu WHERE { " + _ITEM % ("番号法別表", "2025-01-01", "2025-01-01", "81")
      + " OPTIONAL { ?target pia:jimu ?jimu } }"),
     ("citation-problems (one assessment)", "citation_problems", {"assessment": "{doc}"},
-     P + "SELECT ?cit ?kind WHERE { <{doc}> prov:wasDerivedFrom ?d . ?cit prov:wasDerivedFrom ?d ;"
-     " pia:problem ?p . ?p pia:problemKind ?kind }"),
+     P + "SELECT ?cit ?kind WHERE { ?cit pia:inAssessment <{doc}> ; pia:problem ?p . ?p pia:problemKind ?kind }"),
     ("renumbering-impact (one assessment)", "renumbering_impact",
      {"amendment": "2024-05-27", "assessment": "{doc}"},
-     P + "SELECT ?cit ?new WHERE { <{doc}> prov:wasDerivedFrom ?d . ?cit prov:wasDerivedFrom ?d ." + _IMPACT),
+     P + "SELECT ?cit ?new WHERE { ?cit pia:inAssessment <{doc}> ." + _IMPACT),
     ("renumbering-impact (whole corpus)", "renumbering_impact", {"amendment": "2024-05-27"},
      P + "SELECT ?cit ?new WHERE { " + _IMPACT),
 ]
