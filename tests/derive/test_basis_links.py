@@ -42,7 +42,7 @@ def test_every_citation_points_to_the_assessment_of_its_document(loaded_store) -
     assert not wrong
 
 
-_UNION_FORM = """
+UNION_FORM = """
 SELECT DISTINCT ?department ?role ?assessment ?source WHERE {
   ?law a pia:LawTable ; rdfs:label ?lawLabel . FILTER(STR(?lawLabel) = STR(?table))
   ?version pia:versionOf ?law .
@@ -64,7 +64,7 @@ def test_departments_under_item_answers_as_the_union_over_the_shapes_did(loaded_
     answered = 0
     for table, item in (("番号法別表", "81"), ("番号法別表第一", "94"), ("番号法別表第二", "116")):
         bindings = bind_params(query, {"table": table, "item": item})
-        old = _rows(loaded_store, P + inject_values(_UNION_FORM, bindings))
+        old = _rows(loaded_store, P + inject_values(UNION_FORM, bindings))
         new = {(r["department"], r["role"], r["assessment"], r["source"])
                for r in loaded_store.query(inject_values(query.text, bindings)).values()}
         assert old == new, (table, item)

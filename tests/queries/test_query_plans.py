@@ -1,0 +1,116 @@
+"""The headline queries are index lookups: Oxigraph's plan never builds a hash table over
+the corpus's documents. Read from Oxigraph's own explanation (`oxigraph query --explain`),
+so that an Oxigraph release that plans them otherwise (the LIMIT sub-selects and one-path
+OPTIONAL bodies the queries rely on, see queries/departments_under_item.rq) fails here
+rather than in a benchmark at 5,000 documents."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from derive.test_basis_links import UNION_FORM
+from servers import oxigraph_binary
+
+from pia_kg.named_queries import bind_params, get_query, inject_values
+from pia_kg.vocab import PREFIXES
+
+#: Predicates whose triples grow with the corpus (documents and what is derived per document).
+CORPUS_PREDICATES = {
+    f"<{PREFIXES['pia']}{n}>"
+    for n in (
+        "meantItem", "resolvedItem", "citation", "numberUseBasis", "basisOf", "basisRole",
+        "basisDepartment", "inAssessment", "citedTable", "citedItem", "source", "problem",
+        "bodyName", "basisPurpose", "basisRecipient", "recipient", "purpose", "body",
+    )
+} | {"<http://purl.org/dc/terms/title>", "<http://www.w3.org/ns/prov#wasDerivedFrom>"}
+
+
+@pytest.fixture(scope="module")
+def store_dir(law_dir: Path, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Law and seeds in an embedded store of its own, closed so that the CLI can open it."""
+    from pia_kg.pipeline import load_documents, load_law_dir
+    from pia_kg.store import open_store
+
+    path = tmp_path_factory.mktemp("plans") / "store"
+    store = open_store("oxigraph", path=path)
+    load_law_dir(store, law_dir)
+    load_documents(store, [seeds_dir], workers=1)
+    store.close()
+    return path
+
+
+def _assessment(store_dir: Path) -> str:
+    import pyoxigraph as ox
+
+    s = ox.Store.read_only(str(store_dir))
+    q = f"SELECT ?a WHERE {{ ?c <{PREFIXES['pia']}inAssessment> ?a }} ORDER BY ?a LIMIT 1"
+    return next(iter(s.query(q, use_default_graph_as_union=True)))["a"].value
+
+
+def _plan(store_dir: Path, tmp: Path, sparql: str) -> dict:
+    query, explain = tmp / "q.rq", tmp / "plan.json"
+    query.write_text(sparql, encoding="utf-8")
+    subprocess.run(
+        [oxigraph_binary(), "query", "--location", str(store_dir), "--query-file", str(query),
+         "--union-default-graph", "--explain-file", str(explain), "--results-format", "tsv",
+         "--results-file", str(tmp / "out.tsv")],
+        check=True, capture_output=True, timeout=120,
+    )
+    return json.loads(explain.read_text(encoding="utf-8"))["plan"]
+
+
+def _patterns(node: dict) -> list[str]:
+    own = [node["name"]] if node["name"].startswith(("QuadPattern", "Path")) else []
+    return own + [p for c in node.get("children", []) for p in _patterns(c)]
+
+
+def _leftmost(node: dict) -> str:
+    while node.get("children"):
+        node = node["children"][0]
+    return node["name"]
+
+
+def _corpus_hash_builds(node: dict) -> list[str]:
+    """Hash joins whose build side reads a corpus predicate (unless it starts from the bound
+    parameters, a chain of lookups): work that grows with the corpus."""
+    found = []
+    name, children = node["name"], node.get("children", [])
+    if "HashBuild" in name and len(children) == 2:
+        build = children[1] if "HashBuildRight" in name else children[0]
+        corpus = [p for p in _patterns(build) if any(pred in p for pred in CORPUS_PREDICATES)]
+        if corpus and not _leftmost(build).startswith("StaticBindings"):
+            found.append(f"{name} builds on {corpus[0]}")
+    return found + [f for c in children for f in _corpus_hash_builds(c)]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("departments_under_item", {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"}),
+        ("departments_under_item", {"table": "番号法別表第一", "item": "94"}),
+        ("recipients_under_item", {"table": "主務省令第2条の表", "item": "106", "as_of": "2025-01-01"}),
+        ("citation_problems", {"assessment": "{a}"}),
+        ("renumbering_impact", {"amendment": "2024-05-27", "assessment": "{a}"}),
+    ],
+)
+def test_headline_queries_build_no_hash_table_over_the_corpus(
+    store_dir: Path, tmp_path: Path, name: str, params: dict[str, str]
+) -> None:
+    query = get_query(name)
+    a = _assessment(store_dir)
+    bindings = bind_params(query, {k: v.replace("{a}", a) for k, v in params.items()})
+    plan = _plan(store_dir, tmp_path, inject_values(query.text, bindings))
+    assert _patterns(plan), "no plan read"
+    assert not _corpus_hash_builds(plan)
+
+
+def test_the_check_sees_a_query_that_scans_the_corpus(store_dir: Path, tmp_path: Path) -> None:
+    """The question as a UNION over the shapes (the form the queries had before the basis
+    links): Oxigraph hash-joins what follows the UNION over every citation of the corpus."""
+    query = get_query("departments_under_item")
+    bindings = bind_params(query, {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"})
+    sparql = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + inject_values(UNION_FORM, bindings)
+    assert _corpus_hash_builds(_plan(store_dir, tmp_path, sparql))
