@@ -209,7 +209,9 @@ def bind_params(query: NamedQuery, raw: Mapping[str, object]) -> dict[str, Node]
 # Tokens that may contain braces or the word WHERE without meaning them.
 _SKIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-_LEADING_SUBSELECT = re.compile(r"\s*\{\s*SELECT\s+\*\s*WHERE\s*\{", re.IGNORECASE)
+_LEADING_SUBSELECT = re.compile(
+    r"\s*\{\s*SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*\s*WHERE\s*\{", re.IGNORECASE
+)
 
 
 def _top_level_where(text: str) -> int:
@@ -230,7 +232,7 @@ def _top_level_where(text: str) -> int:
 
 def _binding_point(text: str) -> int:
     r"""Where parameters are bound: just inside the top-level WHERE group or, when that group
-    opens with a ``{ SELECT * WHERE {`` sub-select (the index-lookup core of a query, see
+    opens with a ``{ SELECT [DISTINCT] * WHERE {`` sub-select (the index-lookup core of a query, see
     queries/departments_under_item.rq), just inside that one, so that the store starts its
     lookups from the bound values; ``SELECT *`` passes them on to the rest of the query.
 
