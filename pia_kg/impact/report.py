@@ -238,38 +238,35 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT DISTINCT ?citation ?assessment ?organization ?source ?role ?party ?annex ?article
        ?basis ?cited_table ?cited_item ?resolved_table ?resolved_item ?meaning ?problem
 WHERE {
-  ?citation a pia:LegalCitation .
-  {
-    ?holder pia:citation ?citation ; a ?holderType .
-    FILTER(?holderType IN (pia:Provision, pia:Transfer))
-    BIND(IF(?holderType = pia:Provision, "provision", "transfer") AS ?role)
-  } UNION {
-    ?holder pia:numberUseBasis ?citation . BIND("number use" AS ?role)
-  } UNION {
-    ?holder pia:networkLinkageBasis ?citation . BIND("network linkage" AS ?role)
-  }
-  ?holder prov:wasDerivedFrom ?doc .
-  ?assessment a pia:Assessment ; prov:wasDerivedFrom ?doc .
-  %ASSESSMENT%
-  OPTIONAL { ?assessment pia:body/rdfs:label ?organization }
+  # Index lookups from the assessment (or every citation with a party), in stages whose
+  # LIMIT never cuts an answer (see queries/renumbering_impact.rq).
+  { SELECT * WHERE {
+    { SELECT * WHERE {
+      %ASSESSMENT%
+      ?citation pia:inAssessment ?assessment ; pia:basisRole ?basisRole ; pia:basisOf ?holder .
+    } LIMIT 10000000 }
+    OPTIONAL { ?citation pia:resolvedItem ?resolved }
+    # always bound (a constant last), so that the lookups below go row by row
+    BIND(COALESCE(?resolved, pia:NoItem) AS ?resolvedItem)
+  } LIMIT 10000000 }
+  BIND(IF(?basisRole = "提供先", "provision", IF(?basisRole = "移転先", "transfer",
+       IF(?basisRole = "利用", "number use", "network linkage"))) AS ?role)
+  OPTIONAL { ?assessment pia:bodyName ?organization }
   OPTIONAL { ?holder pia:source ?holderSource }
   OPTIONAL { ?citation pia:source ?citationSource }
   BIND(COALESCE(?holderSource, ?citationSource) AS ?source)
-  OPTIONAL { ?holder pia:recipientName ?recipientName }
-  OPTIONAL { ?holder pia:recipient/rdfs:label ?recipientLabel }
-  BIND(COALESCE(?recipientName, ?recipientLabel) AS ?party)
+  OPTIONAL { ?holder pia:basisRecipient ?party }
   OPTIONAL { ?holder pia:annex ?annex }
   OPTIONAL { ?citation pia:articleAsWritten ?article }
   OPTIONAL { ?citation pia:basisText ?basis }
   OPTIONAL { ?citation pia:citedTable ?cited_table }
   OPTIONAL { ?citation pia:citedItem ?cited_item }
+  OPTIONAL { ?resolvedItem pia:itemLabel ?resolved_item }
   OPTIONAL {
-    ?citation pia:resolvedItem ?resolved .
-    ?resolved pia:itemLabel ?resolved_item ;
-              pia:inVersion/pia:versionOf/rdfs:label ?resolved_table .
+    ?resolvedItem pia:inVersion/pia:versionOf/rdfs:label ?resolved_table .
     FILTER(LANG(?resolved_table) = "ja")
-    OPTIONAL { ?resolved pia:jimu ?meaning }
   }
+  OPTIONAL { ?resolvedItem pia:jimu ?meaning }
   OPTIONAL { ?citation pia:problem ?problem }
 }
 """
@@ -277,7 +274,7 @@ WHERE {
 
 def _citations(store: Store, assessment: str | None) -> list[dict[str, str | None]]:
     """Every citation of the loaded assessments, with its holder and resolution, one row each."""
-    where = f"FILTER(?assessment = <{assessment}>)" if assessment else ""
+    where = f"VALUES ?assessment {{ <{assessment}> }}" if assessment else ""
     if assessment and any(ch in assessment for ch in '<>"{}|^`\\ '):
         from pia_kg.errors import ParameterError
 
