@@ -27,7 +27,7 @@ document.
 
 from __future__ import annotations
 
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from pia_kg.store import Store
 from pia_kg.vocab import PIA, PREFIXES

@@ -272,13 +272,20 @@ WHERE {
 """
 
 
-def _citations(store: Store, assessment: str | None) -> list[dict[str, str | None]]:
-    """Every citation of the loaded assessments, with its holder and resolution, one row each."""
-    where = f"VALUES ?assessment {{ <{assessment}> }}" if assessment else ""
-    if assessment and any(ch in assessment for ch in '<>"{}|^`\\ '):
+def _assessment_values(assessment: str | None) -> str:
+    """``VALUES ?assessment { <iri> }`` ("" for every assessment); ParameterError if not an IRI."""
+    if not assessment:
+        return ""
+    if any(ch in assessment for ch in '<>"{}|^`\\ '):
         from pia_kg.errors import ParameterError
 
         raise ParameterError(f"not an IRI: {assessment!r}", param="assessment")
+    return f"VALUES ?assessment {{ <{assessment}> }}"
+
+
+def _citations(store: Store, assessment: str | None) -> list[dict[str, str | None]]:
+    """Every citation of the loaded assessments, with its holder and resolution, one row each."""
+    where = _assessment_values(assessment)
     seen: dict[str, dict[str, str | None]] = {}
     for row in run_sparql(store, _CITATIONS.replace("%ASSESSMENT%", where)).values():
         key = f"{row['citation']}|{row['source']}|{row['party']}"
@@ -324,7 +331,10 @@ _PROBLEMS = """
 PREFIX pia: <https://w3id.org/pia-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?citation ?kind ?comment ?expected_table ?expected_item WHERE {
-  ?citation pia:problem ?p .
+  { SELECT * WHERE {
+    %ASSESSMENT%
+    ?citation pia:inAssessment ?assessment ; pia:problem ?p .
+  } LIMIT 10000000 }
   OPTIONAL { ?p pia:problemKind ?kind }
   OPTIONAL { ?p rdfs:comment ?comment }
   OPTIONAL { ?p pia:expectedTable ?expected_table }
@@ -336,7 +346,8 @@ SELECT ?citation ?kind ?comment ?expected_table ?expected_item WHERE {
 def problems(store: Store, assessment: str | None = None) -> list[ProblemRow]:
     """Citations the resolution graph marks as wrong, in the loaded assessments (or one)."""
     details: dict[str, list[dict[str, str | None]]] = {}
-    for row in run_sparql(store, _PROBLEMS).values():
+    text = _PROBLEMS.replace("%ASSESSMENT%", _assessment_values(assessment))
+    for row in run_sparql(store, text).values():
         details.setdefault(row["citation"] or "", []).append(row)
     if not details:
         return []
