@@ -206,17 +206,23 @@ class OxigraphStore(SparqlUpdateStore):
         store = self._store
         if any(store.contains_named_graph(ox.NamedNode(str(g))) for g in (*graphs, *drops)):
             super().replace_graphs(graphs, drops)
+        elif len(graphs) == 1:  # as N-Triples into that graph: no N-Quads to build
+            [(g, data)] = graphs.items()
+            self._load(ntriples(data).encode("utf-8"), ox.RdfFormat.N_TRIPLES, ox.NamedNode(str(g)))
         else:
             self.load_nquads(as_nquads(graphs))
 
     def load_nquads(self, data: bytes) -> None:
         """Add N-Quads in one transaction (Oxigraph's own parser: no SPARQL text to build)."""
+        self._load(data, ox.RdfFormat.N_QUADS)
+
+    def _load(self, data: bytes, fmt: ox.RdfFormat, to_graph: ox.NamedNode | None = None) -> None:
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only here; nothing was changed")
         try:
-            self._store.load(data, format=ox.RdfFormat.N_QUADS)
+            self._store.load(data, format=fmt, to_graph=to_graph)
         except (SyntaxError, OSError) as exc:
-            raise StoreError(f"loading N-Quads failed, store unchanged: {exc}") from None
+            raise StoreError(f"loading {fmt.name} failed, store unchanged: {exc}") from None
         self._committed()
 
     def graphs_nquads(self, prefixes: tuple[str, ...]) -> bytes:
