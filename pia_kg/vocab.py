@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
@@ -101,6 +102,15 @@ def slug(text: str) -> str:
     ``静岡市 市民局　市民課`` and ``静岡市市民局市民課`` give the same slug, so a unit is one node
     whichever way a document spaces it.
     """
+    return _slug_short(text) if len(text) <= 512 else _slug(text)
+
+
+@lru_cache(maxsize=1 << 16)  # the same names and labels are minted over and over
+def _slug_short(text: str) -> str:
+    return _slug(text)
+
+
+def _slug(text: str) -> str:
     folded = _SPACES.sub("", unicodedata.normalize("NFKC", text))
     return quote(folded, safe="-._~()")
 
@@ -140,6 +150,7 @@ def table_version_iri(table_key: str, version_key: str) -> URIRef:
     return mint("law", table_key, version_key)
 
 
+@lru_cache(maxsize=1 << 16)
 def table_item_iri(table_key: str, version_key: str, label: str) -> URIRef:
     """One item (項) of one version of a law table, label as in ``36の2``."""
     return mint("law", table_key, version_key, "item", label)

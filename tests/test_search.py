@@ -39,3 +39,23 @@ def test_index_of_a_memory_store_lives_in_memory() -> None:
     assert [h.name for h in bodies] == ["金沢市"]
     lines = index_for(store).search("児童手当情報ファイル", kinds=("text",))
     assert lines and all(h.source.startswith("001_57af33314b6a26f0.txt#L") for h in lines)
+
+
+def test_entries_made_in_workers_are_those_read_back_from_the_store(tmp_path) -> None:  # noqa: ANN001
+    from pia_kg.loaders.documents.assessment import load_assessment
+    from pia_kg.search import index_entry
+    from pia_kg.vocab import document_graph
+
+    store = open_store("oxigraph", path=tmp_path / "store")
+    try:
+        load_documents(store, [SEED_001], workers=1)
+        src = load_assessment(SEED_001)
+        made = index_entry(SEED_001.stem, SEED_001.name, src.source.sha256, src.source.text, src.graph)
+        stored = store.get_graph(document_graph(SEED_001.stem))
+        again = index_entry(SEED_001.stem, SEED_001.name, src.source.sha256, src.source.text, stored)
+        assert sorted(made.rows) == sorted(again.rows)  # the first place naming it, in any order
+        load_documents(store, [SEED_001], workers=1)  # loading again replaces its entries
+        hits = index_for(store).search("富士通ｊａｐａｎ", kinds=("contractor",))
+        assert len(hits) == 1
+    finally:
+        store.close()

@@ -31,6 +31,9 @@ from pia_kg.store import ExportFormat, GraphData, QueryResult
 
 _XSD_STRING = str(XSD.string)
 
+#: Bytes of RDF text written between two flushes of the engine's write buffers (memory).
+FLUSH_EVERY = 32 << 20
+
 _EXPORT = {
     ExportFormat.nquads: ox.RdfFormat.N_QUADS,
     ExportFormat.trig: ox.RdfFormat.TRIG,
@@ -88,6 +91,7 @@ class OxigraphStore(SparqlUpdateStore):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only and self.path is not None
         self._writes = 0  # the state token of a store without a folder
+        self._unflushed = 0  # bytes written since the write buffers were last flushed
         self._opened_at: str | None = None
         self._store = self._open()
 
@@ -195,6 +199,7 @@ class OxigraphStore(SparqlUpdateStore):
         except OSError as exc:
             raise StoreError(f"update failed, store unchanged: {exc}") from None
         self._committed()
+        self._written(len(sparql_update))
 
     def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:
         """One transaction, as for every backend. When none of the graphs is there yet (a
@@ -206,18 +211,34 @@ class OxigraphStore(SparqlUpdateStore):
         store = self._store
         if any(store.contains_named_graph(ox.NamedNode(str(g))) for g in (*graphs, *drops)):
             super().replace_graphs(graphs, drops)
+        elif len(graphs) == 1:  # as N-Triples into that graph: no N-Quads to build
+            [(g, data)] = graphs.items()
+            self._load(ntriples(data).encode("utf-8"), ox.RdfFormat.N_TRIPLES, ox.NamedNode(str(g)))
         else:
             self.load_nquads(as_nquads(graphs))
 
     def load_nquads(self, data: bytes) -> None:
         """Add N-Quads in one transaction (Oxigraph's own parser: no SPARQL text to build)."""
+        self._load(data, ox.RdfFormat.N_QUADS)
+
+    def _load(self, data: bytes, fmt: ox.RdfFormat, to_graph: ox.NamedNode | None = None) -> None:
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only here; nothing was changed")
         try:
-            self._store.load(data, format=ox.RdfFormat.N_QUADS)
+            self._store.load(data, format=fmt, to_graph=to_graph)
         except (SyntaxError, OSError) as exc:
-            raise StoreError(f"loading N-Quads failed, store unchanged: {exc}") from None
+            raise StoreError(f"loading {fmt.name} failed, store unchanged: {exc}") from None
         self._committed()
+        self._written(len(data))
+
+    def _written(self, size: int) -> None:
+        """Flush the engine's write buffers to disk every ``FLUSH_EVERY`` bytes written: they
+        would otherwise hold hundreds of MB whatever the batch size (a flush is work the
+        engine does anyway, sooner or later)."""
+        self._unflushed += size
+        if self.path is not None and self._unflushed >= FLUSH_EVERY:
+            self._store.flush()
+            self._unflushed = 0
 
     def graphs_nquads(self, prefixes: tuple[str, ...]) -> bytes:
         """The named graphs whose IRI starts with one of ``prefixes``, as N-Quads."""

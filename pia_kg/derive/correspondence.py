@@ -155,6 +155,33 @@ def derive_correspondences(
     the terms the old version's law defines (:func:`~pia_kg.derive.law_text.defined_terms`),
     read in old items as what they stand for; ``new_terms`` likewise in new items.
     """
+    out = _apply_records(_from_tables(old, new, terms, new_terms), old, new, recorded)
+    return sorted(out, key=_sort_key)
+
+
+# What the tables alone give, per version pair: the records change only the confidences
+# and evidence (_apply_records), so a load that records new renumberings does not score
+# the tables again. Entries hold their versions, so an id is not reused while cached.
+_TABLE_PAIRS: dict[tuple[int, int], tuple[TableVersion, TableVersion, object, list[Correspondence]]] = {}
+
+
+def _from_tables(
+    old: TableVersion, new: TableVersion, terms: dict[str, str] | None, new_terms: dict[str, str] | None
+) -> list[Correspondence]:
+    key, inputs = (id(old), id(new)), (terms, new_terms)
+    hit = _TABLE_PAIRS.get(key)
+    if hit is not None and hit[0] is old and hit[1] is new and hit[2] == inputs:
+        return hit[3]
+    if len(_TABLE_PAIRS) > 64:
+        _TABLE_PAIRS.clear()
+    out = _derive_from_tables(old, new, terms, new_terms)
+    _TABLE_PAIRS[key] = (old, new, inputs, out)
+    return out
+
+
+def _derive_from_tables(
+    old: TableVersion, new: TableVersion, terms: dict[str, str] | None, new_terms: dict[str, str] | None
+) -> list[Correspondence]:
     olds = [profile(i, k, terms) for k, i in enumerate(old.items) if not i.deleted]
     news = [profile(i, k, new_terms) for k, i in enumerate(new.items) if not i.deleted]
     sims = score_pairs(olds, news)
@@ -184,8 +211,7 @@ def derive_correspondences(
     for n in news:
         if n.label not in placed_new:
             out.append(_unmatched(n, olds, sims, set(), old_side=False))
-    out = _apply_records(out, old, new, recorded)
-    return sorted(out, key=_sort_key)
+    return out
 
 
 def _sort_key(c: Correspondence) -> tuple[int, tuple[int, ...], tuple[int, ...]]:

@@ -151,7 +151,7 @@ def derive_text(job: tuple[URIRef, str]) -> DocumentResult:
 
     doc_graph, text = job
     result = DocumentResult(str(doc_graph).rsplit("/", 1)[-1], graph_iri=doc_graph)
-    result.graphs, result.claims = derive_graph(doc_graph, as_graph(text))
+    result.graphs, result.claims = derive_graph(doc_graph, as_graph(text), text)
     return result
 
 

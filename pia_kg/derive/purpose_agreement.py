@@ -11,6 +11,7 @@ one normaliser of 事務 text) before they are compared.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -27,6 +28,9 @@ CLEARLY_BETTER_BY = 0.15
 _SUFFIXES = ("に関する事務", "の事務", "事務")
 
 
+# A document's purposes are scored against every item of a table, and the same item texts
+# and purposes come back for every citation: these pure functions keep their answers.
+@lru_cache(maxsize=1 << 14)
 def _core(text: str) -> str:
     core = item_text(text)
     for s in _SUFFIXES:
@@ -35,8 +39,9 @@ def _core(text: str) -> str:
     return core
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+@lru_cache(maxsize=1 << 14)
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset({text[i : i + 2] for i in range(len(text) - 1)} or {text})
 
 
 def _text_score(purpose: str, jimu: str) -> float:
@@ -61,16 +66,20 @@ def agreement(purpose: str, item: LawItem, *, recipient: str | None = None) -> f
     if item.deleted or not item.jimu:
         return 0.0
     text = _text_score(purpose, item.jimu)
-    law_p, law_j = cited_law(purpose), cited_law(item.jimu)
+    law_p, law_j = _cited_law(purpose), _cited_law(item.jimu)
     if law_p and law_j:
         law = 1.0 if law_p == law_j else 0.0
         score = 0.75 * text + 0.25 * law
     else:
         score = text
     if recipient and item.agency:
-        who = fuzz.partial_ratio(agency_text(recipient), agency_text(item.agency)) / 100
+        who = fuzz.partial_ratio(_agency_text(recipient), _agency_text(item.agency)) / 100
         score = 0.85 * score + 0.15 * who
     return round(min(1.0, score), 3)
+
+
+_cited_law = lru_cache(maxsize=1 << 14)(cited_law)
+_agency_text = lru_cache(maxsize=1 << 14)(agency_text)
 
 
 @dataclass(frozen=True)

@@ -137,3 +137,19 @@ def test_ask_answers_a_boolean(store: Store) -> None:
     store.replace_graph(URIRef("http://example.org/g"), _graph("x"))
     assert store.query("ASK { ?s ?p \"x\" }").boolean is True
     assert store.query("ASK { ?s ?p \"y\" }").boolean is False
+
+
+def test_oxigraph_loads_new_graphs_and_swaps_present_ones_alike(tmp_path: Path) -> None:
+    """New graphs go in through Oxigraph's loader, present ones through a SPARQL swap: the
+    same triples either way, blank-node-free text or rdflib graphs."""
+    s = open_store("oxigraph", path=tmp_path / "store")
+    g1, g2 = URIRef("http://example.org/g1"), URIRef("http://example.org/g2")
+    text = '<http://example.org/s> <http://example.org/p> "a .\u2028b" .\n'  # a raw U+2028
+    s.replace_graphs({g1: text, g2: _graph("x", "y")})  # neither there: loaded
+    assert s.triple_count(g1) == 1 and s.triple_count(g2) == 2
+    assert {str(o) for o in s.get_graph(g1).objects()} == {"a .\u2028b"}
+    s.replace_graphs({g1: _graph("z")}, drops=[g2])  # g1 there: swapped
+    assert s.triple_count(g1) == 1 and g2 not in s.named_graphs()
+    s.replace_graphs({g2: text})  # one graph alone, as N-Triples into it
+    assert s.triple_count(g2) == 1
+    s.close()
