@@ -1,4 +1,4 @@
-"""The headline queries are index lookups: Oxigraph's plan never builds a hash table over
+"""The headline and per-assessment queries are index lookups: Oxigraph's plan never builds a hash table over
 the corpus's documents. Read from Oxigraph's own explanation (`oxigraph query --explain`),
 so that an Oxigraph release that plans them otherwise (the LIMIT sub-selects and one-path
 OPTIONAL bodies the queries rely on, see queries/departments_under_item.rq) fails here
@@ -94,6 +94,9 @@ def _corpus_hash_builds(node: dict) -> list[str]:
         ("recipients_under_item", {"table": "主務省令第2条の表", "item": "106", "as_of": "2025-01-01"}),
         ("citation_problems", {"assessment": "{a}"}),
         ("renumbering_impact", {"amendment": "2024-05-27", "assessment": "{a}"}),
+        ("provisions", {"assessment": "{a}"}),
+        ("citation_resolutions", {"assessment": "{a}"}),
+        ("assessment_history", {"assessment": "{a}"}),
     ],
 )
 def test_headline_queries_build_no_hash_table_over_the_corpus(
