@@ -92,7 +92,12 @@ def children_cpu() -> float:
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    """The largest resident set of any `pia-kg` command run by :func:`pia` so far (each
+    measured on its own, with its worker processes: not the query children)."""
+    return _PEAK_KB[0] / 1024
+
+
+_PEAK_KB = [0]
 
 
 def disk_bytes(path: Path) -> int:
@@ -100,7 +105,17 @@ def disk_bytes(path: Path) -> int:
 
 
 def pia(store: Path, *args: str) -> None:
-    subprocess.run([PIA_KG, "--store", str(store), *args], check=True, capture_output=True)
+    """Run one `pia-kg` command; its peak memory (its own and its workers') counts in
+    :func:`peak_mb`."""
+    proc = subprocess.Popen(
+        [PIA_KG, "--store", str(store), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read() if proc.stderr else b""
+    if proc.returncode:
+        raise SystemExit(f"pia-kg {' '.join(args[:2])} failed: {err.decode(errors='replace')[-500:]}")
+    _PEAK_KB[0] = max(_PEAK_KB[0], usage.ru_maxrss)
 
 
 def triples(path: Path) -> int:
@@ -196,9 +211,10 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     print(f"N = {n}", flush=True)
     files = write_corpus(work / f"corpus-{n}", n, seed=args.seed)
     store = work / f"store-{n}"
+    _PEAK_KB[0] = 0  # this N's commands only
     pia(store, "law", "load", str(args.law_dir))
     load = load_in_chunks(store, files, args.chunk or max(25, n // 10), args.batch)
-    load_peak = peak_mb()  # before the query children, whose runaways would count too
+    load_peak = peak_mb()
     n_triples = triples(store)
     on_disk = disk_bytes(store)
     s = ox.Store(str(store))
