@@ -52,20 +52,15 @@ CONSTRUCT {{
   ?party pia:basisUnit ?unit ; pia:basisPurpose ?purpose ; pia:basisRecipient ?recipient .
 }} WHERE {{
   {{
-    ?party pia:citation ?cit ; a pia:Transfer .
-    OPTIONAL {{ ?party pia:recipient ?unit }}
+    # a 移転先 or 提供先 row; only a 移転先 row's recipient is a department of the body
+    ?party pia:citation ?cit ; a ?rowType .
+    FILTER(?rowType IN (pia:Transfer, pia:Provision))
+    OPTIONAL {{ ?party a pia:Transfer ; pia:recipient ?unit }}
     OPTIONAL {{ ?party pia:purpose ?purpose }}
     OPTIONAL {{ ?party pia:recipientName ?recipientName }}
     OPTIONAL {{ ?party pia:recipient/rdfs:label ?recipientLabel }}
     BIND(COALESCE(?recipientName, ?recipientLabel) AS ?recipient)
-    BIND("{ROLES['transfer']}" AS ?role)
-  }} UNION {{
-    ?party pia:citation ?cit ; a pia:Provision .
-    OPTIONAL {{ ?party pia:purpose ?purpose }}
-    OPTIONAL {{ ?party pia:recipientName ?recipientName }}
-    OPTIONAL {{ ?party pia:recipient/rdfs:label ?recipientLabel }}
-    BIND(COALESCE(?recipientName, ?recipientLabel) AS ?recipient)
-    BIND("{ROLES['provision']}" AS ?role)
+    BIND(IF(?rowType = pia:Transfer, "{ROLES['transfer']}", "{ROLES['provision']}") AS ?role)
   }} UNION {{
     ?party pia:numberUseBasis ?cit ; a pia:Assessment .
     OPTIONAL {{ ?party pia:responsibleDepartment ?unit }}
