@@ -106,15 +106,16 @@ def disk_bytes(path: Path) -> int:
 
 def pia(store: Path, *args: str) -> None:
     """Run one `pia-kg` command; its peak memory (its own and its workers') counts in
-    :func:`peak_mb`."""
-    proc = subprocess.Popen(
-        [PIA_KG, "--store", str(store), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read() if proc.stderr else b""
-    if proc.returncode:
-        raise SystemExit(f"pia-kg {' '.join(args[:2])} failed: {err.decode(errors='replace')[-500:]}")
+    :func:`peak_mb`. Its stderr (warnings, progress) goes to a file, read if it fails: a
+    pipe left unread would fill and stop it."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([PIA_KG, "--store", str(store), *args], stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode:
+            err.seek(0)
+            tail = err.read()[-500:].decode(errors="replace")
+            raise SystemExit(f"pia-kg {' '.join(args[:2])} failed: {tail}")
     _PEAK_KB[0] = max(_PEAK_KB[0], usage.ru_maxrss)
 
 
