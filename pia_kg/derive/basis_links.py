@@ -11,8 +11,7 @@ with the answer. So, once per document, the shapes are written as one:
 
     ?citation pia:basisOf ?party ; pia:inAssessment ?assessment ;
               pia:basisRole "移転先" | "提供先" | "利用" | "情報連携" .
-    ?party pia:basisUnit ?unit ;            # 移転先 and 利用 only
-           pia:basisPurpose ?purpose ;
+    ?party pia:basisPurpose ?purpose ;
            pia:basisRecipient ?name .       # 移転先, 提供先: the recipient as this document names it
     ?citation pia:basisDepartment ?d .      # 移転先 and 利用: one node per department
     ?d pia:unit ?unit ; rdfs:label ?department ; pia:organizationName ?body .
@@ -20,9 +19,9 @@ with the answer. So, once per document, the shapes are written as one:
 
 (the role belongs to the citation: the assessment is the party of both its 利用 and its
 情報連携 citations), and a question starts from the item, follows ``pia:meantItem`` back to
-its citations and reads the rest by subject: every step an index lookup. The links are derived with the rest
-of a document's resolution (pia_kg/derive/documents.py), so loading a document costs that
-document.
+its citations and reads the rest by subject: every step an index lookup. The links are
+derived with the rest of a document's resolution (pia_kg/derive/documents.py), so loading a
+document costs that document.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ ROLES = {"transfer": "移転先", "provision": "提供先", "use": "利用", "li
 PREDICATES = frozenset(
     PIA[n]
     for n in (
-        "basisOf", "basisRole", "basisUnit", "basisPurpose", "basisRecipient", "inAssessment",
+        "basisOf", "basisRole", "basisPurpose", "basisRecipient", "inAssessment",
         "basisDepartment", "unit", "organizationName", "bodyName",
     )
 )
@@ -49,13 +48,12 @@ PREDICATES = frozenset(
 _PARTIES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + f"""
 CONSTRUCT {{
   ?cit pia:basisOf ?party ; pia:basisRole ?role .
-  ?party pia:basisUnit ?unit ; pia:basisPurpose ?purpose ; pia:basisRecipient ?recipient .
+  ?party pia:basisPurpose ?purpose ; pia:basisRecipient ?recipient .
 }} WHERE {{
   {{
-    # a 移転先 or 提供先 row; only a 移転先 row's recipient is a department of the body
+    # a 移転先 or 提供先 row (the departments are read below, in _DEPARTMENTS)
     ?party pia:citation ?cit ; a ?rowType .
     FILTER(?rowType IN (pia:Transfer, pia:Provision))
-    OPTIONAL {{ ?party a pia:Transfer ; pia:recipient ?unit }}
     OPTIONAL {{ ?party pia:purpose ?purpose }}
     OPTIONAL {{ ?party pia:recipientName ?recipientName }}
     OPTIONAL {{ ?party pia:recipient/rdfs:label ?recipientLabel }}
@@ -63,7 +61,6 @@ CONSTRUCT {{
     BIND(IF(?rowType = pia:Transfer, "{ROLES['transfer']}", "{ROLES['provision']}") AS ?role)
   }} UNION {{
     ?party pia:numberUseBasis ?cit ; a pia:Assessment .
-    OPTIONAL {{ ?party pia:responsibleDepartment ?unit }}
     OPTIONAL {{ ?party pia:taskName ?purpose }}
     BIND("{ROLES['use']}" AS ?role)
   }} UNION {{
@@ -121,7 +118,7 @@ def basis_links(store: Store, resolution: Graph) -> Graph:
     >>> s.replace_graphs({d: g})
     >>> links = basis_links(s, Graph())
     >>> sorted(str(o) for o in links.objects() if not str(o).startswith("https"))
-    ['urn:x:a', 'urn:x:row', 'urn:x:unit', '児童手当', '移転先']
+    ['urn:x:a', 'urn:x:row', '児童手当', '移転先']
     """
     out = Graph()
     for construct in (_PARTIES, _DEPARTMENTS):

@@ -30,7 +30,8 @@ def test_units_are_the_recipients_and_responsible_departments(loaded_store) -> N
     shapes = _rows(loaded_store, P + """SELECT ?party ?unit WHERE {
       { ?party a pia:Transfer ; pia:citation ?c ; pia:recipient ?unit }
       UNION { ?party a pia:Assessment ; pia:numberUseBasis ?c ; pia:responsibleDepartment ?unit } }""")
-    links = _rows(loaded_store, P + "SELECT ?party ?unit WHERE { ?party pia:basisUnit ?unit }")
+    links = _rows(loaded_store, P + """SELECT ?party ?unit WHERE {
+      ?cit pia:basisOf ?party ; pia:basisDepartment/pia:unit ?unit }""")
     assert links == shapes
 
 
