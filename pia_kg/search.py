@@ -36,12 +36,11 @@ from pathlib import Path
 from rdflib import RDFS, Graph
 from rdflib.namespace import DCTERMS, ORG, SKOS
 
-from pia_kg.errors import PiaKgError
 from pia_kg.store import Store
 from pia_kg.text.widths import compact
-from pia_kg.vocab import PIA, document_graph
+from pia_kg.vocab import PIA
 
-__all__ = ["fold", "Hit", "IndexEntry", "SearchIndex", "index_entry", "index_for", "sync_index", "KINDS"]
+__all__ = ["fold", "Hit", "IndexEntry", "SearchIndex", "index_entry", "index_for", "KINDS"]
 
 #: What a search can find, with the Japanese word shown for each.
 KINDS = {
@@ -192,26 +191,6 @@ def index_for(store: Store) -> SearchIndex:
     if stale:
         index.remove(stale)
     return index
-
-
-def sync_index(store: Store, files: Sequence[Path]) -> None:
-    """Index the loaded documents ``files`` (their text and names), read back from the store
-    (the pipeline indexes what its workers made instead: :func:`index_entry`)."""
-    from pia_kg.loaders.documents.assessment import read_source
-
-    entries = []
-    for path in files:
-        graph = store.get_graph(document_graph(path.stem))
-        sha = next((str(o) for o in graph.objects(None, PIA.sha256)), "")
-        if not sha:
-            continue  # not loaded (failed, or a duplicate loaded under another name)
-        try:
-            src = read_source(path)  # the text the loader read (a PDF's rows and text)
-        except PiaKgError:
-            continue
-        if src.sha256 == sha:  # else the store holds another version of it
-            entries.append(index_entry(path.stem, path.name, sha, src.text, graph))
-    index_for(store).add(entries)
 
 
 def index_entry(doc_id: str, file_name: str, sha256: str, text: str, graph: Graph) -> IndexEntry:
