@@ -124,24 +124,35 @@ class SearchIndex:
         no index on ``doc_id``, so each delete reads the whole table, and a load of new
         documents must not pay that per document.
         """
+        if not entries:
+            return
         with self._lock, self._db:
+            ids = [e.doc_id for e in entries]
+            marks = ", ".join("?" for _ in ids)
+            known = [r[0] for r in self._db.execute(f"SELECT doc_id FROM documents WHERE doc_id IN ({marks})", ids)]
+            if known:
+                self._drop(known)
             for e in entries:
-                known = self._db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (e.doc_id,)).fetchone()
-                if known:
-                    self._drop(e.doc_id)
                 self._db.execute(
                     "INSERT INTO documents VALUES (?, ?, ?, ?)", (e.doc_id, e.file_name, e.sha256, e.text)
                 )
                 self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", e.rows)
 
     def remove(self, doc_ids: Iterable[str]) -> None:
-        with self._lock, self._db:
-            for doc_id in doc_ids:
-                self._drop(doc_id)
+        """Drop documents, in one transaction and one pass over the entries table."""
+        ids = sorted(set(doc_ids))
+        if ids:
+            with self._lock, self._db:
+                self._drop(ids)
 
-    def _drop(self, doc_id: str) -> None:
-        self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
-        self._db.execute("DELETE FROM entries WHERE doc_id = ?", (doc_id,))
+    def _drop(self, doc_ids: Sequence[str]) -> None:
+        # One statement for all: entries (FTS5) has no index on doc_id, so each DELETE reads
+        # the whole table; a temporary table keeps the statement's size bounded.
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS dropping (doc_id TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM dropping")
+        self._db.executemany("INSERT OR IGNORE INTO dropping VALUES (?)", [(d,) for d in doc_ids])
+        self._db.execute("DELETE FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping)")
+        self._db.execute("DELETE FROM entries WHERE doc_id IN (SELECT doc_id FROM dropping)")
 
     def search(self, query: str, *, kinds: Sequence[str] = (), limit: int = 200) -> list[Hit]:
         """Entries whose folded name contains the folded query (names first, then text lines)."""

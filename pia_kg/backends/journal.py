@@ -1,0 +1,97 @@
+"""The undo journal that makes a bulk load into the embedded store all-or-nothing.
+
+Oxigraph's bulk loader writes sorted files straight into the store: six times less work
+than a transactional load of the same quads (it does not read the store back to write),
+and files as compact as a compaction makes them. But it is not a transaction: a process
+killed in the middle leaves part of the quads written. So a batch is written like this:
+
+1. the journal is written beside the store (``STORE.pending``, atomically: a temporary
+   file renamed): the graphs the batch adds, and the old content of each graph it
+   replaces or drops;
+2. the new graphs are bulk-loaded; the graphs that existed are replaced in one SPARQL
+   update (a few thousand triples: the law's correspondences, the ontology);
+3. the journal is removed: the batch is committed.
+
+Whoever next opens the store for writing finds a journal left by a killed writer and
+rolls the store back with it (:func:`roll_back`): the graphs the batch added are dropped,
+the old content of the others put back, in one transaction; then the journal goes. Until
+then the journal stays, so a rollback that is itself killed is simply done again. Readers
+(``pia-kg serve`` opens read-only) move to a new state only when a commit's generation
+marker changes, which happens after step 3.
+
+The journal holds only the graphs that existed before (small): a batch whose old content
+would be large (a batch replacing documents already loaded) is written transactionally
+instead (:data:`MAX_UNDO_BYTES`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["MAX_UNDO_BYTES", "Journal", "journal_path", "write_journal", "read_journal", "remove_journal"]
+
+#: Largest old content (N-Triples bytes) a journal keeps; above it, write transactionally.
+MAX_UNDO_BYTES = 16 << 20
+
+
+@dataclass(frozen=True)
+class Journal:
+    """What a rollback needs: the graphs a batch adds, and the old N-Triples of the others."""
+
+    added: tuple[str, ...]
+    old: Mapping[str, str]  # graph IRI -> its N-Triples before the batch
+
+
+def journal_path(store_dir: Path) -> Path:
+    """``STORE.pending`` beside the store folder (not in it: the engine owns that folder).
+
+    >>> journal_path(Path("/data/pia-kg-store"))
+    PosixPath('/data/pia-kg-store.pending')
+    """
+    return store_dir.with_name(store_dir.name + ".pending")
+
+
+def write_journal(store_dir: Path, added: Sequence[str], old: Mapping[str, str]) -> None:
+    """Write the journal durably and atomically (a reader finds all of it or none)."""
+    path = journal_path(store_dir)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    body = json.dumps({"version": 1, "added": list(added), "old": dict(old)}, ensure_ascii=False)
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(body)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _sync_folder(path.parent)
+
+
+def read_journal(store_dir: Path) -> Journal | None:
+    """The journal a killed writer left, or None. A journal cut short was never renamed into
+    place, so one that cannot be read is a real fault, reported by ``ValueError``."""
+    path = journal_path(store_dir)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    data = json.loads(raw)
+    if data.get("version") != 1:
+        raise ValueError(f"{path}: unknown journal version {data.get('version')!r}")
+    return Journal(tuple(data["added"]), dict(data["old"]))
+
+
+def remove_journal(store_dir: Path) -> None:
+    """Commit: the batch is whole, nothing to roll back."""
+    path = journal_path(store_dir)
+    path.unlink(missing_ok=True)
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
