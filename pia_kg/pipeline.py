@@ -156,7 +156,7 @@ def load_documents(
     files = collect_files(paths)
     report = LoadReport()  # no count of the whole store: it would cost a scan of it
     writer = _Writer(store)
-    index = index_for(store)  # the search index and document text (pia_kg.search)
+    index = index_for(store, prune=True)  # the search index and document text (pia_kg.search)
     seen: dict[str, str] = {}
     results = _in_workers(parse_and_derive, files, writer.law_nquads, workers)
     for batch in _batched(results, batch_size):
@@ -186,8 +186,15 @@ def load_documents(
             report.documents.append(
                 {"document": r.name, "kind": r.kind, "triples": r.triples, "quality": quality}
             )
-        writer.write(graphs, claims)
-        index.add(entries)  # after the batch is in the store
+        # The index first: a crash after it leaves entries of documents the store does not
+        # hold, which the next writer drops (search.index_for); the other order left
+        # documents in the store that no search could find.
+        index.add(entries)
+        try:
+            writer.write(graphs, claims)
+        except BaseException:
+            index_for(store, prune=True)
+            raise
     return report
 
 
@@ -206,6 +213,7 @@ def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:
         )
     drops = [x for _, g in targets for x in (g, *derived_graphs_of(g))]
     _Writer(store).write({}, {g: [] for _, g in targets}, drops=drops)
+    index_for(store, prune=True)
     return [d for d, _ in targets]
 
 

@@ -13,9 +13,9 @@ Names and queries are compared in a folded form (:func:`fold`: NFKC width foldin
 spaces removed, a few spelling variants), so ``富士通japan`` finds 富士通Japan株式会社 and
 富士通JAPAN株式会社, and ``静 岡`` finds 静岡市. The pipeline's worker processes make each
 document's entries (:func:`index_entry`, from the graph and text they already hold) and the
-pipeline writes them after each batch (:meth:`SearchIndex.add`, one SQLite transaction);
-documents no longer in the store are dropped whenever the index is opened for reading (so a
-removal needs no call of its own).
+pipeline writes them just before each batch (:meth:`SearchIndex.add`, one SQLite
+transaction); a writer drops the documents the store no longer holds (``index_for(store,
+prune=True)``: a removal, or a batch that a crash or an error kept out of the store).
 
 >>> fold("富士通ＪＡＰＡＮ株式会社") == fold("富士通Japan 株式会社")
 True
@@ -190,17 +190,20 @@ def _index_path(store: Store) -> Path | None:
     return Path(configured) if configured else None
 
 
-def index_for(store: Store) -> SearchIndex:
-    """The search index of ``store`` (opened once per store object), pruned of documents
-    no longer in the store."""
+def index_for(store: Store, *, prune: bool = False) -> SearchIndex:
+    """The search index of ``store`` (opened once per store object). With ``prune`` (what a
+    writer does: a load before its first batch, a removal after it), the documents the store
+    no longer holds are dropped from it. Readers never prune: a load writes a batch's entries
+    just before the batch itself, and a reader pruning in between would drop them."""
     with _INDEXES_LOCK:
         index = _INDEXES.get(store)
         if index is None:
             index = _INDEXES[store] = SearchIndex(_index_path(store))
-    present = {str(g).rsplit("/", 1)[-1] for g in store.named_graphs() if "/graph/doc/" in str(g)}
-    stale = index.doc_ids() - present
-    if stale:
-        index.remove(stale)
+    if prune:
+        present = {str(g).rsplit("/", 1)[-1] for g in store.named_graphs() if "/graph/doc/" in str(g)}
+        stale = index.doc_ids() - present
+        if stale:
+            index.remove(stale)
     return index
 
 

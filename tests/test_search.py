@@ -59,3 +59,42 @@ def test_entries_made_in_workers_are_those_read_back_from_the_store(tmp_path) ->
         assert len(hits) == 1
     finally:
         store.close()
+
+
+def test_a_batch_the_store_refused_leaves_no_entries(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    import pytest
+
+    from pia_kg import pipeline
+    from pia_kg.errors import StoreError
+
+    store = open_store("oxigraph", path=tmp_path / "store")
+    try:
+        load_documents(store, [SEED_001], workers=1)
+
+        def refuse(*_args: object, **_kw: object) -> None:
+            raise StoreError("disk full")
+
+        monkeypatch.setattr(pipeline._Writer, "write", refuse)
+        with pytest.raises(StoreError):
+            load_documents(store, [SEED_002], workers=1)
+        index = index_for(store)
+        assert index.doc_ids() == {"001_57af33314b6a26f0"}  # the entries written first are gone
+    finally:
+        store.close()
+
+
+def test_a_reader_keeps_entries_written_ahead_of_their_batch(tmp_path) -> None:  # noqa: ANN001
+    from pia_kg.search import IndexEntry
+
+    path = tmp_path / "store"
+    writer = open_store("oxigraph", path=path)
+    load_documents(writer, [SEED_001], workers=1)
+    writer.close()
+    reader = open_store("oxigraph", path=path, read_only=True)
+    try:
+        index = index_for(reader)
+        # a load's next batch: its entries are in, its graphs not yet
+        index.add([IndexEntry("zz_next", "zz_next.txt", "0" * 64, "x", (("x", "x", "text", "zz_next", "zz_next.txt#L1-L1", ""),))])
+        assert "zz_next" in index_for(reader).doc_ids()  # a reader never prunes them
+    finally:
+        reader.close()
