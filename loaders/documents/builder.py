@@ -8,6 +8,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from pia_kg.loaders.documents.source import SourceText
+from pia_kg.loaders.documents.triple_store import TripleStore
 from pia_kg.vocab import PIA, PREFIXES, PROV, RDF, RDFS, XSD, document_iri, fact_iri
 
 __all__ = ["DocumentGraph"]
@@ -23,7 +24,7 @@ class DocumentGraph:
 
     def __init__(self, src: SourceText):
         self.src = src
-        self.graph = Graph()
+        self.graph = Graph(store=TripleStore())
         for prefix, ns in PREFIXES.items():
             self.graph.bind(prefix, ns)
         self.doc = document_iri(src.doc_id)

@@ -14,12 +14,14 @@ from pia_kg.loaders.documents import (
     layout,
     skeleton,
     template,
+    triple_store,
 )
 from pia_kg.text import form_marks
 
 
 @pytest.mark.parametrize(
-    "module", [form_marks, skeleton, template, cover, cover_cells, layout, basic_level, change_blocks]
+    "module", [form_marks, skeleton, template, cover, cover_cells, layout, basic_level, change_blocks,
+     triple_store]
 )
 def test_doctests(module):
     result = doctest.testmod(module)

@@ -1,0 +1,183 @@
+"""The rdflib store a document's graph is built in: one graph, three indexes, a count.
+
+A document graph is written thousands of times (a triple per field, four per fact's
+provenance) and read only by pattern. rdflib's default ``Memory`` store keeps every triple's
+contexts and sends an event per added triple, which a graph of one document never needs;
+``TripleStore`` keeps the same three nested indexes (``spo``, ``pos``, ``osp``), so a pattern
+yields its triples in the same order as it would from ``Memory``, and counts its triples so
+``len`` costs nothing.
+
+>>> from rdflib import Graph, Literal, URIRef
+>>> g = Graph(store=TripleStore())
+>>> s, p = URIRef("urn:s"), URIRef("urn:p")
+>>> _ = g.add((s, p, Literal(1))).add((s, p, Literal(2))).add((s, p, Literal(1)))
+>>> len(g), [int(o) for o in g.objects(s, p)]
+(2, [1, 2])
+>>> g.set((s, p, Literal(3)))  # doctest: +ELLIPSIS
+<Graph ...>
+>>> len(g), g.value(s, p)
+(1, rdflib.term.Literal('3', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rdflib.store import Store
+from rdflib.term import Node
+
+__all__ = ["TripleStore"]
+
+Triple = tuple[Any, Any, Any]
+_Index = dict[Node, dict[Node, dict[Node, int]]]
+
+
+def _no_contexts() -> Iterator[Any]:
+    return iter(())
+
+
+class TripleStore(Store):
+    """An in-memory store of one graph (not context-aware) that knows its size.
+
+    Patterns are answered from the index whose leading term is bound, with the keys copied
+    before they are yielded (as ``Memory`` does), so the graph may change while a pattern is
+    being read.
+    """
+
+    def __init__(self, configuration: str | None = None, identifier: Node | None = None):
+        super().__init__(configuration)
+        self.identifier = identifier
+        self._spo: _Index = {}
+        self._pos: _Index = {}
+        self._osp: _Index = {}
+        self._size = 0
+        self._namespace: dict[str, Any] = {}
+        self._prefix: dict[Any, str] = {}
+
+    def add(self, triple: Triple, context: Any, quoted: bool = False) -> None:
+        s, p, o = triple
+        by_p = self._spo.get(s)
+        if by_p is None:
+            by_p = self._spo[s] = {}
+        objects = by_p.get(p)
+        if objects is None:
+            objects = by_p[p] = {}
+        elif o in objects:
+            return
+        objects[o] = 1
+        by_o = self._pos.get(p)
+        if by_o is None:
+            by_o = self._pos[p] = {}
+        subjects = by_o.get(o)
+        if subjects is None:
+            subjects = by_o[o] = {}
+        subjects[s] = 1
+        by_s = self._osp.get(o)
+        if by_s is None:
+            by_s = self._osp[o] = {}
+        predicates = by_s.get(s)
+        if predicates is None:
+            predicates = by_s[s] = {}
+        predicates[p] = 1
+        self._size += 1
+
+    def remove(self, triple_pattern: Triple, context: Any = None) -> None:
+        for (s, p, o), _ in list(self.triples(triple_pattern)):
+            del self._spo[s][p][o]
+            del self._pos[p][o][s]
+            del self._osp[o][s][p]
+            self._size -= 1
+
+    def triples(self, triple_pattern: Triple, context: Any = None) -> Iterator[tuple[Triple, Any]]:
+        s, p, o = triple_pattern
+        if s is not None:
+            found = self._from_subject(s, p, o)
+        elif p is not None:
+            found = self._from_predicate(p, o)
+        elif o is not None:
+            found = ((s2, p2, o) for s2, p2 in _pairs(self._osp.get(o)))
+        else:
+            found = (
+                (s2, p2, o2) for s2, by_p in list(self._spo.items()) for p2, o2 in _pairs(by_p)
+            )
+        for triple in found:
+            yield triple, _no_contexts()
+
+    def _from_subject(self, s: Node, p: Node | None, o: Node | None) -> Iterator[Triple]:
+        by_p = self._spo.get(s)
+        if by_p is None:
+            return
+        if p is not None:
+            objects = by_p.get(p)
+            if objects is None:
+                return
+            if o is not None:
+                if o in objects:
+                    yield s, p, o
+                return
+            for o2 in list(objects):
+                yield s, p, o2
+            return
+        for p2 in list(by_p):
+            objects = by_p[p2]
+            if o is not None:
+                if o in objects:
+                    yield s, p2, o
+                continue
+            for o2 in list(objects):
+                yield s, p2, o2
+
+    def _from_predicate(self, p: Node, o: Node | None) -> Iterator[Triple]:
+        by_o = self._pos.get(p)
+        if by_o is None:
+            return
+        if o is not None:
+            for s2 in list(by_o.get(o, ())):
+                yield s2, p, o
+            return
+        for o2, s2 in _pairs(by_o):
+            yield s2, p, o2
+
+    def __len__(self, context: Any = None) -> int:
+        return self._size
+
+    def contexts(self, triple: Triple | None = None) -> Iterator[Any]:
+        return iter(())
+
+    def bind(self, prefix: str, namespace: Any, override: bool = True) -> None:
+        """As rdflib's ``SimpleMemory.bind``."""
+        bound_namespace = self._namespace.get(prefix)
+        bound_prefix = self._prefix.get(namespace)
+        if bound_prefix is None and bound_namespace is not None:
+            bound_prefix = self._prefix.get(bound_namespace)
+        if override:
+            if bound_prefix is not None:
+                del self._namespace[bound_prefix]
+            if bound_namespace is not None:
+                del self._prefix[bound_namespace]
+            self._prefix[namespace] = prefix
+            self._namespace[prefix] = namespace
+        else:
+            key = bound_namespace if bound_namespace is not None else namespace
+            self._prefix[key] = bound_prefix if bound_prefix is not None else prefix
+            name = bound_prefix if bound_prefix is not None else prefix
+            self._namespace[name] = bound_namespace if bound_namespace is not None else namespace
+
+    def namespace(self, prefix: str) -> Any:
+        return self._namespace.get(prefix)
+
+    def prefix(self, namespace: Any) -> str | None:
+        return self._prefix.get(namespace)
+
+    def namespaces(self) -> Iterator[tuple[str, Any]]:
+        yield from list(self._namespace.items())
+
+
+def _pairs(index: dict[Node, dict[Node, int]] | None) -> Iterator[tuple[Node, Node]]:
+    """(outer key, inner key) of a two-level index, each level's keys copied when reached."""
+    if not index:
+        return
+    for outer in list(index):
+        for inner in list(index[outer]):
+            yield outer, inner

@@ -1,0 +1,49 @@
+"""The document graph's store answers every pattern as rdflib's Memory store does, in order."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from pia_kg.loaders.documents.triple_store import TripleStore
+
+NODES = [URIRef(f"urn:n{i}") for i in range(6)]
+PREDICATES = [URIRef(f"urn:p{i}") for i in range(3)]
+OBJECTS = [*NODES, *(Literal(i) for i in range(4))]
+
+
+def _patterns():
+    return itertools.product([None, *NODES], [None, *PREDICATES], [None, *OBJECTS])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_same_answers_in_the_same_order_as_memory(seed):
+    rng = random.Random(seed)
+    ours, memory = Graph(store=TripleStore()), Graph()
+    for _ in range(300):
+        triple = (rng.choice(NODES), rng.choice(PREDICATES), rng.choice(OBJECTS))
+        op = rng.random()
+        for g in (ours, memory):
+            if op < 0.6:
+                g.add(triple)
+            elif op < 0.85:
+                g.set(triple)
+            else:
+                g.remove((triple[0], None, None) if op < 0.95 else triple)
+        assert len(ours) == len(memory)
+    assert set(ours) == set(memory)
+    for pattern in _patterns():
+        if pattern != (None, None, None):
+            assert list(ours.triples(pattern)) == list(memory.triples(pattern)), pattern
+
+
+def test_a_pattern_may_be_read_while_the_graph_changes():
+    g = Graph(store=TripleStore())
+    s, p = URIRef("urn:s"), URIRef("urn:p")
+    g.add((s, p, Literal(1)))
+    for _, _, o in g.triples((s, p, None)):
+        g.add((s, p, Literal(int(o) + 1)))
+    assert len(g) == 2
