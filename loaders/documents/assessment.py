@@ -89,7 +89,7 @@ def load_assessment(path: str | Path, *, max_bytes: int | None = None) -> Loaded
     a = dg.fact("assessment", "main", PIA.Assessment, cover.start, len(src.lines))
     g.add((a, RDF.type, URIRef("https://w3id.org/dpv#DPIA")))
     ctx = AssessmentContext(
-        dg, a, body, kind=cover.kind, published=cover.published, level=cover.level
+        dg, a, body, kind=cover.kind, published=cover.published, level=cover.level, form=form
     )
     _write_cover(dg, ctx, cover)
     if cover.kind == "ChangeListDocument":

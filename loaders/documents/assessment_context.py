@@ -14,6 +14,7 @@ from rdflib import Literal, URIRef
 
 from pia_kg.loaders.documents.builder import DocumentGraph
 from pia_kg.loaders.documents.departments import add_body, add_unit, split_unit, split_unit_list
+from pia_kg.loaders.documents.form import Form
 from pia_kg.vocab import PIA
 
 __all__ = ["FileRef", "AssessmentContext"]
@@ -37,7 +38,8 @@ class AssessmentContext:
     I.3 and in the headings of section II) to its ``FileRef``. ``published`` is the 公表日
     (None for a draft or when the cover leaves it blank); ``kind`` is the document kind local
     name (``AssessmentDocument``, ``ChangeListDocument``, ``CommitteeMaterial``); ``level`` the
-level's local name (``BasicLevel`` …) when the cover tells it.
+    level's local name (``BasicLevel`` …) when the cover tells it. ``form`` is the document
+    read as a form once, for the extractors to share (each reads its own when it is None).
     """
 
     dg: DocumentGraph
@@ -48,6 +50,7 @@ level's local name (``BasicLevel`` …) when the cover tells it.
     level: str | None = None
     stated: dict[str, int | None] = field(default_factory=dict)
     files: dict[int, FileRef] = field(default_factory=dict)
+    form: Form | None = None
 
     @property
     def body_iri(self) -> URIRef:

@@ -313,7 +313,7 @@ def _name_above(form: Form, line: int, lo: int) -> str:
 
 def extract_disclosures(src: SourceText, dg: DocumentGraph, ctx: AssessmentContext) -> None:
     """Add every 提供先/移転先 entry of every file, and every 別紙 row, to ``dg``."""
-    form = Form(src)
+    form = ctx.form if ctx.form is not None and ctx.form.src is src else Form(src)
     entries_by_file: list[tuple[FileRef | None, list[Entry], tuple[int, int]]] = []
     for order, region in enumerate(disclosure_regions(form), start=1):
         file = ctx.files.get(order)
