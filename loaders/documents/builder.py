@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -11,7 +12,17 @@ from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.triple_store import TripleStore
 from pia_kg.vocab import PIA, PREFIXES, PROV, RDF, RDFS, XSD, document_iri, fact_iri
 
-__all__ = ["DocumentGraph"]
+__all__ = ["DocumentGraph", "line_literal"]
+
+_SOURCE, _LINE_START, _LINE_END, _DERIVED_FROM = (
+    PIA.source, PIA.lineStart, PIA.lineEnd, PROV.wasDerivedFrom
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def line_literal(number: int) -> Literal:
+    """A line number as an ``xsd:integer`` literal (the same few thousand come back per document)."""
+    return Literal(number, datatype=XSD.integer)
 
 
 class DocumentGraph:
@@ -24,7 +35,8 @@ class DocumentGraph:
 
     def __init__(self, src: SourceText):
         self.src = src
-        self.graph = Graph(store=TripleStore())
+        self._store = TripleStore()
+        self.graph = Graph(store=self._store)
         for prefix, ns in PREFIXES.items():
             self.graph.bind(prefix, ns)
         self.doc = document_iri(src.doc_id)
@@ -41,11 +53,11 @@ class DocumentGraph:
 
     def provenance(self, node: URIRef, start: int, end: int | None = None) -> None:
         end = start if end is None else end
-        g = self.graph
-        g.set((node, PIA.source, Literal(self.src.source_ref(start, end))))
-        g.set((node, PIA.lineStart, Literal(start, datatype=XSD.integer)))
-        g.set((node, PIA.lineEnd, Literal(end, datatype=XSD.integer)))
-        g.set((node, PROV.wasDerivedFrom, self.doc))
+        put = self._store.put  # Graph.set: each of the four replaces what the node had
+        put((node, _SOURCE, Literal(self.src.source_ref(start, end))))
+        put((node, _LINE_START, line_literal(start)))
+        put((node, _LINE_END, line_literal(end)))
+        put((node, _DERIVED_FROM, self.doc))
 
     def add(self, s: Node, p: URIRef, o: Node | str | int | bool | None) -> None:
         """Add a triple; plain Python values become literals; None and "" are skipped."""

@@ -83,11 +83,31 @@ class TripleStore(Store):
         self._size += 1
 
     def remove(self, triple_pattern: Triple, context: Any = None) -> None:
-        for (s, p, o), _ in list(self.triples(triple_pattern)):
-            del self._spo[s][p][o]
-            del self._pos[p][o][s]
-            del self._osp[o][s][p]
-            self._size -= 1
+        s, p, o = triple_pattern
+        if s is not None and p is not None and o is None:  # what Graph.set removes
+            self._drop_objects(s, p)
+            return
+        for triple, _ in list(self.triples(triple_pattern)):
+            self._drop(triple)
+
+    def put(self, triple: Triple) -> None:
+        """``Graph.set`` without its checks: (s, p, o) becomes the only triple of s and p."""
+        self._drop_objects(triple[0], triple[1])
+        self.add(triple, None)
+
+    def _drop_objects(self, s: Node, p: Node) -> None:
+        by_p = self._spo.get(s)
+        objects = by_p.get(p) if by_p is not None else None
+        if objects:
+            for o in list(objects):
+                self._drop((s, p, o))
+
+    def _drop(self, triple: Triple) -> None:
+        s, p, o = triple
+        del self._spo[s][p][o]
+        del self._pos[p][o][s]
+        del self._osp[o][s][p]
+        self._size -= 1
 
     def triples(self, triple_pattern: Triple, context: Any = None) -> Iterator[tuple[Triple, Any]]:
         s, p, o = triple_pattern

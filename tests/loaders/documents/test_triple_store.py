@@ -27,10 +27,15 @@ def test_same_answers_in_the_same_order_as_memory(seed):
         triple = (rng.choice(NODES), rng.choice(PREDICATES), rng.choice(OBJECTS))
         op = rng.random()
         for g in (ours, memory):
-            if op < 0.6:
+            if op < 0.5:
                 g.add(triple)
-            elif op < 0.85:
+            elif op < 0.7:
                 g.set(triple)
+            elif op < 0.85:
+                if g is ours:
+                    ours.store.put(triple)
+                else:
+                    g.set(triple)
             else:
                 g.remove((triple[0], None, None) if op < 0.95 else triple)
         assert len(ours) == len(memory)
