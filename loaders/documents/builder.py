@@ -12,17 +12,23 @@ from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.triple_store import TripleStore
 from pia_kg.vocab import PIA, PREFIXES, PROV, RDF, RDFS, XSD, document_iri, fact_iri
 
-__all__ = ["DocumentGraph", "line_literal"]
+__all__ = ["DocumentGraph", "integer_literal", "text_literal"]
 
 _SOURCE, _LINE_START, _LINE_END, _DERIVED_FROM = (
     PIA.source, PIA.lineStart, PIA.lineEnd, PROV.wasDerivedFrom
 )
 
 
-@lru_cache(maxsize=1 << 14)
-def line_literal(number: int) -> Literal:
-    """A line number as an ``xsd:integer`` literal (the same few thousand come back per document)."""
+@lru_cache(maxsize=1 << 14, typed=True)
+def integer_literal(number: int) -> Literal:
+    """An ``xsd:integer`` literal: line numbers and orders, the same few thousand per document."""
     return Literal(number, datatype=XSD.integer)
+
+
+@lru_cache(maxsize=1 << 14, typed=True)
+def text_literal(text: str, lang: str | None = None) -> Literal:
+    """A string literal, language-tagged or not (a document repeats its names and sources)."""
+    return Literal(text, lang=lang)
 
 
 class DocumentGraph:
@@ -54,21 +60,23 @@ class DocumentGraph:
     def provenance(self, node: URIRef, start: int, end: int | None = None) -> None:
         end = start if end is None else end
         put = self._store.put  # Graph.set: each of the four replaces what the node had
-        put((node, _SOURCE, Literal(self.src.source_ref(start, end))))
-        put((node, _LINE_START, line_literal(start)))
-        put((node, _LINE_END, line_literal(end)))
+        put((node, _SOURCE, text_literal(self.src.source_ref(start, end))))
+        put((node, _LINE_START, integer_literal(start)))
+        put((node, _LINE_END, integer_literal(end)))
         put((node, _DERIVED_FROM, self.doc))
 
     def add(self, s: Node, p: URIRef, o: Node | str | int | bool | None) -> None:
         """Add a triple; plain Python values become literals; None and "" are skipped."""
         if o is None or o == "":
             return
-        if not isinstance(o, Node):
+        if type(o) is str:
+            o = text_literal(o)
+        elif not isinstance(o, Node):
             o = Literal(o)
         self.graph.add((s, p, o))
 
     def label(self, node: URIRef, text: str, lang: str | None = "ja") -> None:
-        self.graph.add((node, RDFS.label, Literal(text, lang=lang)))
+        self.graph.add((node, RDFS.label, text_literal(text, lang)))
 
     def warn(self, message: str, line: int | None = None) -> None:
         where = f"{self.src.name}:{line}: " if line else f"{self.src.name}: "
