@@ -51,6 +51,7 @@ class AssessmentContext:
     stated: dict[str, int | None] = field(default_factory=dict)
     files: dict[int, FileRef] = field(default_factory=dict)
     form: Form | None = None
+    _units: dict[str, URIRef | None] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def body_iri(self) -> URIRef:
@@ -62,10 +63,18 @@ class AssessmentContext:
         Returns None when ``name`` holds no unit name (blank, only punctuation). ``line``
         records where the unit was first seen in this document.
         """
-        path = split_unit(name, self.body)
-        if path is None:
+        if name in self._units:
+            # The unit and its parents are in the graph already, as this name made them; the
+            # body's own triples are written again, as add_unit would.
+            node = self._units[name]
+            if node is not None:
+                add_body(self.dg.graph, self.body)
+        else:
+            path = split_unit(name, self.body)
+            node = None if path is None else add_unit(self.dg.graph, self.body, path)
+            self._units[name] = node
+        if node is None:
             return None
-        node = add_unit(self.dg.graph, self.body, path)
         if line is not None and (node, PIA.source, None) not in self.dg.graph:
             self.dg.provenance(node, line)
         return node
