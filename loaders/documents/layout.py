@@ -17,6 +17,7 @@ once for all layouts.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from pia_kg.loaders.documents.source import SourceText
@@ -116,7 +117,13 @@ def _plain_rows(number: int, line: str) -> list[Row]:
 def _heading_cuts(line: str) -> list[str]:
     """A short line that is a numbered heading followed by an item label on the same line
     (``1.特定個人情報ファイルを取り扱う事務 ①事務の名称``) is cut in two; others are kept."""
+    if not line.lstrip()[:1].isdigit() or not _HEADING_ITEM.search(line):
+        return [line]  # the first piece would not be a numbered heading, or no item follows
     pieces = [p.strip() for p in label_cuts(line)]
-    if len(pieces) == 2 and pieces[0][:1].isdigit() and pieces[1][:1] in "①②③④⑤⑥⑦⑧⑨⑩":
+    if len(pieces) == 2 and pieces[0][:1].isdigit() and pieces[1][:1] in _ITEM_MARKS:
         return pieces
     return [line]
+
+
+_ITEM_MARKS = "①②③④⑤⑥⑦⑧⑨⑩"
+_HEADING_ITEM = re.compile(f"[{_ITEM_MARKS}]")
