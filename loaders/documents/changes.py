@@ -85,6 +85,9 @@ def read_changes(src: SourceText) -> list[Change]:
     changes: list[Change] = []
     i = 0
     while i < len(lines):
+        if not _may_be_header(lines[i]):
+            i += 1
+            continue
         cols = _tab_header(lines[i])
         if cols is not None:
             i = _read_tab_rows(src, i + 1, cols, changes)
@@ -97,6 +100,14 @@ def read_changes(src: SourceText) -> list[Change]:
             continue
         i += 1
     return changes
+
+
+def _may_be_header(line: str) -> bool:
+    """Whether ``line`` can be one of the headers below: each names 変更前の記載 or
+    変更または追記した箇所, so its text holds 載 or 箇 (NFKC makes neither out of other
+    characters; an HTML entity could spell them, so a line with ``&`` is looked at too)."""
+    text = nfkc(line)
+    return "載" in text or "箇" in text or "&" in line
 
 
 # --- tab-separated ----------------------------------------------------------------------
