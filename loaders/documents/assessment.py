@@ -35,7 +35,8 @@ from pia_kg.loaders.documents.form import Form
 from pia_kg.loaders.documents.parts import record_parts
 from pia_kg.loaders.documents.risks import extract_risks
 from pia_kg.loaders.documents.source import SourceText
-from pia_kg.vocab import DCTERMS, PIA, RDF, XSD, document_graph
+from pia_kg.loaders.documents.terms import PIA
+from pia_kg.vocab import DCTERMS, RDF, XSD, document_graph
 
 __all__ = ["LoadedDocument", "load_assessment", "Extractor"]
 

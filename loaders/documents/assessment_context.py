@@ -15,7 +15,7 @@ from rdflib import Literal, URIRef
 from pia_kg.loaders.documents.builder import DocumentGraph
 from pia_kg.loaders.documents.departments import add_body, add_unit, split_unit, split_unit_list
 from pia_kg.loaders.documents.form import Form
-from pia_kg.vocab import PIA
+from pia_kg.loaders.documents.terms import PIA
 
 __all__ = ["FileRef", "AssessmentContext"]
 

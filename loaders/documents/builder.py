@@ -9,8 +9,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from pia_kg.loaders.documents.source import SourceText
+from pia_kg.loaders.documents.terms import PIA
 from pia_kg.loaders.documents.triple_store import TripleStore
-from pia_kg.vocab import PIA, PREFIXES, PROV, RDF, RDFS, XSD, document_iri, fact_iri
+from pia_kg.vocab import PREFIXES, PROV, RDF, RDFS, XSD, document_iri, fact_iri
 
 __all__ = ["DocumentGraph", "integer_literal", "text_literal"]
 

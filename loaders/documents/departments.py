@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 
 from pia_kg.loaders.documents.builder import text_literal
+from pia_kg.loaders.documents.terms import PIA
 from pia_kg.text.widths import compact
-from pia_kg.vocab import ORG, PIA, RDF, RDFS, body_iri, unit_iri
+from pia_kg.vocab import ORG, RDF, RDFS, body_iri, unit_iri
 
 __all__ = ["UNIT_SUFFIXES", "UnitPath", "split_unit", "split_unit_list", "add_body", "add_unit"]
 

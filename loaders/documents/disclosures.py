@@ -37,10 +37,11 @@ from pia_kg.loaders.documents.template import (
     NUMBERED_HEADING,
     match_label,
 )
+from pia_kg.loaders.documents.terms import DPV, PIA
 from pia_kg.text.citation import article_as_written, law_abbreviations
 from pia_kg.text.form_marks import checkboxes
 from pia_kg.text.widths import compact, fold_spaces, nfkc
-from pia_kg.vocab import DPV, ORG, PIA, RDF, RDFS, XSD, body_iri
+from pia_kg.vocab import ORG, RDF, RDFS, XSD, body_iri
 
 __all__ = ["Entry", "disclosure_regions", "read_entries", "declared_counts", "extract_disclosures"]
 

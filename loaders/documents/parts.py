@@ -14,7 +14,8 @@ from pia_kg.loaders.documents.cover import Cover
 from pia_kg.loaders.documents.form import Form
 from pia_kg.loaders.documents.skeleton import SKELETONS, part_of_heading
 from pia_kg.loaders.documents.source import clean_cell
-from pia_kg.vocab import PIA, XSD
+from pia_kg.loaders.documents.terms import PIA
+from pia_kg.vocab import XSD
 
 __all__ = ["parts_found", "record_parts"]
 
