@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.template import label_cuts
@@ -53,7 +54,7 @@ class Row:
     cells: tuple[Cell, ...]
     raw: str
 
-    @property
+    @cached_property  # every reader of the form looks at it, some more than once
     def text(self) -> str:
         """The cells joined by a space (for searching a row as a whole)."""
         return " ".join(c.text.strip() for c in self.cells)
