@@ -107,7 +107,6 @@ def disclosure_regions(form: Form) -> list[tuple[int, int]]:
     open_at: int | None = None
     for row in form.rows:
         first = nfkc(row.cells[0].text)
-        whole = compact(nfkc(row.text))
         if _SECTION.match(first):
             if open_at is not None:
                 regions.append((open_at, row.line - 1))
@@ -118,7 +117,7 @@ def disclosure_regions(form: Form) -> list[tuple[int, int]]:
             continue
         title = compact(heading["title"])
         n = int(heading["n"])
-        if n == 4 and re.sub(r"^\d+[.．]", "", whole) == "特定個人情報ファイルの取扱いの委託":
+        if n == 4 and re.sub(r"^\d+[.．]", "", compact(nfkc(row.text))) == "特定個人情報ファイルの取扱いの委託":
             if open_at is not None:
                 regions.append((open_at, row.line - 1))
             open_at = row.line
