@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.terms import PIA
-from pia_kg.loaders.documents.triple_store import TripleStore
+from pia_kg.loaders.documents.triple_store import TripleGraph
 from pia_kg.vocab import PREFIXES, PROV, RDF, RDFS, XSD, document_iri, fact_iri
 
 __all__ = ["DocumentGraph", "integer_literal", "text_literal"]
@@ -42,8 +42,8 @@ class DocumentGraph:
 
     def __init__(self, src: SourceText):
         self.src = src
-        self._store = TripleStore()
-        self.graph = Graph(store=self._store)
+        self.graph = TripleGraph()
+        self._store = self.graph.triple_store
         for prefix, ns in PREFIXES.items():
             self.graph.bind(prefix, ns)
         self.doc = document_iri(src.doc_id)

@@ -24,10 +24,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from rdflib import Graph
+from rdflib.plugins.serializers.nt import _quoteLiteral as _quote_literal
 from rdflib.store import Store
-from rdflib.term import Node
+from rdflib.term import Literal, Node
 
-__all__ = ["TripleStore"]
+__all__ = ["TripleGraph", "TripleStore"]
 
 Triple = tuple[Any, Any, Any]
 _Index = dict[Node, dict[Node, dict[Node, int]]]
@@ -35,6 +37,30 @@ _Index = dict[Node, dict[Node, dict[Node, int]]]
 
 def _no_contexts() -> Iterator[Any]:
     return iter(())
+
+
+class TripleGraph(Graph):
+    """A ``Graph`` over a ``TripleStore`` whose N-Triples text the store writes itself (rdflib's
+    serializer asks every term for its N-Triples form on every triple); any other format, or
+    a destination, is rdflib's."""
+
+    def __init__(self) -> None:
+        self.triple_store = TripleStore()
+        super().__init__(store=self.triple_store)
+
+    def serialize(  # type: ignore[override]
+        self,
+        destination: Any = None,
+        format: str = "turtle",
+        base: str | None = None,
+        encoding: str | None = None,
+        **args: Any,
+    ) -> Any:
+        plain = destination is None and base is None and encoding is None and not args
+        if plain and format in {"nt", "ntriples"}:
+            # As Graph.serialize: the text is encoded to UTF-8 (failing as it would) and back.
+            return self.triple_store.ntriples().encode("utf-8").decode("utf-8")
+        return super().serialize(destination, format, base, encoding, **args)
 
 
 class TripleStore(Store):
@@ -162,6 +188,18 @@ class TripleStore(Store):
     def __len__(self, context: Any = None) -> int:
         return self._size
 
+    def ntriples(self) -> str:
+        """Every triple as an N-Triples line, written as rdflib's ``nt`` serializer writes
+        it, each subject and predicate written once per run of its triples."""
+        lines: list[str] = []
+        terms: dict[Node, str] = {}
+        for s, by_p in self._spo.items():
+            subject = s.n3()
+            for p, objects in by_p.items():
+                head = f"{subject} {_term(terms, p)} "
+                lines += [f"{head}{_term(terms, o)} .\n" for o in objects]
+        return "".join(lines)
+
     def contexts(self, triple: Triple | None = None) -> Iterator[Any]:
         return iter(())
 
@@ -192,6 +230,14 @@ class TripleStore(Store):
 
     def namespaces(self) -> Iterator[tuple[str, Any]]:
         yield from list(self._namespace.items())
+
+
+def _term(terms: dict[Node, str], node: Node) -> str:
+    """``node`` as N-Triples (a literal as rdflib's ``nt`` serializer quotes it), once per node."""
+    text = terms.get(node)
+    if text is None:
+        text = terms[node] = _quote_literal(node) if isinstance(node, Literal) else node.n3()
+    return text
 
 
 def _pairs(index: dict[Node, dict[Node, int]] | None) -> Iterator[tuple[Node, Node]]:

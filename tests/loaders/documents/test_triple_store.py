@@ -6,9 +6,9 @@ import itertools
 import random
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
-from pia_kg.loaders.documents.triple_store import TripleStore
+from pia_kg.loaders.documents.triple_store import TripleGraph, TripleStore
 
 NODES = [URIRef(f"urn:n{i}") for i in range(6)]
 PREDICATES = [URIRef(f"urn:p{i}") for i in range(3)]
@@ -52,3 +52,27 @@ def test_a_pattern_may_be_read_while_the_graph_changes():
     for _, _, o in g.triples((s, p, None)):
         g.add((s, p, Literal(int(o) + 1)))
     assert len(g) == 2
+
+
+def test_ntriples_are_rdflibs():
+    g = TripleGraph()
+    s, p = URIRef("urn:s"), URIRef("urn:p")
+    for o in (
+        Literal('a "quoted"\\ line\nbreak\r'),
+        Literal("部署", lang="ja"),
+        Literal(3),
+        Literal("2024-05-27", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")),
+        URIRef("urn:o"),
+        BNode("b1"),
+    ):
+        g.add((s, p, o))
+        g.add((BNode("b2"), URIRef("urn:q"), o))
+    g.remove((s, p, URIRef("urn:o")))
+    assert g.serialize(format="nt") == Graph.serialize(g, format="nt")
+    memory = Graph()
+    for t in g:
+        memory.add(t)
+    assert sorted(g.serialize(format="nt").splitlines()) == sorted(
+        memory.serialize(format="nt").splitlines()
+    )
+    assert g.serialize(format="turtle") == Graph.serialize(g, format="turtle")
