@@ -58,8 +58,9 @@ class TripleGraph(Graph):
     ) -> Any:
         plain = destination is None and base is None and encoding is None and not args
         if plain and format in {"nt", "ntriples"}:
-            # As Graph.serialize: the text is encoded to UTF-8 (failing as it would) and back.
-            return self.triple_store.ntriples().encode("utf-8").decode("utf-8")
+            text = self.triple_store.ntriples()
+            text.encode("utf-8")  # fails where Graph.serialize would (its text goes through UTF-8)
+            return text
         return super().serialize(destination, format, base, encoding, **args)
 
 
@@ -190,14 +191,23 @@ class TripleStore(Store):
 
     def ntriples(self) -> str:
         """Every triple as an N-Triples line, written as rdflib's ``nt`` serializer writes
-        it, each subject and predicate written once per run of its triples."""
+        it (literals quoted by it), each subject and predicate written once per run of its
+        triples and each IRI once."""
         lines: list[str] = []
         terms: dict[Node, str] = {}
+        literals: dict[int, str] = {}  # by identity: the graph holds each literal object alive
         for s, by_p in self._spo.items():
             subject = s.n3()
             for p, objects in by_p.items():
                 head = f"{subject} {_term(terms, p)} "
-                lines += [f"{head}{_term(terms, o)} .\n" for o in objects]
+                for o in objects:
+                    if isinstance(o, Literal):
+                        text = literals.get(id(o))
+                        if text is None:
+                            text = literals[id(o)] = _quote_literal(o)
+                    else:
+                        text = _term(terms, o)
+                    lines.append(f"{head}{text} .\n")
         return "".join(lines)
 
     def contexts(self, triple: Triple | None = None) -> Iterator[Any]:
@@ -233,10 +243,10 @@ class TripleStore(Store):
 
 
 def _term(terms: dict[Node, str], node: Node) -> str:
-    """``node`` as N-Triples (a literal as rdflib's ``nt`` serializer quotes it), once per node."""
+    """An IRI or blank node as N-Triples, made once per node."""
     text = terms.get(node)
     if text is None:
-        text = terms[node] = _quote_literal(node) if isinstance(node, Literal) else node.n3()
+        text = terms[node] = node.n3()
     return text
 
 
