@@ -82,11 +82,11 @@ class Change:
 
 def read_changes(src: SourceText) -> list[Change]:
     """Every change row of the document, in order; LoaderError for an unreadable date cell."""
-    lines = src.lines
+    lines, folded = src.lines, src.folded_lines
     changes: list[Change] = []
     i = 0
     while i < len(lines):
-        if not _may_be_header(lines[i]):
+        if not _may_be_header(lines[i], folded[i]):
             i += 1
             continue
         cols = _tab_header(lines[i])
@@ -103,12 +103,11 @@ def read_changes(src: SourceText) -> list[Change]:
     return changes
 
 
-def _may_be_header(line: str) -> bool:
-    """Whether ``line`` can be one of the headers below: each names 変更前の記載 or
-    変更または追記した箇所, so its text holds 載 or 箇 (NFKC makes neither out of other
-    characters; an HTML entity could spell them, so a line with ``&`` is looked at too)."""
-    text = nfkc(line)
-    return "載" in text or "箇" in text or "&" in line
+def _may_be_header(line: str, folded: str) -> bool:
+    """Whether ``line`` (``folded``: in NFKC) can be one of the headers below: each names
+    変更前の記載 or 変更または追記した箇所, so its text holds 載 or 箇 (NFKC makes neither out
+    of other characters; an HTML entity could spell them, so a line with ``&`` is looked at too)."""
+    return "載" in folded or "箇" in folded or "&" in line
 
 
 # --- tab-separated ----------------------------------------------------------------------

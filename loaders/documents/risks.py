@@ -62,7 +62,7 @@ class _Answer:
 
 def read_risks(src: SourceText) -> list[Risk]:
     """Every risk of every section III of the document, in order, each with its own rating."""
-    lines = src.lines
+    lines, folded = src.lines, src.folded_lines
     risks: list[Risk] = []
     answers: list[_Answer] = []
     in_iii = False
@@ -70,7 +70,7 @@ def read_risks(src: SourceText) -> list[Risk]:
     category = ""
     current: Risk | None = None
     for number, raw in enumerate(lines, start=1):
-        text = nfkc(raw.replace("\t", " ")).strip()
+        text = folded[number - 1].replace("\t", " ").strip()  # NFKC keeps tabs as they are
         if _SECTION_III.match(text):
             # A heading printed below its page's first risks continues the open section.
             region += 0 if in_iii else 1
@@ -114,7 +114,7 @@ def read_risks(src: SourceText) -> list[Risk]:
         if current is None or not raw.strip():
             continue
         current.end = number
-        for found in _RATING.finditer(nfkc(raw)):
+        for found in _RATING.finditer(folded[number - 1]):
             if found[1] not in current.ratings:
                 current.ratings.append(found[1])
         _add_measure(current, raw)
