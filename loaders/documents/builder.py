@@ -42,10 +42,8 @@ class DocumentGraph:
 
     def __init__(self, src: SourceText):
         self.src = src
-        self.graph = TripleGraph()
+        self.graph = TripleGraph(PREFIXES)
         self._store = self.graph.triple_store
-        for prefix, ns in PREFIXES.items():
-            self.graph.bind(prefix, ns)
         self.doc = document_iri(src.doc_id)
         self.warnings: list[str] = []
 

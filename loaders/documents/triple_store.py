@@ -21,10 +21,11 @@ yields its triples in the same order as it would from ``Memory``, and counts its
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rdflib import Graph
+from rdflib.namespace import NamespaceManager
 from rdflib.plugins.serializers.nt import _quoteLiteral as _quote_literal
 from rdflib.store import Store
 from rdflib.term import Literal, Node
@@ -42,11 +43,32 @@ def _no_contexts() -> Iterator[Any]:
 class TripleGraph(Graph):
     """A ``Graph`` over a ``TripleStore`` whose N-Triples text the store writes itself (rdflib's
     serializer asks every term for its N-Triples form on every triple); any other format, or
-    a destination, is rdflib's."""
+    a destination, is rdflib's.
 
-    def __init__(self) -> None:
+    ``prefixes`` are bound when the namespace manager is first asked for (as binding them
+    at once would bind them). rdflib's namespace manager refers back to its graph: made
+    only when needed, a graph that is only added to, read and written as N-Triples holds
+    no cycle, and is freed as soon as it is dropped rather than by the cyclic GC.
+    """
+
+    def __init__(self, prefixes: Mapping[str, str] | None = None) -> None:
         self.triple_store = TripleStore()
         super().__init__(store=self.triple_store)
+        self._pending_prefixes = dict(prefixes or {})
+
+    @property  # type: ignore[override]
+    def namespace_manager(self) -> NamespaceManager:
+        manager = Graph.namespace_manager.fget(self)  # type: ignore[attr-defined]
+        if self._pending_prefixes:
+            pending, self._pending_prefixes = self._pending_prefixes, {}
+            for prefix, namespace in pending.items():
+                manager.bind(prefix, namespace)  # Graph.bind's defaults
+        return manager
+
+    @namespace_manager.setter
+    def namespace_manager(self, manager: NamespaceManager) -> None:
+        _ = self.namespace_manager  # the prefixes go where they would have gone already
+        Graph.namespace_manager.fset(self, manager)  # type: ignore[attr-defined]
 
     def serialize(  # type: ignore[override]
         self,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import random
+import weakref
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
@@ -76,3 +78,28 @@ def test_ntriples_are_rdflibs():
         memory.serialize(format="nt").splitlines()
     )
     assert g.serialize(format="turtle") == Graph.serialize(g, format="turtle")
+
+
+def test_prefixes_bound_as_graph_bind_binds_them():
+    prefixes = {"pia": "https://example.org/ontology#", "dcterms": "http://purl.org/dc/terms/"}
+    bound = Graph()
+    for prefix, ns in prefixes.items():
+        bound.bind(prefix, ns)
+    ours = TripleGraph(prefixes)
+    assert list(ours.namespaces()) == list(bound.namespaces())
+    assert sorted(ours.store.namespaces()) == sorted(bound.store.namespaces())
+
+
+def test_a_graph_whose_prefixes_nobody_asked_for_is_freed_without_the_cyclic_gc():
+    g = TripleGraph({"ex": "urn:ex:"})
+    g.add((URIRef("urn:s"), URIRef("urn:p"), Literal("o")))
+    g.serialize(format="nt")
+    ref = weakref.ref(g)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        del g
+        assert ref() is None
+    finally:
+        if was:
+            gc.enable()
