@@ -51,7 +51,7 @@ class AssessmentContext:
     stated: dict[str, int | None] = field(default_factory=dict)
     files: dict[int, FileRef] = field(default_factory=dict)
     form: Form | None = None
-    _units: dict[str, URIRef | None] = field(default_factory=dict, repr=False, compare=False)
+    _units: dict[str, URIRef | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def body_iri(self) -> URIRef:

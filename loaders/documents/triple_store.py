@@ -105,6 +105,8 @@ class TripleStore(Store):
         self._prefix: dict[Any, str] = {}
 
     def add(self, triple: Triple, context: Any, quoted: bool = False) -> None:
+        # A literal hashes in Python (rdflib's Literal.__hash__): each index is asked about
+        # the object once, by setdefault or by one assignment.
         s, p, o = triple
         by_p = self._spo.get(s)
         if by_p is None:
@@ -112,19 +114,15 @@ class TripleStore(Store):
         objects = by_p.get(p)
         if objects is None:
             objects = by_p[p] = {}
-        elif o in objects:
+        known = len(objects)
+        objects[o] = 1  # a triple already held keeps its place
+        if len(objects) == known:
             return
-        objects[o] = 1
         by_o = self._pos.get(p)
         if by_o is None:
             by_o = self._pos[p] = {}
-        subjects = by_o.get(o)
-        if subjects is None:
-            subjects = by_o[o] = {}
-        subjects[s] = 1
-        by_s = self._osp.get(o)
-        if by_s is None:
-            by_s = self._osp[o] = {}
+        by_o.setdefault(o, {})[s] = 1
+        by_s = self._osp.setdefault(o, {})
         predicates = by_s.get(s)
         if predicates is None:
             predicates = by_s[s] = {}
