@@ -21,7 +21,8 @@ yields its triples in the same order as it would from ``Memory``, and counts its
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from rdflib import Graph
@@ -34,10 +35,6 @@ __all__ = ["TripleGraph", "TripleStore"]
 
 Triple = tuple[Any, Any, Any]
 _Index = dict[Node, dict[Node, dict[Node, int]]]
-
-
-def _no_contexts() -> Iterator[Any]:
-    return iter(())
 
 
 class TripleGraph(Graph):
@@ -54,6 +51,7 @@ class TripleGraph(Graph):
     def __init__(self, prefixes: Mapping[str, str] | None = None) -> None:
         self.triple_store = TripleStore()
         super().__init__(store=self.triple_store)
+        self.triple_store.hold(self)
         self._pending_prefixes = dict(prefixes or {})
 
     @property  # type: ignore[override]
@@ -87,16 +85,23 @@ class TripleGraph(Graph):
 
 
 class TripleStore(Store):
-    """An in-memory store of one graph (not context-aware) that knows its size.
+    """An in-memory store of one graph that knows its size.
 
     Patterns are answered from the index whose leading term is bound, with the keys copied
     before they are yielded (as ``Memory`` does), so the graph may change while a pattern is
-    being read.
+    being read. Once it ``hold``s a graph, the store answers as rdflib's context-aware
+    ``Memory`` would holding that graph alone (a wrapper such as pyshacl's ``Dataset`` over
+    the store sees that graph and empty others); it cannot take triples into another graph.
     """
+
+    context_aware = True
+    graph_aware = True
 
     def __init__(self, configuration: str | None = None, identifier: Node | None = None):
         super().__init__(configuration)
         self.identifier = identifier
+        self._graph_id: Node | None = None
+        self._owner: Callable[[], Graph | None] = lambda: None
         self._spo: _Index = {}
         self._pos: _Index = {}
         self._osp: _Index = {}
@@ -104,7 +109,20 @@ class TripleStore(Store):
         self._namespace: dict[str, Any] = {}
         self._prefix: dict[Any, str] = {}
 
+    def hold(self, graph: Graph) -> None:
+        """Hold the triples of ``graph`` (and of no other graph)."""
+        self._graph_id = graph.identifier
+        self._owner = weakref.ref(graph)  # no cycle: the graph refers to its store
+
+    def _other(self, context: Any) -> bool:
+        """Whether ``context`` names a graph other than the one held."""
+        if context is None or context is self._owner() or self._graph_id is None:
+            return False
+        return getattr(context, "identifier", context) != self._graph_id
+
     def add(self, triple: Triple, context: Any, quoted: bool = False) -> None:
+        if self._other(context):
+            raise ValueError(f"this store holds the graph {self._graph_id} alone")
         # A literal hashes in Python (rdflib's Literal.__hash__): each index is asked about
         # the object once, by setdefault or by one assignment.
         s, p, o = triple
@@ -130,6 +148,8 @@ class TripleStore(Store):
         self._size += 1
 
     def remove(self, triple_pattern: Triple, context: Any = None) -> None:
+        if self._other(context):
+            return
         s, p, o = triple_pattern
         if s is not None and p is not None and o is None:  # what Graph.set removes
             self._drop_objects(s, p)
@@ -157,6 +177,8 @@ class TripleStore(Store):
         self._size -= 1
 
     def triples(self, triple_pattern: Triple, context: Any = None) -> Iterator[tuple[Triple, Any]]:
+        if self._other(context):
+            return
         s, p, o = triple_pattern
         if s is not None:
             found = self._from_subject(s, p, o)
@@ -169,7 +191,7 @@ class TripleStore(Store):
                 (s2, p2, o2) for s2, by_p in list(self._spo.items()) for p2, o2 in _pairs(by_p)
             )
         for triple in found:
-            yield triple, _no_contexts()
+            yield triple, self.contexts()
 
     def _from_subject(self, s: Node, p: Node | None, o: Node | None) -> Iterator[Triple]:
         by_p = self._spo.get(s)
@@ -207,7 +229,7 @@ class TripleStore(Store):
             yield s2, p, o2
 
     def __len__(self, context: Any = None) -> int:
-        return self._size
+        return 0 if self._other(context) else self._size
 
     def ntriples(self) -> str:
         """Every triple as an N-Triples line, written as rdflib's ``nt`` serializer writes
@@ -231,7 +253,17 @@ class TripleStore(Store):
         return "".join(lines)
 
     def contexts(self, triple: Triple | None = None) -> Iterator[Any]:
-        return iter(())
+        """The graph held, when it is alive and holds ``triple`` (any triple, when None)."""
+        owner = self._owner()
+        if owner is not None and (triple is None or any(True for _ in self.triples(triple))):
+            yield owner
+
+    def add_graph(self, graph: Graph) -> None:
+        """A graph other than the one held stays empty here; nothing to record."""
+
+    def remove_graph(self, graph: Graph) -> None:
+        if not self._other(graph):
+            self.remove((None, None, None))
 
     def bind(self, prefix: str, namespace: Any, override: bool = True) -> None:
         """As rdflib's ``SimpleMemory.bind``."""

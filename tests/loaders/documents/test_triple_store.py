@@ -8,7 +8,7 @@ import random
 import weakref
 
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from pia_kg.loaders.documents.triple_store import TripleGraph, TripleStore
 
@@ -103,3 +103,18 @@ def test_a_graph_whose_prefixes_nobody_asked_for_is_freed_without_the_cyclic_gc(
     finally:
         if was:
             gc.enable()
+
+
+def test_a_dataset_over_the_store_sees_the_graph_held_alone():
+    g = TripleGraph()
+    t = (URIRef("urn:s"), URIRef("urn:p"), Literal("o"))
+    g.add(t)
+    ds = Dataset(store=g.store)  # as pyshacl wraps a data graph's store
+    assert list(ds.triples((None, None, None))) == []  # its default graph is another graph
+    assert list(ds.graph(g.identifier)) == [t]
+    assert list(g.store.contexts()) == [g] and list(g.store.contexts(t)) == [g]
+    with pytest.raises(ValueError):
+        ds.default_graph.add(t)
+    memory = Graph()
+    memory.add(t)
+    assert list(Dataset(store=memory.store).triples((None, None, None))) == []
