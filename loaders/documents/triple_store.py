@@ -190,8 +190,10 @@ class TripleStore(Store):
             found = (
                 (s2, p2, o2) for s2, by_p in list(self._spo.items()) for p2, o2 in _pairs(by_p)
             )
+        owner = self._owner()
+        held_in = (owner,) if owner is not None else ()  # every triple is in the graph held
         for triple in found:
-            yield triple, self.contexts()
+            yield triple, iter(held_in)
 
     def _from_subject(self, s: Node, p: Node | None, o: Node | None) -> Iterator[Triple]:
         by_p = self._spo.get(s)
