@@ -72,7 +72,10 @@ class DocumentGraph:
             o = text_literal(o)
         elif not isinstance(o, Node):
             o = Literal(o)
-        self.graph.add((s, p, o))
+        if isinstance(s, Node) and isinstance(p, Node):
+            self._store.add((s, p, o), None)  # what Graph.add does, once it has checked the terms
+        else:
+            self.graph.add((s, p, o))  # rdflib says which term is wrong
 
     def label(self, node: URIRef, text: str, lang: str | None = "ja") -> None:
         self.graph.add((node, RDFS.label, text_literal(text, lang)))
