@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 import weakref
@@ -54,12 +55,15 @@ KINDS = {
 }
 
 _VARIANTS = str.maketrans({"ヶ": "ケ", "ヵ": "カ", "ｹ": "ケ", "〜": "~", "－": "-", "―": "-", "‐": "-"})
+_VARIANT_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _VARIANTS) + "]")
 
 
 def fold(text: str) -> str:
     """The form names and queries are compared in: :func:`compact` (NFKC, no spaces), lower
     case, spelling variants unified."""
-    return compact(text).casefold().translate(_VARIANTS)
+    folded = compact(text).casefold()
+    # str.translate looks every character up in _VARIANTS: only done when one of them is there.
+    return folded.translate(_VARIANTS) if _VARIANT_CHARS.search(folded) else folded
 
 
 @dataclass(frozen=True)
@@ -209,20 +213,25 @@ def index_for(store: Store, *, prune: bool = False) -> SearchIndex:
 
 def index_entry(doc_id: str, file_name: str, sha256: str, text: str, graph: Graph) -> IndexEntry:
     """What the index holds of one document: its text, the names in its graph, its lines."""
-    hits = [*document_hits(doc_id, graph), *_line_hits(doc_id, file_name, text)]
-    return IndexEntry(doc_id, file_name, sha256, text, _rows(hits))
+    rows = [*_rows(document_hits(doc_id, graph)), *_line_rows(doc_id, file_name, text)]
+    return IndexEntry(doc_id, file_name, sha256, text, tuple(rows))
 
 
-def _rows(hits: Iterable[Hit]) -> tuple[tuple[str, str, str, str, str, str], ...]:
-    return tuple((fold(h.name), h.name, h.kind, h.doc_id, h.source, h.key) for h in hits)
+_Row = tuple[str, str, str, str, str, str]
 
 
-def _line_hits(doc_id: str, file_name: str, text: str) -> list[Hit]:
-    return [
-        Hit("text", line.strip()[:400], doc_id, f"{file_name}#L{n}-L{n}", "")
-        for n, line in enumerate(text.split("\n"), start=1)
-        if line.strip()
-    ]
+def _rows(hits: Iterable[Hit]) -> list[_Row]:
+    return [(fold(h.name), h.name, h.kind, h.doc_id, h.source, h.key) for h in hits]
+
+
+def _line_rows(doc_id: str, file_name: str, text: str) -> list[_Row]:
+    """One row per non-blank line of the text: the line (up to 400 characters) and its place."""
+    rows = []
+    for n, line in enumerate(text.split("\n"), start=1):
+        name = line.strip()[:400]
+        if name:
+            rows.append((fold(name), name, "text", doc_id, f"{file_name}#L{n}-L{n}", ""))
+    return rows
 
 
 _NAME_PREDICATES = {

@@ -138,7 +138,7 @@ def split_departments(text: str) -> list[str]:
 
 def find_annex_tables(src: SourceText) -> list[AnnexTable]:
     """Every 別紙 table of the document, with its rows; tab-separated and plain text alike."""
-    lines = src.lines
+    lines, folded = src.lines, src.folded_lines
     titles = _titles(src)
     tables: list[AnnexTable] = []
     i = 0
@@ -147,7 +147,7 @@ def find_annex_tables(src: SourceText) -> list[AnnexTable]:
         if header is not None:
             i = _read_tab_table(src, i, header, titles, tables)
             continue
-        m = _PLAIN_HEADER.match(nfkc(lines[i]))
+        m = _PLAIN_HEADER.match(folded[i])
         if m and _plain_header_end(lines, i) is not None:
             i = _read_plain_table(src, i, _kind_of(m["kind"]), titles, tables)
             continue
@@ -159,8 +159,8 @@ def find_annex_tables(src: SourceText) -> list[AnnexTable]:
 def _titles(src: SourceText) -> dict[int, tuple[str, str]]:
     """Line number → (別紙N, title) for every 別紙 title line."""
     found = {}
-    for number, line in enumerate(src.lines, start=1):
-        m = _TITLE.match(nfkc(line).replace(_TAB, " "))
+    for number, (line, folded) in enumerate(zip(src.lines, src.folded_lines, strict=True), start=1):
+        m = _TITLE.match(folded.replace(_TAB, " "))
         if m:
             found[number] = (f"別紙{m['n']}", line_title(line))
     return found

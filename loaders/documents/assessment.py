@@ -35,7 +35,8 @@ from pia_kg.loaders.documents.form import Form
 from pia_kg.loaders.documents.parts import record_parts
 from pia_kg.loaders.documents.risks import extract_risks
 from pia_kg.loaders.documents.source import SourceText
-from pia_kg.vocab import DCTERMS, PIA, RDF, XSD, document_graph
+from pia_kg.loaders.documents.terms import PIA
+from pia_kg.vocab import DCTERMS, RDF, XSD, document_graph
 
 __all__ = ["LoadedDocument", "load_assessment", "Extractor"]
 
@@ -89,7 +90,7 @@ def load_assessment(path: str | Path, *, max_bytes: int | None = None) -> Loaded
     a = dg.fact("assessment", "main", PIA.Assessment, cover.start, len(src.lines))
     g.add((a, RDF.type, URIRef("https://w3id.org/dpv#DPIA")))
     ctx = AssessmentContext(
-        dg, a, body, kind=cover.kind, published=cover.published, level=cover.level
+        dg, a, body, kind=cover.kind, published=cover.published, level=cover.level, form=form
     )
     _write_cover(dg, ctx, cover)
     if cover.kind == "ChangeListDocument":

@@ -14,7 +14,8 @@ from rdflib import Literal, URIRef
 
 from pia_kg.loaders.documents.builder import DocumentGraph
 from pia_kg.loaders.documents.departments import add_body, add_unit, split_unit, split_unit_list
-from pia_kg.vocab import PIA
+from pia_kg.loaders.documents.form import Form
+from pia_kg.loaders.documents.terms import PIA
 
 __all__ = ["FileRef", "AssessmentContext"]
 
@@ -37,7 +38,8 @@ class AssessmentContext:
     I.3 and in the headings of section II) to its ``FileRef``. ``published`` is the 公表日
     (None for a draft or when the cover leaves it blank); ``kind`` is the document kind local
     name (``AssessmentDocument``, ``ChangeListDocument``, ``CommitteeMaterial``); ``level`` the
-level's local name (``BasicLevel`` …) when the cover tells it.
+    level's local name (``BasicLevel`` …) when the cover tells it. ``form`` is the document
+    read as a form once, for the extractors to share (each reads its own when it is None).
     """
 
     dg: DocumentGraph
@@ -48,6 +50,8 @@ level's local name (``BasicLevel`` …) when the cover tells it.
     level: str | None = None
     stated: dict[str, int | None] = field(default_factory=dict)
     files: dict[int, FileRef] = field(default_factory=dict)
+    form: Form | None = None
+    _units: dict[str, URIRef | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def body_iri(self) -> URIRef:
@@ -59,10 +63,18 @@ level's local name (``BasicLevel`` …) when the cover tells it.
         Returns None when ``name`` holds no unit name (blank, only punctuation). ``line``
         records where the unit was first seen in this document.
         """
-        path = split_unit(name, self.body)
-        if path is None:
+        if name in self._units:
+            # The unit and its parents are in the graph already, as this name made them; the
+            # body's own triples are written again, as add_unit would.
+            node = self._units[name]
+            if node is not None:
+                add_body(self.dg.graph, self.body)
+        else:
+            path = split_unit(name, self.body)
+            node = None if path is None else add_unit(self.dg.graph, self.body, path)
+            self._units[name] = node
+        if node is None:
             return None
-        node = add_unit(self.dg.graph, self.body, path)
         if line is not None and (node, PIA.source, None) not in self.dg.graph:
             self.dg.provenance(node, line)
         return node

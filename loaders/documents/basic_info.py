@@ -19,8 +19,8 @@ from pia_kg.loaders.documents.form import Form, Occurrence, Value, band_value, b
 from pia_kg.loaders.documents.layout import Layout
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.loaders.documents.template import CONNECTION_OPTIONS, match_label
+from pia_kg.loaders.documents.terms import PIA
 from pia_kg.text.widths import compact, nfkc
-from pia_kg.vocab import PIA
 
 __all__ = ["Sections", "find_sections", "find_later_sections", "extract_basic_info", "split_file_names"]
 

@@ -16,9 +16,9 @@ from rdflib import Literal
 from pia_kg.loaders.documents.assessment_context import AssessmentContext, FileRef
 from pia_kg.loaders.documents.basic_info import Sections
 from pia_kg.loaders.documents.form import Form, band_value
+from pia_kg.loaders.documents.terms import PIA
 from pia_kg.text.form_marks import split_numbered_list
 from pia_kg.text.widths import fold_spaces, nfkc
-from pia_kg.vocab import PIA
 
 __all__ = ["extract_basic_level", "choice"]
 

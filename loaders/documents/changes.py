@@ -26,16 +26,17 @@ from rdflib import Literal
 from pia_kg.errors import LoaderError
 from pia_kg.loaders.documents.annex_tables import join_wrapped
 from pia_kg.loaders.documents.assessment_context import AssessmentContext
-from pia_kg.loaders.documents.builder import DocumentGraph
+from pia_kg.loaders.documents.builder import DocumentGraph, integer_literal
 from pia_kg.loaders.documents.change_blocks import read_plain_table
 from pia_kg.loaders.documents.citations import add_quoted_annex_citations
 from pia_kg.loaders.documents.layout import cells_of
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.source import clean_cell as _clean_cell
+from pia_kg.loaders.documents.terms import PIA
 from pia_kg.text.form_marks import CIRCLED
 from pia_kg.text.wareki import wareki_to_date
 from pia_kg.text.widths import compact, nfkc
-from pia_kg.vocab import DCTERMS, PIA, XSD
+from pia_kg.vocab import DCTERMS, XSD
 
 __all__ = ["Change", "read_changes", "extract_changes"]
 
@@ -81,10 +82,13 @@ class Change:
 
 def read_changes(src: SourceText) -> list[Change]:
     """Every change row of the document, in order; LoaderError for an unreadable date cell."""
-    lines = src.lines
+    lines, folded = src.lines, src.folded_lines
     changes: list[Change] = []
     i = 0
     while i < len(lines):
+        if not _may_be_header(lines[i], folded[i]):
+            i += 1
+            continue
         cols = _tab_header(lines[i])
         if cols is not None:
             i = _read_tab_rows(src, i + 1, cols, changes)
@@ -97,6 +101,13 @@ def read_changes(src: SourceText) -> list[Change]:
             continue
         i += 1
     return changes
+
+
+def _may_be_header(line: str, folded: str) -> bool:
+    """Whether ``line`` (``folded``: in NFKC) can be one of the headers below: each names
+    変更前の記載 or 変更または追記した箇所, so its text holds 載 or 箇 (NFKC makes neither out
+    of other characters; an HTML entity could spell them, so a line with ``&`` is looked at too)."""
+    return "載" in folded or "箇" in folded or "&" in line
 
 
 # --- tab-separated ----------------------------------------------------------------------
@@ -357,7 +368,7 @@ def extract_changes(src: SourceText, dg: DocumentGraph, ctx: AssessmentContext) 
     for order, change in enumerate(read_changes(src), start=1):
         node = dg.fact("change", str(change.start), PIA.ChangeRecord, change.start, change.end)
         dg.add(ctx.assessment, PIA.changeRecord, node)
-        dg.add(node, PIA.order, Literal(order, datatype=XSD.integer))
+        dg.add(node, PIA.order, integer_literal(order))
         if change.date is not None:
             dg.add(node, DCTERMS.date, Literal(change.date, datatype=XSD.date))
         dg.add(node, PIA.section, change.section)

@@ -13,9 +13,9 @@ import re
 from rdflib import URIRef
 
 from pia_kg.loaders.documents.builder import DocumentGraph
+from pia_kg.loaders.documents.terms import PIA
 from pia_kg.text.citation import ParsedCitation, parse_citations
 from pia_kg.text.legal import table_by_label
-from pia_kg.vocab import PIA
 
 __all__ = [
     "add_citations",

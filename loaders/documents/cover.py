@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pia_kg.errors import DocumentKindError
 from pia_kg.loaders.documents.cover_cells import (
@@ -140,6 +141,7 @@ def _title_row(form: Form) -> int | None:
 _DRAFT = r"(?:[(（](?:素案|案)[)）])?"
 
 
+@lru_cache(maxsize=1 << 14)  # asked of every row of the form, whose rows repeat
 def _is_title(text: str) -> bool:
     """Whether a row is the cover title alone (``(案)`` before or after it allowed)."""
     if len(text) > 80:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
+from pia_kg.loaders.documents.builder import text_literal
+from pia_kg.loaders.documents.terms import PIA
 from pia_kg.text.widths import compact
-from pia_kg.vocab import ORG, PIA, RDF, RDFS, body_iri, unit_iri
+from pia_kg.vocab import ORG, RDF, RDFS, body_iri, unit_iri
 
 __all__ = ["UNIT_SUFFIXES", "UnitPath", "split_unit", "split_unit_list", "add_body", "add_unit"]
 
@@ -139,10 +141,10 @@ def add_unit(graph: Graph, body: str, path: UnitPath) -> URIRef:
         node = unit_iri(compact(body), segs)
         graph.add((node, RDF.type, ORG.OrganizationalUnit))
         _label(graph, node, "".join(segs))
-        graph.set((node, PIA.unitName, Literal(segs[-1], lang="ja")))
+        graph.set((node, PIA.unitName, text_literal(segs[-1], "ja")))
         level = unit_level(segs[-1])
         if level:
-            graph.set((node, PIA.unitLevel, Literal(level)))
+            graph.set((node, PIA.unitLevel, text_literal(level)))
         graph.set((node, ORG.unitOf, parent))
         graph.set((node, PIA.body, body_node))
         parent = node
@@ -150,4 +152,4 @@ def add_unit(graph: Graph, body: str, path: UnitPath) -> URIRef:
 
 
 def _label(graph: Graph, node: URIRef, text: str) -> None:
-    graph.set((node, RDFS.label, Literal(text, lang="ja")))
+    graph.set((node, RDFS.label, text_literal(text, "ja")))

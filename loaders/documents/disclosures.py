@@ -26,7 +26,7 @@ from pia_kg.loaders.documents.annex_tables import (
     split_departments,
 )
 from pia_kg.loaders.documents.assessment_context import AssessmentContext, FileRef
-from pia_kg.loaders.documents.builder import DocumentGraph
+from pia_kg.loaders.documents.builder import DocumentGraph, integer_literal
 from pia_kg.loaders.documents.citations import add_citations
 from pia_kg.loaders.documents.form import Form, Occurrence
 from pia_kg.loaders.documents.layout import Layout
@@ -37,10 +37,11 @@ from pia_kg.loaders.documents.template import (
     NUMBERED_HEADING,
     match_label,
 )
+from pia_kg.loaders.documents.terms import DPV, PIA
 from pia_kg.text.citation import article_as_written, law_abbreviations
 from pia_kg.text.form_marks import checkboxes
 from pia_kg.text.widths import compact, fold_spaces, nfkc
-from pia_kg.vocab import DPV, ORG, PIA, RDF, RDFS, XSD, body_iri
+from pia_kg.vocab import ORG, RDF, RDFS, XSD, body_iri
 
 __all__ = ["Entry", "disclosure_regions", "read_entries", "declared_counts", "extract_disclosures"]
 
@@ -106,7 +107,6 @@ def disclosure_regions(form: Form) -> list[tuple[int, int]]:
     open_at: int | None = None
     for row in form.rows:
         first = nfkc(row.cells[0].text)
-        whole = compact(nfkc(row.text))
         if _SECTION.match(first):
             if open_at is not None:
                 regions.append((open_at, row.line - 1))
@@ -117,7 +117,7 @@ def disclosure_regions(form: Form) -> list[tuple[int, int]]:
             continue
         title = compact(heading["title"])
         n = int(heading["n"])
-        if n == 4 and re.sub(r"^\d+[.．]", "", whole) == "特定個人情報ファイルの取扱いの委託":
+        if n == 4 and re.sub(r"^\d+[.．]", "", compact(nfkc(row.text))) == "特定個人情報ファイルの取扱いの委託":
             if open_at is not None:
                 regions.append((open_at, row.line - 1))
             open_at = row.line
@@ -313,7 +313,7 @@ def _name_above(form: Form, line: int, lo: int) -> str:
 
 def extract_disclosures(src: SourceText, dg: DocumentGraph, ctx: AssessmentContext) -> None:
     """Add every 提供先/移転先 entry of every file, and every 別紙 row, to ``dg``."""
-    form = Form(src)
+    form = ctx.form if ctx.form is not None and ctx.form.src is src else Form(src)
     entries_by_file: list[tuple[FileRef | None, list[Entry], tuple[int, int]]] = []
     for order, region in enumerate(disclosure_regions(form), start=1):
         file = ctx.files.get(order)
@@ -426,8 +426,11 @@ def _add_annex_rows(
     sub = compact(table.subheading) or "-"
     article = article_as_written(table.title)
     canonical = table.canonical_table
+    written, basis = table.table_written, table.citation_text
+    cls, link = _CLASS[table.kind], _LINK[table.kind]
     for seq, row in enumerate(table.rows, start=1):
         number = row.number or str(seq)
+        order = integer_literal(int(number) if number.isdigit() else seq)
         if table.kind == "transfer":
             recipients = split_departments(row.recipient_text)
         else:
@@ -438,24 +441,34 @@ def _add_annex_rows(
         for r_index, recipient in enumerate(recipients, start=1):
             for item in items:
                 key = (annex, sub, number, str(r_index), item or "-")
-                node = dg.fact(f"{table.kind}-row", key, _CLASS[table.kind], row.start, row.end)
-                dg.add(node, PIA.annex, table.annex)
-                dg.add(node, PIA.order, Literal(int(number) if number.isdigit() else seq, datatype=XSD.integer))
-                dg.add(node, PIA.recipientName, recipient)
-                dg.add(node, PIA.purpose, row.purpose)
+                node = dg.fact(f"{table.kind}-row", key, cls, row.start, row.end)
+                dg.add(node, _P_ANNEX, table.annex)
+                dg.add(node, _P_ORDER, order)
+                dg.add(node, _P_RECIPIENT_NAME, recipient)
+                dg.add(node, _P_PURPOSE, row.purpose)
                 if entry_node is not None:
-                    dg.add(node, PIA.entry, entry_node)
+                    dg.add(node, _P_ENTRY, entry_node)
                 if file is not None:
-                    dg.add(file.iri, _LINK[table.kind], node)
+                    dg.add(file.iri, link, node)
                 unit = _recipient(dg, ctx, table.kind, recipient, row.start) if table.kind == "provision" else ctx.unit(recipient, row.start)
-                dg.add(node, PIA.recipient, unit)
-                cite = dg.fact("citation", key + ("row",), PIA.LegalCitation, row.start, row.end)
-                dg.add(cite, PIA.basisText, " ".join(t for t in (table.citation_text, item or "") if t))
-                dg.add(cite, PIA.articleAsWritten, article)
-                dg.add(cite, PIA.tableAsWritten, table.table_written)
-                dg.add(cite, PIA.citedTable, canonical)
-                dg.add(cite, PIA.citedItem, item)
-                dg.add(node, PIA.citation, cite)
+                dg.add(node, _P_RECIPIENT, unit)
+                cite = dg.fact("citation", key + ("row",), _C_LEGAL_CITATION, row.start, row.end)
+                dg.add(cite, _P_BASIS_TEXT, " ".join(t for t in (basis, item or "") if t))
+                dg.add(cite, _P_ARTICLE, article)
+                dg.add(cite, _P_TABLE_WRITTEN, written)
+                dg.add(cite, _P_CITED_TABLE, canonical)
+                dg.add(cite, _P_CITED_ITEM, item)
+                dg.add(node, _P_CITATION, cite)
+
+
+# The predicates of a 別紙 row, named once (the loop above writes thousands of rows).
+_P_ANNEX, _P_ORDER, _P_RECIPIENT_NAME, _P_PURPOSE, _P_ENTRY, _P_RECIPIENT, _P_CITATION = (
+    PIA.annex, PIA.order, PIA.recipientName, PIA.purpose, PIA.entry, PIA.recipient, PIA.citation
+)
+_C_LEGAL_CITATION, _P_BASIS_TEXT, _P_ARTICLE, _P_TABLE_WRITTEN, _P_CITED_TABLE, _P_CITED_ITEM = (
+    PIA.LegalCitation, PIA.basisText, PIA.articleAsWritten, PIA.tableAsWritten, PIA.citedTable,
+    PIA.citedItem,
+)
 
 
 def _check_counts(src, dg, entries_by_file, tables, nodes) -> None:

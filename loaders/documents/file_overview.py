@@ -24,8 +24,9 @@ from pia_kg.loaders.documents.form import (
 from pia_kg.loaders.documents.layout import Layout
 from pia_kg.loaders.documents.source import clean_cell
 from pia_kg.loaders.documents.template import SOURCE_OPTIONS
+from pia_kg.loaders.documents.terms import PIA
 from pia_kg.text.widths import compact, nfkc
-from pia_kg.vocab import DCTERMS, ORG, PIA, RDF, body_iri
+from pia_kg.vocab import DCTERMS, ORG, RDF, body_iri
 
 __all__ = ["extract_files"]
 

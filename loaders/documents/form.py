@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from pia_kg.loaders.documents.layout import Layout, Row, detect_layout, read_rows
 from pia_kg.loaders.documents.source import SourceText, clean_cell
@@ -123,7 +124,15 @@ class Form:
     def find(self, key: str, start: int = 1, end: int | None = None) -> list[Occurrence]:
         """Occurrences of label ``key`` on lines ``start`` .. ``end`` (inclusive)."""
         stop = end if end is not None else len(self.src.lines)
-        return [o for o in self.occurrences if o.key == key and start <= o.line <= stop]
+        return [o for o in self._by_key.get(key, ()) if start <= o.line <= stop]
+
+    @cached_property
+    def _by_key(self) -> dict[str, list[Occurrence]]:
+        """The occurrences of each label, in line order."""
+        by_key: dict[str, list[Occurrence]] = {}
+        for o in self.occurrences:
+            by_key.setdefault(o.key, []).append(o)
+        return by_key
 
     def first(self, key: str, start: int = 1, end: int | None = None) -> Occurrence | None:
         hits = self.find(key, start, end)

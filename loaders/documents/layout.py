@@ -17,7 +17,9 @@ once for all layouts.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.template import label_cuts
@@ -52,7 +54,7 @@ class Row:
     cells: tuple[Cell, ...]
     raw: str
 
-    @property
+    @cached_property  # every reader of the form looks at it, some more than once
     def text(self) -> str:
         """The cells joined by a space (for searching a row as a whole)."""
         return " ".join(c.text.strip() for c in self.cells)
@@ -103,20 +105,40 @@ def read_rows(src: SourceText, layout: Layout | None = None) -> list[Row]:
 
 
 def _plain_rows(number: int, line: str) -> list[Row]:
+    pieces = _plain_pieces(line) if len(line) <= 512 else _pieces(line)
+    return [Row(number, (Cell(p, number, 0),), p) for p in pieces]
+
+
+# Documents repeat their lines (labels, blank boxes, headings of every file): short ones keep
+# their pieces.
+@lru_cache(maxsize=1 << 16)
+def _plain_pieces(line: str) -> tuple[str, ...]:
+    return _pieces(line)
+
+
+def _pieces(line: str) -> tuple[str, ...]:
+    """The texts of the rows one PLAIN line makes: none for a page footer, the line itself
+    (letter spacing repaired) or the pieces it is cut into."""
     if is_page_marker(line):  # "1/5", "(2)", "- 3 -": a page footer, not content
-        return []
+        return ()
     if is_letter_spaced(line):
         line = repair_letter_spacing(line)
     pieces = [p.strip() for p in label_cuts(line)] if len(line) >= PAGE_LINE else _heading_cuts(line)
     if len(pieces) <= 1:
-        return [Row(number, (Cell(line, number, 0),), line)]
-    return [Row(number, (Cell(p, number, 0),), p) for p in pieces if p]
+        return (line,)
+    return tuple(p for p in pieces if p)
 
 
 def _heading_cuts(line: str) -> list[str]:
     """A short line that is a numbered heading followed by an item label on the same line
     (``1.特定個人情報ファイルを取り扱う事務 ①事務の名称``) is cut in two; others are kept."""
+    if not line.lstrip()[:1].isdigit() or not _HEADING_ITEM.search(line):
+        return [line]  # the first piece would not be a numbered heading, or no item follows
     pieces = [p.strip() for p in label_cuts(line)]
-    if len(pieces) == 2 and pieces[0][:1].isdigit() and pieces[1][:1] in "①②③④⑤⑥⑦⑧⑨⑩":
+    if len(pieces) == 2 and pieces[0][:1].isdigit() and pieces[1][:1] in _ITEM_MARKS:
         return pieces
     return [line]
+
+
+_ITEM_MARKS = "①②③④⑤⑥⑦⑧⑨⑩"
+_HEADING_ITEM = re.compile(f"[{_ITEM_MARKS}]")

@@ -7,6 +7,8 @@ may print some of the listing before the 項目一覧 row itself), unless the ru
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rdflib import Literal
 
 from pia_kg.loaders.documents.assessment_context import AssessmentContext
@@ -14,7 +16,8 @@ from pia_kg.loaders.documents.cover import Cover
 from pia_kg.loaders.documents.form import Form
 from pia_kg.loaders.documents.skeleton import SKELETONS, part_of_heading
 from pia_kg.loaders.documents.source import clean_cell
-from pia_kg.vocab import PIA, XSD
+from pia_kg.loaders.documents.terms import PIA
+from pia_kg.vocab import XSD
 
 __all__ = ["parts_found", "record_parts"]
 
@@ -43,6 +46,7 @@ def parts_found(form: Form, level: str, start: int = 1) -> dict[str, int]:
     return found
 
 
+@lru_cache(maxsize=1 << 14)  # the rows of a form repeat; this is asked of every one
 def _kind(text: str, level: str) -> str | None:
     """``contents`` for the 項目一覧 row, the part key for a part heading, else None."""
     if text.replace(" ", "") == "項目一覧":

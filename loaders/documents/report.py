@@ -12,7 +12,8 @@ from rdflib import Graph, URIRef
 
 from pia_kg.loaders.documents.assessment import LoadedDocument
 from pia_kg.loaders.documents.disclosures import declared_counts
-from pia_kg.vocab import PIA, RDF
+from pia_kg.loaders.documents.terms import PIA
+from pia_kg.vocab import RDF
 
 __all__ = ["document_report"]
 

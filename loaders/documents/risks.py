@@ -18,11 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rdflib import Literal
-
 from pia_kg.loaders.documents.annex_tables import join_wrapped
 from pia_kg.loaders.documents.assessment_context import AssessmentContext
-from pia_kg.loaders.documents.builder import DocumentGraph
+from pia_kg.loaders.documents.builder import DocumentGraph, integer_literal
 from pia_kg.loaders.documents.layout import cells_of
 from pia_kg.loaders.documents.source import SourceText, clean_cell
 from pia_kg.loaders.documents.template import CHOICE_MARKER, NUMBERED_HEADING, RISK_STAGES
@@ -30,7 +28,7 @@ from pia_kg.text.widths import compact, nfkc
 
 __all__ = ["Risk", "read_risks", "extract_risks", "RATINGS"]
 
-from pia_kg.vocab import PIA, XSD
+from pia_kg.loaders.documents.terms import PIA
 
 RATINGS = ("特に力を入れて行っている", "特に力を入れている", "十分に行っていない", "十分に行っている", "十分である", "課題が残されている")
 _RATING = re.compile(r"(?:\[|<input[^>]*>)\s*(" + "|".join(RATINGS) + r")")
@@ -64,7 +62,7 @@ class _Answer:
 
 def read_risks(src: SourceText) -> list[Risk]:
     """Every risk of every section III of the document, in order, each with its own rating."""
-    lines = src.lines
+    lines, folded = src.lines, src.folded_lines
     risks: list[Risk] = []
     answers: list[_Answer] = []
     in_iii = False
@@ -72,7 +70,7 @@ def read_risks(src: SourceText) -> list[Risk]:
     category = ""
     current: Risk | None = None
     for number, raw in enumerate(lines, start=1):
-        text = nfkc(raw.replace("\t", " ")).strip()
+        text = folded[number - 1].replace("\t", " ").strip()  # NFKC keeps tabs as they are
         if _SECTION_III.match(text):
             # A heading printed below its page's first risks continues the open section.
             region += 0 if in_iii else 1
@@ -116,7 +114,7 @@ def read_risks(src: SourceText) -> list[Risk]:
         if current is None or not raw.strip():
             continue
         current.end = number
-        for found in _RATING.finditer(nfkc(raw)):
+        for found in _RATING.finditer(folded[number - 1]):
             if found[1] not in current.ratings:
                 current.ratings.append(found[1])
         _add_measure(current, raw)
@@ -235,7 +233,7 @@ def extract_risks(src: SourceText, dg: DocumentGraph, ctx: AssessmentContext) ->
     for order, risk in enumerate(read_risks(src), start=1):
         node = dg.fact("risk", str(risk.start), PIA.Risk, risk.start, risk.end)
         dg.add(ctx.assessment, PIA.risk, node)
-        dg.add(node, PIA.order, Literal(order, datatype=XSD.integer))
+        dg.add(node, PIA.order, integer_literal(order))
         dg.add(node, PIA.riskCategory, risk.category)
         dg.label(node, risk.label)
         for measure in risk.measures:

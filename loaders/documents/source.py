@@ -12,11 +12,11 @@ import html
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pia_kg.errors import LoaderError
-from pia_kg.text.widths import fold_spaces
+from pia_kg.text.widths import fold_spaces, nfkc
 
 __all__ = ["SourceText", "clean_cell", "parse_source_ref"]
 
@@ -46,6 +46,11 @@ class SourceText:
     @property
     def name(self) -> str:
         return self.path.name
+
+    @cached_property
+    def folded_lines(self) -> tuple[str, ...]:
+        """``lines`` in NFKC (``widths.nfkc``), made once for the readers that scan every line."""
+        return tuple(nfkc(line) for line in self.lines)
 
     def line(self, number: int) -> str:
         """Line ``number`` (1-based)."""

@@ -172,6 +172,18 @@ def match_label(cell: str, keys: set[str] | None = None) -> LabelMatch | None:
     its value after a space (plain-text layouts: `` ⑥委託先名 株式会社ジーシーシー``).
     ``keys`` restricts the search to some labels.
     """
+    if keys is None and len(cell) <= 512:
+        return _match_any_label(cell)
+    return _match_label(cell, frozenset(keys) if keys is not None else None)
+
+
+# A form repeats its cells (every "[ ]", every label of every file): short ones keep their answer.
+@lru_cache(maxsize=1 << 16)
+def _match_any_label(cell: str) -> LabelMatch | None:
+    return _match_label(cell, None)
+
+
+def _match_label(cell: str, keys: frozenset[str] | None) -> LabelMatch | None:
     raw = cell.strip().lstrip("-").strip()
     if not raw:
         return None
@@ -181,7 +193,7 @@ def match_label(cell: str, keys: set[str] | None = None) -> LabelMatch | None:
     if m is None:
         return None
     _, folded_head = normalize_label_text(m["head"])
-    found = _find_label(folded_head, number, frozenset(keys) if keys is not None else None)
+    found = _find_label(folded_head, number, keys)
     if found is None:
         return None
     lab, item = found

@@ -88,6 +88,8 @@ def is_letter_spaced(line: str) -> bool:
     (False, True)
     """
     tokens = _TOKEN.findall(line)
+    if len(tokens) < 3:  # fewer than three words cannot hold three single letters
+        return False
     single = sum(1 for t in tokens if len(t) == 1 and (_is_cjk(t) or t.isdigit()))
     return single >= 3 and single * 2 >= len(tokens)
 

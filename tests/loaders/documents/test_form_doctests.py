@@ -14,12 +14,15 @@ from pia_kg.loaders.documents import (
     layout,
     skeleton,
     template,
+    terms,
+    triple_store,
 )
 from pia_kg.text import form_marks
 
 
 @pytest.mark.parametrize(
-    "module", [form_marks, skeleton, template, cover, cover_cells, layout, basic_level, change_blocks]
+    "module", [form_marks, skeleton, template, cover, cover_cells, layout, basic_level, change_blocks,
+     terms, triple_store]
 )
 def test_doctests(module):
     result = doctest.testmod(module)
