@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph, URIRef
 
+from pia_kg.derive import ntriples as nt
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import PiaKgError
 from pia_kg.search import IndexEntry
@@ -75,6 +76,8 @@ class DocumentResult:
     error: PiaKgError | None = None
 
 
+_DERIVED_FROM = nt.iri(PROV.wasDerivedFrom)
+
 # --- the scratch store: the law, and one document at a time ---------------------------
 
 _SCRATCH: OxigraphStore | None = None
@@ -123,26 +126,27 @@ def derive_graph(
     """The derived graphs of one document (N-Triples per graph IRI) and the renumberings it
     records, computed against the law of this process's scratch store. ``text``: ``graph``
     as N-Triples, when the caller has it."""
-    from pia_kg.derive.basis_links import basis_links
-    from pia_kg.derive.history import history_graph
-    from pia_kg.derive.resolution import resolution_graph, resolve_all
+    from pia_kg.derive.basis_links import basis_link_triples
+    from pia_kg.derive.history import history_triples
+    from pia_kg.derive.resolution import resolution_triples, resolve_all
 
     scratch = _scratch()
     law, versions = _law(scratch)
     scratch.replace_graphs({doc_graph: graph if text is None else text})
     try:
-        resolution = resolution_graph(resolve_all(scratch, law))
-        resolution += basis_links(scratch, resolution)
-        history, claims = history_graph(scratch, versions)
+        resolutions = resolve_all(scratch, law)
+        resolution = resolution_triples(resolutions)
+        added = [r.citation.iri for r in resolutions if r.citation.role == "change"]
+        resolution.update(basis_link_triples(scratch, added))
+        history, claims = history_triples(scratch, versions)
     finally:
         scratch.drop_graphs([doc_graph])
     res_iri, hist_iri = derived_graphs_of(doc_graph)
     # Each derived graph says what it was derived from: never empty, so a document without
     # its derived graphs is told from one from which nothing was derived.
-    resolution.add((res_iri, PROV.wasDerivedFrom, doc_graph))
-    history.add((hist_iri, PROV.wasDerivedFrom, doc_graph))
-    out = {res_iri: resolution.serialize(format="nt"), hist_iri: history.serialize(format="nt")}
-    return out, claims
+    resolution.add(nt.iri(res_iri), _DERIVED_FROM, nt.iri(doc_graph))
+    history.add(nt.iri(hist_iri), _DERIVED_FROM, nt.iri(doc_graph))
+    return {res_iri: resolution.text(), hist_iri: history.text()}, claims
 
 
 def derive_text(job: tuple[URIRef, str]) -> DocumentResult:
