@@ -234,13 +234,13 @@ def _add_record_checks(
     returns the records checked."""
     from pia_kg.derive.correspondence import check_recorded, successive_pairs
     from pia_kg.derive.law_state import change_records_from_store, main_versions_from_store
-    from pia_kg.derive.renumbering_records import recorded_from_graph
+    from pia_kg.derive.renumbering_records import recorded_from_changes
 
     if versions is None:
         versions = main_versions_from_store(store)
     if not versions:
         return []
-    records = recorded_from_graph(change_records_from_store(store))
+    records = recorded_from_changes(change_records_from_store(store))
     if not records:
         return []
     checked = []

@@ -25,6 +25,8 @@ __all__ = [
     "RecordedRenumbering",
     "renumberings_in_change",
     "recorded_from_graph",
+    "recorded_from_changes",
+    "ChangeText",
     "applies_to",
     "unique",
 ]
@@ -100,6 +102,37 @@ def renumberings_in_change(
     ]
 
 
+@dataclass(frozen=True)
+class ChangeText:
+    """What a pia:ChangeRecord says: its 変更前 and 変更後 texts, its date (a date, or the
+    text it was written as) and its ``pia:source``."""
+
+    record: str
+    before: str
+    after: str
+    date: object = None
+    source: str | None = None
+
+
+def recorded_from_changes(
+    changes: Iterable[ChangeText], *, default_table: str | None = None
+) -> list[RecordedRenumbering]:
+    """Every renumbering claimed by ``changes``; a record's ``source`` (file#lines), or else
+    the record itself, becomes the renumbering's source."""
+    out: list[RecordedRenumbering] = []
+    for c in changes:
+        out.extend(
+            renumberings_in_change(
+                c.before,
+                c.after,
+                date=_as_date(c.date),
+                source=c.source if c.source is not None else c.record,
+                default_table=default_table,
+            )
+        )
+    return sorted(out, key=lambda r: (r.source, r.old_table, r.old_label))
+
+
 def recorded_from_graph(
     graph: Graph, *, default_table: str | None = None
 ) -> list[RecordedRenumbering]:
@@ -107,25 +140,24 @@ def recorded_from_graph(
 
     The record's ``pia:source`` (file#lines) becomes the renumbering's source.
     """
-    out: list[RecordedRenumbering] = []
+    changes = []
     for node in graph.subjects(RDF.type, PIA.ChangeRecord):
         before = graph.value(node, PIA.before)
         after = graph.value(node, PIA.after)
         if before is None or after is None:
             continue
         raw_date = graph.value(node, DCTERMS.date)
-        date = _as_date(raw_date.toPython() if raw_date is not None else None)
         source = graph.value(node, PIA.source)
-        out.extend(
-            renumberings_in_change(
+        changes.append(
+            ChangeText(
+                str(node),
                 str(before),
                 str(after),
-                date=date,
-                source=str(source) if source is not None else str(node),
-                default_table=default_table,
+                raw_date.toPython() if raw_date is not None else None,
+                str(source) if source is not None else None,
             )
         )
-    return sorted(out, key=lambda r: (r.source, r.old_table, r.old_label))
+    return recorded_from_changes(changes, default_table=default_table)
 
 
 def _as_date(value: object) -> dt.date | None:
