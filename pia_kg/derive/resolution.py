@@ -30,6 +30,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rdflib import Graph, URIRef
 
@@ -59,7 +60,7 @@ from pia_kg.derive.resolution_inputs import (
 )
 from pia_kg.loaders.documents.source import parse_source_ref
 from pia_kg.store import Store
-from pia_kg.text.citation import parse_citations
+from pia_kg.text.citation import ParsedCitation, parse_citations
 from pia_kg.text.legal import table_by_label
 from pia_kg.text.widths import compact
 from pia_kg.vocab import PIA, PROV, RDF, RDFS, RESOLUTION_GRAPH, mint
@@ -103,16 +104,30 @@ def _change_citation(
     )
 
 
+# A body's documents repeat the same 変更箇所 rows: the readings of a row's texts, pure
+# functions of them, are kept (a worker reads document after document).
+@lru_cache(maxsize=1 << 12)
+def _renumbered(before: str, after: str, date: dt.date) -> tuple[tuple[str, str, str, str], ...]:
+    """(old table, old item, new table, new item) of each renumbering a row claims."""
+    pairs = renumberings_in_change(before, after, date=date)
+    return tuple((r.old_table, r.old_label, r.new_table, r.new_label) for r in pairs)
+
+
+@lru_cache(maxsize=1 << 12)
+def _parsed(text: str) -> tuple[ParsedCitation, ...]:
+    return tuple(parse_citations(text))
+
+
 def _cited_in_change(
     rec: ChangeRow, held: set[str]
 ) -> list[tuple[str, str, tuple[str, str] | None]]:
     """(table, item, replaced (table, item) or None) for each held citation the row writes."""
-    pairs = renumberings_in_change(rec.before, rec.after, date=rec.date, source=rec.source or "")
+    pairs = _renumbered(rec.before, rec.after, rec.date)
     if pairs:
-        return [(r.new_table, r.new_label, (r.old_table, r.old_label)) for r in pairs if r.new_table in held]
+        return [(new_t, new_i, (old_t, old_i)) for old_t, old_i, new_t, new_i in pairs if new_t in held]
     return [
         (p.canonical, p.item, None)
-        for p in parse_citations(rec.after)
+        for p in _parsed(rec.after)
         if p.canonical in held and p.item
     ]
 
@@ -157,7 +172,7 @@ def resolve_changes(facts: DocumentFacts, law: LawContext) -> list[Resolution]:
     meant_by_number: dict[tuple[str, str], tuple[LawItem, LawVersion]] = {}
     for rec in facts.changes:
         cited = _cited_in_change(rec, held)
-        parsed = parse_citations(rec.after) if cited else []
+        parsed = _parsed(rec.after) if cited else ()
         article = parsed[0].article if parsed else None
         as_of = AsOf(rec.date, "change-record", f"変更日 {rec.date.isoformat()} of the change record")
         for i, (table, label, replaced) in enumerate(cited, start=1):
