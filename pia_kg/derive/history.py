@@ -137,6 +137,11 @@ SELECT ?record ?assessment ?body ?date ?section ?before ?after ?source WHERE {
 }
 """
 
+_ANY_RECORD = """
+PREFIX pia: <https://w3id.org/pia-kg/ontology#>
+ASK { { ?assessment pia:changeRecord ?record } UNION { ?record a pia:ChangeRecord } }
+"""
+
 _ENTITIES = """
 PREFIX pia: <https://w3id.org/pia-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -202,6 +207,8 @@ def history_triples(
     checked (the inputs the correspondence graph depends on). ``versions``: the store's
     item-table versions, when the caller already read them (``main_versions_from_store``)."""
     g = nt.Triples()
+    if not store.query(_ANY_RECORD).boolean:
+        return g, []  # no 変更箇所: nothing renamed, no renumbering recorded
     rows = [{k: None if v is None else str(v) for k, v in r.items()} for r in select(store, _RECORDS)]
     renames = renames_from_records(rows)
     entities = _entities(store) if renames else {}
