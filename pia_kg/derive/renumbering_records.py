@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rdflib import Graph
 
@@ -90,16 +91,26 @@ def renumberings_in_change(
     renumbering and is left out. ``default_table`` (canonical label) reads bare lists such as
     "(74、75の項)" in texts that do not name their table; without it they are ignored.
     """
+    claims = _claims(before, after, date, default_table)
+    return [replace(r, source=source) for r in claims] if source else list(claims)
+
+
+# A body's documents repeat the same 変更箇所 rows, and a worker reads document after
+# document: what a row's texts claim is a pure function of them, kept here once.
+@lru_cache(maxsize=1 << 12)
+def _claims(
+    before: str, after: str, date: dt.date | None, default_table: str | None
+) -> tuple[RecordedRenumbering, ...]:
     old, note_old = _citations(before, date=date, default_table=default_table)
     new, note_new = _citations(after, date=date, default_table=default_table)
     if not old or len(old) != len(new):
-        return []
+        return ()
     note = "; ".join(sorted({n for n in (note_old, note_new) if n}))
-    return [
-        RecordedRenumbering(ot, ol, nt, nl, source=source, date=date, note=note)
+    return tuple(
+        RecordedRenumbering(ot, ol, nt, nl, date=date, note=note)
         for (ot, ol), (nt, nl) in zip(old, new, strict=True)
         if (ot, ol) != (nt, nl)
-    ]
+    )
 
 
 @dataclass(frozen=True)

@@ -104,15 +104,9 @@ def _change_citation(
     )
 
 
-# A body's documents repeat the same 変更箇所 rows: the readings of a row's texts, pure
-# functions of them, are kept (a worker reads document after document).
-@lru_cache(maxsize=1 << 12)
-def _renumbered(before: str, after: str, date: dt.date) -> tuple[tuple[str, str, str, str], ...]:
-    """(old table, old item, new table, new item) of each renumbering a row claims."""
-    pairs = renumberings_in_change(before, after, date=date)
-    return tuple((r.old_table, r.old_label, r.new_table, r.new_label) for r in pairs)
-
-
+# A body's documents repeat the same 変更箇所 rows: the citations a row's 変更後 writes, a
+# pure function of that text, are kept (a worker reads document after document; the
+# renumberings a row claims are kept by renumbering_records).
 @lru_cache(maxsize=1 << 12)
 def _parsed(text: str) -> tuple[ParsedCitation, ...]:
     return tuple(parse_citations(text))
@@ -122,9 +116,9 @@ def _cited_in_change(
     rec: ChangeRow, held: set[str]
 ) -> list[tuple[str, str, tuple[str, str] | None]]:
     """(table, item, replaced (table, item) or None) for each held citation the row writes."""
-    pairs = _renumbered(rec.before, rec.after, rec.date)
+    pairs = renumberings_in_change(rec.before, rec.after, date=rec.date)
     if pairs:
-        return [(new_t, new_i, (old_t, old_i)) for old_t, old_i, new_t, new_i in pairs if new_t in held]
+        return [(r.new_table, r.new_label, (r.old_table, r.old_label)) for r in pairs if r.new_table in held]
     return [
         (p.canonical, p.item, None)
         for p in _parsed(rec.after)
