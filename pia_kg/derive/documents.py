@@ -21,12 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from pia_kg.derive import ntriples as nt
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import PiaKgError
 from pia_kg.search import IndexEntry
+from pia_kg.store import GraphData
 from pia_kg.vocab import HISTORY_GRAPH, PROV, RESOLUTION_GRAPH
 
 if TYPE_CHECKING:
@@ -121,11 +122,12 @@ def _law(scratch: OxigraphStore) -> tuple[LawContext, list[TableVersion]]:
 
 
 def derive_graph(
-    doc_graph: URIRef, graph: Graph, text: str | None = None
+    doc_graph: URIRef, graph: GraphData, text: str | None = None
 ) -> tuple[dict[URIRef, str], list[RecordedRenumbering]]:
     """The derived graphs of one document (N-Triples per graph IRI) and the renumberings it
-    records, computed against the law of this process's scratch store. ``text``: ``graph``
-    as N-Triples, when the caller has it."""
+    records, computed against the law of this process's scratch store. ``graph``: the
+    document's graph, an rdflib Graph or its N-Triples text; ``text``: that graph as
+    N-Triples, when the caller has both."""
     from pia_kg.derive.basis_links import basis_link_triples
     from pia_kg.derive.history import history_triples
     from pia_kg.derive.resolution import resolution_triples, resolve_all
@@ -150,12 +152,11 @@ def derive_graph(
 
 
 def derive_text(job: tuple[URIRef, str]) -> DocumentResult:
-    """Derive again from a document graph already in the store (N-Triples): ``rederive``'s job."""
-    from pia_kg.store import as_graph
-
+    """Derive again from a document graph already in the store (N-Triples): ``rederive``'s job
+    (the text goes to the scratch store as it is: no rdflib Graph is built)."""
     doc_graph, text = job
     result = DocumentResult(str(doc_graph).rsplit("/", 1)[-1], graph_iri=doc_graph)
-    result.graphs, result.claims = derive_graph(doc_graph, as_graph(text), text)
+    result.graphs, result.claims = derive_graph(doc_graph, text)
     return result
 
 
