@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +32,13 @@ from pia_kg.errors import QueryError, ResultLimitError, StoreError
 from pia_kg.store import ExportFormat, GraphData, QueryResult
 
 _XSD_STRING = str(XSD.string)
+
+#: An Oxigraph term, as ``query_terms`` gives them.
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+#: What ``query_terms`` answers: (variables, rows) for a SELECT, triples for a CONSTRUCT,
+#: a bool for an ASK.
+RawResult = tuple[list[str], list[tuple[OxTerm | None, ...]]] | list[ox.Triple] | bool
+_Converter = Callable[[object, int | None], object]
 
 #: Bytes of RDF text written between two flushes of the engine's write buffers (memory).
 FLUSH_EVERY = 32 << 20
@@ -171,9 +178,22 @@ class OxigraphStore(SparqlUpdateStore):
     ) -> QueryResult:
         return with_timeout(lambda: self._query(sparql, limit), timeout)
 
-    def _query(self, sparql: str, limit: int | None = None) -> QueryResult:
+    def query_terms(self, sparql: str) -> RawResult:
+        """``query`` without the conversion to rdflib terms, for callers that read many
+        terms and need few of them as rdflib objects (the derivations' scratch store):
+        Oxigraph's own terms, a SELECT as (variables, rows), a CONSTRUCT as triples, an ASK
+        as a bool. Raises as ``query`` does.
+
+        >>> s = OxigraphStore()
+        >>> s.query_terms("SELECT ?x WHERE { BIND(1 AS ?x) }")
+        (['x'], [(<Literal value=1 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>,)])
+        """
+        return self._query(sparql, None, self._terms)  # type: ignore[return-value]
+
+    def _query(self, sparql: str, limit: int | None = None, convert: _Converter | None = None) -> object:
+        convert = convert or self._convert
         try:
-            return self._evaluate(sparql, limit)
+            return self._evaluate(sparql, limit, convert)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from None
         except OSError as exc:
@@ -182,14 +202,14 @@ class OxigraphStore(SparqlUpdateStore):
         # A writer compacted files away under the read-only handle: read the new state.
         self._opened_at = None
         try:
-            return self._evaluate(sparql, limit)
+            return self._evaluate(sparql, limit, convert)
         except (SyntaxError, OSError) as exc:
             raise QueryError(f"query failed: {exc}") from None
 
-    def _evaluate(self, sparql: str, limit: int | None) -> QueryResult:
+    def _evaluate(self, sparql: str, limit: int | None, convert: _Converter) -> object:
         result = self._current().query(sparql, use_default_graph_as_union=True)
         try:
-            return self._convert(result, limit)
+            return convert(result, limit)
         except (ResultLimitError, OSError) as exc:
             error = type(exc)(*exc.args)
         # Oxigraph's result iterators must be dropped on the thread that made them: raise
@@ -203,12 +223,20 @@ class OxigraphStore(SparqlUpdateStore):
             return QueryResult("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = [tuple(to_rdflib(sol[v]) for v in variables) for sol in capped(result, limit)]
+            rows = [tuple(map(to_rdflib, sol)) for sol in capped(result, limit)]
             return QueryResult("select", variables, rows)
         graph = Graph()
         for t in capped(result, limit, "triples"):
             graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return QueryResult("graph", graph=graph)
+
+    @staticmethod
+    def _terms(result: object, limit: int | None) -> RawResult:
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            return [v.value for v in result.variables], [tuple(sol) for sol in capped(result, limit)]
+        return list(capped(result, limit, "triples"))  # type: ignore[arg-type]
 
     def update(self, sparql_update: str) -> None:
         if self.read_only:

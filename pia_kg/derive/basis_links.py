@@ -26,12 +26,17 @@ document costs that document.
 
 from __future__ import annotations
 
-from rdflib import RDF, Graph, URIRef
+from collections.abc import Iterable
 
+from rdflib import RDF, Graph, URIRef
+from rdflib.term import Node
+
+from pia_kg.derive import ntriples as nt
+from pia_kg.derive.store_reads import construct_lines, select_rows
 from pia_kg.store import Store
 from pia_kg.vocab import PIA, PREFIXES
 
-__all__ = ["ROLES", "PREDICATES", "basis_links"]
+__all__ = ["ROLES", "PREDICATES", "basis_links", "basis_link_triples"]
 
 #: The role of a party that rests on a citation, as the answers print it.
 ROLES = {"transfer": "移転先", "provision": "提供先", "use": "利用", "linkage": "情報連携"}
@@ -93,6 +98,8 @@ CONSTRUCT {
 }
 """
 
+_IN_ASSESSMENT = nt.iri(PIA.inAssessment)
+
 _CITATIONS_AND_ASSESSMENTS = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + """
 SELECT ?x ?kind WHERE {
   { ?x a pia:LegalCitation . BIND("citation" AS ?kind) }
@@ -103,7 +110,8 @@ SELECT ?x ?kind WHERE {
 
 def basis_links(store: Store, resolution: Graph) -> Graph:
     """The links of the one document ``store`` holds (beside the law), and of the citations
-    its ``resolution`` graph adds (those read from change records).
+    its ``resolution`` graph adds (those read from change records), as an rdflib Graph
+    (:func:`basis_link_triples`).
 
     >>> from pia_kg.backends.memory_store import MemoryStore
     >>> from rdflib import Literal
@@ -120,17 +128,21 @@ def basis_links(store: Store, resolution: Graph) -> Graph:
     >>> sorted(str(o) for o in links.objects() if not str(o).startswith("https"))
     ['urn:x:a', 'urn:x:row', '児童手当', '移転先']
     """
-    out = Graph()
+    return basis_link_triples(store, resolution.subjects(RDF.type, PIA.LegalCitation)).graph()
+
+
+def basis_link_triples(store: Store, citations: Iterable[Node]) -> nt.Triples:
+    """The links of the one document ``store`` holds (beside the law), as N-Triples, and of
+    ``citations``, the citations its resolution adds (those read from change records)."""
+    out = nt.Triples()
     for construct in (_PARTIES, _DEPARTMENTS):
-        found = store.query(construct).graph
-        if found is not None:
-            out += found
-    citations: set[URIRef] = set(resolution.subjects(RDF.type, PIA.LegalCitation))
+        out.update(construct_lines(store, construct))
+    cited: set[Node] = set(citations)
     assessments: list[URIRef] = []
-    for x, kind in store.query(_CITATIONS_AND_ASSESSMENTS).rows:
+    for x, kind in select_rows(store, _CITATIONS_AND_ASSESSMENTS):
         if isinstance(x, URIRef):
-            (citations.add(x) if str(kind) == "citation" else assessments.append(x))
-    for cit in citations:
+            (cited.add(x) if str(kind) == "citation" else assessments.append(x))
+    for cit in cited:
         for a in assessments:
-            out.add((cit, PIA.inAssessment, a))
+            out.add(cit.n3(), _IN_ASSESSMENT, a.n3())
     return out

@@ -21,11 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
+from pia_kg.derive import ntriples as nt
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import PiaKgError
 from pia_kg.search import IndexEntry
+from pia_kg.store import GraphData
 from pia_kg.vocab import HISTORY_GRAPH, PROV, RESOLUTION_GRAPH
 
 if TYPE_CHECKING:
@@ -75,6 +77,8 @@ class DocumentResult:
     error: PiaKgError | None = None
 
 
+_DERIVED_FROM = nt.iri(PROV.wasDerivedFrom)
+
 # --- the scratch store: the law, and one document at a time ---------------------------
 
 _SCRATCH: OxigraphStore | None = None
@@ -118,40 +122,41 @@ def _law(scratch: OxigraphStore) -> tuple[LawContext, list[TableVersion]]:
 
 
 def derive_graph(
-    doc_graph: URIRef, graph: Graph, text: str | None = None
+    doc_graph: URIRef, graph: GraphData, text: str | None = None
 ) -> tuple[dict[URIRef, str], list[RecordedRenumbering]]:
     """The derived graphs of one document (N-Triples per graph IRI) and the renumberings it
-    records, computed against the law of this process's scratch store. ``text``: ``graph``
-    as N-Triples, when the caller has it."""
-    from pia_kg.derive.basis_links import basis_links
-    from pia_kg.derive.history import history_graph
-    from pia_kg.derive.resolution import resolution_graph, resolve_all
+    records, computed against the law of this process's scratch store. ``graph``: the
+    document's graph, an rdflib Graph or its N-Triples text; ``text``: that graph as
+    N-Triples, when the caller has both."""
+    from pia_kg.derive.basis_links import basis_link_triples
+    from pia_kg.derive.history import history_triples
+    from pia_kg.derive.resolution import resolution_triples, resolve_all
 
     scratch = _scratch()
     law, versions = _law(scratch)
     scratch.replace_graphs({doc_graph: graph if text is None else text})
     try:
-        resolution = resolution_graph(resolve_all(scratch, law))
-        resolution += basis_links(scratch, resolution)
-        history, claims = history_graph(scratch, versions)
+        resolutions = resolve_all(scratch, law)
+        resolution = resolution_triples(resolutions)
+        added = [r.citation.iri for r in resolutions if r.citation.role == "change"]
+        resolution.update(basis_link_triples(scratch, added))
+        history, claims = history_triples(scratch, versions)
     finally:
         scratch.drop_graphs([doc_graph])
     res_iri, hist_iri = derived_graphs_of(doc_graph)
     # Each derived graph says what it was derived from: never empty, so a document without
     # its derived graphs is told from one from which nothing was derived.
-    resolution.add((res_iri, PROV.wasDerivedFrom, doc_graph))
-    history.add((hist_iri, PROV.wasDerivedFrom, doc_graph))
-    out = {res_iri: resolution.serialize(format="nt"), hist_iri: history.serialize(format="nt")}
-    return out, claims
+    resolution.add(nt.iri(res_iri), _DERIVED_FROM, nt.iri(doc_graph))
+    history.add(nt.iri(hist_iri), _DERIVED_FROM, nt.iri(doc_graph))
+    return {res_iri: resolution.text(), hist_iri: history.text()}, claims
 
 
 def derive_text(job: tuple[URIRef, str]) -> DocumentResult:
-    """Derive again from a document graph already in the store (N-Triples): ``rederive``'s job."""
-    from pia_kg.store import as_graph
-
+    """Derive again from a document graph already in the store (N-Triples): ``rederive``'s job
+    (the text goes to the scratch store as it is: no rdflib Graph is built)."""
     doc_graph, text = job
     result = DocumentResult(str(doc_graph).rsplit("/", 1)[-1], graph_iri=doc_graph)
-    result.graphs, result.claims = derive_graph(doc_graph, as_graph(text), text)
+    result.graphs, result.claims = derive_graph(doc_graph, text)
     return result
 
 

@@ -25,10 +25,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
+from pia_kg.derive import ntriples as nt
 from pia_kg.derive.correspondence import Correspondence
 from pia_kg.derive.renumbering_records import RecordedRenumbering
+from pia_kg.derive.store_reads import select
 from pia_kg.loaders.documents.departments import split_unit, unit_level
 from pia_kg.loaders.law.model import TableVersion
 from pia_kg.store import Store
@@ -41,7 +43,6 @@ from pia_kg.vocab import (
     RDF,
     RDFS,
     SKOS,
-    XSD,
     mint,
     unit_iri,
 )
@@ -136,6 +137,11 @@ SELECT ?record ?assessment ?body ?date ?section ?before ?after ?source WHERE {
 }
 """
 
+_ANY_RECORD = """
+PREFIX pia: <https://w3id.org/pia-kg/ontology#>
+ASK { { ?assessment pia:changeRecord ?record } UNION { ?record a pia:ChangeRecord } }
+"""
+
 _ENTITIES = """
 PREFIX pia: <https://w3id.org/pia-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -150,7 +156,7 @@ SELECT ?node ?label ?kind WHERE {
 
 def _entities(store: Store) -> dict[tuple[str, str], URIRef]:
     out: dict[tuple[str, str], URIRef] = {}
-    for row in store.query(_ENTITIES).dicts():
+    for row in select(store, _ENTITIES):
         out.setdefault((str(row["kind"]), compact(str(row["label"]))), row["node"])  # type: ignore[arg-type]
     return out
 
@@ -182,50 +188,66 @@ def derive_history_graphs(store: Store) -> dict[URIRef, Graph]:
 def history_graph(
     store: Store, versions: list[TableVersion] | None = None
 ) -> tuple[Graph, list[RecordedRenumbering]]:
-    """The history of what ``store`` holds, and the recorded renumberings it checked (the
-    inputs the correspondence graph depends on). ``versions``: the store's item-table
-    versions, when the caller already read them (``main_versions_from_store``)."""
-    g = Graph(identifier=HISTORY_GRAPH)
+    """The history of what ``store`` holds (:func:`history_triples`) as an rdflib Graph."""
+    triples, checked = history_triples(store, versions)
+    g = triples.graph(HISTORY_GRAPH)
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    rows = store.query(_RECORDS).values()
+    return g, checked
+
+
+_PIA, _RDF, _RDFS = nt.Names(PIA), nt.Names(RDF), nt.Names(RDFS)
+_DCTERMS, _SKOS = nt.Names(DCTERMS), nt.Names(SKOS)
+
+
+def history_triples(
+    store: Store, versions: list[TableVersion] | None = None
+) -> tuple[nt.Triples, list[RecordedRenumbering]]:
+    """The history of what ``store`` holds, as N-Triples, and the recorded renumberings it
+    checked (the inputs the correspondence graph depends on). ``versions``: the store's
+    item-table versions, when the caller already read them (``main_versions_from_store``)."""
+    g = nt.Triples()
+    if not store.query(_ANY_RECORD).boolean:
+        return g, []  # no 変更箇所: nothing renamed, no renumbering recorded
+    rows = [{k: None if v is None else str(v) for k, v in r.items()} for r in select(store, _RECORDS)]
     renames = renames_from_records(rows)
-    entities = _entities(store)
+    entities = _entities(store) if renames else {}
     for r in renames:
-        node = mint("rename", r.source or r.assessment, r.kind, r.old, r.new)
-        g.add((node, RDF.type, PIA.Rename))
-        g.add((node, PIA.renameKind, Literal(r.kind)))
-        g.add((node, PIA.oldName, Literal(r.old)))
-        g.add((node, PIA.newName, Literal(r.new)))
-        g.add((node, PIA.sameUnitName, Literal(r.same_unit_name)))
+        node = nt.iri(mint("rename", r.source or r.assessment, r.kind, r.old, r.new))
+        g.add(node, _RDF.type, _PIA.Rename)
+        g.add(node, _PIA.renameKind, nt.literal(r.kind))
+        g.add(node, _PIA.oldName, nt.literal(r.old))
+        g.add(node, _PIA.newName, nt.literal(r.new))
+        g.add(node, _PIA.sameUnitName, nt.boolean(r.same_unit_name))
         if r.date:
-            g.add((node, DCTERMS.date, Literal(r.date, datatype=XSD.date)))
+            g.add(node, _DCTERMS.date, nt.date(r.date))
         if r.source:
-            g.add((node, PIA.source, Literal(r.source)))
+            g.add(node, _PIA.source, nt.literal(r.source))
         if r.assessment:
-            g.add((node, PIA.recordedIn, URIRef(r.assessment)))
+            g.add(node, _PIA.recordedIn, nt.iri(r.assessment))
         target = _target(r, renames, entities)
         if target is not None:
-            g.add((node, PIA.renames, target))
-            g.add((target, PIA.formerName, Literal(r.old)))
-            g.add((target, SKOS.altLabel, Literal(r.old, lang="ja")))
+            entity = target.n3()
+            g.add(node, _PIA.renames, entity)
+            g.add(entity, _PIA.formerName, nt.literal(r.old))
+            g.add(entity, _SKOS.altLabel, nt.literal(r.old, lang="ja"))
     return g, _add_record_checks(store, g, versions)
 
 
 def _add_record_checks(
-    store: Store, g: Graph, versions: list[TableVersion] | None = None
+    store: Store, g: nt.Triples, versions: list[TableVersion] | None = None
 ) -> list[RecordedRenumbering]:
     """Each recorded renumbering, held against the correspondences derived from the tables;
     returns the records checked."""
     from pia_kg.derive.correspondence import check_recorded, successive_pairs
     from pia_kg.derive.law_state import change_records_from_store, main_versions_from_store
-    from pia_kg.derive.renumbering_records import recorded_from_graph
+    from pia_kg.derive.renumbering_records import recorded_from_changes
 
     if versions is None:
         versions = main_versions_from_store(store)
     if not versions:
         return []
-    records = recorded_from_graph(change_records_from_store(store))
+    records = recorded_from_changes(change_records_from_store(store))
     if not records:
         return []
     checked = []
@@ -234,18 +256,18 @@ def _add_record_checks(
         for chk in checks:
             r = chk.record
             checked.append(r)
-            node = mint("recorded-renumbering", r.source, r.old_table, r.old_label, r.new_table, r.new_label)
-            g.add((node, RDF.type, PIA.RecordedRenumbering))
-            g.add((node, PIA.oldTable, Literal(r.old_table)))
-            g.add((node, PIA.oldItem, Literal(r.old_label)))
-            g.add((node, PIA.newTable, Literal(r.new_table)))
-            g.add((node, PIA.newItem, Literal(r.new_label)))
-            g.add((node, PIA.checkStatus, Literal(chk.status)))
-            g.add((node, RDFS.comment, Literal(chk.detail)))
+            node = nt.iri(mint("recorded-renumbering", r.source, r.old_table, r.old_label, r.new_table, r.new_label))
+            g.add(node, _RDF.type, _PIA.RecordedRenumbering)
+            g.add(node, _PIA.oldTable, nt.literal(r.old_table))
+            g.add(node, _PIA.oldItem, nt.literal(r.old_label))
+            g.add(node, _PIA.newTable, nt.literal(r.new_table))
+            g.add(node, _PIA.newItem, nt.literal(r.new_label))
+            g.add(node, _PIA.checkStatus, nt.literal(chk.status))
+            g.add(node, _RDFS.comment, nt.literal(chk.detail))
             if r.source:
-                g.add((node, PIA.source, Literal(r.source)))
+                g.add(node, _PIA.source, nt.literal(r.source))
             if r.date:
-                g.add((node, DCTERMS.date, Literal(r.date, datatype=XSD.date)))
+                g.add(node, _DCTERMS.date, nt.date(r.date))
     return checked
 
 

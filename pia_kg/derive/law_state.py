@@ -14,6 +14,8 @@ import hashlib
 
 from rdflib import Graph, Literal, URIRef
 
+from pia_kg.derive.renumbering_records import ChangeText
+from pia_kg.derive.store_reads import Value, select
 from pia_kg.loaders.law.model import ProviderEntry, TableItem, TableVersion
 from pia_kg.store import Store
 from pia_kg.text.legal import TABLES, table_by_key
@@ -34,10 +36,7 @@ _ITEM_TABLE_GRAPHS = tuple(
 _CHANGE_RECORDS = """
 PREFIX pia: <https://w3id.org/pia-kg/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-CONSTRUCT {
-  ?c a pia:ChangeRecord ; pia:before ?before ; pia:after ?after ; dcterms:date ?date ;
-     pia:source ?source .
-} WHERE {
+SELECT ?c ?before ?after ?date ?source WHERE {
   ?c a pia:ChangeRecord ; pia:before ?before ; pia:after ?after .
   OPTIONAL { ?c dcterms:date ?date }
   OPTIONAL { ?c pia:source ?source }
@@ -161,17 +160,33 @@ def _read_versions(store: Store) -> list[TableVersion]:
     return sorted(versions.values(), key=lambda v: (v.table.key, v.in_force_from))
 
 
-def change_records_from_store(store: Store) -> Graph:
-    result = store.query(_CHANGE_RECORDS)
-    return result.graph if result.graph is not None else Graph()
+def change_records_from_store(store: Store) -> list[ChangeText]:
+    """The change records the store holds, each once, in the order first found. A record
+    with several values of a property reads the first (as a graph's ``value`` did)."""
+    found: dict[str, dict[str, Value]] = {}
+    for row in select(store, _CHANGE_RECORDS):
+        record = found.setdefault(str(row["c"]), dict(row))
+        for key in ("date", "source"):
+            if record[key] is None:
+                record[key] = row[key]
+    return [
+        ChangeText(
+            record,
+            str(r["before"]),
+            str(r["after"]),
+            r["date"].toPython() if isinstance(r["date"], Literal) else r["date"],
+            None if r["source"] is None else str(r["source"]),
+        )
+        for record, r in found.items()
+    ]
 
 
 def derive_correspondence_graphs(store: Store) -> dict[URIRef, Graph]:
     """{CORRESPONDENCE_GRAPH: graph} when its inputs changed since last time, else {}."""
     from pia_kg.derive.correspondence import correspondence_graph, derive_all
-    from pia_kg.derive.renumbering_records import recorded_from_graph, unique
+    from pia_kg.derive.renumbering_records import recorded_from_changes, unique
 
-    recorded = unique(recorded_from_graph(change_records_from_store(store)))
+    recorded = unique(recorded_from_changes(change_records_from_store(store)))
     digest = hashlib.sha256(law_fingerprint(store).encode())
     for r in recorded:
         digest.update(repr(r).encode("utf-8"))

@@ -91,7 +91,27 @@ class Match:
 def best_matches(
     purpose: str, version: LawVersion, *, recipient: str | None = None, top: int = 2
 ) -> list[Match]:
-    """The ``top`` items of ``version`` whose 事務 best explains ``purpose``, best first."""
+    """The ``top`` items of ``version`` whose 事務 best explains ``purpose``, best first.
+
+    Kept per version (a held version is read once per law and never changed): documents
+    write the same purposes over and over, and each search scores every item of a table.
+    """
+    key = (id(version), purpose, recipient, top)
+    kept = _BEST.get(key)
+    if kept is None or kept[0] is not version:
+        if len(_BEST) >= _BEST_SIZE:
+            _BEST.clear()
+        kept = _BEST[key] = (version, tuple(_best_matches(purpose, version, recipient, top)))
+    return list(kept[1])
+
+
+# (id of the version, purpose, recipient, top) -> (that version, its matches): the version is
+# held with its answer, so its id cannot name another version while the answer is kept.
+_BEST: dict[tuple[int, str, str | None, int], tuple[LawVersion, tuple[Match, ...]]] = {}
+_BEST_SIZE = 1 << 12
+
+
+def _best_matches(purpose: str, version: LawVersion, recipient: str | None, top: int) -> list[Match]:
     scored = [Match(i, agreement(purpose, i, recipient=recipient)) for i in version.live_items()]
     scored.sort(key=lambda m: (-m.score, m.item.order))
     return scored[:top]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rdflib import Graph
 
@@ -25,6 +26,8 @@ __all__ = [
     "RecordedRenumbering",
     "renumberings_in_change",
     "recorded_from_graph",
+    "recorded_from_changes",
+    "ChangeText",
     "applies_to",
     "unique",
 ]
@@ -88,16 +91,57 @@ def renumberings_in_change(
     renumbering and is left out. ``default_table`` (canonical label) reads bare lists such as
     "(74、75の項)" in texts that do not name their table; without it they are ignored.
     """
+    claims = _claims(before, after, date, default_table)
+    return [replace(r, source=source) for r in claims] if source else list(claims)
+
+
+# A body's documents repeat the same 変更箇所 rows, and a worker reads document after
+# document: what a row's texts claim is a pure function of them, kept here once.
+@lru_cache(maxsize=1 << 12)
+def _claims(
+    before: str, after: str, date: dt.date | None, default_table: str | None
+) -> tuple[RecordedRenumbering, ...]:
     old, note_old = _citations(before, date=date, default_table=default_table)
     new, note_new = _citations(after, date=date, default_table=default_table)
     if not old or len(old) != len(new):
-        return []
+        return ()
     note = "; ".join(sorted({n for n in (note_old, note_new) if n}))
-    return [
-        RecordedRenumbering(ot, ol, nt, nl, source=source, date=date, note=note)
+    return tuple(
+        RecordedRenumbering(ot, ol, nt, nl, date=date, note=note)
         for (ot, ol), (nt, nl) in zip(old, new, strict=True)
         if (ot, ol) != (nt, nl)
-    ]
+    )
+
+
+@dataclass(frozen=True)
+class ChangeText:
+    """What a pia:ChangeRecord says: its 変更前 and 変更後 texts, its date (a date, or the
+    text it was written as) and its ``pia:source``."""
+
+    record: str
+    before: str
+    after: str
+    date: object = None
+    source: str | None = None
+
+
+def recorded_from_changes(
+    changes: Iterable[ChangeText], *, default_table: str | None = None
+) -> list[RecordedRenumbering]:
+    """Every renumbering claimed by ``changes``; a record's ``source`` (file#lines), or else
+    the record itself, becomes the renumbering's source."""
+    out: list[RecordedRenumbering] = []
+    for c in changes:
+        out.extend(
+            renumberings_in_change(
+                c.before,
+                c.after,
+                date=_as_date(c.date),
+                source=c.source if c.source is not None else c.record,
+                default_table=default_table,
+            )
+        )
+    return sorted(out, key=lambda r: (r.source, r.old_table, r.old_label))
 
 
 def recorded_from_graph(
@@ -107,25 +151,24 @@ def recorded_from_graph(
 
     The record's ``pia:source`` (file#lines) becomes the renumbering's source.
     """
-    out: list[RecordedRenumbering] = []
+    changes = []
     for node in graph.subjects(RDF.type, PIA.ChangeRecord):
         before = graph.value(node, PIA.before)
         after = graph.value(node, PIA.after)
         if before is None or after is None:
             continue
         raw_date = graph.value(node, DCTERMS.date)
-        date = _as_date(raw_date.toPython() if raw_date is not None else None)
         source = graph.value(node, PIA.source)
-        out.extend(
-            renumberings_in_change(
+        changes.append(
+            ChangeText(
+                str(node),
                 str(before),
                 str(after),
-                date=date,
-                source=str(source) if source is not None else str(node),
-                default_table=default_table,
+                raw_date.toPython() if raw_date is not None else None,
+                str(source) if source is not None else None,
             )
         )
-    return sorted(out, key=lambda r: (r.source, r.old_table, r.old_label))
+    return recorded_from_changes(changes, default_table=default_table)
 
 
 def _as_date(value: object) -> dt.date | None:

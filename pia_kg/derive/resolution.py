@@ -30,10 +30,11 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
+from functools import lru_cache
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
+from pia_kg.derive import ntriples as nt
 from pia_kg.derive.citation_check import (
     LawContext,
     Problem,
@@ -59,10 +60,10 @@ from pia_kg.derive.resolution_inputs import (
 )
 from pia_kg.loaders.documents.source import parse_source_ref
 from pia_kg.store import Store
-from pia_kg.text.citation import parse_citations
+from pia_kg.text.citation import ParsedCitation, parse_citations
 from pia_kg.text.legal import table_by_label
 from pia_kg.text.widths import compact
-from pia_kg.vocab import PIA, PROV, RDF, RDFS, RESOLUTION_GRAPH, XSD, mint
+from pia_kg.vocab import PIA, PROV, RDF, RDFS, RESOLUTION_GRAPH, mint
 
 __all__ = [
     "Problem",
@@ -72,6 +73,7 @@ __all__ = [
     "check_citation",
     "resolve_all",
     "resolution_graph",
+    "resolution_triples",
     "derive_resolution_graphs",
 ]
 
@@ -102,16 +104,24 @@ def _change_citation(
     )
 
 
+# A body's documents repeat the same 変更箇所 rows: the citations a row's 変更後 writes, a
+# pure function of that text, are kept (a worker reads document after document; the
+# renumberings a row claims are kept by renumbering_records).
+@lru_cache(maxsize=1 << 12)
+def _parsed(text: str) -> tuple[ParsedCitation, ...]:
+    return tuple(parse_citations(text))
+
+
 def _cited_in_change(
     rec: ChangeRow, held: set[str]
 ) -> list[tuple[str, str, tuple[str, str] | None]]:
     """(table, item, replaced (table, item) or None) for each held citation the row writes."""
-    pairs = renumberings_in_change(rec.before, rec.after, date=rec.date, source=rec.source or "")
+    pairs = renumberings_in_change(rec.before, rec.after, date=rec.date)
     if pairs:
         return [(r.new_table, r.new_label, (r.old_table, r.old_label)) for r in pairs if r.new_table in held]
     return [
         (p.canonical, p.item, None)
-        for p in parse_citations(rec.after)
+        for p in _parsed(rec.after)
         if p.canonical in held and p.item
     ]
 
@@ -156,7 +166,7 @@ def resolve_changes(facts: DocumentFacts, law: LawContext) -> list[Resolution]:
     meant_by_number: dict[tuple[str, str], tuple[LawItem, LawVersion]] = {}
     for rec in facts.changes:
         cited = _cited_in_change(rec, held)
-        parsed = parse_citations(rec.after) if cited else []
+        parsed = _parsed(rec.after) if cited else ()
         article = parsed[0].article if parsed else None
         as_of = AsOf(rec.date, "change-record", f"変更日 {rec.date.isoformat()} of the change record")
         for i, (table, label, replaced) in enumerate(cited, start=1):
@@ -215,66 +225,66 @@ def resolve_all(store: Store, law: LawContext | None = None) -> list[Resolution]
     return out
 
 
-def _decimal(x: float) -> Literal:
-    return Literal(Decimal(f"{x:.3f}"), datatype=XSD.decimal)
+_PIA, _RDF, _PROV, _RDFS = nt.Names(PIA), nt.Names(RDF), nt.Names(PROV), nt.Names(RDFS)
 
 
-def _add_change_citation(g: Graph, c: CitationRow) -> None:
+def _add_change_citation(g: nt.Triples, c: CitationRow) -> None:
     """A citation resolution derived itself from a change record, with its lines."""
-    cit = c.iri
-    g.add((cit, RDF.type, PIA.LegalCitation))
-    g.add((cit, PROV.wasDerivedFrom, c.owner))
-    g.add((cit, PROV.wasDerivedFrom, c.doc))
+    cit = nt.iri(c.iri)
+    g.add(cit, _RDF.type, _PIA.LegalCitation)
+    g.add(cit, _PROV.wasDerivedFrom, nt.iri(c.owner))
+    g.add(cit, _PROV.wasDerivedFrom, nt.iri(c.doc))
     for prop, value in (
-        (PIA.basisText, c.basis),
-        (PIA.articleAsWritten, c.article),
-        (PIA.tableAsWritten, c.written),
-        (PIA.citedTable, c.table),
-        (PIA.citedItem, c.item),
-        (PIA.source, c.source),
+        (_PIA.basisText, c.basis),
+        (_PIA.articleAsWritten, c.article),
+        (_PIA.tableAsWritten, c.written),
+        (_PIA.citedTable, c.table),
+        (_PIA.citedItem, c.item),
+        (_PIA.source, c.source),
     ):
         if value:
-            g.add((cit, prop, Literal(value)))
+            g.add(cit, prop, nt.literal(value))
     span = parse_source_ref(c.source or "")
     if span:  # every fact node carries its lines (the SHACL shapes check it)
-        g.add((cit, PIA.lineStart, Literal(span[1], datatype=XSD.integer)))
-        g.add((cit, PIA.lineEnd, Literal(span[2], datatype=XSD.integer)))
+        g.add(cit, _PIA.lineStart, nt.integer(span[1]))
+        g.add(cit, _PIA.lineEnd, nt.integer(span[2]))
 
 
-def _add_facts(g: Graph, res: Resolution) -> None:
-    cit = res.citation.iri
-    g.add((cit, PIA.citationCheck, Literal(res.check)))
+def _add_facts(g: nt.Triples, res: Resolution) -> None:
+    cit = nt.iri(res.citation.iri)
+    g.add(cit, _PIA.citationCheck, nt.literal(res.check))
     if res.law_status:
-        g.add((cit, PIA.lawStatus, Literal(res.law_status)))
+        g.add(cit, _PIA.lawStatus, nt.literal(res.law_status))
     if res.not_checkable:
-        g.add((cit, PIA.notCheckableReason, Literal(res.not_checkable)))
+        g.add(cit, _PIA.notCheckableReason, nt.literal(res.not_checkable))
     if res.as_of is not None:
-        g.add((cit, PIA.asOf, Literal(res.as_of.date, datatype=XSD.date)))
-        g.add((cit, PIA.resolutionMethod, Literal(res.as_of.method)))
+        g.add(cit, _PIA.asOf, nt.date(res.as_of.date))
+        g.add(cit, _PIA.resolutionMethod, nt.literal(res.as_of.method))
     for prop, node in (
-        (PIA.resolvedVersion, res.version),
-        (PIA.resolvedItem, res.item),
-        (PIA.meantItem, res.meant),
+        (_PIA.resolvedVersion, res.version),
+        (_PIA.resolvedItem, res.item),
+        (_PIA.meantItem, res.meant),
     ):
         if node is not None:
-            g.add((cit, prop, node.iri))
+            g.add(cit, prop, nt.iri(node.iri))
     if res.agreement is not None:
-        g.add((cit, PIA.agreement, _decimal(res.agreement)))
+        g.add(cit, _PIA.agreement, nt.decimal(res.agreement))
 
 
-def _add_problems(g: Graph, res: Resolution) -> None:
+def _add_problems(g: nt.Triples, res: Resolution) -> None:
     c = res.citation
+    cit = nt.iri(c.iri)
     digest = hashlib.sha1(str(c.iri).encode()).hexdigest()[:16]
     for n, p in enumerate(res.problems, start=1):
-        node = mint("resolution", "problem", digest, str(n))
-        g.add((c.iri, PIA.problem, node))
-        g.add((node, RDF.type, PIA.CitationProblem))
-        g.add((node, PIA.problemKind, Literal(p.kind)))
-        g.add((node, RDFS.comment, Literal(p.comment)))
+        node = nt.iri(mint("resolution", "problem", digest, str(n)))
+        g.add(cit, _PIA.problem, node)
+        g.add(node, _RDF.type, _PIA.CitationProblem)
+        g.add(node, _PIA.problemKind, nt.literal(p.kind))
+        g.add(node, _RDFS.comment, nt.literal(p.comment))
         if p.expected_table:
-            g.add((node, PIA.expectedTable, Literal(p.expected_table)))
+            g.add(node, _PIA.expectedTable, nt.literal(p.expected_table))
         if p.expected_item:
-            g.add((node, PIA.expectedItem, Literal(p.expected_item)))
+            g.add(node, _PIA.expectedItem, nt.literal(p.expected_item))
         evidence = p.evidence
         if c.role == "change" and res.purpose_used:
             evidence += f"; checked against {compact(res.purpose_used)[:60]!r}"
@@ -282,18 +292,23 @@ def _add_problems(g: Graph, res: Resolution) -> None:
             evidence += f"; read as of {res.as_of.date.isoformat()} ({res.as_of.evidence})"
         if res.law_status and res.law_status != "held":
             evidence += f"; law status {res.law_status}: {res.law_note}"
-        g.add((node, PIA.evidence, Literal(evidence)))
+        g.add(node, _PIA.evidence, nt.literal(evidence))
 
 
-def resolution_graph(resolutions: Sequence[Resolution]) -> Graph:
-    """The resolution graph: facts on each citation, problems as their own nodes."""
-    g = Graph()
+def resolution_triples(resolutions: Sequence[Resolution]) -> nt.Triples:
+    """The resolution graph as N-Triples: facts on each citation, problems as their own nodes."""
+    g = nt.Triples()
     for res in resolutions:
         if res.citation.role == "change":
             _add_change_citation(g, res.citation)
         _add_facts(g, res)
         _add_problems(g, res)
     return g
+
+
+def resolution_graph(resolutions: Sequence[Resolution]) -> Graph:
+    """The resolution graph (:func:`resolution_triples`) as an rdflib Graph."""
+    return resolution_triples(resolutions).graph()
 
 
 def derive_resolution_graphs(store: Store) -> dict[URIRef, Graph]:

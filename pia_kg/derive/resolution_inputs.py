@@ -15,8 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
-from rdflib.term import Node
 
+from pia_kg.derive.store_reads import Value, select
 from pia_kg.store import Store
 from pia_kg.text.legal import LawTable
 from pia_kg.vocab import PREFIXES, mint, table_item_iri, table_version_iri
@@ -200,11 +200,11 @@ class DocumentFacts:
         return max((c.date for c in self.changes), default=None)
 
 
-def _text(node: Node | None) -> str | None:
+def _text(node: Value) -> str | None:
     return None if node is None else str(node)
 
 
-def _date(node: Node | None) -> dt.date | None:
+def _date(node: Value) -> dt.date | None:
     if node is None:
         return None
     value = node.toPython() if isinstance(node, Literal) else None
@@ -257,7 +257,7 @@ def read_citations(store: Store) -> list[CitationRow]:
     query = _CITATIONS.replace("?derived", Literal(DERIVED_CITATION_PREFIX).n3())
     rows = []
     seen: set[tuple[URIRef, URIRef]] = set()
-    for r in store.query(query).dicts():
+    for r in select(store, query):
         cit, owner = URIRef(str(r["cit"])), URIRef(str(r["owner"]))
         if (cit, owner) in seen:  # several purposes or names on one row: keep the first
             continue
@@ -286,7 +286,7 @@ def read_citations(store: Store) -> list[CitationRow]:
 def read_documents(store: Store) -> dict[URIRef, DocumentFacts]:
     """The dating facts of every loaded assessment, by source document IRI."""
     docs: dict[URIRef, DocumentFacts] = {}
-    for r in store.query(_DOCUMENTS).dicts():
+    for r in select(store, _DOCUMENTS):
         doc = URIRef(str(r["doc"]))
         facts = docs.setdefault(doc, DocumentFacts(URIRef(str(r["assessment"])), doc))
         facts.issued = facts.issued or _date(r["issued"])
@@ -295,7 +295,7 @@ def read_documents(store: Store) -> dict[URIRef, DocumentFacts]:
         facts.document_date = facts.document_date or _date(r["docdate"])
     by_assessment = {f.assessment: f for f in docs.values()}
     changes: dict[URIRef, dict[URIRef, ChangeRow]] = defaultdict(dict)
-    for r in store.query(_CHANGES).dicts():
+    for r in select(store, _CHANGES):
         facts = by_assessment.get(URIRef(str(r["assessment"])))
         date = _date(r["date"])
         if facts is None or date is None:
