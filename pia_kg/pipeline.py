@@ -435,7 +435,7 @@ def _in_workers(
         yield from map(job, itertools.chain(first, items))
         return
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=init_worker, initargs=(law_nquads,))
+    pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_start_worker, initargs=(law_nquads,))
     try:
         pending: deque[Future[DocumentResult]] = deque()
         source = itertools.chain(first, items)
@@ -448,6 +448,17 @@ def _in_workers(
             yield done
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(law_nquads: bytes) -> None:
+    """A worker process: the law in its scratch store, then everything it holds so far (modules,
+    the law) set aside from the garbage collector, which would otherwise walk it again with
+    every document."""
+    import gc
+
+    init_worker(law_nquads)
+    gc.collect()
+    gc.freeze()
 
 
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
