@@ -130,13 +130,35 @@ def _rows_by_assessment(request: Request, assessments: Iterable[str]) -> list[di
             for r in run_named(request, "outsourcing", {"assessment": a}).values()]
 
 
+_COLUMNS = ("assessment", "file", "title", "contractor", "reoutsourcing", "source")
+
+
+def _order(value: str | None) -> tuple[int, float, str]:
+    """A file's or row's pia:order as SPARQL sorts it (numbers by value, before text)."""
+    try:
+        return (0, float(value or ""), "")
+    except ValueError:
+        return (1, 0.0, value or "")
+
+
 def _contractor_rows(request: Request, names: dict[str, str], written: Iterable[str]) -> list[dict[str, str | None]]:
-    """The 委託 rows naming any of ``names`` (folded keys): each spelling as written is looked
-    up, then the rows of the assessments found are read in order and kept by name."""
-    spellings = sorted({w for w in written if w and fold(w) in names})
-    found = {r.get("assessment") or "" for w in spellings
-             for r in run_named(request, "outsourcing", {"contractor": w}).values()}
-    return [r for r in _rows_by_assessment(request, found - {""}) if fold(r.get("contractor") or "") in names]
+    """The 委託 rows naming any of ``names`` (folded keys), as the outsourcing query gives
+    them and in its order (assessment, file, row), each with its assessment's body and
+    title: one lookup of each spelling as written."""
+    found = [r for w in sorted({w for w in written if w and fold(w) in names})
+             for r in run_named(request, "contractor_rows", {"contractor": w}).values()]
+    found.sort(key=lambda r: (r.get("assessment") or "", _order(r.get("file_order")), _order(r.get("row_order"))))
+    labels: dict[str, tuple[str, str]] = {}
+    for r in found:  # the assessment list's entry: its first row by body
+        a, label = r.get("assessment") or "", (r.get("body") or "", r.get("assessment_title") or "")
+        if r.get("body") is not None and (a not in labels or label < labels[a]):
+            labels[a] = label
+    rows: dict[tuple[str | None, ...], dict[str, str | None]] = {}
+    for r in found:
+        row = {c: r.get(c) for c in _COLUMNS}
+        body, title = labels.get(r.get("assessment") or "", ("", ""))
+        rows.setdefault(tuple(row.values()), {**row, "body": body, "assessment_title": title})
+    return list(rows.values())
 
 
 @router.get("/ui/contractors", response_class=HTMLResponse, summary="Web page: a contractor (委託先) under all its names")
@@ -158,29 +180,19 @@ def contractor_page(
         rows = _contractor_rows(request, names, written)
         if not rows and not any(fold(r.get("old") or "") in names for r in renames):
             raise UnknownNameError("contractor", name, sorted(set(written)))
-        titles = {a: _assessment_of(request, a) for a in {r.get("assessment") or "" for r in rows}}
     except PiaKgError as exc:
         return render_page(request, "contractor.html", context, error=exc)
     context["names"] = sorted(set(names.values()) | {r.get("contractor") or "" for r in rows})
     context["renames"] = [{**r, "href": source_href(r.get("source"))} for r in renames
                           if fold(r.get("old") or "") in names or fold(r.get("new") or "") in names]
     context["rows"] = [
-        {**r, "body": titles[r.get("assessment") or ""].get("body") or "",
-         "title_doc": titles[r.get("assessment") or ""].get("title") or "",
+        {**r, "title_doc": r.get("assessment_title") or "",
          "doc_id": doc_id_of(r.get("assessment") or ""), "href": source_href(r.get("source")),
          "reoutsourcing": value_label("reoutsourcing", r.get("reoutsourcing")) if r.get("reoutsourcing") else ""}
         for r in rows
     ]
     context["bodies"] = sorted({row["body"] for row in context["rows"] if row["body"]})
     return render_page(request, "contractor.html", context)
-
-
-def _assessment_of(request: Request, assessment: str) -> dict[str, Any]:
-    """An assessment's body and title, as the assessment list gives them ({} without a body)."""
-    if not assessment:
-        return {}
-    rows = run_named(request, "assessment_summary", {"assessment": assessment}).values()
-    return rows[0] if rows else {}
 
 
 def _body_assessments(request: Request, name: str) -> tuple[str, list[dict[str, Any]]]:
