@@ -97,8 +97,8 @@ def search_page(
     return render_page(request, "search.html", context)
 
 
-def _renames(request: Request) -> list[dict[str, str | None]]:
-    return [r for r in run_named(request, "renames", {}).values() if r.get("kind") == "contractor"]
+def _contractor_renames(request: Request) -> list[dict[str, str | None]]:
+    return run_named(request, "renames", {"kind": "contractor"}).values()
 
 
 def contractor_names(name: str, written: Iterable[str], renames: Iterable[dict[str, str | None]]) -> dict[str, str]:
@@ -123,30 +123,70 @@ def contractor_names(name: str, written: Iterable[str], renames: Iterable[dict[s
     return names
 
 
+def _rows_by_assessment(request: Request, assessments: Iterable[str]) -> list[dict[str, str | None]]:
+    """The 委託 rows of these assessments, in the order of the whole-corpus query (by
+    assessment, then file and row): one index lookup per assessment."""
+    return [r for a in sorted(set(assessments))
+            for r in run_named(request, "outsourcing", {"assessment": a}).values()]
+
+
+_COLUMNS = ("assessment", "file", "title", "contractor", "reoutsourcing", "source")
+
+
+def _order(value: str | None) -> tuple[int, float, str]:
+    """A file's or row's pia:order as SPARQL sorts it (numbers by value, before text)."""
+    try:
+        return (0, float(value or ""), "")
+    except ValueError:
+        return (1, 0.0, value or "")
+
+
+def _contractor_rows(request: Request, names: dict[str, str], written: Iterable[str]) -> list[dict[str, str | None]]:
+    """The 委託 rows naming any of ``names`` (folded keys), as the outsourcing query gives
+    them and in its order (assessment, file, row), each with its assessment's body and
+    title: one lookup of each spelling as written."""
+    found = [r for w in sorted({w for w in written if w and fold(w) in names})
+             for r in run_named(request, "contractor_rows", {"contractor": w}).values()]
+    found.sort(key=lambda r: (r.get("assessment") or "", _order(r.get("file_order")), _order(r.get("row_order"))))
+    labels: dict[str, tuple[str, str]] = {}
+    for r in found:  # the assessment list's entry: its first row by body
+        a, label = r.get("assessment") or "", (r.get("body") or "", r.get("assessment_title") or "")
+        if r.get("body") is not None and (a not in labels or label < labels[a]):
+            labels[a] = label
+    rows: dict[tuple[str | None, ...], dict[str, str | None]] = {}
+    for r in found:
+        row = {c: r.get(c) for c in _COLUMNS}
+        body, title = labels.get(r.get("assessment") or "", ("", ""))
+        rows.setdefault(tuple(row.values()), {**row, "body": body, "assessment_title": title})
+    return list(rows.values())
+
+
 @router.get("/ui/contractors", response_class=HTMLResponse, summary="Web page: a contractor (委託先) under all its names")
 def contractor_page(
     request: Request,
     name: str = Query(..., description="The contractor's name as written (any width or case)", examples=["富士通Japan株式会社"]),
 ) -> HTMLResponse:
-    """Every body and assessment whose 委託 names this contractor under any of its names."""
+    """Every body and assessment whose 委託 names this contractor under any of its names.
+
+    The names are gathered in the folded form (:func:`pia_kg.search.fold`) from the list of
+    names as written and the contractor renames (small, and computed once per store state);
+    the rows are then looked up by name and by assessment, so a page costs its own rows.
+    """
     context: dict[str, Any] = {"name": name, "names": [], "rows": [], "renames": []}
     try:
-        outsourcing = run_named(request, "outsourcing", {}).values()
-        renames = _renames(request)
-        assessments = {a["assessment"]: a for a in assessment_list(request)}
+        written = [r.get("contractor") or "" for r in run_named(request, "contractor_names", {}).values()]
+        renames = _contractor_renames(request)
+        names = contractor_names(name, written, renames)
+        rows = _contractor_rows(request, names, written)
+        if not rows and not any(fold(r.get("old") or "") in names for r in renames):
+            raise UnknownNameError("contractor", name, sorted(set(written)))
     except PiaKgError as exc:
         return render_page(request, "contractor.html", context, error=exc)
-    names = contractor_names(name, [r.get("contractor") or "" for r in outsourcing], renames)
-    rows = [r for r in outsourcing if fold(r.get("contractor") or "") in names]
-    if not rows and not any(fold(r.get("old") or "") in names for r in renames):
-        return render_page(request, "contractor.html", context,
-                           error=UnknownNameError("contractor", name, sorted({r.get("contractor") or "" for r in outsourcing})))
     context["names"] = sorted(set(names.values()) | {r.get("contractor") or "" for r in rows})
     context["renames"] = [{**r, "href": source_href(r.get("source"))} for r in renames
                           if fold(r.get("old") or "") in names or fold(r.get("new") or "") in names]
     context["rows"] = [
-        {**r, "body": assessments.get(r.get("assessment") or "", {}).get("body") or "",
-         "title_doc": assessments.get(r.get("assessment") or "", {}).get("title") or "",
+        {**r, "title_doc": r.get("assessment_title") or "",
          "doc_id": doc_id_of(r.get("assessment") or ""), "href": source_href(r.get("source")),
          "reoutsourcing": value_label("reoutsourcing", r.get("reoutsourcing")) if r.get("reoutsourcing") else ""}
         for r in rows
@@ -155,23 +195,37 @@ def contractor_page(
     return render_page(request, "contractor.html", context)
 
 
+def _body_assessments(request: Request, name: str) -> tuple[str, list[dict[str, Any]]]:
+    """The body's name as written and its assessments (as :func:`assessment_list` gives
+    them): every spelling folded like ``name`` is looked up by ``pia:bodyName``."""
+    every = [r.get("body") or "" for r in run_named(request, "body_names", {}).values()]
+    spellings = [b for b in every if fold(b) == fold(name)]
+    seen: dict[str, dict[str, Any]] = {}
+    for body in spellings:
+        for row in run_named(request, "assessments", {"body": body}).values():
+            iri = row.get("assessment") or ""
+            if iri and iri not in seen:
+                seen[iri] = {**row, "id": doc_id_of(iri), "href": source_href(row.get("source"))}
+    mine = sorted(seen.values(), key=lambda r: (r.get("body") or "", r["id"] or ""))
+    if not mine:
+        raise UnknownNameError("body", name, sorted(set(every)))
+    return mine[0].get("body") or name, mine
+
+
 @router.get("/ui/bodies/{name}", response_class=HTMLResponse, summary="Web page: a body (団体) and its assessments")
 def body_page(
     request: Request,
     name: str = Path(description="The body's name", examples=["静岡市"]),
 ) -> HTMLResponse:
-    """Every loaded assessment of a body, and the contractors its assessments name."""
+    """Every loaded assessment of a body, and the contractors its assessments name (looked
+    up by the body's name and by assessment: a page costs its own rows)."""
     context: dict[str, Any] = {"name": name, "assessments": [], "contractors": []}
     try:
-        every = assessment_list(request)
-        mine = [a for a in every if fold(a.get("body") or "") == fold(name)]
-        if not mine:
-            raise UnknownNameError("body", name, sorted({a.get("body") or "" for a in every}))
-        ids = {a["assessment"] for a in mine}
-        outsourcing = [r for r in run_named(request, "outsourcing", {}).values() if r.get("assessment") in ids]
+        written, mine = _body_assessments(request, name)
+        outsourcing = _rows_by_assessment(request, (a["assessment"] for a in mine))
     except PiaKgError as exc:
         return render_page(request, "body.html", context, error=exc)
-    context["name"] = mine[0].get("body") or name
+    context["name"] = written
     context["assessments"] = mine
     by_name: dict[str, dict[str, Any]] = {}
     for r in outsourcing:

@@ -298,3 +298,25 @@ def test_item_page_says_how_far_the_law_held_answers_the_date(client: TestClient
     from pia_kg.display import value_label
 
     assert f"法令の保有状況: {value_label('law_status', status)}" in note  # words, not the code
+
+
+def test_contractor_page_lists_each_rename_once_and_renames_by_name(client: TestClient) -> None:
+    """The renames a page shows are looked up by name; each is listed once (the query used to
+    repeat a rename once per document graph holding its body's label)."""
+    html = client.get("/ui/contractors", params={"name": "富士通Japan株式会社"}).text
+    table = html[html.index('id="contractor-renames"'):]
+    table = table[: table.index("</table>")]
+    rows = table.split("<tr>")[2:]
+    assert rows and len(rows) == len(set(rows))
+    by_name = client.get("/queries/renames", params={"name": "富士通株式会社北陸支社"}).json()["rows"]
+    assert by_name and all("富士通株式会社北陸支社" in (r["old"], r["new"]) for r in by_name)
+    every = client.get("/queries/renames").json()["rows"]
+    assert len(every) == len({tuple(sorted(r.items())) for r in every})
+    contractors = client.get("/queries/renames", params={"kind": "contractor"}).json()["rows"]
+    assert contractors == [r for r in every if r["kind"] == "contractor"]
+
+
+def test_outsourcing_by_contractor_is_the_rows_written_so(client: TestClient) -> None:
+    every = client.get("/queries/outsourcing").json()["rows"]
+    mine = client.get("/queries/outsourcing", params={"contractor": "富士通Japan株式会社"}).json()["rows"]
+    assert mine and mine == [r for r in every if r["contractor"] == "富士通Japan株式会社"]

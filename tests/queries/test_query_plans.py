@@ -24,6 +24,8 @@ CORPUS_PREDICATES = {
         "meantItem", "resolvedItem", "citation", "numberUseBasis", "basisOf", "basisRole",
         "basisDepartment", "inAssessment", "citedTable", "citedItem", "source", "problem",
         "bodyName", "basisPurpose", "basisRecipient", "recipient", "purpose", "body",
+        "file", "outsourcing", "contractorName", "order", "oldName", "newName", "renameKind",
+        "recordedIn",
     )
 } | {"<http://purl.org/dc/terms/title>", "<http://www.w3.org/ns/prov#wasDerivedFrom>"}
 
@@ -105,6 +107,16 @@ def _corpus_hash_builds(node: dict) -> list[str]:
         ("renumbering_impact", {"amendment": "2024-05-27"}),
         ("citation_resolutions", {"assessment": "{a}"}),
         ("assessment_history", {"assessment": "{a}"}),
+        ("outsourcing", {"contractor": "富士通Japan株式会社"}),
+        ("outsourcing", {"assessment": "{a}"}),
+        ("outsourcing", {"assessment": "{a}", "contractor": "富士通Japan株式会社"}),
+        ("outsourcing", {}),
+        ("renames", {"name": "富士通株式会社北陸支社"}),
+        ("renames", {"organization": "金沢市"}),
+        ("renames", {"kind": "contractor"}),
+        ("renames", {}),
+        ("contractor_rows", {"contractor": "富士通Japan株式会社"}),
+        ("assessments", {"body": "金沢市"}),
     ],
 )
 def test_headline_queries_build_no_hash_table_over_the_corpus(
