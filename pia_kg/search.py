@@ -163,8 +163,16 @@ class SearchIndex:
         q = fold(query)
         if not q:
             return []
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        sql = "SELECT kind, name, doc_id, source, key FROM entries WHERE folded LIKE ? ESCAPE '\\'"
+        # LIKE without ESCAPE where it can: FTS5's trigram index answers it, where an ESCAPE
+        # clause makes SQLite read every entry (0.7 s per search at 1,000 documents). A query
+        # shorter than a trigram (which the index answers with nothing on SQLite 3.40), or
+        # holding LIKE's own wildcards (% or _), takes the escaped, scanning form.
+        if len(q) < 3 or "%" in q or "_" in q:
+            pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            sql = "SELECT kind, name, doc_id, source, key FROM entries WHERE folded LIKE ? ESCAPE '\\'"
+        else:
+            pattern = f"%{q}%"
+            sql = "SELECT kind, name, doc_id, source, key FROM entries WHERE folded LIKE ?"
         args: list[object] = [pattern]
         if kinds:
             sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"

@@ -98,3 +98,16 @@ def test_a_reader_keeps_entries_written_ahead_of_their_batch(tmp_path) -> None: 
         assert "zz_next" in index_for(reader).doc_ids()  # a reader never prunes them
     finally:
         reader.close()
+
+
+def test_wildcards_in_a_query_are_themselves(tmp_path) -> None:  # noqa: ANN001
+    from pia_kg.search import IndexEntry, SearchIndex
+
+    index = SearchIndex(tmp_path / "s.sqlite")
+    rows = [(name, name, "contractor", "d", "d.txt#L1-L1", "") for name in ("abcxdef", "abc_def", "100%株式会社")]
+    index.add([IndexEntry("d", "d.txt", "0" * 64, "", tuple(rows))])
+    assert [h.name for h in index.search("abc_def")] == ["abc_def"]
+    assert [h.name for h in index.search("100%株式")] == ["100%株式会社"]
+    assert [h.name for h in index.search("cxd")] == ["abcxdef"]  # through the trigram index
+    assert {h.name for h in index.search("de")} == {"abcxdef", "abc_def"}  # shorter than a trigram
+    index.close()

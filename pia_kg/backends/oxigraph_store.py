@@ -109,7 +109,9 @@ class OxigraphStore(SparqlUpdateStore):
             if self.path is None:
                 return ox.Store()
             if self.read_only:
-                self._opened_at = directory_token(self.path)
+                # the token _current compares with: read before opening, so a write landing
+                # in between makes the next read open again rather than miss it
+                self._opened_at = self.state_token()
                 return ox.Store.read_only(str(self.path))
             self.path.mkdir(parents=True, exist_ok=True)
             store = ox.Store(str(self.path))

@@ -103,3 +103,20 @@ def test_a_failed_bulk_load_rolls_back_at_once(store_dir: Path, monkeypatch: pyt
     s.close()
     assert _content(store_dir) == {str(G_OLD): {"a", "b"}, str(G_GONE): {"g"}}
     assert journal_module.read_journal(store_dir) is None
+
+
+def test_a_reader_opens_the_store_again_only_after_a_write(store_dir: Path) -> None:
+    """Reopening is the cost of a read-only handle (what `pia-kg serve` holds): once per
+    committed write, never per query."""
+    from pia_kg.backends.oxigraph_store import OxigraphStore
+
+    reader = OxigraphStore(store_dir, read_only=True)
+    first = reader._current()  # noqa: SLF001
+    assert reader._current() is first  # noqa: SLF001  nothing written: the same handle
+    writer = open_store("oxigraph", path=store_dir)
+    writer.replace_graphs({G_NEW: _nt("n")})
+    writer.close()
+    assert reader._current() is not first  # noqa: SLF001
+    assert str(G_NEW) in {str(g) for g in reader.named_graphs()}
+    again = reader._current()  # noqa: SLF001
+    assert reader._current() is again  # noqa: SLF001
