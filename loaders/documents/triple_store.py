@@ -199,19 +199,10 @@ class TripleStore(Store):
         by_p = self._spo.get(s)
         if by_p is None:
             return
-        if p is not None:
-            objects = by_p.get(p)
+        for p2 in (p,) if p is not None else list(by_p):
+            objects = by_p.get(p2)
             if objects is None:
-                return
-            if o is not None:
-                if o in objects:
-                    yield s, p, o
-                return
-            for o2 in list(objects):
-                yield s, p, o2
-            return
-        for p2 in list(by_p):
-            objects = by_p[p2]
+                continue
             if o is not None:
                 if o in objects:
                     yield s, p2, o
