@@ -187,11 +187,12 @@ class RemoteStore(SparqlUpdateStore):
                 pieces = _pieces(body, self.max_request_bytes, self.max_request_triples)
                 ops += [(f"INSERT DATA {{ GRAPH <{g}> {{\n{p}\n}} }}", p.count("\n")) for p in pieces]
             for op, n in ops:
-                if group and (size + len(op) > self.max_request_bytes or lines + n > self.max_request_triples):
+                if group and (size + len(op.encode("utf-8")) > self.max_request_bytes
+                              or lines + n > self.max_request_triples):
                     yield " ;\n".join(group)
                     group, size, lines = [], 0, 0
                 group.append(op)
-                size += len(op)
+                size += len(op.encode("utf-8"))
                 lines += n
         if group:
             yield " ;\n".join(group)
@@ -243,22 +244,27 @@ class RemoteStore(SparqlUpdateStore):
 
 def _pieces(body: str, max_bytes: int, max_lines: int) -> list[str]:
     """N-Triples text cut at line ends into pieces of at most ``max_lines`` lines and about
-    ``max_bytes`` characters (a single longer line is a piece of its own).
+    ``max_bytes`` bytes of UTF-8 (a single longer line is a piece of its own). Cut at line
+    feeds only: a literal may hold U+2028, which ``str.splitlines`` would cut at.
 
     >>> _pieces("<a> <b> <c> .\\n<d> <e> <f> .\\n<g> <h> <i> .\\n", 1000, 2)
     ['<a> <b> <c> .\\n<d> <e> <f> .\\n', '<g> <h> <i> .\\n']
+    >>> _pieces('<a> <b> "静\\u2028岡" .\\n<d> <e> "市" .\\n', 20, 10)
+    ['<a> <b> "静\\u2028岡" .\\n', '<d> <e> "市" .\\n']
     """
     out: list[str] = []
     piece: list[str] = []
     size = 0
-    for line in body.splitlines(keepends=True):
+    for line in body.split("\n"):
         if not line.strip():
             continue
-        if piece and (size + len(line) > max_bytes or len(piece) >= max_lines):
+        line += "\n"
+        n = len(line.encode("utf-8"))
+        if piece and (size + n > max_bytes or len(piece) >= max_lines):
             out.append("".join(piece))
             piece, size = [], 0
         piece.append(line)
-        size += len(line)
+        size += n
     if piece:
         out.append("".join(piece))
     return out
