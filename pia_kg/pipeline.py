@@ -9,8 +9,9 @@ Each document lives in its own named graph, and what is derived from it and the 
 (pia_kg/derive/documents.py). Worker processes parse and derive documents in parallel, a
 bounded number at a time, so memory does not grow with the number of documents. Each batch
 of documents is written with its derived graphs, and the correspondence graph when its
-inputs changed, in ONE transaction: a crash leaves every document with its derivations, or
-the batch not there at all. A document that fails to parse stops the load before its batch
+inputs changed, all or nothing (``Store.replace_graphs``: one transaction, or in the
+embedded store the bulk loader under an undo journal): a crash leaves every document with
+its derivations, or the batch not there at all. A document that fails to parse stops the load before its batch
 is written (earlier batches stay); with ``keep_going`` it is reported and skipped.
 
 When the law changes, everything derived from it is derived again (:func:`rederive`).

@@ -117,10 +117,6 @@ class SearchIndex:
             ).fetchone()
         return tuple(row) if row else None  # type: ignore[return-value]
 
-    def replace(self, doc_id: str, file_name: str, sha256: str, text: str, hits: Iterable[Hit]) -> None:
-        """Put one document (its text and entries) in the index, replacing what was there."""
-        self.add([IndexEntry(doc_id, file_name, sha256, text, _rows(hits))])
-
     def add(self, entries: Sequence[IndexEntry]) -> None:
         """Put documents in the index, replacing what was there, in one transaction.
 

@@ -308,15 +308,12 @@ class OxigraphStore(SparqlUpdateStore):
 
     def load_nquads(self, data: bytes) -> None:
         """Add N-Quads in one transaction (Oxigraph's own parser: no SPARQL text to build)."""
-        self._load(data, ox.RdfFormat.N_QUADS)
-
-    def _load(self, data: bytes, fmt: ox.RdfFormat, to_graph: ox.NamedNode | None = None) -> None:
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only here; nothing was changed")
         try:
-            self._store.load(data, format=fmt, to_graph=to_graph)
+            self._store.load(data, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
-            raise StoreError(f"loading {fmt.name} failed, store unchanged: {exc}") from None
+            raise StoreError(f"loading N-Quads failed, store unchanged: {exc}") from None
         self._committed()
         self._written(len(data))
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 
 from pia_kg.derive import ntriples as nt
@@ -36,7 +36,7 @@ from pia_kg.derive.store_reads import construct_lines, select_rows
 from pia_kg.store import Store
 from pia_kg.vocab import PIA, PREFIXES
 
-__all__ = ["ROLES", "PREDICATES", "basis_links", "basis_link_triples"]
+__all__ = ["ROLES", "PREDICATES", "basis_link_triples"]
 
 #: The role of a party that rests on a citation, as the answers print it.
 ROLES = {"transfer": "移転先", "provision": "提供先", "use": "利用", "linkage": "情報連携"}
@@ -108,13 +108,12 @@ SELECT ?x ?kind WHERE {
 """
 
 
-def basis_links(store: Store, resolution: Graph) -> Graph:
-    """The links of the one document ``store`` holds (beside the law), and of the citations
-    its ``resolution`` graph adds (those read from change records), as an rdflib Graph
-    (:func:`basis_link_triples`).
+def basis_link_triples(store: Store, citations: Iterable[Node]) -> nt.Triples:
+    """The links of the one document ``store`` holds (beside the law), as N-Triples, and of
+    ``citations``, the citations its resolution adds (those read from change records).
 
     >>> from pia_kg.backends.memory_store import MemoryStore
-    >>> from rdflib import Literal
+    >>> from rdflib import Graph, Literal
     >>> s = MemoryStore()
     >>> d = URIRef("https://w3id.org/pia-kg/id/graph/doc/x")
     >>> a, row, cit, unit = (URIRef(f"urn:x:{n}") for n in ("a", "row", "cit", "unit"))
@@ -124,16 +123,10 @@ def basis_links(store: Store, resolution: Graph) -> Graph:
     ...           (row, PIA.recipient, unit), (row, PIA.purpose, Literal("児童手当"))]:
     ...     _ = g.add(t)
     >>> s.replace_graphs({d: g})
-    >>> links = basis_links(s, Graph())
+    >>> links = basis_link_triples(s, []).graph()
     >>> sorted(str(o) for o in links.objects() if not str(o).startswith("https"))
     ['urn:x:a', 'urn:x:row', '児童手当', '移転先']
     """
-    return basis_link_triples(store, resolution.subjects(RDF.type, PIA.LegalCitation)).graph()
-
-
-def basis_link_triples(store: Store, citations: Iterable[Node]) -> nt.Triples:
-    """The links of the one document ``store`` holds (beside the law), as N-Triples, and of
-    ``citations``, the citations its resolution adds (those read from change records)."""
     out = nt.Triples()
     for construct in (_PARTIES, _DEPARTMENTS):
         out.update(construct_lines(store, construct))

@@ -15,7 +15,7 @@ correspondences derived from the tables (``correspondence.check_recorded``, the 
 and written as a ``pia:RecordedRenumbering`` with its ``pia:checkStatus`` (confirmed,
 contradicted, unknown-item); a contradicted one is a finding.
 
-Everything goes into one derived graph per document (:func:`history_graph` on a store that
+Everything goes into one derived graph per document (:func:`history_triples` on a store that
 holds that document and the law; see pia_kg/derive/documents.py).
 """
 
@@ -25,7 +25,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from pia_kg.derive import ntriples as nt
 from pia_kg.derive.correspondence import Correspondence
@@ -39,7 +39,6 @@ from pia_kg.vocab import (
     DCTERMS,
     HISTORY_GRAPH,
     PIA,
-    PREFIXES,
     RDF,
     RDFS,
     SKOS,
@@ -51,7 +50,6 @@ __all__ = [
     "HISTORY_GRAPH",
     "Rename",
     "renames_from_records",
-    "derive_history_graphs",
 ]
 
 
@@ -178,22 +176,6 @@ def _target(r: Rename, renames: list[Rename], entities: dict[tuple[str, str], UR
             return None
         name = nxt[-1].new
     return None
-
-
-def derive_history_graphs(store: Store) -> dict[URIRef, Graph]:
-    """The history graph: renames linked to their entities, recorded renumberings checked."""
-    return {HISTORY_GRAPH: history_graph(store)[0]}
-
-
-def history_graph(
-    store: Store, versions: list[TableVersion] | None = None
-) -> tuple[Graph, list[RecordedRenumbering]]:
-    """The history of what ``store`` holds (:func:`history_triples`) as an rdflib Graph."""
-    triples, checked = history_triples(store, versions)
-    g = triples.graph(HISTORY_GRAPH)
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
-    return g, checked
 
 
 _PIA, _RDF, _RDFS = nt.Names(PIA), nt.Names(RDF), nt.Names(RDFS)

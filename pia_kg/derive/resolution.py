@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from pia_kg.derive import ntriples as nt
 from pia_kg.derive.citation_check import (
@@ -63,7 +63,7 @@ from pia_kg.store import Store
 from pia_kg.text.citation import ParsedCitation, parse_citations
 from pia_kg.text.legal import table_by_label
 from pia_kg.text.widths import compact
-from pia_kg.vocab import PIA, PROV, RDF, RDFS, RESOLUTION_GRAPH, mint
+from pia_kg.vocab import PIA, PROV, RDF, RDFS, mint
 
 __all__ = [
     "Problem",
@@ -72,9 +72,7 @@ __all__ = [
     "resolve_citation",
     "check_citation",
     "resolve_all",
-    "resolution_graph",
     "resolution_triples",
-    "derive_resolution_graphs",
 ]
 
 
@@ -304,13 +302,3 @@ def resolution_triples(resolutions: Sequence[Resolution]) -> nt.Triples:
         _add_facts(g, res)
         _add_problems(g, res)
     return g
-
-
-def resolution_graph(resolutions: Sequence[Resolution]) -> Graph:
-    """The resolution graph (:func:`resolution_triples`) as an rdflib Graph."""
-    return resolution_triples(resolutions).graph()
-
-
-def derive_resolution_graphs(store: Store) -> dict[URIRef, Graph]:
-    """The deriver the pipeline calls after every load: {RESOLUTION_GRAPH: graph}."""
-    return {RESOLUTION_GRAPH: resolution_graph(resolve_all(store))}

@@ -27,7 +27,7 @@ from pia_kg.derive.citation_dates import AsOf, version_on
 from pia_kg.derive.purpose_agreement import CLEARLY_BETTER_BY, MISMATCH_BELOW, agreement
 from pia_kg.derive.resolution import (
     Resolution,
-    derive_resolution_graphs,
+    resolution_triples,
     resolve_all,
     resolve_citation,
 )
@@ -164,7 +164,7 @@ def test_agreement_tells_neighbouring_items_apart(law) -> None:  # noqa: ANN001
 
 
 def test_rebuild_is_stable(loaded_store) -> None:  # noqa: ANN001
-    first = derive_resolution_graphs(loaded_store)[RESOLUTION_GRAPH]
+    first = resolution_triples(resolve_all(loaded_store)).graph()
     # derived for the whole store at once == what each document's own graph holds
     stored = Graph()
     for g in loaded_store.named_graphs():

@@ -150,6 +150,6 @@ def test_oxigraph_loads_new_graphs_and_swaps_present_ones_alike(tmp_path: Path) 
     assert {str(o) for o in s.get_graph(g1).objects()} == {"a .\u2028b"}
     s.replace_graphs({g1: _graph("z")}, drops=[g2])  # g1 there: swapped
     assert s.triple_count(g1) == 1 and g2 not in s.named_graphs()
-    s.replace_graphs({g2: text})  # one graph alone, as N-Triples into it
+    s.replace_graphs({g2: text})  # dropped before: new again, loaded
     assert s.triple_count(g2) == 1
     s.close()
