@@ -11,7 +11,7 @@ Search, body and contractor pages live in :mod:`routes_search`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
 
@@ -124,11 +124,13 @@ def render_page(
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
-def assessment_list(request: Request) -> list[dict[str, Any]]:
-    """One entry per loaded assessment (the query may give a row per department or office)."""
-    result = run_named(request, "assessments", {})
+def assessment_list(request: Request, bodies: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """One entry per loaded assessment (the query may give a row per department or office);
+    with ``bodies`` (names as written), those bodies' assessments only, each looked up."""
+    rows = ([r for body in bodies for r in run_named(request, "assessments", {"body": body}).values()]
+            if bodies is not None else run_named(request, "assessments", {}).values())
     seen: dict[str, dict[str, Any]] = {}
-    for row in result.values():
+    for row in rows:
         iri = row.get("assessment") or ""
         if iri and iri not in seen:
             seen[iri] = {**row, "id": doc_id_of(iri), "href": source_href(row.get("source"))}

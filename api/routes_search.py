@@ -199,14 +199,7 @@ def _body_assessments(request: Request, name: str) -> tuple[str, list[dict[str, 
     """The body's name as written and its assessments (as :func:`assessment_list` gives
     them): every spelling folded like ``name`` is looked up by ``pia:bodyName``."""
     every = [r.get("body") or "" for r in run_named(request, "body_names", {}).values()]
-    spellings = [b for b in every if fold(b) == fold(name)]
-    seen: dict[str, dict[str, Any]] = {}
-    for body in spellings:
-        for row in run_named(request, "assessments", {"body": body}).values():
-            iri = row.get("assessment") or ""
-            if iri and iri not in seen:
-                seen[iri] = {**row, "id": doc_id_of(iri), "href": source_href(row.get("source"))}
-    mine = sorted(seen.values(), key=lambda r: (r.get("body") or "", r["id"] or ""))
+    mine = assessment_list(request, [b for b in every if fold(b) == fold(name)])
     if not mine:
         raise UnknownNameError("body", name, sorted(set(every)))
     return mine[0].get("body") or name, mine
