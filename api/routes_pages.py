@@ -124,11 +124,11 @@ def render_page(
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
-def assessment_list(request: Request, bodies: Iterable[str] | None = None) -> list[dict[str, Any]]:
+def assessment_list(request: Request, only: Iterable[Mapping[str, str]] = ({},)) -> list[dict[str, Any]]:
     """One entry per loaded assessment (the query may give a row per department or office);
-    with ``bodies`` (names as written), those bodies' assessments only, each looked up."""
-    rows = ([r for body in bodies for r in run_named(request, "assessments", {"body": body}).values()]
-            if bodies is not None else run_named(request, "assessments", {}).values())
+    ``only``: the parameters of each lookup (``{"body": name}``, ``{"assessment": iri}``),
+    whose answers are merged; by default every assessment."""
+    rows = [r for params in only for r in run_named(request, "assessments", dict(params)).values()]
     seen: dict[str, dict[str, Any]] = {}
     for row in rows:
         iri = row.get("assessment") or ""
@@ -254,7 +254,7 @@ def assessment_page(
     context: dict[str, Any] = {"doc_id": doc_id, "sections": [], "summary": None, "quality": None}
     try:
         iri = assessment_iri(request, doc_id)
-        summary = [a for a in assessment_list(request) if a["assessment"] == iri]
+        summary = assessment_list(request, [{"assessment": iri}])
         context["summary"] = summary[0] if summary else None
         shown = tuple(s for s in ASSESSMENT_SECTIONS if s.key != "citations")  # read below, every citation
         found = run_sections(request, shown, {"assessment": ByType(iri=iri, string=doc_id)})

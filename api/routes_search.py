@@ -199,7 +199,7 @@ def _body_assessments(request: Request, name: str) -> tuple[str, list[dict[str, 
     """The body's name as written and its assessments (as :func:`assessment_list` gives
     them): every spelling folded like ``name`` is looked up by ``pia:bodyName``."""
     every = [r.get("body") or "" for r in run_named(request, "body_names", {}).values()]
-    mine = assessment_list(request, [b for b in every if fold(b) == fold(name)])
+    mine = assessment_list(request, [{"body": b} for b in every if fold(b) == fold(name)])
     if not mine:
         raise UnknownNameError("body", name, sorted(set(every)))
     return mine[0].get("body") or name, mine
