@@ -6,8 +6,9 @@ in memory for a store without a folder) holds, per loaded document:
 * its text (the source viewer shows it with the cited lines highlighted; the store itself
   keeps only ``pia:fileName`` and ``pia:sha256``), and
 * one entry per name a person searches by — body, department, contractor (with its former
-  names), recipient, assessment title, cited item — and one per line of the text, each with
-  its ``FILE#Lstart-Lend`` source.
+  names), recipient, assessment title, cited item — each with its ``FILE#Lstart-Lend`` source,
+* and its lines: each distinct line of the corpus is stored and indexed once (documents of
+  one form share most of theirs), and each document keeps the numbers of its lines.
 
 Names and queries are compared in a folded form (:func:`fold`: NFKC width folding, case,
 spaces removed, a few spelling variants), so ``富士通japan`` finds 富士通Japan株式会社 and
@@ -77,23 +78,47 @@ class Hit:
 
 @dataclass(frozen=True)
 class IndexEntry:
-    """One document as the index holds it: its text and the rows (folded name first) of its
-    entries, ready to insert (made in a worker process, cheap to pickle)."""
+    """One document as the index holds it: its text, the rows (folded name first) of its
+    named entries, and its lines (number, line, folded line), ready to insert (made in a
+    worker process, cheap to pickle)."""
 
     doc_id: str
     file_name: str
     sha256: str
     text: str
     rows: tuple[tuple[str, str, str, str, str, str], ...]
+    lines: tuple[tuple[int, str, str], ...] = ()
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, file_name TEXT, sha256 TEXT, text TEXT);
+#: The layout's version (``PRAGMA user_version``); an index of an older layout is brought up
+#: to date when opened (:meth:`SearchIndex._upgrade`).
+LAYOUT = 2
+
+# Names are few per document: one FTS5 row each. Text lines are many, and documents of one
+# form share most of them (labels, headings, boilerplate): each distinct line is stored and
+# indexed once (``lines``, with an FTS5 index over it that keeps no copy of the text) and
+# each document keeps only where its lines are (``places``: document, line number, line).
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS documents (
+  num INTEGER PRIMARY KEY, doc_id TEXT UNIQUE NOT NULL, file_name TEXT, sha256 TEXT, text TEXT);
 CREATE VIRTUAL TABLE IF NOT EXISTS entries USING fts5(
   folded, name UNINDEXED, kind UNINDEXED, doc_id UNINDEXED, source UNINDEXED, key UNINDEXED,
   tokenize = 'trigram'
 );
+CREATE TABLE IF NOT EXISTS lines (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, folded TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS line_index USING fts5(
+  folded, content = 'lines', content_rowid = 'id', tokenize = 'trigram', detail = none
+);
+CREATE TABLE IF NOT EXISTS places (
+  doc INTEGER NOT NULL, n INTEGER NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (doc, n)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS places_of_line ON places (line, doc, n);
+PRAGMA user_version = {LAYOUT};
 """
+
+#: Line ids kept in memory between batches (a load meets the form's lines again and again);
+#: cleared when full, so memory stays bounded whatever the corpus.
+_LINE_CACHE = 200_000
 
 
 class SearchIndex:
@@ -103,7 +128,14 @@ class SearchIndex:
         self.path = path
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
-        self._db.executescript(_SCHEMA)
+        self._line_ids: dict[str, int] = {}
+        if self._db.execute("PRAGMA user_version").fetchone()[0] < LAYOUT:
+            with self._db:  # one transaction, DDL included (Python opens none for it)
+                self._db.execute("BEGIN")
+                if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents'").fetchone():
+                    self._upgrade()
+                else:
+                    self._create()
 
     def doc_ids(self) -> set[str]:
         with self._lock:
@@ -132,11 +164,59 @@ class SearchIndex:
             known = [r[0] for r in self._db.execute(f"SELECT doc_id FROM documents WHERE doc_id IN ({marks})", ids)]
             if known:
                 self._drop(known)
+            line_ids = self._ids_of_lines({(name, folded) for e in entries for _, name, folded in e.lines})
             for e in entries:
-                self._db.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?)", (e.doc_id, e.file_name, e.sha256, e.text)
-                )
+                doc = self._db.execute(
+                    "INSERT INTO documents (doc_id, file_name, sha256, text) VALUES (?, ?, ?, ?)",
+                    (e.doc_id, e.file_name, e.sha256, e.text),
+                ).lastrowid
                 self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", e.rows)
+                self._db.executemany(
+                    "INSERT INTO places VALUES (?, ?, ?)", [(doc, n, line_ids[name]) for n, name, _ in e.lines]
+                )
+
+    def _ids_of_lines(self, lines: set[tuple[str, str]]) -> dict[str, int]:
+        """The id of each (line, folded line), a new line stored and indexed on first sight."""
+        if len(self._line_ids) > _LINE_CACHE:
+            self._line_ids.clear()
+        out = {name: self._line_ids[name] for name, _ in lines if name in self._line_ids}
+        unknown = sorted((name, folded) for name, folded in lines if name not in out)
+        for i in range(0, len(unknown), 500):
+            chunk = [name for name, _ in unknown[i : i + 500]]
+            found = self._db.execute(
+                f"SELECT name, id FROM lines WHERE name IN ({', '.join('?' for _ in chunk)})", chunk
+            )
+            out.update(found)
+        new = [(name, folded) for name, folded in unknown if name not in out]
+        for name, folded in new:
+            out[name] = self._db.execute("INSERT INTO lines (name, folded) VALUES (?, ?)", (name, folded)).lastrowid
+        self._db.executemany(
+            "INSERT INTO line_index (rowid, folded) VALUES (?, ?)", [(out[name], folded) for name, folded in new]
+        )
+        self._line_ids.update(out)
+        return out
+
+    def _upgrade(self) -> None:
+        """Bring an index of the first layout (one FTS5 row per line of every document, and
+        documents keyed by their id alone) to this one, from the texts it holds."""
+        db = self._db
+        db.execute("ALTER TABLE documents RENAME TO documents_v1")
+        self._create()
+        db.execute(
+            "INSERT INTO documents (doc_id, file_name, sha256, text)"
+            " SELECT doc_id, file_name, sha256, text FROM documents_v1 ORDER BY doc_id"
+        )
+        db.execute("DROP TABLE documents_v1")
+        db.execute("DELETE FROM entries WHERE kind = 'text'")
+        for num, text in db.execute("SELECT num, text FROM documents").fetchall():
+            lines = _lines(text)
+            ids = self._ids_of_lines({(name, folded) for _, name, folded in lines})
+            db.executemany("INSERT INTO places VALUES (?, ?, ?)", [(num, n, ids[name]) for n, name, _ in lines])
+
+    def _create(self) -> None:
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
 
     def remove(self, doc_ids: Iterable[str]) -> None:
         """Drop documents, in one transaction and one pass over the entries table."""
@@ -147,15 +227,20 @@ class SearchIndex:
 
     def _drop(self, doc_ids: Sequence[str]) -> None:
         # One statement for all: entries (FTS5) has no index on doc_id, so each DELETE reads
-        # the whole table; a temporary table keeps the statement's size bounded.
+        # the whole table; a temporary table keeps the statement's size bounded. A line no
+        # document holds any more stays in ``lines``: no place, so no hit.
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS dropping (doc_id TEXT PRIMARY KEY)")
         self._db.execute("DELETE FROM dropping")
         self._db.executemany("INSERT OR IGNORE INTO dropping VALUES (?)", [(d,) for d in doc_ids])
+        self._db.execute(
+            "DELETE FROM places WHERE doc IN (SELECT num FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping))"
+        )
         self._db.execute("DELETE FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping)")
         self._db.execute("DELETE FROM entries WHERE doc_id IN (SELECT doc_id FROM dropping)")
 
     def search(self, query: str, *, kinds: Sequence[str] = (), limit: int = 200) -> list[Hit]:
-        """Entries whose folded name contains the folded query (names first, then text lines)."""
+        """Entries whose folded name contains the folded query: names first, then text lines
+        (by document and line)."""
         q = fold(query)
         if not q:
             return []
@@ -165,18 +250,36 @@ class SearchIndex:
         # holding LIKE's own wildcards (% or _), takes the escaped, scanning form.
         if len(q) < 3 or "%" in q or "_" in q:
             pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            sql = "SELECT kind, name, doc_id, source, key FROM entries WHERE folded LIKE ? ESCAPE '\\'"
+            like = "LIKE ? ESCAPE '\\'"
         else:
-            pattern = f"%{q}%"
-            sql = "SELECT kind, name, doc_id, source, key FROM entries WHERE folded LIKE ?"
-        args: list[object] = [pattern]
-        if kinds:
-            sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
-            args += list(kinds)
-        sql += " ORDER BY kind = 'text', doc_id, rowid LIMIT ?"
-        args.append(limit)
+            pattern, like = f"%{q}%", "LIKE ?"
+        hits: list[Hit] = []
+        names = [k for k in kinds if k != "text"] if kinds else []
         with self._lock:
-            return [Hit(*row) for row in self._db.execute(sql, args)]
+            if names or not kinds:
+                sql = f"SELECT kind, name, doc_id, source, key FROM entries WHERE folded {like}"
+                args: list[object] = [pattern]
+                if names:
+                    sql += f" AND kind IN ({', '.join('?' for _ in names)})"
+                    args += names
+                sql += " ORDER BY doc_id, rowid LIMIT ?"
+                hits += [Hit(*row) for row in self._db.execute(sql, [*args, limit])]
+            if (not kinds or "text" in kinds) and len(hits) < limit:
+                # the distinct lines that match (through their index, or a scan of them),
+                # then where each is
+                matching = (
+                    "SELECT rowid AS id FROM line_index WHERE folded LIKE ?"
+                    if like == "LIKE ?"
+                    else f"SELECT id FROM lines WHERE folded {like}"
+                )
+                sql = (
+                    "SELECT 'text', l.name, d.doc_id, d.file_name || '#L' || p.n || '-L' || p.n, ''"
+                    f" FROM ({matching}) AS m JOIN lines l ON l.id = m.id"
+                    " JOIN places p ON p.line = l.id JOIN documents d ON d.num = p.doc"
+                    " ORDER BY d.doc_id, p.n LIMIT ?"
+                )
+                hits += [Hit(*row) for row in self._db.execute(sql, [pattern, limit - len(hits)])]
+        return hits
 
     def close(self) -> None:
         with self._lock:
@@ -217,8 +320,8 @@ def index_for(store: Store, *, prune: bool = False) -> SearchIndex:
 
 def index_entry(doc_id: str, file_name: str, sha256: str, text: str, graph: Graph) -> IndexEntry:
     """What the index holds of one document: its text, the names in its graph, its lines."""
-    rows = [*_rows(document_hits(doc_id, graph)), *_line_rows(doc_id, file_name, text)]
-    return IndexEntry(doc_id, file_name, sha256, text, tuple(rows))
+    rows = _rows(document_hits(doc_id, graph))
+    return IndexEntry(doc_id, file_name, sha256, text, tuple(rows), tuple(_lines(text)))
 
 
 _Row = tuple[str, str, str, str, str, str]
@@ -228,14 +331,22 @@ def _rows(hits: Iterable[Hit]) -> list[_Row]:
     return [(fold(h.name), h.name, h.kind, h.doc_id, h.source, h.key) for h in hits]
 
 
-def _line_rows(doc_id: str, file_name: str, text: str) -> list[_Row]:
-    """One row per non-blank line of the text: the line (up to 400 characters) and its place."""
-    rows = []
+def _lines(text: str) -> list[tuple[int, str, str]]:
+    """(number, line up to 400 characters, folded line) of each non-blank line of the text.
+
+    >>> _lines("第１項\\n\\n  委託先 ")
+    [(1, '第１項', '第1項'), (3, '委託先', '委託先')]
+    """
+    out = []
+    folded: dict[str, str] = {}  # a form repeats its lines: fold each once
     for n, line in enumerate(text.split("\n"), start=1):
         name = line.strip()[:400]
         if name:
-            rows.append((fold(name), name, "text", doc_id, f"{file_name}#L{n}-L{n}", ""))
-    return rows
+            f = folded.get(name)
+            if f is None:
+                f = folded[name] = fold(name)
+            out.append((n, name, f))
+    return out
 
 
 _NAME_PREDICATES = {

@@ -94,7 +94,7 @@ def test_a_reader_keeps_entries_written_ahead_of_their_batch(tmp_path) -> None: 
     try:
         index = index_for(reader)
         # a load's next batch: its entries are in, its graphs not yet
-        index.add([IndexEntry("zz_next", "zz_next.txt", "0" * 64, "x", (("x", "x", "text", "zz_next", "zz_next.txt#L1-L1", ""),))])
+        index.add([IndexEntry("zz_next", "zz_next.txt", "0" * 64, "x", (), ((1, "x", "x"),))])
         assert "zz_next" in index_for(reader).doc_ids()  # a reader never prunes them
     finally:
         reader.close()
@@ -111,3 +111,64 @@ def test_wildcards_in_a_query_are_themselves(tmp_path) -> None:  # noqa: ANN001
     assert [h.name for h in index.search("cxd")] == ["abcxdef"]  # through the trigram index
     assert {h.name for h in index.search("de")} == {"abcxdef", "abc_def"}  # shorter than a trigram
     index.close()
+
+
+def test_lines_shared_by_documents_are_stored_once(tmp_path) -> None:  # noqa: ANN001
+    """A form's lines repeat in every document of it: each distinct line is stored and indexed
+    once, each document keeps where its lines are, and a removal leaves no hit behind."""
+    import sqlite3
+
+    from rdflib import Graph
+
+    from pia_kg.search import SearchIndex, index_entry
+
+    index = SearchIndex(tmp_path / "s.sqlite")
+    common = "Ⅱ 特定個人情報ファイルの概要\n委託の有無"
+    index.add([index_entry("a", "a.txt", "0" * 64, common + "\n甲市の固有の行", Graph())])
+    index.add([index_entry("b", "b.txt", "1" * 64, "前置き\n" + common, Graph())])
+    hits = index.search("ファイルの概要")
+    assert [(h.doc_id, h.source) for h in hits] == [("a", "a.txt#L1-L1"), ("b", "b.txt#L2-L2")]
+    assert [h.name for h in hits] == ["Ⅱ 特定個人情報ファイルの概要"] * 2
+    assert [h.source for h in index.search("委託", kinds=("text",), limit=1)] == ["a.txt#L2-L2"]
+    index.remove(["a"])
+    assert [h.doc_id for h in index.search("ファイルの概要")] == ["b"]
+    assert index.search("固有の行") == []
+    index.close()
+    db = sqlite3.connect(tmp_path / "s.sqlite")
+    assert db.execute("SELECT count(*) FROM lines").fetchone()[0] == 4  # 3 shared or not + 1 gone
+    assert db.execute("SELECT count(*) FROM places").fetchone()[0] == 3
+    db.close()
+
+
+def test_an_index_of_the_first_layout_is_brought_up_to_date(tmp_path) -> None:  # noqa: ANN001
+    """An index written before lines were stored once (one FTS5 row per line of every
+    document) opens as the current layout, rebuilt from the texts it holds, with the same hits."""
+    import sqlite3
+
+    from pia_kg.search import LAYOUT, SearchIndex
+
+    path = tmp_path / "s.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE documents (doc_id TEXT PRIMARY KEY, file_name TEXT, sha256 TEXT, text TEXT);
+        CREATE VIRTUAL TABLE entries USING fts5(folded, name UNINDEXED, kind UNINDEXED,
+          doc_id UNINDEXED, source UNINDEXED, key UNINDEXED, tokenize = 'trigram');
+        INSERT INTO documents VALUES ('d', 'd.txt', 'x', '委託先名\n\n富士通Ｊａｐａｎ株式会社');
+        INSERT INTO entries VALUES ('富士通japan株式会社', '富士通Japan株式会社', 'contractor', 'd', 'd.txt#L3-L3', 'k');
+        INSERT INTO entries VALUES ('委託先名', '委託先名', 'text', 'd', 'd.txt#L1-L1', '');
+        INSERT INTO entries VALUES ('富士通japan株式会社', '富士通Ｊａｐａｎ株式会社', 'text', 'd', 'd.txt#L3-L3', '');
+        """
+    )
+    db.close()
+    index = SearchIndex(path)
+    assert [(h.kind, h.name, h.source) for h in index.search("富士通ｊａｐａｎ")] == [
+        ("contractor", "富士通Japan株式会社", "d.txt#L3-L3"),
+        ("text", "富士通Ｊａｐａｎ株式会社", "d.txt#L3-L3"),
+    ]
+    assert index.text("d") == ("d.txt", "x", "委託先名\n\n富士通Ｊａｐａｎ株式会社")
+    index.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LAYOUT
+    assert db.execute("SELECT count(*) FROM entries WHERE kind = 'text'").fetchone()[0] == 0
+    db.close()
