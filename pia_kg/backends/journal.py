@@ -17,7 +17,9 @@ rolls the store back with it (:func:`roll_back`): the graphs the batch added are
 the old content of the others put back, in one transaction; then the journal goes. Until
 then the journal stays, so a rollback that is itself killed is simply done again. Readers
 (``pia-kg serve`` opens read-only) move to a new state only when a commit's generation
-marker changes, which happens after step 3.
+marker changes, which happens after step 3. A reader that opens the store and finds a
+journal while no writer holds the store rolls it back itself first: it would otherwise
+serve the half-written batch of a killed writer until the next writer came.
 
 The journal holds only the graphs that existed before (small): a batch whose old content
 would be large (a batch replacing documents already loaded) is written transactionally

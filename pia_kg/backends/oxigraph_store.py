@@ -27,7 +27,7 @@ from pia_kg.backends.common import (
     swap_update,
     with_timeout,
 )
-from pia_kg.backends.journal import MAX_UNDO_BYTES, read_journal, remove_journal, write_journal
+from pia_kg.backends.journal import MAX_UNDO_BYTES, journal_path, read_journal, remove_journal, write_journal
 from pia_kg.errors import QueryError, ResultLimitError, StoreError
 from pia_kg.store import ExportFormat, GraphData, QueryResult
 
@@ -109,6 +109,8 @@ class OxigraphStore(SparqlUpdateStore):
             if self.path is None:
                 return ox.Store()
             if self.read_only:
+                if journal_path(self.path).exists():
+                    self._roll_back_for_reader()
                 # the token _current compares with: read before opening, so a write landing
                 # in between makes the next read open again rather than miss it
                 self._opened_at = self.state_token()
@@ -119,6 +121,22 @@ class OxigraphStore(SparqlUpdateStore):
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
         self._roll_back(store)
         return store
+
+    def _roll_back_for_reader(self) -> None:
+        """A reader that finds a journal: if no writer holds the store, the writer that left
+        it was killed, and the reader would see its half-written batch: roll it back first
+        (a moment's write). If a writer holds the store, it is that writer's batch, in
+        progress: the writer commits or rolls it back, and the reader moves to the new state
+        when the generation marker changes."""
+        assert self.path is not None
+        try:
+            store = ox.Store(str(self.path))
+        except OSError:
+            return  # a live writer holds it
+        try:
+            self._roll_back(store)
+        finally:
+            del store
 
     def _roll_back(self, store: ox.Store) -> None:
         """Undo a batch a killed writer left half-written (see pia_kg/backends/journal.py)."""

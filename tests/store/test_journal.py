@@ -69,11 +69,34 @@ def test_a_rollback_cut_short_is_done_again(store_dir: Path) -> None:
     assert _content(store_dir) == {str(G_OLD): {"a", "b"}, str(G_GONE): {"g"}}
 
 
-def test_a_read_only_open_leaves_the_journal_to_a_writer(store_dir: Path) -> None:
-    write_journal(store_dir, [str(G_NEW)], {})
+def test_a_reader_rolls_back_what_a_killed_writer_left(store_dir: Path) -> None:
+    # `serve` started after a load was killed mid-batch: no writer holds the store, so the
+    # reader undoes the half-written batch before reading, rather than serve it.
+    s = open_store("oxigraph", path=store_dir)
+    write_journal(store_dir, [str(G_NEW)], {str(G_OLD): _nt("a", "b")})
+    raw = s._store  # type: ignore[attr-defined]
+    raw.bulk_load(_nt("n1").encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(G_NEW)))
+    raw.update(f"DROP GRAPH <{G_OLD}> ; INSERT DATA {{ GRAPH <{G_OLD}> {{ {_nt('c')} }} }}")
+    del raw
+    s.close()
     reader = open_store("oxigraph", path=store_dir, read_only=True)
-    reader.close()
-    assert read_journal(store_dir) is not None
+    try:
+        assert {str(g) for g in reader.named_graphs()} == {str(G_OLD), str(G_GONE)}
+        assert {str(o) for o in reader.get_graph(G_OLD).objects()} == {"a", "b"}
+    finally:
+        reader.close()
+    assert read_journal(store_dir) is None
+
+
+def test_a_reader_leaves_a_live_writers_journal_alone(store_dir: Path) -> None:
+    writer = open_store("oxigraph", path=store_dir)  # holds the store: its batch is in progress
+    try:
+        write_journal(store_dir, [str(G_NEW)], {})
+        reader = open_store("oxigraph", path=store_dir, read_only=True)
+        reader.close()
+        assert read_journal(store_dir) is not None
+    finally:
+        writer.close()
 
 
 def test_an_unreadable_journal_is_a_store_error(store_dir: Path) -> None:
