@@ -79,7 +79,7 @@ def search_page(
         hits = _hits(request, q, kind)
     except PiaKgError as exc:
         return render_page(request, "search.html", context, error=exc)
-    titles = {a["id"]: a.get("title") or a["id"] for a in assessment_list(request)}
+    titles = index_for(settings_of(request).store).titles(h.doc_id for h in hits)
     groups: dict[str, dict[str, dict[str, Any]]] = {}
     for h in hits:
         # Names that differ only in width, case or spacing are one entry (text lines are not merged).

@@ -100,7 +100,8 @@ LAYOUT = 2
 # each document keeps only where its lines are (``places``: document, line number, line).
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS documents (
-  num INTEGER PRIMARY KEY, doc_id TEXT UNIQUE NOT NULL, file_name TEXT, sha256 TEXT, text TEXT);
+  num INTEGER PRIMARY KEY, doc_id TEXT UNIQUE NOT NULL, file_name TEXT, sha256 TEXT, text TEXT,
+  title TEXT);
 CREATE VIRTUAL TABLE IF NOT EXISTS entries USING fts5(
   folded, name UNINDEXED, kind UNINDEXED, doc_id UNINDEXED, source UNINDEXED, key UNINDEXED,
   tokenize = 'trigram'
@@ -149,6 +150,20 @@ class SearchIndex:
             ).fetchone()
         return tuple(row) if row else None  # type: ignore[return-value]
 
+    def titles(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """The title of each of these documents' assessment, where it has one (a page
+        listing hits names their assessments without reading every assessment)."""
+        ids = sorted(set(doc_ids))
+        out: dict[str, str] = {}
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                out.update(self._db.execute(
+                    f"SELECT doc_id, title FROM documents WHERE title IS NOT NULL"
+                    f" AND doc_id IN ({', '.join('?' for _ in chunk)})", chunk,
+                ))
+        return out
+
     def add(self, entries: Sequence[IndexEntry]) -> None:
         """Put documents in the index, replacing what was there, in one transaction.
 
@@ -166,9 +181,10 @@ class SearchIndex:
                 self._drop(known)
             line_ids = self._ids_of_lines({(name, folded) for e in entries for _, name, folded in e.lines})
             for e in entries:
+                title = next((row[1] for row in e.rows if row[2] == "assessment"), None)
                 doc = self._db.execute(
-                    "INSERT INTO documents (doc_id, file_name, sha256, text) VALUES (?, ?, ?, ?)",
-                    (e.doc_id, e.file_name, e.sha256, e.text),
+                    "INSERT INTO documents (doc_id, file_name, sha256, text, title) VALUES (?, ?, ?, ?, ?)",
+                    (e.doc_id, e.file_name, e.sha256, e.text, title),
                 ).lastrowid
                 self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", e.rows)
                 self._db.executemany(
@@ -208,6 +224,8 @@ class SearchIndex:
         )
         db.execute("DROP TABLE documents_v1")
         db.execute("DELETE FROM entries WHERE kind = 'text'")
+        for doc_id, title in db.execute("SELECT doc_id, name FROM entries WHERE kind = 'assessment'").fetchall():
+            db.execute("UPDATE documents SET title = ? WHERE doc_id = ? AND title IS NULL", (title, doc_id))
         for num, text in db.execute("SELECT num, text FROM documents").fetchall():
             lines = _lines(text)
             ids = self._ids_of_lines({(name, folded) for _, name, folded in lines})

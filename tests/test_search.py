@@ -28,6 +28,8 @@ def test_index_follows_loads_and_removals(tmp_path) -> None:  # noqa: ANN001
         index = index_for(store)
         assert index.text("001_57af33314b6a26f0") is None
         assert {h.doc_id for h in index.search("富士通")} == {"002_aa3841ff71230e60"}
+        titles = index.titles(["002_aa3841ff71230e60", "001_57af33314b6a26f0"])
+        assert list(titles) == ["002_aa3841ff71230e60"] and "評価書" in titles["002_aa3841ff71230e60"]
     finally:
         store.close()
 
@@ -157,6 +159,7 @@ def test_an_index_of_the_first_layout_is_brought_up_to_date(tmp_path) -> None:  
         INSERT INTO documents VALUES ('d', 'd.txt', 'x', '委託先名\n\n富士通Ｊａｐａｎ株式会社');
         INSERT INTO entries VALUES ('富士通japan株式会社', '富士通Japan株式会社', 'contractor', 'd', 'd.txt#L3-L3', 'k');
         INSERT INTO entries VALUES ('委託先名', '委託先名', 'text', 'd', 'd.txt#L1-L1', '');
+        INSERT INTO entries VALUES ('甲市評価書', '甲市評価書', 'assessment', 'd', 'd.txt#L1-L3', 'a');
         INSERT INTO entries VALUES ('富士通japan株式会社', '富士通Ｊａｐａｎ株式会社', 'text', 'd', 'd.txt#L3-L3', '');
         """
     )
@@ -167,6 +170,7 @@ def test_an_index_of_the_first_layout_is_brought_up_to_date(tmp_path) -> None:  
         ("text", "富士通Ｊａｐａｎ株式会社", "d.txt#L3-L3"),
     ]
     assert index.text("d") == ("d.txt", "x", "委託先名\n\n富士通Ｊａｐａｎ株式会社")
+    assert index.titles(["d", "e"]) == {"d": "甲市評価書"}
     index.close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == LAYOUT

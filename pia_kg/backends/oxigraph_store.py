@@ -27,7 +27,13 @@ from pia_kg.backends.common import (
     swap_update,
     with_timeout,
 )
-from pia_kg.backends.journal import MAX_UNDO_BYTES, journal_path, read_journal, remove_journal, write_journal
+from pia_kg.backends.journal import (
+    MAX_UNDO_BYTES,
+    journal_path,
+    read_journal,
+    remove_journal,
+    write_journal,
+)
 from pia_kg.errors import QueryError, ResultLimitError, StoreError
 from pia_kg.store import ExportFormat, GraphData, QueryResult
 
