@@ -218,6 +218,8 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     load_peak = peak_mb()
     n_triples = triples(store)
     on_disk = disk_bytes(store)
+    search_db = store.with_name(store.name + "-search.sqlite")  # texts and search index
+    search_bytes = search_db.stat().st_size if search_db.exists() else 0
     s = ox.Store(str(store))
     nquads = work / f"export-{n}.nq"
     s.dump(str(nquads), format=ox.RdfFormat.N_QUADS)
@@ -235,13 +237,15 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     raw_bytes = disk_bytes(raw_dir)
     print(f"  {n_triples} triples; {on_disk / n_triples:.0f} bytes/triple after load, "
           f"{compacted / n_triples:.0f} after compaction ({compact_s:.1f} s); raw bulk_load "
-          f"{raw_bytes / n_triples:.0f} bytes/triple, {raw_load['wall_s']:.1f} s", flush=True)
+          f"{raw_bytes / n_triples:.0f} bytes/triple, {raw_load['wall_s']:.1f} s; search index and "
+          f"texts {search_bytes / 1e6:.0f} MB ({search_bytes / n / 1e3:.0f} kB/document)", flush=True)
     del raw
     queries = headline_times(store, raw_dir, one_assessment(store), args.repeat, args.query_timeout)
     result = {"n": n, "triples": n_triples, "load": load, "peak_rss_mb_loading": load_peak,
               "bytes_per_triple": on_disk / n_triples,
               "bytes_per_triple_compacted": compacted / n_triples,
               "raw_bytes_per_triple": raw_bytes / n_triples, "raw_bulk_load": raw_load,
+              "search_index_bytes": search_bytes,
               "queries": queries}
     print(f"  load: {load['cpu_s_per_doc']:.3f} CPU s/doc, {load['docs_per_s']:.2f} docs/s, "
           f"last chunk / first = {load['last_vs_first_chunk']:.2f}; peak RSS while loading "
