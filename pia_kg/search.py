@@ -3,8 +3,8 @@
 A SQLite database (FTS5, trigram tokenizer) next to the store folder (``STORE-search.sqlite``;
 in memory for a store without a folder) holds, per loaded document:
 
-* its text (the source viewer shows it with the cited lines highlighted; the store itself
-  keeps only ``pia:fileName`` and ``pia:sha256``), and
+* its text, compressed (the source viewer shows it with the cited lines highlighted; the
+  store itself keeps only ``pia:fileName`` and ``pia:sha256``), and
 * one entry per name a person searches by — body, department, contractor (with its former
   names), recipient, assessment title, cited item — each with its ``FILE#Lstart-Lend`` source,
 * and its lines: each distinct line of the corpus is stored and indexed once (documents of
@@ -31,6 +31,7 @@ import re
 import sqlite3
 import threading
 import weakref
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,7 +149,7 @@ class SearchIndex:
             row = self._db.execute(
                 "SELECT file_name, sha256, text FROM documents WHERE doc_id = ?", (doc_id,)
             ).fetchone()
-        return tuple(row) if row else None  # type: ignore[return-value]
+        return (row[0], row[1], _unpack(row[2])) if row else None
 
     def titles(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """The title of each of these documents' assessment, where it has one (a page
@@ -184,7 +185,7 @@ class SearchIndex:
                 title = next((row[1] for row in e.rows if row[2] == "assessment"), None)
                 doc = self._db.execute(
                     "INSERT INTO documents (doc_id, file_name, sha256, text, title) VALUES (?, ?, ?, ?, ?)",
-                    (e.doc_id, e.file_name, e.sha256, e.text, title),
+                    (e.doc_id, e.file_name, e.sha256, _pack(e.text), title),
                 ).lastrowid
                 self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", e.rows)
                 self._db.executemany(
@@ -226,10 +227,12 @@ class SearchIndex:
         db.execute("DELETE FROM entries WHERE kind = 'text'")
         for doc_id, title in db.execute("SELECT doc_id, name FROM entries WHERE kind = 'assessment'").fetchall():
             db.execute("UPDATE documents SET title = ? WHERE doc_id = ? AND title IS NULL", (title, doc_id))
-        for num, text in db.execute("SELECT num, text FROM documents").fetchall():
+        for (num,) in db.execute("SELECT num FROM documents").fetchall():  # one text at a time
+            (text,) = db.execute("SELECT text FROM documents WHERE num = ?", (num,)).fetchone()
             lines = _lines(text)
             ids = self._ids_of_lines({(name, folded) for _, name, folded in lines})
             db.executemany("INSERT INTO places VALUES (?, ?, ?)", [(num, n, ids[name]) for n, name, _ in lines])
+            db.execute("UPDATE documents SET text = ? WHERE num = ?", (_pack(text), num))
 
     def _create(self) -> None:
         for statement in _SCHEMA.split(";"):
@@ -334,6 +337,20 @@ def index_for(store: Store, *, prune: bool = False) -> SearchIndex:
         if stale:
             index.remove(stale)
     return index
+
+
+def _pack(text: str) -> bytes:
+    """A document's text as stored: UTF-8, compressed (a form's text compresses about 4.5
+    times, for about 1.4 ms per document).
+
+    >>> _unpack(_pack("委託先名")) == "委託先名"
+    True
+    """
+    return zlib.compress(text.encode("utf-8"), 3)
+
+
+def _unpack(stored: bytes) -> str:
+    return zlib.decompress(stored).decode("utf-8")
 
 
 def index_entry(doc_id: str, file_name: str, sha256: str, text: str, graph: Graph) -> IndexEntry:
