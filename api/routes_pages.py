@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -29,9 +30,10 @@ from pia_kg.display import (
     resolution_sentence,
     value_label,
 )
-from pia_kg.errors import ParameterError, PiaKgError
+from pia_kg.errors import ParameterError, PiaKgError, UnknownNameError
 from pia_kg.headlines import HEADLINES
 from pia_kg.named_queries import bind_params, inject_values, named_queries
+from pia_kg.search import fold
 from pia_kg.text.legal import TABLES
 from pia_kg.vocab import document_iri
 
@@ -135,6 +137,16 @@ def assessment_list(request: Request, only: Iterable[Mapping[str, str]] = ({},))
         if iri and iri not in seen:
             seen[iri] = {**row, "id": doc_id_of(iri), "href": source_href(row.get("source"))}
     return sorted(seen.values(), key=lambda r: (r.get("body") or "", r["id"] or ""))
+
+
+def body_assessments(request: Request, name: str) -> tuple[str, list[dict[str, Any]]]:
+    """The body's name as written and its assessments (as :func:`assessment_list` gives
+    them): every spelling folded like ``name`` is looked up by ``pia:bodyName``."""
+    every = [r.get("body") or "" for r in run_named(request, "body_names", {}).values()]
+    mine = assessment_list(request, [{"body": b} for b in every if fold(b) == fold(name)])
+    if not mine:
+        raise UnknownNameError("body", name, sorted(set(every)))
+    return mine[0].get("body") or name, mine
 
 
 @router.get("/", response_class=HTMLResponse, responses=_HTML, summary="Web page: home (tasks, search, assessments)")
@@ -289,11 +301,19 @@ def problems_page(request: Request) -> HTMLResponse:
     return render_page(request, "problems.html", context)
 
 
-def _impact_report(request: Request, amendment: str):  # noqa: ANN202 (ImpactReport)
+#: Fix-list and problem rows a page shows at most: beyond, the page says how many there are
+#: and links each body to its own full list (the downloads hold every row).
+PAGE_ROWS = 500
+
+
+def _impact_report(request: Request, amendment: str, body: str = ""):  # noqa: ANN202 (ImpactReport)
+    """The report on every assessment, or on those of ``body`` only (looked up by the body:
+    a body's page costs its assessments, not the corpus)."""
     from pia_kg.impact.amendment import amendment_by_key
     from pia_kg.impact.report import build_impact_report
 
-    return build_impact_report(settings_of(request).store, amendment_by_key(amendment))
+    chosen = [a["assessment"] for a in body_assessments(request, body)[1]] if body else None
+    return build_impact_report(settings_of(request).store, amendment_by_key(amendment), assessments=chosen)
 
 
 @router.get("/ui/impact", response_class=HTMLResponse, responses=_HTML, summary="Web page: impact of an amendment")
@@ -309,12 +329,17 @@ def impact_page(
     from pia_kg.impact.render import impact_view
 
     context: dict[str, Any] = {"amendment": amendment, "body": body, "kind": kind, "view": None,
-                               "amendments": list(KNOWN_AMENDMENTS.values())}
+                               "amendments": list(KNOWN_AMENDMENTS.values()), "bodies": []}
     try:
-        report = _impact_report(request, amendment)
+        context["bodies"] = sorted({r.get("body") or "" for r in run_named(request, "body_names", {}).values()} - {""})
+        report = _impact_report(request, amendment, body)
     except PiaKgError as exc:
         return render_page(request, "impact.html", context, error=exc)
-    context["view"] = impact_view(report, link=source_href, body=body, kind=kind)
+
+    def body_href(name: str) -> str:
+        return f"/ui/impact?amendment={quote(amendment)}&body={quote(name)}&kind={quote(kind)}"
+
+    context["view"] = impact_view(report, link=source_href, body=body, kind=kind, max_rows=PAGE_ROWS, body_href=body_href)
     return render_page(request, "impact.html", context)
 
 
@@ -329,7 +354,7 @@ def impact_export(
     """The fix list as CSV (``_bom=1`` for Excel) or .xlsx; ``_headers=ja`` for Japanese headings."""
     from pia_kg.impact.render import export_table
 
-    report = _impact_report(request, amendment)
+    report = _impact_report(request, amendment, body)
     chosen = export_format(request, fmt) or export_format(request, "csv")
     return export_response(request, export_table(report, body=body, kind=kind), chosen, f"impact-{amendment}")  # type: ignore[arg-type]
 

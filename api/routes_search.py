@@ -23,7 +23,7 @@ from pia_kg.errors import ParameterError, PiaKgError, UnknownNameError
 from pia_kg.search import KINDS, Hit, fold, index_for
 
 from .query_runner import run_named
-from .routes_pages import assessment_list, doc_id_of, render_page
+from .routes_pages import body_assessments, doc_id_of, render_page
 from .routes_source import source_href
 from .settings import settings_of
 
@@ -195,16 +195,6 @@ def contractor_page(
     return render_page(request, "contractor.html", context)
 
 
-def _body_assessments(request: Request, name: str) -> tuple[str, list[dict[str, Any]]]:
-    """The body's name as written and its assessments (as :func:`assessment_list` gives
-    them): every spelling folded like ``name`` is looked up by ``pia:bodyName``."""
-    every = [r.get("body") or "" for r in run_named(request, "body_names", {}).values()]
-    mine = assessment_list(request, [{"body": b} for b in every if fold(b) == fold(name)])
-    if not mine:
-        raise UnknownNameError("body", name, sorted(set(every)))
-    return mine[0].get("body") or name, mine
-
-
 @router.get("/ui/bodies/{name}", response_class=HTMLResponse, summary="Web page: a body (団体) and its assessments")
 def body_page(
     request: Request,
@@ -214,7 +204,7 @@ def body_page(
     up by the body's name and by assessment: a page costs its own rows)."""
     context: dict[str, Any] = {"name": name, "assessments": [], "contractors": []}
     try:
-        written, mine = _body_assessments(request, name)
+        written, mine = body_assessments(request, name)
         outsourcing = _rows_by_assessment(request, (a["assessment"] for a in mine))
     except PiaKgError as exc:
         return render_page(request, "body.html", context, error=exc)

@@ -170,21 +170,44 @@ def _chart(counts: dict[str, dict[str, int]], kinds: list[str], width: int = 560
     return bars
 
 
-def impact_view(report: ImpactReport, *, link: Linker, body: str = "", kind: str = "") -> dict[str, Any]:
-    """What the template shows: counts, chart, fix list and problems (filtered by body/kind)."""
+#: Bars in the chart at most: a national corpus has hundreds of bodies; the chart shows those
+#: with the most citations to fix, the table below it every one.
+CHART_BARS = 30
+
+
+def impact_view(
+    report: ImpactReport,
+    *,
+    link: Linker,
+    body: str = "",
+    kind: str = "",
+    max_rows: int | None = None,
+    body_href: Callable[[str], str] | None = None,
+) -> dict[str, Any]:
+    """What the template shows: counts, chart, fix list and problems (filtered by body/kind).
+
+    ``max_rows`` bounds the fix list and the problem list a page shows (the counts stay whole;
+    a page links each body to its own full list, ``body_href``); a file report shows all.
+    """
     counts = {b: c for b, c in report.counts().items() if not body or b == body}
     totals = report.totals()
     kinds = list(totals)
     rows = _filtered(report.rows, body, kind)
+    shown = rows if max_rows is None else rows[:max_rows]
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for r in rows:
+    for r in shown:
         groups.setdefault(r.organization or "（団体不明）", {}).setdefault(r.assessment, []).append(_row_view(r, link))
+    chosen = [p for p in report.problems if not body or p.organization == body]
     problems = [
         {"organization": p.organization, "source": p.source, "href": safe_href(link(p.source)),
          "party": p.party, "cites": f"{p.cited_table} {p.cited_item}".strip(), "sentence": problem_sentence(asdict(p)),
          "problem": value_label("problem", p.problem)}
-        for p in report.problems if not body or p.organization == body
+        for p in (chosen if max_rows is None else chosen[:max_rows])
     ]
+    charted = counts
+    if len(counts) > CHART_BARS:  # the bodies with the most to fix, in the table's order
+        most = sorted(counts, key=lambda b: -sum(counts[b].values()))[:CHART_BARS]
+        charted = {b: counts[b] for b in counts if b in set(most)}
     return {
         "title": report.title,
         "amendment": report.amendment,
@@ -192,15 +215,19 @@ def impact_view(report: ImpactReport, *, link: Linker, body: str = "", kind: str
         "what_if": report.source,
         "kinds": [{"code": k, "label": value_label("change", k), "colour": KIND_COLOURS.get(k, "#607d8b"), "total": totals[k]} for k in kinds],
         "counts": counts,
-        "chart": _chart(counts, kinds),
+        "chart": _chart(charted, kinds),
+        "chart_bodies": len(charted),
+        "body_links": {b: body_href(b) for b in counts} if body_href else {},
         "all_bodies": list(report.counts()),
         "groups": [
             {"body": b, "assessments": [{"iri": a, "title": report.titles.get(a, a), "rows": rs} for a, rs in by_a.items()]}
             for b, by_a in groups.items()
         ],
         "row_count": len(rows),
+        "shown_rows": len(shown),
         "all_rows": len(report.rows),
         "problems": problems,
+        "problem_count": len(chosen),
         "body": body,
         "kind": kind,
     }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -153,36 +154,58 @@ def corrected_citation(new_table: str, new_item: str, change: str) -> str:
 
 
 def build_impact_report(
-    store: Store, amendment: Amendment, *, assessment: str | None = None
+    store: Store,
+    amendment: Amendment,
+    *,
+    assessment: str | None = None,
+    assessments: Sequence[str] | None = None,
 ) -> ImpactReport:
-    """The impact report of a known amendment on the loaded assessments (or one of them).
+    """The impact report of a known amendment on the loaded assessments, or on one of them
+    (``assessment``), or on some (``assessments``: a body's, say), each looked up by itself
+    so that the report costs those assessments whatever the store holds.
 
     Raises LawDataError when the store holds no law table version that ceased on a table
     amendment's date (nothing could be said about it).
     """
+    chosen = _chosen(assessment, assessments)
     report = ImpactReport(title=amendment.title, amendment=amendment.key, date=amendment.date.isoformat())
     if amendment.tables:
         _check_versions(store, amendment)
-        params = {"amendment": amendment.key}
-        if assessment:
-            params["assessment"] = assessment
-        for r in run_query(store, "renumbering_impact", params).values():
-            report.rows.append(_row_from_query(r))
+        for one in chosen if chosen is not None else [None]:
+            params = {"amendment": amendment.key}
+            if one:
+                params["assessment"] = one
+            for r in run_query(store, "renumbering_impact", params).values():
+                report.rows.append(_row_from_query(r))
     if amendment.articles:
-        for c in _citations(store, assessment):
+        for c in _citations(store, chosen):
             if c["problem"]:
                 continue
             report.rows.extend(_article_rows(c, amendment))
     report.rows.sort(key=_row_order)
-    report.problems = problems(store, assessment)
-    report.titles = assessment_titles(store)
+    report.problems = problems(store, chosen)
+    report.titles = assessment_titles(store, chosen)
     return report
 
 
-def assessment_titles(store: Store) -> dict[str, str]:
-    """Each loaded assessment's title (its IRI when it has none), for headings."""
+def _chosen(assessment: str | None, assessments: Sequence[str] | None) -> list[str] | None:
+    """The assessments a report is about (None: every one).
+
+    >>> _chosen("urn:a", None), _chosen(None, ["urn:b", "urn:a", "urn:b"]), _chosen(None, None)
+    (['urn:a'], ['urn:a', 'urn:b'], None)
+    """
+    if assessment:
+        return [assessment]
+    return sorted(set(assessments)) if assessments is not None else None
+
+
+def assessment_titles(store: Store, assessments: Sequence[str] | None = None) -> dict[str, str]:
+    """Each loaded assessment's title (its IRI when it has none), for headings: of every
+    assessment, or of these (each looked up)."""
     titles: dict[str, str] = {}
-    for row in run_query(store, "assessments", {}).values():
+    lookups = [{"assessment": a} for a in assessments] if assessments is not None else [{}]
+    rows = (r for params in lookups for r in run_query(store, "assessments", params).values())
+    for row in rows:
         iri = row.get("assessment") or ""
         if iri and iri not in titles:
             titles[iri] = row.get("title") or iri
@@ -272,20 +295,27 @@ WHERE {
 """
 
 
-def _assessment_values(assessment: str | None) -> str:
-    """``VALUES ?assessment { <iri> }`` ("" for every assessment); ParameterError if not an IRI."""
-    if not assessment:
+def _assessment_values(assessments: Sequence[str] | None) -> str:
+    """``VALUES ?assessment { <iri> … }`` ("" for every assessment); ParameterError if one is
+    not an IRI.
+
+    >>> _assessment_values(["urn:a", "urn:b"])
+    'VALUES ?assessment { <urn:a> <urn:b> }'
+    """
+    if assessments is None:
         return ""
-    if any(ch in assessment for ch in '<>"{}|^`\\ '):
-        from pia_kg.errors import ParameterError
+    for assessment in assessments:
+        if not assessment or any(ch in assessment for ch in '<>"{}|^`\\ '):
+            from pia_kg.errors import ParameterError
 
-        raise ParameterError(f"not an IRI: {assessment!r}", param="assessment")
-    return f"VALUES ?assessment {{ <{assessment}> }}"
+            raise ParameterError(f"not an IRI: {assessment!r}", param="assessment")
+    return f"VALUES ?assessment {{ {' '.join(f'<{a}>' for a in assessments)} }}"
 
 
-def _citations(store: Store, assessment: str | None) -> list[dict[str, str | None]]:
-    """Every citation of the loaded assessments, with its holder and resolution, one row each."""
-    where = _assessment_values(assessment)
+def _citations(store: Store, assessments: Sequence[str] | None) -> list[dict[str, str | None]]:
+    """Every citation of the loaded assessments (or of these), with its holder and
+    resolution, one row each."""
+    where = _assessment_values(assessments)
     seen: dict[str, dict[str, str | None]] = {}
     for row in run_sparql(store, _CITATIONS.replace("%ASSESSMENT%", where)).values():
         key = f"{row['citation']}|{row['source']}|{row['party']}"
@@ -343,16 +373,16 @@ SELECT ?citation ?kind ?comment ?expected_table ?expected_item WHERE {
 """
 
 
-def problems(store: Store, assessment: str | None = None) -> list[ProblemRow]:
-    """Citations the resolution graph marks as wrong, in the loaded assessments (or one)."""
+def problems(store: Store, assessments: Sequence[str] | None = None) -> list[ProblemRow]:
+    """Citations the resolution graph marks as wrong, in the loaded assessments (or these)."""
     details: dict[str, list[dict[str, str | None]]] = {}
-    text = _PROBLEMS.replace("%ASSESSMENT%", _assessment_values(assessment))
+    text = _PROBLEMS.replace("%ASSESSMENT%", _assessment_values(assessments))
     for row in run_sparql(store, text).values():
         details.setdefault(row["citation"] or "", []).append(row)
     if not details:
         return []
     out = []
-    for c in _citations(store, assessment):
+    for c in _citations(store, assessments):
         for d in details.get(c["citation"] or "", []):
             out.append(
                 ProblemRow(
@@ -402,7 +432,8 @@ def build_what_if_report(
         source=what_if.source,
     )
     moves = _what_if_moves(what_if, law_dir, when)
-    for c in _citations(store, assessment):
+    chosen = _chosen(assessment, None)
+    for c in _citations(store, chosen):
         table = c["cited_table"] or ""
         if c["problem"] or table not in moves or not c["cited_item"]:
             continue
@@ -430,8 +461,8 @@ def build_what_if_report(
                 )
             )
     report.rows.sort(key=_row_order)
-    report.problems = problems(store, assessment)
-    report.titles = assessment_titles(store)
+    report.problems = problems(store, chosen)
+    report.titles = assessment_titles(store, chosen)
     return report
 
 

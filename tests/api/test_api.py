@@ -245,6 +245,30 @@ def test_impact_export_matches_the_report(client: TestClient, loaded_store) -> N
     assert {x["変更の種類"] for x in rows} <= {"項番の変更", "文言の変更", "削除", "表の差し替え", "分割", "統合"}
 
 
+def test_impact_page_bounds_its_fix_list_and_reads_a_body_by_its_assessments(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A national corpus has hundreds of thousands of citations to fix: the page lists the
+    first PAGE_ROWS, says so, and links each body to its own page, which reads only that
+    body's assessments (never the whole corpus)."""
+    from pia_kg.api import routes_pages
+    from pia_kg.impact import report as report_module
+
+    monkeypatch.setattr(routes_pages, "PAGE_ROWS", 5)
+    page = client.get("/ui/impact", params={"amendment": "2024-05-27"}).text
+    assert 'id="fixes-truncated"' in page and page.count('class="fix ') == 5
+    assert "/ui/impact?amendment=2024-05-27&amp;body=%E9%9D%99%E5%B2%A1%E5%B8%82" in page  # 静岡市's own
+
+    asked: list[dict[str, str]] = []
+    real = report_module.run_query
+    monkeypatch.setattr(report_module, "run_query", lambda s, n, p: asked.append(dict(p)) or real(s, n, p))
+    page = client.get("/ui/impact", params={"amendment": "2024-05-27", "body": "静岡市"}).text
+    assert 'id="fixes-truncated"' in page and 'id="row-count"' in page
+    assert asked and all(p.get("assessment") for p in asked)  # each lookup names an assessment
+    missing = client.get("/ui/impact", params={"amendment": "2024-05-27", "body": "存在しない村"}).text
+    assert "存在しない村" in missing and 'class="fix ' not in missing
+
+
 def test_search_is_forgiving_of_width_case_and_spacing(client: TestClient) -> None:
     for q in ("富士通", "富士通ＪＡＰＡＮ", "富士通 japan"):
         hits = client.get("/search", params={"q": q, "kind": "contractor"}).json()["hits"]

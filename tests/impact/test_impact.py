@@ -149,3 +149,28 @@ def test_what_if_rejects_bad_files(tmp_path):  # noqa: ANN001
     f.write_text("table\told_item\tnew_item\n別表第九十九\tx\t1\n", encoding="utf-8")
     with pytest.raises(LoaderError, match=r"bad\.tsv:2: .*no known law table"):
         read_what_if(f)
+
+
+@pytest.mark.parametrize("amendment", ["2024-05-27", "2021-09-01"])
+def test_a_report_on_some_assessments_is_the_whole_reports_part(store, amendment):  # noqa: ANN001
+    """A body's page asks for the report on its assessments only (looked up one by one): the
+    rows, problems and titles are those of the whole report for those assessments."""
+    whole = build_impact_report(store, amendment_by_key(amendment))
+    chosen = sorted({r.assessment for r in whole.rows})[:2] or [A000]
+    part = build_impact_report(store, amendment_by_key(amendment), assessments=chosen)
+    assert part.rows == [r for r in whole.rows if r.assessment in chosen]
+    assert part.problems == [p for p in whole.problems if p.assessment in chosen]
+    assert part.titles == {a: t for a, t in whole.titles.items() if a in chosen}
+    assert build_impact_report(store, amendment_by_key(amendment), assessments=[]).rows == []
+
+
+def test_a_page_shows_a_bounded_fix_list_and_links_each_body_to_all_of_its_own(report):  # noqa: ANN001
+    from pia_kg.impact.render import impact_view
+
+    view = impact_view(report, link=lambda _s: None, max_rows=3, body_href=lambda b: f"/ui/impact?body={b}")
+    assert view["row_count"] == len(report.rows) > 3 and view["shown_rows"] == 3
+    assert sum(len(a["rows"]) for g in view["groups"] for a in g["assessments"]) == 3
+    assert view["problem_count"] == len(report.problems) and len(view["problems"]) == min(3, len(report.problems))
+    assert view["body_links"] == {b: f"/ui/impact?body={b}" for b in report.counts()}
+    whole = impact_view(report, link=lambda _s: None)  # a file report lists every row
+    assert whole["shown_rows"] == whole["row_count"] == len(report.rows) and whole["body_links"] == {}
