@@ -139,6 +139,10 @@ def assessment_list(request: Request, only: Iterable[Mapping[str, str]] = ({},))
     return sorted(seen.values(), key=lambda r: (r.get("body") or "", r["id"] or ""))
 
 
+#: Assessments the home page lists one by one at most; beyond, it lists the bodies.
+HOME_ROWS = 300
+
+
 def body_assessments(request: Request, name: str) -> tuple[str, list[dict[str, Any]]]:
     """The body's name as written and its assessments (as :func:`assessment_list` gives
     them): every spelling folded like ``name`` is looked up by ``pia:bodyName``."""
@@ -154,11 +158,23 @@ def home(request: Request) -> HTMLResponse:
     """The start page: the tasks (an item, an amendment's impact, search), the loaded
     assessments by body, and the SPARQL box for developers."""
     context: dict[str, Any] = {"assessments": [], "assessments_error": None, "today": dt.date.today().isoformat(),
-                               "headlines": [h for h in HEADLINES if h.query in named_queries()]}
+                               "headlines": [h for h in HEADLINES if h.query in named_queries()],
+                               "bodies": [], "body_names": [], "assessment_count": 0}
     try:
-        context["assessments"] = assessment_list(request)
+        every = assessment_list(request)
     except PiaKgError as exc:
         context["assessments_error"] = str(exc)
+        return render_page(request, "home.html", context)
+    counts: dict[str, int] = {}
+    for a in every:
+        if a.get("body"):
+            counts[a["body"]] = counts.get(a["body"], 0) + 1
+    context["assessment_count"] = len(every)
+    context["body_names"] = sorted(counts)
+    if len(every) <= HOME_ROWS:
+        context["assessments"] = every
+    else:  # a national corpus: its bodies, each linked to the page listing its assessments
+        context["bodies"] = [{"body": b, "count": counts[b]} for b in sorted(counts)]
     return render_page(request, "home.html", context)
 
 

@@ -269,6 +269,20 @@ def test_impact_page_bounds_its_fix_list_and_reads_a_body_by_its_assessments(
     assert "存在しない村" in missing and 'class="fix ' not in missing
 
 
+def test_home_lists_bodies_not_every_assessment_of_a_large_corpus(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pia_kg.api import routes_pages
+
+    small = client.get("/").text
+    assert 'id="assessment-list"' in small and 'id="body-list"' not in small
+    monkeypatch.setattr(routes_pages, "HOME_ROWS", 2)
+    large = client.get("/").text
+    assert 'id="assessment-list"' not in large and 'id="body-list"' in large
+    assert "5 件の評価書、5 団体" in large and large.count("/ui/bodies/") == 5
+    assert '<option value="静岡市">' in large  # the impact form still offers every body
+
+
 def test_search_is_forgiving_of_width_case_and_spacing(client: TestClient) -> None:
     for q in ("富士通", "富士通ＪＡＰＡＮ", "富士通 japan"):
         hits = client.get("/search", params={"q": q, "kind": "contractor"}).json()["hits"]
