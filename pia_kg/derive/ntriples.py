@@ -22,6 +22,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import XSD
+from rdflib.plugins.serializers.nt import _quote_encode
 
 from pia_kg.store import as_graph
 
@@ -54,8 +55,9 @@ def iri(value: str) -> str:
 
 
 def literal(lexical: str, *, datatype: str | None = None, lang: str | None = None) -> str:
-    """A literal as rdflib's N-Triples serializer writes it: backslash, line feed, quote and
-    carriage return escaped, every other character as it is.
+    """A literal as rdflib's N-Triples serializer writes it (its own escaping function, as
+    loaders/documents/triple_store.py uses): backslash, line feed, quote and carriage return
+    escaped, every other character as it is.
 
     >>> literal("a\\\\b\\r\\n")
     '"a\\\\\\\\b\\\\r\\\\n"'
@@ -64,8 +66,7 @@ def literal(lexical: str, *, datatype: str | None = None, lang: str | None = Non
     >>> literal("5", datatype="http://www.w3.org/2001/XMLSchema#integer")
     '"5"^^<http://www.w3.org/2001/XMLSchema#integer>'
     """
-    escaped = lexical.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
-    quoted = f'"{escaped}"'
+    quoted = _quote_encode(lexical)  # rdflib's own rule, as the document graphs' writer uses
     if lang:
         return f"{quoted}@{lang}"
     if datatype:
