@@ -159,7 +159,7 @@ def load_documents(
     writer = _Writer(store)
     index = index_for(store, prune=True)  # the search index and document text (pia_kg.search)
     seen: dict[str, str] = {}
-    results = _in_workers(parse_and_derive, files, writer.law_nquads, workers)
+    results = _in_workers(parse_and_derive, files, writer.law_nquads, workers, ahead=batch_size)
     for batch in _batched(results, batch_size):
         graphs: dict[URIRef, GraphData] = {}
         claims: dict[URIRef, list[RecordedRenumbering]] = {}
@@ -270,7 +270,7 @@ def rederive(
     stale += [g for g in present if is_derived_of_document(g) and g not in known]
     writer = _Writer(store, read_claims=False)
     jobs = ((g, _ntriples(store.get_graph(g))) for g in docs)
-    for batch in _batched(_in_workers(derive_text, jobs, writer.law_nquads, workers), batch_size):
+    for batch in _batched(_in_workers(derive_text, jobs, writer.law_nquads, workers, ahead=batch_size), batch_size):
         graphs: dict[URIRef, GraphData] = {}
         for r in batch:
             if progress:
@@ -423,11 +423,18 @@ def default_workers() -> int:
 
 
 def _in_workers(
-    job: Callable[[Any], DocumentResult], items: Iterable[Any], law_nquads: bytes, workers: int | None
+    job: Callable[[Any], DocumentResult],
+    items: Iterable[Any],
+    law_nquads: bytes,
+    workers: int | None,
+    *,
+    ahead: int = 0,
 ) -> Iterator[DocumentResult]:
-    """``job`` over ``items`` in worker processes, results in order, at most two jobs per
-    worker in flight (memory stays bounded whatever the number of items). A single worker,
-    or a handful of items, run in this process."""
+    """``job`` over ``items`` in worker processes, results in order, with two jobs per
+    worker plus ``ahead`` in flight: memory stays bounded whatever the number of items, and
+    while the caller writes a batch of ``ahead`` results the workers go on with the next
+    batch instead of waiting (with two per worker only, they sat idle through most of each
+    write). A single worker, or a handful of items, run in this process."""
     items = iter(items)
     first = list(itertools.islice(items, 4))
     n = workers if workers is not None else default_workers()
@@ -440,7 +447,7 @@ def _in_workers(
     try:
         pending: deque[Future[DocumentResult]] = deque()
         source = itertools.chain(first, items)
-        for item in itertools.islice(source, 2 * n):
+        for item in itertools.islice(source, 2 * n + ahead):
             pending.append(pool.submit(job, item))
         while pending:
             done = pending.popleft().result()
