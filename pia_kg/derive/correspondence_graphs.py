@@ -183,7 +183,8 @@ class CorrespondenceGraphs:
 
     def news(self, added: Iterable[RecordedRenumbering]) -> bool:
         """Whether claims ``added`` to those of the last update could change a pair: a claim
-        not seen, or seen from a source that sorts after this one (True before any update)."""
+        not seen, or seen only from sources that sort after this one's (True before any
+        update)."""
         if self._first is None:
             return True
         for c in added:

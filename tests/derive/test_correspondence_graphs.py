@@ -214,6 +214,12 @@ def test_a_store_of_the_single_graph_layout_is_upgraded_on_the_next_write(store:
     assert set(union) - digest == set(single) - {(CORRESPONDENCE_GRAPH, PIA.inputsDigest, Literal("an older digest"))}
 
 
+def test_the_graph_of_a_pair_no_longer_held_is_dropped(store: Store) -> None:
+    gone = correspondence_graph_iri("bango-beppyo1", "2019-01-01", "bango-beppyo1", "2020-12-12")
+    store.replace_graphs({gone: f'<{gone}> <{PIA.inputsDigest}> "d" .\n'})
+    assert derive_correspondence_graphs(store) == ({}, [gone])
+
+
 def test_another_law_derives_every_pair_again(store: Store) -> None:
     assert derive_correspondence_graphs(store) == ({}, [])
     graphs, drops = CorrespondenceGraphs(store, "the fingerprint of another law").update([])
