@@ -27,13 +27,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from pia_kg.derive.documents import (
     DocumentResult,
-    claims_digest,
     derive_graph,
     derive_text,
     derived_graphs_of,
@@ -45,17 +44,11 @@ from pia_kg.errors import LoaderError, PiaKgError
 from pia_kg.search import IndexEntry, index_entry, index_for
 from pia_kg.store import GraphData, Store
 from pia_kg.vocab import (
-    CORRESPONDENCE_GRAPH,
     HISTORY_GRAPH,
     ID,
-    PIA,
-    PREFIXES,
     RESOLUTION_GRAPH,
     document_graph,
 )
-
-if TYPE_CHECKING:
-    from pia_kg.loaders.law.model import TableVersion
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
@@ -285,40 +278,24 @@ def rederive(
 
 # --- writing: one transaction per batch --------------------------------------------------
 
-_CLAIMS = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + f"""
-SELECT ?g ?oldTable ?oldItem ?newTable ?newItem ?source ?date WHERE {{ GRAPH ?g {{
-  ?r a pia:RecordedRenumbering ; pia:oldTable ?oldTable ; pia:oldItem ?oldItem ;
-     pia:newTable ?newTable ; pia:newItem ?newItem .
-  OPTIONAL {{ ?r pia:source ?source }}
-  OPTIONAL {{ ?r dcterms:date ?date }}
-  FILTER(STRSTARTS(STR(?g), "{HISTORY_GRAPH}/"))
-}} }}
-"""
-
-_DIGEST = (
-    "PREFIX pia: <https://w3id.org/pia-kg/ontology#>\n"
-    f"SELECT ?digest WHERE {{ GRAPH <{CORRESPONDENCE_GRAPH}> {{ ?g pia:inputsDigest ?digest }} }}"
-)
-
-
 class _Writer:
     """Writes batches of document graphs with what depends on them: the ontology graph (if
-    missing or changed) and the correspondence graph (when the law or the renumberings
-    recorded changed since it was derived), each batch in one ``replace_graphs``."""
+    missing or changed) and the correspondence graphs of the version pairs whose law or
+    recorded renumberings changed (pia_kg/derive/correspondence_graphs.py), each batch in
+    one ``replace_graphs``."""
 
     def __init__(self, store: Store, *, read_claims: bool = True):
+        from pia_kg.derive.correspondence_graphs import CorrespondenceGraphs, stored_claims
         from pia_kg.derive.law_state import law_fingerprint
 
         self.store = store
-        self.fingerprint = law_fingerprint(store)
         self.law_nquads = _law_nquads(store)
+        # one query: every renumbering the documents record (12k rows at 5,000 documents)
         self.claims: dict[URIRef, list[RecordedRenumbering]] = (
-            _stored_claims(store) if read_claims else {}
+            stored_claims(store) if read_claims else {}
         )
-        rows = store.query(_DIGEST).rows
-        self.digest = str(rows[0][0]) if rows else None
+        self.correspondences = CorrespondenceGraphs(store, law_fingerprint(store))
         self.first = True
-        self._versions: list[TableVersion] | None = None  # read when first needed
 
     def write(
         self,
@@ -326,63 +303,28 @@ class _Writer:
         claims: dict[URIRef, list[RecordedRenumbering]],
         drops: Sequence[URIRef] = (),
     ) -> None:
-        self.claims.update(claims)
-        for g in drops:
-            self.claims.pop(g, None)
+        if self._take(claims, drops):
+            pairs, stale = self.correspondences.update(c for cs in self.claims.values() for c in cs)
+            graphs.update(pairs)
+            drops = [*drops, *stale]
         if self.first:
             graphs.update(_ontology_graphs(self.store))
             self.first = False
-        graphs.update(self._correspondence())
         # derived graphs before the documents they come from: a store that applies a request
         # step by step (Virtuoso) is never left with a document without its derivations
         ordered = dict(sorted(graphs.items(), key=lambda kv: str(kv[0]).startswith(_DOC_GRAPHS)))
         if ordered or drops:
             self.store.replace_graphs(ordered, drops)
 
-    def _correspondence(self) -> dict[URIRef, GraphData]:
-        from pia_kg.derive.correspondence import correspondence_graph, derive_all
-        from pia_kg.derive.law_state import main_versions_from_store
-
-        every = _first_of_each_claim(c for cs in self.claims.values() for c in cs)
-        digest = claims_digest(self.fingerprint, every)
-        if digest == self.digest:
-            return {}
-        if self._versions is None:  # the law does not change during a load: read it once
-            self._versions = main_versions_from_store(self.store)
-        out = Graph(identifier=CORRESPONDENCE_GRAPH)
-        for old, new, pairs in derive_all(self._versions, every):
-            out += correspondence_graph(pairs, old, new)
-        out.add((CORRESPONDENCE_GRAPH, PIA.inputsDigest, Literal(digest)))
-        self.digest = digest
-        return {CORRESPONDENCE_GRAPH: out}
-
-
-def _first_of_each_claim(claims: Iterable[RecordedRenumbering]) -> list[RecordedRenumbering]:
-    """One record per distinct claim (old item → new item), the one whose source sorts first.
-
-    A thousand assessments that record the same renumbering are one piece of evidence for
-    the correspondence graph, named by one source; so loading another that repeats a claim
-    does not derive the graph again, and the graph does not grow with the corpus.
-    """
-    first: dict[tuple[str, str, str, str], RecordedRenumbering] = {}
-    for c in sorted(claims, key=lambda c: (c.source, str(c.date))):
-        first.setdefault((c.old_table, c.old_label, c.new_table, c.new_label), c)
-    return list(first.values())
-
-
-def _stored_claims(store: Store) -> dict[URIRef, list[RecordedRenumbering]]:
-    """The renumberings recorded by the documents in the store, per document graph (read from
-    their history graphs: a small query, one row per recorded renumbering)."""
-    import datetime as dt
-
-    out: dict[URIRef, list[RecordedRenumbering]] = {}
-    for g, ot, oi, nt, ni, src, date in store.query(_CLAIMS).rows:
-        doc = document_graph(str(g).rsplit("/", 1)[-1])
-        day = dt.date.fromisoformat(str(date)[:10]) if date is not None else None
-        out.setdefault(doc, []).append(
-            RecordedRenumbering(str(ot), str(oi), str(nt), str(ni), str(src or ""), day)
-        )
-    return out
+    def _take(self, claims: dict[URIRef, list[RecordedRenumbering]], drops: Sequence[URIRef]) -> bool:
+        """Note the claims of the batch's documents and forget those of dropped ones; whether
+        the correspondences may have to be derived again (a document's claims left, or a
+        claim came that was not known from a source sorting first)."""
+        left = any(self.claims.get(g) for g in (*claims, *drops))
+        self.claims.update(claims)
+        for g in drops:
+            self.claims.pop(g, None)
+        return left or self.correspondences.news(c for cs in claims.values() for c in cs)
 
 
 def _ontology_graphs(store: Store) -> dict[URIRef, GraphData]:

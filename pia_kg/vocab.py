@@ -46,6 +46,7 @@ __all__ = [
     "law_graph",
     "HISTORY_GRAPH",
     "CORRESPONDENCE_GRAPH",
+    "correspondence_graph_iri",
     "ONTOLOGY_GRAPH",
     "RESOLUTION_GRAPH",
     "LAW_REVISIONS_GRAPH",
@@ -77,7 +78,9 @@ PREFIXES: dict[str, str] = {
 # What pia-kg derives from documents and law together lives in graphs of its own, each
 # derived for each document (RESOLUTION_GRAPH/{doc}, HISTORY_GRAPH/{doc}: pia_kg/derive/documents.py)
 # or, for the correspondences, again whenever their inputs change (pia_kg/pipeline.py).
-# Item correspondences across law table versions (pia_kg/derive/correspondence.py).
+# Item correspondences across law table versions (pia_kg/derive/correspondence.py): one graph
+# per version pair under it (correspondence_graph_iri); a store of an older layout holds this
+# one graph for every pair instead.
 CORRESPONDENCE_GRAPH = ID["graph/derived/correspondence"]
 # The ontology itself, loaded beside the data so that its labels answer in SPARQL.
 ONTOLOGY_GRAPH = ID["graph/ontology"]
@@ -159,6 +162,15 @@ def table_item_iri(table_key: str, version_key: str, label: str) -> URIRef:
 def law_graph(table_key: str, version_key: str) -> URIRef:
     """The named graph that holds one version of one law table."""
     return mint("graph", "law", table_key, version_key)
+
+
+def correspondence_graph_iri(old_table: str, old_version: str, new_table: str, new_version: str) -> URIRef:
+    """The named graph of the correspondences from one table version to the next.
+
+    >>> str(correspondence_graph_iri("bango-beppyo1", "2024-05-18", "bango-beppyo", "2024-05-27"))
+    'https://w3id.org/pia-kg/id/graph/derived/correspondence/bango-beppyo1/2024-05-18/bango-beppyo/2024-05-27'
+    """
+    return mint("graph", "derived", "correspondence", old_table, old_version, new_table, new_version)
 
 
 def fact_iri(doc_id: str, kind: str, *key: str) -> URIRef:

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from enum import StrEnum
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
+from pia_kg.derive import ntriples as nt
 from pia_kg.derive.item_matching import (
     ACCEPT,
     Match,
@@ -75,6 +75,7 @@ __all__ = [
     "law_terms",
     "successive_pairs",
     "correspondence_graph",
+    "correspondence_triples",
     "confidence_band",
 ]
 
@@ -506,41 +507,61 @@ def _node(old: TableVersion, new: TableVersion, c: Correspondence) -> URIRef:
     )
 
 
+_TYPE, _CORRESPONDENCE = nt.iri(RDF.type), nt.iri(PIA.Correspondence)
+_FROM_VERSION, _TO_VERSION = nt.iri(PIA.fromVersion), nt.iri(PIA.toVersion)
+_FROM_ITEM, _TO_ITEM, _RELATION = nt.iri(PIA.fromItem), nt.iri(PIA.toItem), nt.iri(PIA.relation)
+_CONFIDENCE, _EVIDENCE = nt.iri(PIA.confidence), nt.iri(PIA.evidence)
+
+
+def correspondence_triples(
+    pairs: Iterable[Correspondence],
+    old: TableVersion,
+    new: TableVersion,
+    out: nt.Triples | None = None,
+) -> nt.Triples:
+    """The pairs as pia:Correspondence nodes (docs/model.md), plus SKOS matches between items,
+    written as N-Triples (pia_kg/derive/ntriples.py). Pass ``out`` to add to it.
+
+    Nodes are minted from the two versions and the two labels, so deriving again yields the
+    same IRIs.
+    """
+    out = out if out is not None else nt.Triples()
+    old_v = nt.iri(table_version_iri(old.table.key, old.version_key))
+    new_v = nt.iri(table_version_iri(new.table.key, new.version_key))
+    for c in pairs:
+        node = nt.iri(_node(old, new, c))
+        out.add(node, _TYPE, _CORRESPONDENCE)
+        out.add(node, _FROM_VERSION, old_v)
+        out.add(node, _TO_VERSION, new_v)
+        from_item = (
+            nt.iri(table_item_iri(old.table.key, old.version_key, c.from_label)) if c.from_label else None
+        )
+        to_item = nt.iri(table_item_iri(new.table.key, new.version_key, c.to_label)) if c.to_label else None
+        if from_item is not None:
+            out.add(node, _FROM_ITEM, from_item)
+        if to_item is not None:
+            out.add(node, _TO_ITEM, to_item)
+        out.add(node, _RELATION, nt.iri(c.relation.iri))
+        out.add(node, _CONFIDENCE, nt.literal(f"{c.confidence:.2f}", datatype=str(XSD.decimal)))
+        out.add(node, _EVIDENCE, nt.literal(c.evidence))
+        mapping = c.relation.skos
+        if mapping is not None and from_item is not None and to_item is not None:
+            out.add(from_item, nt.iri(mapping), to_item)
+    return out
+
+
 def correspondence_graph(
     pairs: Iterable[Correspondence],
     old: TableVersion,
     new: TableVersion,
     graph: Graph | None = None,
 ) -> Graph:
-    """The pairs as pia:Correspondence nodes (docs/model.md), plus SKOS matches between items.
-
-    Nodes are minted from the two versions and the two labels, so rebuilding the derived graph
-    yields the same IRIs. Pass ``graph`` to add several version pairs to one graph.
-    """
+    """:func:`correspondence_triples` as an rdflib Graph (for callers that want one). Pass
+    ``graph`` to add several version pairs to one graph."""
     g = graph if graph is not None else Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    old_v = table_version_iri(old.table.key, old.version_key)
-    new_v = table_version_iri(new.table.key, new.version_key)
-    for c in pairs:
-        node = _node(old, new, c)
-        g.add((node, RDF.type, PIA.Correspondence))
-        g.add((node, PIA.fromVersion, old_v))
-        g.add((node, PIA.toVersion, new_v))
-        from_item = (
-            table_item_iri(old.table.key, old.version_key, c.from_label) if c.from_label else None
-        )
-        to_item = table_item_iri(new.table.key, new.version_key, c.to_label) if c.to_label else None
-        if from_item is not None:
-            g.add((node, PIA.fromItem, from_item))
-        if to_item is not None:
-            g.add((node, PIA.toItem, to_item))
-        g.add((node, PIA.relation, c.relation.iri))
-        g.add((node, PIA.confidence, Literal(Decimal(f"{c.confidence:.2f}"), datatype=XSD.decimal)))
-        g.add((node, PIA.evidence, Literal(c.evidence)))
-        mapping = c.relation.skos
-        if mapping is not None and from_item is not None and to_item is not None:
-            g.add((from_item, mapping, to_item))
+    g.parse(data=correspondence_triples(pairs, old, new).text(), format="nt")
     return g
 
 

@@ -8,8 +8,9 @@ law and one document at a time, and written to graphs of that document's own:
     id:graph/derived/resolution/{doc}    id:graph/derived/history/{doc}
 
 Loading or removing a document then costs work proportional to that document, not to the
-store; the one derivation across documents, the law's correspondence graph, is redone only
-when its inputs change (see :func:`claims_digest`). A worker process holds one scratch store
+store; the one derivation across documents, the law's correspondences, is redone per version
+pair only when that pair's inputs change (pia_kg/derive/correspondence_graphs.py, which
+digests them with :func:`claims_digest`). A worker process holds one scratch store
 (:func:`init_worker`) and derives documents one after another (:func:`derive_graph`; the
 pipeline reads each file first).
 """
@@ -161,7 +162,12 @@ def derive_text(job: tuple[URIRef, str]) -> DocumentResult:
 
 
 def claims_digest(law_fingerprint: str, claims: Iterable[RecordedRenumbering]) -> str:
-    """What the correspondence graph depends on: the law held and the renumberings recorded."""
+    """A digest of what a correspondence graph is derived from: the law held (its fingerprint,
+    and which graph) and the renumberings recorded that concern it, in any order.
+
+    >>> claims_digest("law", []) == claims_digest("law", ()) != claims_digest("other law", [])
+    True
+    """
     digest = hashlib.sha256(law_fingerprint.encode())
     for c in sorted(
         {(c.old_table, c.old_label, c.new_table, c.new_label, c.source, str(c.date)) for c in claims}

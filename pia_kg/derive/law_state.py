@@ -1,10 +1,11 @@
-"""Law tables as the store holds them, and the correspondence graph derived from them.
+"""Law tables as the store holds them, and the correspondence graphs derived from them.
 
 Correspondences depend on two inputs only: the table versions in the store and the
 renumberings that loaded assessments record in their 変更箇所. Both are read back from the
-store (however they got there: TSV, e-Gov XML, another process), and the derived graph is
-rebuilt only when a digest of those inputs changes, so loading one more document that
-records no renumbering costs one small query, not a new derivation.
+store (however they got there: TSV, e-Gov XML, another process), and each version pair's
+graph is derived again only when a digest of its own inputs changes
+(pia_kg/derive/correspondence_graphs.py), so loading one more document that records no new
+renumbering derives nothing.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 
 from pia_kg.derive.renumbering_records import ChangeText
 from pia_kg.derive.store_reads import Value, select
 from pia_kg.loaders.law.model import ProviderEntry, TableItem, TableVersion
 from pia_kg.store import Store
 from pia_kg.text.legal import TABLES, table_by_key
-from pia_kg.vocab import CORRESPONDENCE_GRAPH, PIA, mint
+from pia_kg.vocab import mint
 
 __all__ = [
     "main_versions_from_store",
@@ -42,12 +43,6 @@ SELECT ?c ?before ?after ?date ?source WHERE {
   OPTIONAL { ?c pia:source ?source }
 }
 """
-
-_DIGEST = (
-    "PREFIX pia: <https://w3id.org/pia-kg/ontology#>\n"
-    f"SELECT ?digest WHERE {{ GRAPH <{CORRESPONDENCE_GRAPH}> {{ ?g pia:inputsDigest ?digest }} }}"
-)
-
 
 _VERSIONS = """
 PREFIX pia: <https://w3id.org/pia-kg/ontology#>
@@ -181,21 +176,12 @@ def change_records_from_store(store: Store) -> list[ChangeText]:
     ]
 
 
-def derive_correspondence_graphs(store: Store) -> dict[URIRef, Graph]:
-    """{CORRESPONDENCE_GRAPH: graph} when its inputs changed since last time, else {}."""
-    from pia_kg.derive.correspondence import correspondence_graph, derive_all
-    from pia_kg.derive.renumbering_records import recorded_from_changes, unique
+def derive_correspondence_graphs(store: Store) -> tuple[dict[URIRef, str], list[URIRef]]:
+    """The correspondence graphs to write (N-Triples, one per version pair whose inputs
+    changed since it was derived) and to drop (the older layout's single graph, pairs no
+    longer held) for the law and the renumberings the store's documents record;
+    ``({}, [])`` when the store is up to date (pia_kg/derive/correspondence_graphs.py)."""
+    from pia_kg.derive.correspondence_graphs import CorrespondenceGraphs, stored_claims
 
-    recorded = unique(recorded_from_changes(change_records_from_store(store)))
-    digest = hashlib.sha256(law_fingerprint(store).encode())
-    for r in recorded:
-        digest.update(repr(r).encode("utf-8"))
-    key = digest.hexdigest()
-    previous = store.query(_DIGEST).rows
-    if previous and str(previous[0][0]) == key:
-        return {}
-    out = Graph(identifier=CORRESPONDENCE_GRAPH)
-    for old, new, pairs in derive_all(main_versions_from_store(store), recorded):
-        out += correspondence_graph(pairs, old, new)
-    out.add((CORRESPONDENCE_GRAPH, PIA.inputsDigest, Literal(key)))
-    return {CORRESPONDENCE_GRAPH: out}
+    claims = [c for cs in stored_claims(store).values() for c in cs]
+    return CorrespondenceGraphs(store, law_fingerprint(store)).update(claims)

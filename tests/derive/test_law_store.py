@@ -27,4 +27,4 @@ def test_versions_round_trip_through_the_store(backend: str, law_dir) -> None:  
 def test_correspondences_are_not_rederived_when_nothing_changed(law_dir) -> None:  # noqa: ANN001
     store = open_store("oxigraph")
     load_law_dir(store, law_dir)  # derives once
-    assert derive_correspondence_graphs(store) == {}
+    assert derive_correspondence_graphs(store) == ({}, [])
