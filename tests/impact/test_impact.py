@@ -109,6 +109,21 @@ def test_named_query_contract_and_assessment_filter(store, report):  # noqa: ANN
     assert len(result.rows) == len([r for r in report.rows if r.assessment == A000])
 
 
+def test_named_query_rows_come_in_the_documented_order(store):  # noqa: ANN001
+    """Sorted by organization, assessment, line, source, cited item, new item (the query sorts
+    on in-memory copies of those texts: the same order), a missing value first."""
+    result = run_query(store, "renumbering_impact", {"amendment": "2024-05-27"})
+    rows = list(result.values())
+    assert len({r["line"] for r in rows}) > 10
+
+    def key(r: dict) -> tuple:  # type: ignore[type-arg]
+        line = int(r["line"]) if r.get("line") else None
+        values = (r.get("organization"), r["assessment"], line, r.get("source"), r.get("cited_item"), r.get("new_item"))
+        return tuple((v is not None, v if v is not None else "") for v in values)
+
+    assert rows == sorted(rows, key=key)
+
+
 def test_2021_article_renumbering(store):  # noqa: ANN001
     moved = ArticleRenumbering("番号法", "19", "7", "8")
     assert moved.pattern().search("番号法第19条第7号別表第2")
