@@ -35,6 +35,8 @@ from pia_kg.corpus import write_corpus
 from pia_kg.named_queries import run_query
 
 PIA_KG = str(Path(sys.executable).with_name("pia-kg"))
+#: The national corpus the load is extrapolated to (issue 11: under 2 hours on this machine).
+NATIONAL = 35_000
 REPO = Path(__file__).resolve().parents[1]
 P = """PREFIX pia: <https://w3id.org/pia-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -141,7 +143,51 @@ def load_in_chunks(store: Path, files: list[Path], chunk: int, batch: int) -> di
     cpu = sum(c["cpu_s"] for c in chunks)
     wall = sum(c["wall_s"] for c in chunks)
     return {"chunks": chunks, "cpu_s_per_doc": cpu / len(files), "docs_per_s": len(files) / wall,
-            "last_vs_first_chunk": chunks[-1]["cpu_s_per_doc"] / chunks[0]["cpu_s_per_doc"]}
+            "last_vs_first_chunk": chunks[-1]["cpu_s_per_doc"] / chunks[0]["cpu_s_per_doc"],
+            "extrapolated": extrapolate(chunks, NATIONAL) if len(chunks) > 1 else None}
+
+
+def _fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """Least squares of y = a + b·x.
+
+    >>> _fit([0, 1, 2], [1, 3, 5])
+    (1.0, 2.0)
+    """
+    n, mx, my = len(xs), sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if n > 1 and sxx else 0.0
+    return my - b * mx, b
+
+
+def _r2(xs: list[float], ys: list[float], a: float, b: float) -> float:
+    """How much of the variation of ``ys`` the line a + b·x explains (1: all of it)."""
+    my = sum(ys) / len(ys)
+    total = sum((y - my) ** 2 for y in ys)
+    left = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys, strict=True))
+    return 1 - left / total if total else 1.0
+
+
+def extrapolate(chunks: list[dict[str, float]], n: int) -> dict[str, float]:
+    """Hours to load ``n`` documents, from the wall seconds per document of each added chunk
+    against the store's size (at the chunk's middle), under two models of its growth: linear
+    in the size (a + b·s, the pessimistic one) and logarithmic (a + b·ln s), each integrated
+    from an empty store to ``n``.
+
+    >>> extrapolate([{"docs_before": 0, "docs": 10, "wall_s": 10.0},
+    ...              {"docs_before": 10, "docs": 10, "wall_s": 20.0}], 20)["linear_h"] * 3600
+    30.0
+    """
+    import math
+
+    sizes = [c["docs_before"] + c["docs"] / 2 for c in chunks]
+    per_doc = [c["wall_s"] / c["docs"] for c in chunks]
+    a, b = _fit(sizes, per_doc)
+    linear = a * n + b * n * n / 2
+    logs = [math.log(s) for s in sizes]
+    la, lb = _fit(logs, per_doc)
+    logarithmic = la * n + lb * (n * math.log(n) - n)
+    return {"documents": n, "linear_h": linear / 3600, "log_h": logarithmic / 3600,
+            "linear_r2": _r2(sizes, per_doc, a, b), "log_r2": _r2(logs, per_doc, la, lb)}
 
 
 def _timed_in_child(conn, store_dir: str, raw_dir: str, name: str, params: dict, sparql: str,
@@ -251,6 +297,11 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
           f"last chunk / first = {load['last_vs_first_chunk']:.2f}; peak RSS while loading "
           f"{load_peak:.0f} MB (largest process)",
           flush=True)
+    if load["extrapolated"]:
+        e = load["extrapolated"]
+        print(f"  {e['documents']} documents would load in {e['log_h']:.1f} h (time per document "
+              f"growing with the log of the store, R² {e['log_r2']:.2f}) to {e['linear_h']:.1f} h "
+              f"(growing linearly, R² {e['linear_r2']:.2f})", flush=True)
     if not args.keep:
         shutil.rmtree(raw_dir, ignore_errors=True)
         nquads.unlink(missing_ok=True)
