@@ -131,13 +131,21 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
         self._line_ids: dict[str, int] = {}
-        if self._db.execute("PRAGMA user_version").fetchone()[0] < LAYOUT:
-            with self._db:  # one transaction, DDL included (Python opens none for it)
-                self._db.execute("BEGIN")
-                if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents'").fetchone():
+        if self._layout() < LAYOUT:
+            # One transaction, DDL included (Python opens none for it), holding the write lock
+            # from the start: a process opening the index at the same moment waits for it,
+            # then finds the layout made.
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                if self._layout() >= LAYOUT:
+                    pass
+                elif self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents'").fetchone():
                     self._upgrade()
                 else:
                     self._create()
+
+    def _layout(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def doc_ids(self) -> set[str]:
         with self._lock:
