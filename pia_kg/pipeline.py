@@ -8,8 +8,8 @@ Each document lives in its own named graph, and what is derived from it and the 
 (citation resolutions, renames, recorded renumberings checked) in graphs of its own
 (pia_kg/derive/documents.py). Worker processes parse and derive documents in parallel, a
 bounded number at a time, so memory does not grow with the number of documents. Each batch
-of documents is written with its derived graphs, and the correspondence graph when its
-inputs changed, all or nothing (``Store.replace_graphs``: one transaction, or in the
+of documents is written with its derived graphs, and the correspondence graphs of the
+version pairs whose inputs changed, all or nothing (``Store.replace_graphs``: one transaction, or in the
 embedded store the bulk loader under an undo journal): a crash leaves every document with
 its derivations, or the batch not there at all. A document that fails to parse stops the load before its batch
 is written (earlier batches stay); with ``keep_going`` it is reported and skipped.
