@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -102,17 +102,44 @@ def _cell(column: str, value: object) -> dict[str, Any]:
     return {"col": column, "text": text, "href": href, "title": title}
 
 
-def page_table(section: Mapping[str, Any], columns: tuple[str, ...] | None = None, hide: set[str] = _HIDDEN) -> dict[str, Any]:
-    """A section as the template wants it: headings, rows of cells, or an error notice."""
+#: Rows a page lists at most in a table that grows with the corpus (an item's departments, the
+#: fixes of an amendment, the problems of every assessment): beyond, the page says how many
+#: there are and offers them all as a download, or links to narrower pages.
+PAGE_ROWS = 500
+
+
+def page_table(
+    section: Mapping[str, Any],
+    columns: tuple[str, ...] | None = None,
+    hide: set[str] = _HIDDEN,
+    *,
+    max_rows: int | None = None,
+    download: str | None = None,
+) -> dict[str, Any]:
+    """A section as the template wants it: headings, rows of cells (the first ``max_rows``;
+    ``download``: where all of them are), or an error notice."""
     if "error" in section:
         return {"error": section["error"]}
     shown = [c for c in (columns or section["columns"]) if c in section["columns"] and (columns or c not in hide)]
+    rows = section["rows"] if max_rows is None else section["rows"][:max_rows]
     return {
         "query": section.get("query"),
         "columns": [(c, COLUMN_LABELS.get(c, c)) for c in shown],
-        "rows": [[_cell(c, row.get(c)) for c in shown] for row in section["rows"]],
+        "rows": [[_cell(c, row.get(c)) for c in shown] for row in rows],
         "count": section["count"],
+        "shown": len(rows),
+        "download": download,
     }
+
+
+def query_download(query: str, params: Mapping[str, str | None]) -> str:
+    """The named query's answer as a CSV for Excel (every row, Japanese headings).
+
+    >>> query_download("departments_under_item", {"table": "番号法別表", "item": "81", "as_of": None})
+    '/queries/departments_under_item?table=%E7%95%AA%E5%8F%B7%E6%B3%95%E5%88%A5%E8%A1%A8&item=81&_format=csv&_bom=1&_headers=ja'
+    """
+    given = {k: v for k, v in params.items() if v}
+    return f"/queries/{query}?{urlencode({**given, '_format': 'csv', '_bom': '1', '_headers': 'ja'})}"
 
 
 def render_page(
@@ -217,12 +244,15 @@ def item_page(
     try:
         label, number = item_key(table, item)
         context.update(table=label, item=number)
-        found = run_sections(request, ITEM_SECTIONS, {"table": label, "item": number, "as_of": date or None})
+        params = {"table": label, "item": number, "as_of": date or None}
+        found = run_sections(request, ITEM_SECTIONS, params)
     except PiaKgError as exc:
         return render_page(request, "item.html", context, error=exc)
     context["timeline"] = _timeline(found["lineage"])
     context["sections"] = [
-        (s.key, s.label, page_table(found[s.key], _SECTION_COLUMNS.get(s.key))) for s in ITEM_SECTIONS if s.key != "lineage"
+        (s.key, s.label, page_table(found[s.key], _SECTION_COLUMNS.get(s.key), max_rows=PAGE_ROWS,
+                                    download=query_download(s.query, params)))
+        for s in ITEM_SECTIONS if s.key != "lineage"
     ]
     context["no_meaning"] = found["meaning"].get("count") == 0
     status = law_status_of(found)
@@ -307,19 +337,18 @@ def problems_page(request: Request) -> HTMLResponse:
         found = run_sections(request, tuple(s for s in ASSESSMENT_SECTIONS if s.key == "citations"), {})
     except PiaKgError as exc:
         return render_page(request, "problems.html", context, error=exc)
-    titles = {a["assessment"]: a for a in assessment_list(request)}
-    rows = found["citations"].get("rows", [])
+    section = found["citations"]
+    rows = section.get("rows", [])[:PAGE_ROWS]
+    titles = {a["assessment"]: a for a in assessment_list(request, [{"assessment": x} for x in
+                                                                    sorted({r.get("assessment") or "" for r in rows} - {""})])}
     context["citations"] = [
         {**c, "body": (titles.get(r.get("assessment") or "") or {}).get("body") or "",
          "title": r.get("title") or "", "doc_id": doc_id_of(r.get("assessment") or "")}
-        for c, r in zip(_citation_rows(found["citations"]), rows, strict=True)
+        for c, r in zip(_citation_rows({**section, "rows": rows}), rows, strict=True)
     ]
+    context["count"] = section.get("count", len(rows))
+    context["download"] = query_download(section.get("query") or "citation_problems", {})
     return render_page(request, "problems.html", context)
-
-
-#: Fix-list and problem rows a page shows at most: beyond, the page says how many there are
-#: and links each body to its own full list (the downloads hold every row).
-PAGE_ROWS = 500
 
 
 def _impact_report(request: Request, amendment: str, body: str = ""):  # noqa: ANN202 (ImpactReport)

@@ -269,6 +269,30 @@ def test_impact_page_bounds_its_fix_list_and_reads_a_body_by_its_assessments(
     assert "存在しない村" in missing and 'class="fix ' not in missing
 
 
+def test_item_and_problem_pages_bound_their_tables_and_offer_every_row(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item's departments and the problems of every assessment grow with the corpus: a
+    page lists the first PAGE_ROWS, says how many there are, and links a CSV of all of them."""
+    from pia_kg.api import routes_pages
+
+    monkeypatch.setattr(routes_pages, "PAGE_ROWS", 3)
+    params = {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"}
+    page = client.get("/ui/item", params=params).text
+    assert 'id="departments-truncated"' in page
+    section = page.split('id="section-departments"')[1].split("</section>")[0]
+    assert section.count("<tr>") == 1 + 3  # the heading and three rows
+    link = section.split('id="departments-download" href="')[1].split('"')[0].replace("&amp;", "&")
+    bom, rows = _csv_rows(client.get(link).content)
+    whole = client.get("/queries/departments_under_item", params=params).json()
+    assert bom and len(rows) == whole["count"] > 3
+
+    page = client.get("/ui/problems").text
+    assert 'id="problems-truncated"' in page and page.count('<td class="source">') == 3
+    link = page.split('id="problems-download" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert len(_csv_rows(client.get(link).content)[1]) > 3
+
+
 def test_home_lists_bodies_not_every_assessment_of_a_large_corpus(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
