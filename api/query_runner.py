@@ -31,19 +31,21 @@ def run_named(
     request: Request,
     name: str,
     params: Mapping[str, object] | None = None,
+    *,
+    first: int | None = None,
 ) -> QueryResult:
-    """Run named query ``name`` under the app's limits."""
+    """Run named query ``name`` under the app's limits (``first``: only its first rows)."""
     settings = settings_of(request)
     clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
-    key = (name, tuple(sorted((k, str(v)) for k, v in clean.items())), settings.max_rows)
+    key = (name, tuple(sorted((k, str(v)) for k, v in clean.items())), settings.max_rows, first)
     token = settings.store.state_token()
     if token is None:
-        return run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows)
+        return run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows, first=first)
     # Computed once per store state, to its end (it is ours, not a stranger's text).
     return settings.cache.get(
         token,
         key,
-        lambda: run_query(settings.store, name, clean, limit=settings.max_rows),
+        lambda: run_query(settings.store, name, clean, limit=settings.max_rows, first=first),
         timeout=settings.timeout,
     )
 

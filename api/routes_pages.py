@@ -331,23 +331,25 @@ def assessment_page(
 
 @router.get("/ui/problems", response_class=HTMLResponse, responses=_HTML, summary="Web page: citations wrong when written")
 def problems_page(request: Request) -> HTMLResponse:
-    """Every citation the resolution marks as wrong, in every loaded assessment, in words."""
-    context: dict[str, Any] = {"citations": []}
+    """Every citation the resolution marks as wrong, in every loaded assessment, in words: the
+    first PAGE_ROWS of them (a national corpus has tens of thousands), and all as a CSV."""
+    context: dict[str, Any] = {"citations": [], "count": 0, "more": False}
+    (section,) = (s for s in ASSESSMENT_SECTIONS if s.key == "citations")
+    context["download"] = query_download(section.query, {})
     try:
-        found = run_sections(request, tuple(s for s in ASSESSMENT_SECTIONS if s.key == "citations"), {})
+        result = run_named(request, section.query, {}, first=PAGE_ROWS + 1)
     except PiaKgError as exc:
         return render_page(request, "problems.html", context, error=exc)
-    section = found["citations"]
-    rows = section.get("rows", [])[:PAGE_ROWS]
-    titles = {a["assessment"]: a for a in assessment_list(request, [{"assessment": x} for x in
-                                                                    sorted({r.get("assessment") or "" for r in rows} - {""})])}
+    rows = rows_json(result)
+    context["more"], rows = len(rows) > PAGE_ROWS, rows[:PAGE_ROWS]
+    shown = sorted({r.get("assessment") or "" for r in rows} - {""})
+    titles = {a["assessment"]: a for a in assessment_list(request, [{"assessment": x} for x in shown])}
     context["citations"] = [
         {**c, "body": (titles.get(r.get("assessment") or "") or {}).get("body") or "",
          "title": r.get("title") or "", "doc_id": doc_id_of(r.get("assessment") or "")}
-        for c, r in zip(_citation_rows({**section, "rows": rows}), rows, strict=True)
+        for c, r in zip(_citation_rows({"rows": rows}), rows, strict=True)
     ]
-    context["count"] = section.get("count", len(rows))
-    context["download"] = query_download(section.get("query") or "citation_problems", {})
+    context["count"] = len(rows)
     return render_page(request, "problems.html", context)
 
 

@@ -280,11 +280,17 @@ def run_query(
     *,
     timeout: float | None = None,
     limit: int | None = None,
+    first: int | None = None,
 ) -> QueryResult:
-    """Run named query ``name`` with ``params`` (raw values, checked and typed) on ``store``.
+    """Run named query ``name`` with ``params`` (raw values, checked and typed) on ``store``;
+    ``first``: only its first rows, in its order (a page's worth of a corpus-wide answer),
+    where ``limit`` is a cap whose crossing is an error.
 
     Raises UnknownQueryError, ParameterError, QueryError, QueryTimeoutError, ResultLimitError.
     """
     query = get_query(name)
     bindings = bind_params(query, params or {})
-    return run_sparql(store, inject_values(query.text, bindings), timeout=timeout, limit=limit)
+    text = inject_values(query.text, bindings)
+    if first is not None:  # the named queries end with their ORDER BY, never with a LIMIT
+        text += f"\nLIMIT {int(first)}"
+    return run_sparql(store, text, timeout=timeout, limit=limit)

@@ -15,6 +15,7 @@ from pia_kg.named_queries import (
     inject_values,
     named_queries,
     query_variables,
+    run_query,
     run_sparql,
 )
 from pia_kg.store import open_store
@@ -169,3 +170,17 @@ def test_every_named_query_gives_the_same_rows_on_rdflib_and_oxigraph(
         return sorted(tuple(cell(t) for t in row) for row in result.rows)
 
     assert canonical(on_oxigraph) == canonical(on_rdflib), name
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_every_named_query_ends_with_its_order(name: str) -> None:
+    """``run_query(first=N)`` appends a LIMIT: valid because each query ends with its ORDER BY
+    (and the first rows are then the first of its own order)."""
+    lines = [line for line in named_queries()[name].text.splitlines() if line.strip()]
+    assert lines[-1].startswith("ORDER BY")
+
+
+def test_first_rows_are_the_first_of_the_whole_answer(loaded_store) -> None:  # noqa: ANN001
+    whole = run_query(loaded_store, "citation_problems", {})
+    first = run_query(loaded_store, "citation_problems", {}, first=3)
+    assert len(whole.rows) > 3 and first.rows == whole.rows[:3]
