@@ -266,7 +266,9 @@ WHERE {
   { SELECT * WHERE {
     { SELECT * WHERE {
       %ASSESSMENT%
+      %FROM_PROBLEMS%
       ?citation pia:inAssessment ?assessment ; pia:basisRole ?basisRole ; pia:basisOf ?holder .
+      %WITH_PROBLEM%
     } LIMIT 10000000 }
     OPTIONAL { ?citation pia:resolvedItem ?resolved }
     # always bound (a constant last), so that the lookups below go row by row
@@ -312,12 +314,21 @@ def _assessment_values(assessments: Sequence[str] | None) -> str:
     return f"VALUES ?assessment {{ {' '.join(f'<{a}>' for a in assessments)} }}"
 
 
-def _citations(store: Store, assessments: Sequence[str] | None) -> list[dict[str, str | None]]:
-    """Every citation of the loaded assessments (or of these), with its holder and
-    resolution, one row each."""
-    where = _assessment_values(assessments)
+def _citations(
+    store: Store, assessments: Sequence[str] | None, *, problems_only: bool = False
+) -> list[dict[str, str | None]]:
+    """Every citation of the loaded assessments (or of these; or only those with a problem,
+    looked up from the problems: a few per assessment, not every citation of the corpus),
+    with its holder and resolution, one row each."""
+    has_problem = "?citation pia:problem ?anyProblem ." if problems_only else ""
+    text = (
+        _CITATIONS.replace("%ASSESSMENT%", _assessment_values(assessments))
+        # from the assessments given, each citation checked; else from the problems themselves
+        .replace("%FROM_PROBLEMS%", has_problem if assessments is None else "")
+        .replace("%WITH_PROBLEM%", has_problem if assessments is not None else "")
+    )
     seen: dict[str, dict[str, str | None]] = {}
-    for row in run_sparql(store, _CITATIONS.replace("%ASSESSMENT%", where)).values():
+    for row in run_sparql(store, text).values():
         key = f"{row['citation']}|{row['source']}|{row['party']}"
         seen.setdefault(key, row)
     return list(seen.values())
@@ -382,7 +393,7 @@ def problems(store: Store, assessments: Sequence[str] | None = None) -> list[Pro
     if not details:
         return []
     out = []
-    for c in _citations(store, assessments):
+    for c in _citations(store, assessments, problems_only=True):
         for d in details.get(c["citation"] or "", []):
             out.append(
                 ProblemRow(
