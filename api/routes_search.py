@@ -23,7 +23,7 @@ from pia_kg.errors import ParameterError, PiaKgError, UnknownNameError
 from pia_kg.search import KINDS, Hit, fold, index_for
 
 from .query_runner import run_named
-from .routes_pages import body_assessments, doc_id_of, render_page
+from .routes_pages import PAGE_ROWS, body_assessments, doc_id_of, render_page
 from .routes_source import source_href
 from .settings import settings_of
 
@@ -172,7 +172,7 @@ def contractor_page(
     names as written and the contractor renames (small, and computed once per store state);
     the rows are then looked up by name and by assessment, so a page costs its own rows.
     """
-    context: dict[str, Any] = {"name": name, "names": [], "rows": [], "renames": []}
+    context: dict[str, Any] = {"name": name, "names": [], "rows": [], "renames": [], "row_count": 0, "body_counts": []}
     try:
         written = [r.get("contractor") or "" for r in run_named(request, "contractor_names", {}).values()]
         renames = _contractor_renames(request)
@@ -185,13 +185,19 @@ def contractor_page(
     context["names"] = sorted(set(names.values()) | {r.get("contractor") or "" for r in rows})
     context["renames"] = [{**r, "href": source_href(r.get("source"))} for r in renames
                           if fold(r.get("old") or "") in names or fold(r.get("new") or "") in names]
-    context["rows"] = [
+    counts: dict[str, int] = {}
+    for r in rows:
+        if r.get("body"):
+            counts[r["body"]] = counts.get(r["body"], 0) + 1
+    context["bodies"] = sorted(counts)
+    context["body_counts"] = [{"body": b, "count": counts[b]} for b in sorted(counts)]
+    context["row_count"] = len(rows)
+    context["rows"] = [  # a national contractor has thousands: the first PAGE_ROWS, the bodies all
         {**r, "title_doc": r.get("assessment_title") or "",
          "doc_id": doc_id_of(r.get("assessment") or ""), "href": source_href(r.get("source")),
          "reoutsourcing": value_label("reoutsourcing", r.get("reoutsourcing")) if r.get("reoutsourcing") else ""}
-        for r in rows
+        for r in rows[:PAGE_ROWS]
     ]
-    context["bodies"] = sorted({row["body"] for row in context["rows"] if row["body"]})
     return render_page(request, "contractor.html", context)
 
 
