@@ -33,19 +33,22 @@ def run_named(
     params: Mapping[str, object] | None = None,
     *,
     first: int | None = None,
+    skip: int = 0,
 ) -> QueryResult:
-    """Run named query ``name`` under the app's limits (``first``: only its first rows)."""
+    """Run named query ``name`` under the app's limits (``first``: only its first rows after
+    the ``skip`` first)."""
     settings = settings_of(request)
     clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
-    key = (name, tuple(sorted((k, str(v)) for k, v in clean.items())), settings.max_rows, first)
+    key = (name, tuple(sorted((k, str(v)) for k, v in clean.items())), settings.max_rows, first, skip)
     token = settings.store.state_token()
     if token is None:
-        return run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows, first=first)
+        return run_query(settings.store, name, clean, timeout=settings.timeout, limit=settings.max_rows,
+                         first=first, skip=skip)
     # Computed once per store state, to its end (it is ours, not a stranger's text).
     return settings.cache.get(
         token,
         key,
-        lambda: run_query(settings.store, name, clean, limit=settings.max_rows, first=first),
+        lambda: run_query(settings.store, name, clean, limit=settings.max_rows, first=first, skip=skip),
         timeout=settings.timeout,
     )
 

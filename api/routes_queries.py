@@ -12,19 +12,26 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from pia_kg.errors import ParameterError
 from pia_kg.named_queries import NamedQuery, get_query, named_queries
 
 from .error_responses import error_responses
 from .query_runner import run_named, table_response
+from .settings import settings_of
 
 __all__ = ["build_router", "RESERVED"]
 
 #: Query-string names the API keeps for itself (a named query parameter never starts with _).
-RESERVED = ("_format", "_bom", "_headers")
+RESERVED = ("_format", "_bom", "_headers", "_limit", "_offset")
+
+_LIMIT_DOC = ("Only this many rows, in the query's order (a page of an answer too big for the "
+              "server's row cap); with _offset, after that many. The JSON then gives `next`, the "
+              "address of the following page, while there may be one.")
 
 _FORMAT_DOC = "json (default), csv or xlsx; the Accept header text/csv works too (_bom=1: CSV with a BOM for Excel; _headers=ja: Japanese headings and values)."
 _TABLE_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -45,10 +52,36 @@ def _params_of(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items() if k not in RESERVED}
 
 
+def _page(request: Request) -> tuple[int | None, int]:
+    """(rows, offset) asked for with ``_limit`` and ``_offset``; ParameterError if not whole
+    numbers in range (``_limit`` at most the server's row cap)."""
+    cap = settings_of(request).max_rows
+    out = []
+    for name, low in (("_limit", 1), ("_offset", 0)):
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            out.append(None)
+            continue
+        if not raw.isdigit() or int(raw) < low or (name == "_limit" and cap is not None and int(raw) > cap):
+            top = f" and at most {cap}" if name == "_limit" and cap is not None else ""
+            raise ParameterError(f"{name} must be a whole number of at least {low}{top}, not {raw!r}", param=name)
+        out.append(int(raw))
+    limit, offset = out
+    if offset is not None and limit is None:
+        raise ParameterError("_offset needs _limit (the size of a page)", param="_offset")
+    return limit, offset or 0
+
+
 def _run(request: Request, query: NamedQuery, fmt: str | None) -> Response:
     params = _params_of(request)
-    result = run_named(request, query.name, params)
-    return table_response(request, result, fmt=fmt, meta={"query": query.name, "params": params})
+    limit, offset = _page(request)
+    result = run_named(request, query.name, params, first=limit, skip=offset)
+    meta: dict[str, object] = {"query": query.name, "params": params}
+    if limit is not None:
+        meta.update(limit=limit, offset=offset)
+        if len(result.rows) == limit:  # there may be more
+            meta["next"] = f"{request.url.path}?{urlencode({**params, '_limit': limit, '_offset': offset + limit})}"
+    return table_response(request, result, fmt=fmt, meta=meta)
 
 
 def _endpoint_for(query: NamedQuery) -> Callable[..., Response]:
@@ -84,6 +117,14 @@ def _endpoint_for(query: NamedQuery) -> Callable[..., Response]:
             default=Query(None, alias="_format", description=_FORMAT_DOC, examples=["csv"]),
         )
     )
+    for name, alias, doc, example in (
+        ("limit", "_limit", _LIMIT_DOC, "1000"),
+        ("offset", "_offset", "Rows to skip first (with _limit).", "1000"),
+    ):
+        params.append(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str | None,
+                              default=Query(None, alias=alias, description=doc, examples=[example]))
+        )
     endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     endpoint.__doc__ = query.description or query.title
     endpoint.__name__ = f"query_{query.name}"

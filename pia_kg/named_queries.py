@@ -281,10 +281,11 @@ def run_query(
     timeout: float | None = None,
     limit: int | None = None,
     first: int | None = None,
+    skip: int = 0,
 ) -> QueryResult:
     """Run named query ``name`` with ``params`` (raw values, checked and typed) on ``store``;
-    ``first``: only its first rows, in its order (a page's worth of a corpus-wide answer),
-    where ``limit`` is a cap whose crossing is an error.
+    ``first``: only its first rows after the ``skip`` first, in its order (a page of a
+    corpus-wide answer), where ``limit`` is a cap whose crossing is an error.
 
     Raises UnknownQueryError, ParameterError, QueryError, QueryTimeoutError, ResultLimitError.
     """
@@ -292,5 +293,5 @@ def run_query(
     bindings = bind_params(query, params or {})
     text = inject_values(query.text, bindings)
     if first is not None:  # the named queries end with their ORDER BY, never with a LIMIT
-        text += f"\nLIMIT {int(first)}"
+        text += f"\nLIMIT {int(first)}" + (f" OFFSET {int(skip)}" if skip else "")
     return run_sparql(store, text, timeout=timeout, limit=limit)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.routing import APIRoute
@@ -291,6 +292,26 @@ def test_item_and_problem_pages_bound_their_tables_and_offer_every_row(
     assert 'id="problems-truncated"' in page and page.count('<td class="source">') == 3
     link = page.split('id="problems-download" href="')[1].split('"')[0].replace("&amp;", "&")
     assert len(_csv_rows(client.get(link).content)[1]) > 3
+
+
+def test_named_queries_page_through_an_answer_bigger_than_the_cap(client: TestClient) -> None:
+    """A national answer is over the row cap: ``_limit`` and ``_offset`` give it page by page,
+    in the query's order, each page linking the next, together the whole answer."""
+    params = {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"}
+    whole = client.get("/queries/departments_under_item", params=params).json()
+    assert whole["count"] > 5 and "next" not in whole
+    got, url = [], "/queries/departments_under_item?" + urlencode({**params, "_limit": 2})
+    while url:
+        page = client.get(url).json()
+        assert page["count"] <= 2 and page["limit"] == 2
+        got += page["rows"]
+        url = page.get("next")
+    assert got == whole["rows"]
+    csv_page = client.get("/queries/departments_under_item", params={**params, "_limit": 3, "_offset": 1, "_format": "csv"})
+    assert len(_csv_rows(csv_page.content)[1]) == 3
+    for bad in ({"_limit": "0"}, {"_limit": "x"}, {"_offset": "2"}, {"_limit": "999999"}):
+        r = client.get("/queries/departments_under_item", params={**params, **bad})
+        assert r.status_code == 422 and _error(r)["type"] == "ParameterError", bad
 
 
 def test_home_lists_bodies_not_every_assessment_of_a_large_corpus(
