@@ -22,8 +22,9 @@ from pia_kg.display import value_label
 from pia_kg.errors import ParameterError, PiaKgError, UnknownNameError
 from pia_kg.search import KINDS, Hit, fold, index_for
 
+from . import routes_pages
 from .query_runner import run_named
-from .routes_pages import PAGE_ROWS, body_assessments, doc_id_of, render_page
+from .routes_pages import body_assessments, doc_id_of, render_page
 from .routes_source import source_href
 from .settings import settings_of
 
@@ -196,7 +197,7 @@ def contractor_page(
         {**r, "title_doc": r.get("assessment_title") or "",
          "doc_id": doc_id_of(r.get("assessment") or ""), "href": source_href(r.get("source")),
          "reoutsourcing": value_label("reoutsourcing", r.get("reoutsourcing")) if r.get("reoutsourcing") else ""}
-        for r in rows[:PAGE_ROWS]
+        for r in rows[: routes_pages.PAGE_ROWS]  # one bound for every page (routes_pages)
     ]
     return render_page(request, "contractor.html", context)
 

@@ -206,8 +206,8 @@ def impact_view(
     ]
     charted = counts
     if len(counts) > CHART_BARS:  # the bodies with the most to fix, in the table's order
-        most = sorted(counts, key=lambda b: -sum(counts[b].values()))[:CHART_BARS]
-        charted = {b: counts[b] for b in counts if b in set(most)}
+        most = set(sorted(counts, key=lambda b: -sum(counts[b].values()))[:CHART_BARS])
+        charted = {b: counts[b] for b in counts if b in most}
     return {
         "title": report.title,
         "amendment": report.amendment,

@@ -360,13 +360,12 @@ def test_contractor_page_gathers_every_name(client: TestClient) -> None:
 def test_contractor_page_of_a_national_contractor_lists_its_bodies_and_the_first_rows(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pia_kg.api import routes_pages, routes_search
+    from pia_kg.api import routes_pages
 
     whole = client.get("/ui/contractors", params={"name": "富士通Japan株式会社"}).text
     n = whole.split('id="contractor-rows"')[1].split("</table>")[0].count("<tr>") - 1
     assert n > 2 and 'id="contractor-truncated"' not in whole
     monkeypatch.setattr(routes_pages, "PAGE_ROWS", 2)
-    monkeypatch.setattr(routes_search, "PAGE_ROWS", 2)
     page = client.get("/ui/contractors", params={"name": "富士通Japan株式会社"}).text
     assert 'id="contractor-truncated"' in page and f"全 {n} 件" in page
     assert page.split('id="contractor-rows"')[1].split("</table>")[0].count("<tr>") - 1 == 2
