@@ -6,8 +6,11 @@ questions; every figure beside raw pyoxigraph on the same data in the same run.
 Per N: documents/s and CPU s per document of ``pia-kg load`` (a subprocess per added chunk,
 CPU of it and its workers), the cost of each added chunk against the store's size, peak
 memory (largest resident set of any process), bytes per triple on disk (after the load, and
-after compaction), beside pyoxigraph's bulk_load of the exported N-Quads; p50 of each headline
-query beside a minimal hand-written SPARQL for the same question on the raw store, as ratios.
+after compaction), beside pyoxigraph's bulk_load of the exported N-Quads, once whole and once
+in the batches ``pia-kg load`` wrote (the engine's own cost per document and its growth with
+the store); p50 of each headline query beside a minimal hand-written SPARQL for the same
+question on the raw store, as ratios, and for the item questions beside a hand-written query
+giving the same rows (the minimal one returns one column of distinct names).
 
 Targets (issue 11), at 5,000 documents: headline p50 < 100 ms, impact of one assessment
 < 1 s and of the whole corpus < 30 s, each within 3x of the minimal SPARQL; loading
@@ -60,6 +63,30 @@ _IMPACT = (
     " OPTIONAL { ?i (skos:exactMatch|skos:closeMatch)* ?new ."
     f" ?new pia:inVersion/eli:first_date_entry_in_force {_DAY} }} }}"
 )
+
+# The same rows as the named query, as one would write them by hand: the answer's columns as
+# plain OPTIONAL lookups after the item's citations (no reading, law status or meaning).
+_ROWS = ("OPTIONAL {{ ?a dcterms:title ?title }} OPTIONAL {{ ?cit pia:citedTable ?cited_table }}"
+         " OPTIONAL {{ ?cit pia:citedItem ?cited_item }} OPTIONAL {{ ?cit pia:source ?source }} }}"
+         " ORDER BY ?organization ?title {} ?source")
+_SAME_ANSWER = {
+    "departments_under_item":
+        P + "PREFIX dcterms: <http://purl.org/dc/terms/>\nSELECT ?organization ?department ?role ?title"
+        " ?cited_table ?cited_item ?purpose ?source WHERE { "
+        + _ITEM % ("番号法別表", "2025-01-01", "2025-01-01", "81")
+        + f" ?target {_SAME} ?meant . ?cit pia:meantItem ?meant ; pia:basisDepartment ?dep ;"
+        " pia:basisRole ?role ; pia:basisOf ?party ; pia:inAssessment ?a . ?dep rdfs:label ?department ."
+        " OPTIONAL { ?party pia:basisPurpose ?purpose } OPTIONAL { ?dep pia:organizationName ?organization } "
+        + _ROWS.format("?department"),
+    "recipients_under_item":
+        P + "PREFIX dcterms: <http://purl.org/dc/terms/>\nSELECT ?organization ?recipient ?title"
+        " ?cited_table ?cited_item ?purpose ?source WHERE { "
+        + _ITEM % ("主務省令第2条の表", "2025-01-01", "2025-01-01", "106")
+        + f" ?target {_SAME} ?meant . ?cit pia:meantItem ?meant ; pia:basisRole \"提供先\" ; pia:basisOf ?row ;"
+        " pia:inAssessment ?a . OPTIONAL { ?row pia:basisRecipient ?recipient } OPTIONAL { ?row pia:purpose ?purpose }"
+        " OPTIONAL { ?a pia:bodyName ?organization } "
+        + _ROWS.format("?recipient"),
+}
 
 # (name, named query, params, minimal SPARQL on the raw store) — {doc} is one assessment.
 # The minimal SPARQL reads the same data (the basis links included) with every constant
@@ -147,6 +174,44 @@ def load_in_chunks(store: Path, files: list[Path], chunk: int, batch: int) -> di
             "extrapolated": extrapolate(chunks, NATIONAL) if len(chunks) > 1 else None}
 
 
+def raw_in_chunks(nquads: Path, raw_dir: Path, n: int, chunk: int, batch: int) -> dict[str, object]:
+    """pyoxigraph's bulk_load of the exported N-Quads into an empty store the way ``pia-kg
+    load`` wrote them: one bulk_load per ``batch`` documents' worth of quads, timed per
+    ``chunk`` documents. The engine's own cost per document, and its growth with the store,
+    on the same data in the same batches: what ours is compared with."""
+    import itertools
+
+    with nquads.open("rb") as f:
+        total = sum(1 for _ in f)
+    per_batch = max(1, round(total / n * batch))
+    batches_per_chunk = max(1, chunk // batch)
+    store = ox.Store(str(raw_dir))
+    chunks: list[dict[str, float]] = []
+    done = 0
+    with nquads.open("rb") as f:
+        while done < total:
+            cpu0, wall0 = time.process_time(), time.perf_counter()  # the engine's threads count
+            quads = 0
+            for _ in range(batches_per_chunk):
+                data = b"".join(itertools.islice(f, per_batch))
+                if not data:
+                    break
+                quads += data.count(b"\n")
+                store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            if not quads:
+                break
+            docs = quads / total * n
+            cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            chunks.append({"docs_before": done / total * n, "docs": docs, "cpu_s": cpu, "wall_s": wall,
+                           "cpu_s_per_doc": cpu / docs})
+            done += quads
+    store.flush()
+    del store
+    return {"chunks": chunks, "cpu_s_per_doc": sum(c["cpu_s"] for c in chunks) / n,
+            "last_vs_first_chunk": chunks[-1]["cpu_s_per_doc"] / chunks[0]["cpu_s_per_doc"],
+            "bytes_per_triple": disk_bytes(raw_dir) / total}
+
+
 def _fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
     """Least squares of y = a + b·x.
 
@@ -202,6 +267,9 @@ def _timed_in_child(conn, store_dir: str, raw_dir: str, name: str, params: dict,
     raw = ox.Store.read_only(raw_dir)
     theirs = p50(lambda: sum(1 for _ in raw.query(sparql, use_default_graph_as_union=True)), repeat)
     conn.send(("raw", theirs))
+    if name in _SAME_ANSWER and "as_of" in params:
+        rows = _SAME_ANSWER[name]
+        conn.send(("same_answer", p50(lambda: sum(1 for _ in raw.query(rows, use_default_graph_as_union=True)), repeat)))
 
 
 def p50(fn, repeat: int) -> tuple[float, int]:  # noqa: ANN001
@@ -229,7 +297,8 @@ def headline_times(store_dir: Path, raw_dir: Path, doc: str, repeat: int, limit:
         proc.start()
         got: dict[str, tuple[float, int]] = {}
         deadline = time.monotonic() + limit
-        while len(got) < 2 and parent.poll(max(0.0, deadline - time.monotonic())):
+        wanted = 3 if name in _SAME_ANSWER and "as_of" in bound else 2
+        while len(got) < wanted and parent.poll(max(0.0, deadline - time.monotonic())):
             key, value = parent.recv()
             got[key] = value
             deadline = time.monotonic() + limit
@@ -238,12 +307,16 @@ def headline_times(store_dir: Path, raw_dir: Path, doc: str, repeat: int, limit:
         ours, rows = got.get("ours", (None, None))
         theirs, raw_rows = got.get("raw", (None, None))
         ratio = ours / theirs if ours and theirs else None
+        same, same_rows = got.get("same_answer", (None, None))
         out.append({"query": label, "p50_s": ours, "rows": rows, "raw_p50_s": theirs,
-                    "raw_rows": raw_rows, "ratio": ratio, "timeout_s": limit})
+                    "raw_rows": raw_rows, "ratio": ratio, "timeout_s": limit,
+                    "raw_same_answer_p50_s": same, "raw_same_answer_rows": same_rows})
         show = lambda t: f"> {limit:.0f} s (stopped)" if t is None else f"{t * 1000:9.1f} ms"  # noqa: E731
         print(f"  {label:38} {show(ours)} ({rows} rows)   raw {show(theirs)} ({raw_rows})"
               f"   x{ratio:.1f}" if ratio else f"  {label:38} {show(ours)} ({rows} rows)   raw {show(theirs)} ({raw_rows})",
               flush=True)
+        if same is not None and ours:
+            print(f"  {'':38} the same rows by hand on raw: {show(same)} ({same_rows})   x{ours / same:.2f}", flush=True)
     return out
 
 
@@ -260,7 +333,8 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     store = work / f"store-{n}"
     _PEAK_KB[0] = 0  # this N's commands only
     pia(store, "law", "load", str(args.law_dir))
-    load = load_in_chunks(store, files, args.chunk or max(25, n // 10), args.batch)
+    chunk = args.chunk or max(25, n // 10)
+    load = load_in_chunks(store, files, chunk, args.batch)
     load_peak = peak_mb()
     n_triples = triples(store)
     on_disk = disk_bytes(store)
@@ -286,11 +360,17 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
           f"{raw_bytes / n_triples:.0f} bytes/triple, {raw_load['wall_s']:.1f} s; search index and "
           f"texts {search_bytes / 1e6:.0f} MB ({search_bytes / n / 1e3:.0f} kB/document)", flush=True)
     del raw
+    replay = raw_in_chunks(nquads, work / f"raw-chunked-{n}", n, chunk, args.batch)
+    shutil.rmtree(work / f"raw-chunked-{n}", ignore_errors=True)
+    print(f"  raw bulk_load in the same batches: {replay['cpu_s_per_doc'] * 1000:.0f} CPU ms/doc, "
+          f"last chunk / first = {replay['last_vs_first_chunk']:.2f}, "
+          f"{replay['bytes_per_triple']:.0f} bytes/triple", flush=True)
     queries = headline_times(store, raw_dir, one_assessment(store), args.repeat, args.query_timeout)
     result = {"n": n, "triples": n_triples, "load": load, "peak_rss_mb_loading": load_peak,
               "bytes_per_triple": on_disk / n_triples,
               "bytes_per_triple_compacted": compacted / n_triples,
               "raw_bytes_per_triple": raw_bytes / n_triples, "raw_bulk_load": raw_load,
+              "raw_bulk_load_in_batches": replay,
               "search_index_bytes": search_bytes,
               "queries": queries}
     print(f"  load: {load['cpu_s_per_doc']:.3f} CPU s/doc, {load['docs_per_s']:.2f} docs/s, "

@@ -78,22 +78,18 @@ def _converted(term: object) -> Node:
     raise StoreError(f"unsupported term from Oxigraph: {term!r}")
 
 
-def as_nquads(graphs: Mapping[URIRef, GraphData]) -> bytes:
-    """Graphs (N-Triples text or rdflib Graphs) as one N-Quads document.
+def as_trig(graphs: Mapping[URIRef, GraphData]) -> bytes:
+    """Graphs (N-Triples text or rdflib Graphs) as one TriG document.
 
-    An N-Triples statement is one line ending with ``.`` (a line break in a literal is
-    written ``\\n``), so each becomes a quad by naming its graph before that end.
+    N-Triples is Turtle, so each graph's text goes whole into a block naming its graph:
+    no statement is touched here (rewriting every line into a quad cost the loading process
+    a third of what the bulk loader itself spends), and Oxigraph's parser reads it as fast as
+    N-Quads.
 
-    >>> as_nquads({URIRef("http://g"): '<http://s> <http://p> "a ." .\\n# note\\n'})
-    b'<http://s> <http://p> "a ." <http://g> .\\n'
+    >>> as_trig({URIRef("http://g"): '<http://s> <http://p> "a ." .\\n# note\\n'})
+    b'<http://g> {\\n<http://s> <http://p> "a ." .\\n# note\\n\\n}\\n'
     """
-    chunks = []
-    for g, data in graphs.items():
-        for line in ntriples(data).split("\n"):  # not splitlines: U+2028 may sit in a literal
-            body = line.strip()
-            if body and not body.startswith("#"):
-                chunks.append(f"{body[:-1].rstrip()} <{g}> .\n")
-    return "".join(chunks).encode("utf-8")
+    return "".join(f"<{g}> {{\n{ntriples(data)}\n}}\n" for g, data in graphs.items()).encode("utf-8")
 
 
 class OxigraphStore(SparqlUpdateStore):
@@ -296,7 +292,7 @@ class OxigraphStore(SparqlUpdateStore):
         elif present:
             super().replace_graphs(graphs, drops)
         else:
-            self.load_nquads(as_nquads(graphs))
+            self._load(as_trig(graphs), ox.RdfFormat.TRIG)
 
     def _bulk_write(
         self, added: Mapping[URIRef, GraphData], replaced: Mapping[URIRef, GraphData], dropped: Sequence[URIRef]
@@ -312,14 +308,14 @@ class OxigraphStore(SparqlUpdateStore):
             size += len(old[str(g)])
             if size > MAX_UNDO_BYTES:
                 return False
-        data = as_nquads(added)
+        data = as_trig(added)
         try:
             write_journal(self.path, [str(g) for g in added], old)
         except OSError as exc:
             raise StoreError(f"cannot write the journal beside {self.path}, store unchanged: {exc}") from None
         update = swap_update(replaced, dropped) if replaced or dropped else ""
         try:
-            self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            self._store.bulk_load(data, format=ox.RdfFormat.TRIG)
             if update:
                 self._store.update(update)
         except (SyntaxError, OSError) as exc:
@@ -332,12 +328,15 @@ class OxigraphStore(SparqlUpdateStore):
 
     def load_nquads(self, data: bytes) -> None:
         """Add N-Quads in one transaction (Oxigraph's own parser: no SPARQL text to build)."""
+        self._load(data, ox.RdfFormat.N_QUADS)
+
+    def _load(self, data: bytes, fmt: ox.RdfFormat) -> None:
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only here; nothing was changed")
         try:
-            self._store.load(data, format=ox.RdfFormat.N_QUADS)
+            self._store.load(data, format=fmt)
         except (SyntaxError, OSError) as exc:
-            raise StoreError(f"loading N-Quads failed, store unchanged: {exc}") from None
+            raise StoreError(f"loading {fmt.name} failed, store unchanged: {exc}") from None
         self._committed()
         self._written(len(data))
 
