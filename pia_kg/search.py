@@ -256,16 +256,27 @@ class SearchIndex:
 
     def _drop(self, doc_ids: Sequence[str]) -> None:
         # One statement for all: entries (FTS5) has no index on doc_id, so each DELETE reads
-        # the whole table; a temporary table keeps the statement's size bounded. A line no
-        # document holds any more stays in ``lines``: no place, so no hit.
-        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS dropping (doc_id TEXT PRIMARY KEY)")
-        self._db.execute("DELETE FROM dropping")
-        self._db.executemany("INSERT OR IGNORE INTO dropping VALUES (?)", [(d,) for d in doc_ids])
-        self._db.execute(
-            "DELETE FROM places WHERE doc IN (SELECT num FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping))"
+        # the whole table; a temporary table keeps the statement's size bounded. The lines
+        # that only these documents held go too (looked up by line, not by scanning), and
+        # out of the line index, which keeps no copy of them: it is told what it indexed.
+        db = self._db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS dropping (doc_id TEXT PRIMARY KEY)")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS left_lines (id INTEGER PRIMARY KEY)")
+        db.execute("DELETE FROM dropping")
+        db.execute("DELETE FROM left_lines")
+        db.executemany("INSERT OR IGNORE INTO dropping VALUES (?)", [(d,) for d in doc_ids])
+        dropped = "SELECT num FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping)"
+        db.execute(f"INSERT OR IGNORE INTO left_lines SELECT line FROM places WHERE doc IN ({dropped})")
+        db.execute(f"DELETE FROM places WHERE doc IN ({dropped})")
+        db.execute("DELETE FROM left_lines WHERE EXISTS (SELECT 1 FROM places WHERE places.line = left_lines.id)")
+        db.execute(
+            "INSERT INTO line_index (line_index, rowid, folded)"
+            " SELECT 'delete', id, folded FROM lines WHERE id IN (SELECT id FROM left_lines)"
         )
-        self._db.execute("DELETE FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping)")
-        self._db.execute("DELETE FROM entries WHERE doc_id IN (SELECT doc_id FROM dropping)")
+        db.execute("DELETE FROM lines WHERE id IN (SELECT id FROM left_lines)")
+        self._line_ids.clear()  # it may name lines just deleted
+        db.execute("DELETE FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping)")
+        db.execute("DELETE FROM entries WHERE doc_id IN (SELECT doc_id FROM dropping)")
 
     def search(self, query: str, *, kinds: Sequence[str] = (), limit: int = 200) -> list[Hit]:
         """Entries whose folded name contains the folded query: names first, then text lines

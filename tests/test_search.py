@@ -135,11 +135,17 @@ def test_lines_shared_by_documents_are_stored_once(tmp_path) -> None:  # noqa: A
     index.remove(["a"])
     assert [h.doc_id for h in index.search("ファイルの概要")] == ["b"]
     assert index.search("固有の行") == []
-    index.close()
     db = sqlite3.connect(tmp_path / "s.sqlite")
-    assert db.execute("SELECT count(*) FROM lines").fetchone()[0] == 4  # 3 shared or not + 1 gone
+    # the line only "a" held is gone from the lines and from their index; the shared ones stay
+    assert sorted(r[0] for r in db.execute("SELECT name FROM lines")) == sorted(["前置き", *common.split("\n")])
     assert db.execute("SELECT count(*) FROM places").fetchone()[0] == 3
+    db.execute("INSERT INTO line_index (line_index) VALUES ('integrity-check')")  # raises if out of step
     db.close()
+    # the document comes back whole (its unique line indexed again under a new id)
+    index.add([index_entry("a", "a.txt", "0" * 64, common + "\n甲市の固有の行", Graph())])
+    assert [h.source for h in index.search("固有の行")] == ["a.txt#L3-L3"]
+    assert [h.doc_id for h in index.search("ファイルの概要")] == ["a", "b"]
+    index.close()
 
 
 def test_an_index_of_the_first_layout_is_brought_up_to_date(tmp_path) -> None:  # noqa: ANN001
