@@ -303,8 +303,8 @@ class OxigraphStore(SparqlUpdateStore):
         old: dict[str, str] = {}
         size = 0
         for g in (*replaced, *dropped):
-            quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(g)))
-            old[str(g)] = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            # written by the engine itself: no quad goes through Python
+            old[str(g)] = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(g))).decode("utf-8")
             size += len(old[str(g)])
             if size > MAX_UNDO_BYTES:
                 return False
