@@ -189,6 +189,7 @@ class SearchIndex:
             if known:
                 self._drop(known)
             line_ids = self._ids_of_lines({(name, folded) for e in entries for _, name, folded in e.lines})
+            places = []
             for e in entries:
                 title = next((row[1] for row in e.rows if row[2] == "assessment"), None)
                 doc = self._db.execute(
@@ -196,9 +197,12 @@ class SearchIndex:
                     (e.doc_id, e.file_name, e.sha256, _pack(e.text), title),
                 ).lastrowid
                 self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", e.rows)
-                self._db.executemany(
-                    "INSERT INTO places VALUES (?, ?, ?)", [(doc, n, line_ids[name]) for n, name, _ in e.lines]
-                )
+                places += [(line_ids[name], doc, n) for n, name, _ in e.lines]
+            # In the order of the index by line: each of its pages is read and written once
+            # per batch, not once per row (the rows of a document go all over it, and it
+            # grows with the corpus).
+            places.sort()
+            self._db.executemany("INSERT INTO places (line, doc, n) VALUES (?, ?, ?)", places)
 
     def _ids_of_lines(self, lines: set[tuple[str, str]]) -> dict[str, int]:
         """The id of each (line, folded line), a new line stored and indexed on first sight."""
