@@ -189,25 +189,27 @@ def load_documents(
         except BaseException:
             index_for(store, prune=True)
             raise
+        index.confirm(e.doc_id for e in entries)
     return report
 
 
 def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:
     """Drop the graphs of documents (by id = file stem, or file name) and of what was derived
     from them, in one transaction; returns the documents removed."""
-    present = set(store.named_graphs())
+    present = store.graphs_held([document_graph(Path(doc).stem) for doc in doc_ids])
     targets, missing = [], []
     for doc in doc_ids:
         g = document_graph(Path(doc).stem)
         (targets if g in present else missing).append((doc, g))
     if missing:
-        known = sorted(str(g).rsplit("/", 1)[-1] for g in present if str(g).startswith(_DOC_GRAPHS))
+        graphs = store.named_graphs()
+        known = sorted(str(g).rsplit("/", 1)[-1] for g in graphs if str(g).startswith(_DOC_GRAPHS))
         raise PiaKgError(
             f"no document {missing[0][0]!r} in the store; loaded documents: {', '.join(known) or 'none'}"
         )
     drops = [x for _, g in targets for x in (g, *derived_graphs_of(g))]
     _Writer(store).write({}, {g: [] for _, g in targets}, drops=drops)
-    index_for(store, prune=True)
+    index_for(store).remove(str(g).rsplit("/", 1)[-1] for _, g in targets)
     return [d for d, _ in targets]
 
 

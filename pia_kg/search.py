@@ -15,8 +15,10 @@ spaces removed, a few spelling variants), so ``富士通japan`` finds 富士通J
 富士通JAPAN株式会社, and ``静 岡`` finds 静岡市. The pipeline's worker processes make each
 document's entries (:func:`index_entry`, from the graph and text they already hold) and the
 pipeline writes them just before each batch (:meth:`SearchIndex.add`, one SQLite
-transaction); a writer drops the documents the store no longer holds (``index_for(store,
-prune=True)``: a removal, or a batch that a crash or an error kept out of the store).
+transaction), where they stay pending until the store holds the batch
+(:meth:`SearchIndex.confirm`); a writer drops the pending documents the store does not hold
+(``index_for(store, prune=True)``: a batch that a crash or an error kept out of the store),
+looking up each by its graph, and a removal drops the documents it removes.
 
 >>> fold("富士通ＪＡＰＡＮ株式会社") == fold("富士通Japan 株式会社")
 True
@@ -41,7 +43,7 @@ from rdflib.namespace import DCTERMS, ORG, SKOS
 
 from pia_kg.store import Store
 from pia_kg.text.widths import compact
-from pia_kg.vocab import PIA
+from pia_kg.vocab import PIA, document_graph
 
 __all__ = ["fold", "Hit", "IndexEntry", "SearchIndex", "index_entry", "index_for", "KINDS"]
 
@@ -93,7 +95,7 @@ class IndexEntry:
 
 #: The layout's version (``PRAGMA user_version``); an index of an older layout is brought up
 #: to date when opened (:meth:`SearchIndex._upgrade`).
-LAYOUT = 2
+LAYOUT = 3
 
 # Names are few per document: one FTS5 row each. Text lines are many, and documents of one
 # form share most of them (labels, headings, boilerplate): each distinct line is stored and
@@ -115,6 +117,7 @@ CREATE TABLE IF NOT EXISTS places (
   doc INTEGER NOT NULL, n INTEGER NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (doc, n)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS places_of_line ON places (line, doc, n);
+CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY) WITHOUT ROWID;
 PRAGMA user_version = {LAYOUT};
 """
 
@@ -137,10 +140,16 @@ class SearchIndex:
             # then finds the layout made.
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
-                if self._layout() >= LAYOUT:
+                layout = self._layout()
+                if layout >= LAYOUT:
                     pass
                 elif self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents'").fetchone():
-                    self._upgrade()
+                    if layout < 2:
+                        self._upgrade()
+                    self._create()  # what later layouts added (pending), and the layout's number
+                    # an older writer kept no note of entries written ahead of their batch:
+                    # the next writer checks every document once
+                    self._db.execute("INSERT OR IGNORE INTO pending SELECT doc_id FROM documents")
                 else:
                     self._create()
 
@@ -198,6 +207,8 @@ class SearchIndex:
                 ).lastrowid
                 self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", e.rows)
                 places += [(line_ids[name], doc, n) for n, name, _ in e.lines]
+            # written ahead of their batch: pending until the store has it (confirm, prune)
+            self._db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", [(i,) for i in ids])
             # In the order of the index by line: each of its pages is read and written once
             # per batch, not once per row (the rows of a document go all over it, and it
             # grows with the corpus).
@@ -281,6 +292,29 @@ class SearchIndex:
         self._line_ids.clear()  # it may name lines just deleted
         db.execute("DELETE FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping)")
         db.execute("DELETE FROM entries WHERE doc_id IN (SELECT doc_id FROM dropping)")
+        db.execute("DELETE FROM pending WHERE doc_id IN (SELECT doc_id FROM dropping)")
+
+    def confirm(self, doc_ids: Iterable[str]) -> None:
+        """The store now holds these documents: their entries are no longer pending."""
+        ids = [(d,) for d in doc_ids]
+        if ids:
+            with self._lock, self._db:
+                self._db.executemany("DELETE FROM pending WHERE doc_id = ?", ids)
+
+    def prune(self, store: Store) -> None:
+        """Drop the pending documents ``store`` does not hold (entries a crash or a refused
+        batch left ahead of their graphs), each looked up by its graph: the work of the
+        pending ones, not of the store."""
+        with self._lock:
+            pending = [r[0] for r in self._db.execute("SELECT doc_id FROM pending")]
+        if not pending:
+            return
+        held = store.graphs_held([document_graph(d) for d in pending])
+        gone = [d for d in pending if document_graph(d) not in held]
+        with self._lock, self._db:
+            if gone:
+                self._drop(gone)
+            self._db.executemany("DELETE FROM pending WHERE doc_id = ?", [(d,) for d in pending])
 
     def search(self, query: str, *, kinds: Sequence[str] = (), limit: int = 200) -> list[Hit]:
         """Entries whose folded name contains the folded query: names first, then text lines
@@ -355,10 +389,7 @@ def index_for(store: Store, *, prune: bool = False) -> SearchIndex:
         if index is None:
             index = _INDEXES[store] = SearchIndex(_index_path(store))
     if prune:
-        present = {str(g).rsplit("/", 1)[-1] for g in store.named_graphs() if "/graph/doc/" in str(g)}
-        stale = index.doc_ids() - present
-        if stale:
-            index.remove(stale)
+        index.prune(store)
     return index
 
 

@@ -132,6 +132,19 @@ class Store(ABC):
     @abstractmethod
     def named_graphs(self) -> list[URIRef]: ...
 
+    def graphs_held(self, graphs: Sequence[URIRef]) -> set[URIRef]:
+        """Which of ``graphs`` hold triples, each looked up by its name: what a writer checks
+        of a few graphs must not cost a listing of every graph of a national store."""
+        held: set[URIRef] = set()
+        names = list(graphs)
+        for i in range(0, len(names), 200):
+            values = " ".join(f"<{g}>" for g in names[i : i + 200])
+            rows = self.query(
+                f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
+            ).rows
+            held |= {URIRef(str(row[0])) for row in rows}
+        return held
+
     @abstractmethod
     def get_graph(self, graph: URIRef) -> Graph:
         """A copy of one named graph's triples (empty when there is no such graph)."""

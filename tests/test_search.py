@@ -182,3 +182,60 @@ def test_an_index_of_the_first_layout_is_brought_up_to_date(tmp_path) -> None:  
     assert db.execute("PRAGMA user_version").fetchone()[0] == LAYOUT
     assert db.execute("SELECT count(*) FROM entries WHERE kind = 'text'").fetchone()[0] == 0
     db.close()
+
+
+def test_entries_written_ahead_stay_pending_until_the_store_holds_them(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """A writer checks only the entries written ahead of a batch (each by its graph), never
+    the list of every graph in the store: a national store holds a hundred thousand."""
+    import sqlite3
+
+    from pia_kg.backends.oxigraph_store import OxigraphStore
+    from pia_kg.search import IndexEntry
+
+    path = tmp_path / "store"
+    store = open_store("oxigraph", path=path)
+    try:
+        load_documents(store, [SEED_001], workers=1)
+        index = index_for(store)
+        pending = lambda: {r[0] for r in index._db.execute("SELECT doc_id FROM pending")}  # noqa: E731
+        assert pending() == set()  # the batch is in the store: confirmed
+        # what a load killed between its entries and its batch leaves, beside an entry whose
+        # batch did land before the kill
+        index.add([IndexEntry("zz_lost", "zz_lost.txt", "0" * 64, "x", (), ((1, "x", "x"),))])
+        index._db.execute("INSERT INTO pending VALUES ('001_57af33314b6a26f0')")
+        index._db.commit()
+
+        def no_listing(self: object) -> list:
+            raise AssertionError("a load listed every graph of the store")
+
+        monkeypatch.setattr(OxigraphStore, "named_graphs", no_listing)
+        load_documents(store, [SEED_002], workers=1)
+        assert index.doc_ids() == {"001_57af33314b6a26f0", "002_aa3841ff71230e60"}
+        assert pending() == set()
+        assert remove_documents(store, ["002_aa3841ff71230e60"]) == ["002_aa3841ff71230e60"]
+        assert index.doc_ids() == {"001_57af33314b6a26f0"}
+    finally:
+        store.close()
+    # an index of the layout before: every document pending once, for the next writer to check
+    db = sqlite3.connect(tmp_path / "store-search.sqlite")
+    db.execute("DROP TABLE pending")
+    db.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO documents (doc_id, file_name, sha256, text) VALUES ('zz_gone', 'zz_gone.txt', '', '')")
+    db.commit()
+    db.close()
+    store = open_store("oxigraph", path=path)
+    try:
+        index = index_for(store, prune=True)
+        assert index.doc_ids() == {"001_57af33314b6a26f0"}
+        assert {r[0] for r in index._db.execute("SELECT doc_id FROM pending")} == set()
+    finally:
+        store.close()
+
+
+def test_a_memory_store_tells_which_graphs_it_holds() -> None:
+    from pia_kg.vocab import document_graph
+
+    store = open_store("memory")
+    load_documents(store, [SEED_001], workers=1)
+    held = store.graphs_held([document_graph("001_57af33314b6a26f0"), document_graph("nothing")])
+    assert held == {document_graph("001_57af33314b6a26f0")}

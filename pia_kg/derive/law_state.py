@@ -20,7 +20,7 @@ from pia_kg.derive.store_reads import Value, select
 from pia_kg.loaders.law.model import ProviderEntry, TableItem, TableVersion
 from pia_kg.store import Store
 from pia_kg.text.legal import TABLES, table_by_key
-from pia_kg.vocab import mint
+from pia_kg.vocab import PIA, mint
 
 __all__ = [
     "main_versions_from_store",
@@ -81,13 +81,19 @@ def _text(term: object) -> str:
     return "" if term is None else str(term)
 
 
+# The graphs of table versions: each holds its version (loaders/law/rdf.py: version_graph),
+# found through the index of types, not by listing every graph of the store.
+_VERSION_GRAPHS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?v a <{PIA.TableVersion}> }} }}"
+
+
 def law_fingerprint(store: Store) -> str:
     """Names and sizes of the item-table graphs: cheap on every backend, and a law table is
     only ever replaced whole (a same-size edit of a table is the blind spot)."""
     digest = hashlib.sha256()
-    for g in store.named_graphs():
-        if str(g).startswith(_ITEM_TABLE_GRAPHS):
-            digest.update(f"{g} {store.triple_count(g)}\n".encode())
+    graphs = sorted(str(row[0]) for row in store.query(_VERSION_GRAPHS).rows)
+    for g in graphs:
+        if g.startswith(_ITEM_TABLE_GRAPHS):
+            digest.update(f"{g} {store.triple_count(URIRef(g))}\n".encode())
     return digest.hexdigest()
 
 
