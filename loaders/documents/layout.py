@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.template import label_cuts
@@ -37,7 +37,12 @@ class Layout(enum.Enum):
     PLAIN = "plain"
 
 
-@dataclass(frozen=True)
+# A document has thousands of rows and cells: both are made by an ``__init__`` that fills the
+# instance dict at once (a frozen dataclass's own sets each field through object.__setattr__,
+# twice the cost); they stay frozen, compared and hashed by their fields.
+
+
+@dataclass(frozen=True, init=False)
 class Cell:
     """One cell: raw text (HTML kept, so checkboxes can be read), 1-based line, column."""
 
@@ -45,19 +50,29 @@ class Cell:
     line: int
     col: int
 
+    def __init__(self, text: str, line: int, col: int) -> None:
+        self.__dict__.update(text=text, line=line, col=col)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Row:
-    """One non-blank line of the document as its non-empty cells, in order."""
+    """One non-blank line of the document as its non-empty cells, in order.
+
+    ``text`` is the cells joined by a space (for searching a row as a whole): every reader
+    of the form looks at it, so it is made with the row (rows compare by their line, cells
+    and raw text alone).
+
+    >>> Row(3, (Cell(" 委託先 ", 3, 0), Cell("有", 3, 1)), " 委託先 \t有").text
+    '委託先 有'
+    """
 
     line: int
     cells: tuple[Cell, ...]
     raw: str
+    text: str = field(init=False, repr=False, compare=False)
 
-    @cached_property  # every reader of the form looks at it, some more than once
-    def text(self) -> str:
-        """The cells joined by a space (for searching a row as a whole)."""
-        return " ".join(c.text.strip() for c in self.cells)
+    def __init__(self, line: int, cells: tuple[Cell, ...], raw: str) -> None:
+        self.__dict__.update(line=line, cells=cells, raw=raw, text=" ".join([c.text.strip() for c in cells]))
 
 
 def detect_layout(src: SourceText) -> Layout:

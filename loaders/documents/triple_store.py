@@ -121,7 +121,7 @@ class TripleStore(Store):
         return getattr(context, "identifier", context) != self._graph_id
 
     def add(self, triple: Triple, context: Any, quoted: bool = False) -> None:
-        if self._other(context):
+        if context is not None and self._other(context):
             raise ValueError(f"this store holds the graph {self._graph_id} alone")
         # A literal hashes in Python (rdflib's Literal.__hash__): each index is asked about
         # the object once, by setdefault or by one assignment.
@@ -231,12 +231,17 @@ class TripleStore(Store):
         lines: list[str] = []
         terms: dict[Node, str] = {}
         literals: dict[int, str] = {}  # by identity: the graph holds each literal object alive
+        is_literal: dict[type, bool] = {}  # by class: Literal is an abstract class, slow to test
         for s, by_p in self._spo.items():
             subject = s.n3()
             for p, objects in by_p.items():
                 head = f"{subject} {_term(terms, p)} "
                 for o in objects:
-                    if isinstance(o, Literal):
+                    kind = type(o)
+                    literal = is_literal.get(kind)
+                    if literal is None:
+                        literal = is_literal[kind] = issubclass(kind, Literal)
+                    if literal:
                         text = literals.get(id(o))
                         if text is None:
                             text = literals[id(o)] = _quote_literal(o)
