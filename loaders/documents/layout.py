@@ -51,7 +51,8 @@ class Cell:
     col: int
 
     def __init__(self, text: str, line: int, col: int) -> None:
-        self.__dict__.update(text=text, line=line, col=col)
+        fields = self.__dict__
+        fields["text"], fields["line"], fields["col"] = text, line, col
 
 
 @dataclass(frozen=True, init=False)
@@ -72,7 +73,9 @@ class Row:
     text: str = field(init=False, repr=False, compare=False)
 
     def __init__(self, line: int, cells: tuple[Cell, ...], raw: str) -> None:
-        self.__dict__.update(line=line, cells=cells, raw=raw, text=" ".join([c.text.strip() for c in cells]))
+        fields = self.__dict__
+        fields["line"], fields["cells"], fields["raw"] = line, cells, raw
+        fields["text"] = " ".join([c.text.strip() for c in cells])
 
 
 def detect_layout(src: SourceText) -> Layout:

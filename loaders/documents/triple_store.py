@@ -159,7 +159,9 @@ class TripleStore(Store):
 
     def put(self, triple: Triple) -> None:
         """``Graph.set`` without its checks: (s, p, o) becomes the only triple of s and p."""
-        self._drop_objects(triple[0], triple[1])
+        by_p = self._spo.get(triple[0])
+        if by_p is not None and by_p.get(triple[1]):  # most puts are the first of s and p
+            self._drop_objects(triple[0], triple[1])
         self.add(triple, None)
 
     def _drop_objects(self, s: Node, p: Node) -> None:
