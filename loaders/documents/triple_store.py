@@ -7,6 +7,13 @@ contexts and sends an event per added triple, which a graph of one document neve
 yields its triples in the same order as it would from ``Memory``, and counts its triples so
 ``len`` costs nothing.
 
+The loaders read a graph being built by subject only; patterns by predicate or object come
+after it is built (the quality report, the search index), and some never. So ``pos`` and
+``osp`` are brought up to date when first read, by replaying the additions and removals
+made since, in their order: the same dictionaries in the same order as if each change had
+been made to them at once, without making some ten thousand of them per document that the
+garbage collector then walks while the document is read.
+
 >>> from rdflib import Graph, Literal, URIRef
 >>> g = Graph(store=TripleStore())
 >>> s, p = URIRef("urn:s"), URIRef("urn:p")
@@ -105,6 +112,11 @@ class TripleStore(Store):
         self._spo: _Index = {}
         self._pos: _Index = {}
         self._osp: _Index = {}
+        # Changes not yet made to pos and osp, in order ((s, p, o) added, or (s, p, o, None)
+        # removed), and how many of them each of the two has had.
+        self._log: list[tuple[Any, ...]] = []
+        self._pos_at = 0
+        self._osp_at = 0
         self._size = 0
         self._namespace: dict[str, Any] = {}
         self._prefix: dict[Any, str] = {}
@@ -136,15 +148,7 @@ class TripleStore(Store):
         objects[o] = 1  # a triple already held keeps its place
         if len(objects) == known:
             return
-        by_o = self._pos.get(p)
-        if by_o is None:
-            by_o = self._pos[p] = {}
-        by_o.setdefault(o, {})[s] = 1
-        by_s = self._osp.setdefault(o, {})
-        predicates = by_s.get(s)
-        if predicates is None:
-            predicates = by_s[s] = {}
-        predicates[p] = 1
+        self._log.append(triple if type(triple) is tuple else (s, p, o))
         self._size += 1
 
     def remove(self, triple_pattern: Triple, context: Any = None) -> None:
@@ -174,9 +178,44 @@ class TripleStore(Store):
     def _drop(self, triple: Triple) -> None:
         s, p, o = triple
         del self._spo[s][p][o]
-        del self._pos[p][o][s]
-        del self._osp[o][s][p]
+        self._log.append((s, p, o, None))
         self._size -= 1
+
+    def _by_predicate(self) -> _Index:
+        """``pos``, with every change made so far."""
+        if self._pos_at < len(self._log):
+            index = self._pos
+            for change in self._log[self._pos_at :]:
+                s, p, o = change[:3]
+                if len(change) == 3:
+                    index.setdefault(p, {}).setdefault(o, {})[s] = 1
+                else:
+                    del index[p][o][s]
+            self._pos_at = len(self._log)
+            self._trim()
+        return self._pos
+
+    def _by_object(self) -> _Index:
+        """``osp``, with every change made so far."""
+        if self._osp_at < len(self._log):
+            index = self._osp
+            for change in self._log[self._osp_at :]:
+                s, p, o = change[:3]
+                if len(change) == 3:
+                    index.setdefault(o, {}).setdefault(s, {})[p] = 1
+                else:
+                    del index[o][s][p]
+            self._osp_at = len(self._log)
+            self._trim()
+        return self._osp
+
+    def _trim(self) -> None:
+        """Forget the changes both indexes have had."""
+        done = min(self._pos_at, self._osp_at)
+        if done:
+            del self._log[:done]
+            self._pos_at -= done
+            self._osp_at -= done
 
     def triples(self, triple_pattern: Triple, context: Any = None) -> Iterator[tuple[Triple, Any]]:
         if self._other(context):
@@ -187,7 +226,7 @@ class TripleStore(Store):
         elif p is not None:
             found = self._from_predicate(p, o)
         elif o is not None:
-            found = ((s2, p2, o) for s2, p2 in _pairs(self._osp.get(o)))
+            found = ((s2, p2, o) for s2, p2 in _pairs(self._by_object().get(o)))
         else:
             found = (
                 (s2, p2, o2) for s2, by_p in list(self._spo.items()) for p2, o2 in _pairs(by_p)
@@ -213,7 +252,7 @@ class TripleStore(Store):
                 yield s, p2, o2
 
     def _from_predicate(self, p: Node, o: Node | None) -> Iterator[Triple]:
-        by_o = self._pos.get(p)
+        by_o = self._by_predicate().get(p)
         if by_o is None:
             return
         if o is not None:
