@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.template import label_cuts
@@ -37,45 +37,45 @@ class Layout(enum.Enum):
     PLAIN = "plain"
 
 
-# A document has thousands of rows and cells: both are made by an ``__init__`` that fills the
-# instance dict at once (a frozen dataclass's own sets each field through object.__setattr__,
-# twice the cost); they stay frozen, compared and hashed by their fields.
+# A document has thousands of rows and cells, alive while it is read. As tuples of strings
+# and numbers they are soon no more tracked by the garbage collector, which walked each
+# dataclass instance (and its dict) on every full collection of the worker; and they are
+# made at a tuple's cost. Compared and hashed by their fields, as the frozen dataclasses
+# they were.
 
 
-@dataclass(frozen=True, init=False)
-class Cell:
+class Cell(NamedTuple):
     """One cell: raw text (HTML kept, so checkboxes can be read), 1-based line, column."""
 
     text: str
     line: int
     col: int
 
-    def __init__(self, text: str, line: int, col: int) -> None:
-        fields = self.__dict__
-        fields["text"], fields["line"], fields["col"] = text, line, col
+
+class _RowFields(NamedTuple):
+    line: int
+    cells: tuple[Cell, ...]
+    raw: str
+    text: str
 
 
-@dataclass(frozen=True, init=False)
-class Row:
+class Row(_RowFields):
     """One non-blank line of the document as its non-empty cells, in order.
 
     ``text`` is the cells joined by a space (for searching a row as a whole): every reader
-    of the form looks at it, so it is made with the row (rows compare by their line, cells
-    and raw text alone).
+    of the form looks at it, so it is made with the row.
 
     >>> Row(3, (Cell(" 委託先 ", 3, 0), Cell("有", 3, 1)), " 委託先 \t有").text
     '委託先 有'
     """
 
-    line: int
-    cells: tuple[Cell, ...]
-    raw: str
-    text: str = field(init=False, repr=False, compare=False)
+    __slots__ = ()
 
-    def __init__(self, line: int, cells: tuple[Cell, ...], raw: str) -> None:
-        fields = self.__dict__
-        fields["line"], fields["cells"], fields["raw"] = line, cells, raw
-        fields["text"] = " ".join([c.text.strip() for c in cells])
+    def __new__(cls, line: int, cells: tuple[Cell, ...], raw: str) -> Row:
+        return super().__new__(cls, line, cells, raw, " ".join([c.text.strip() for c in cells]))
+
+    def __getnewargs__(self) -> tuple[int, tuple[Cell, ...], str]:  # type: ignore[override]
+        return self.line, self.cells, self.raw
 
 
 def detect_layout(src: SourceText) -> Layout:
