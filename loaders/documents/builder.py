@@ -79,6 +79,7 @@ class DocumentGraph:
         self._store = self.graph.triple_store
         self.doc = document_iri(src.doc_id)
         self.warnings: list[str] = []
+        self._sources: dict[tuple[int, int], Literal] = {}
 
     def fact(
         self, kind: str, key: Iterable[str] | str, cls: URIRef, start: int, end: int | None = None
@@ -92,10 +93,19 @@ class DocumentGraph:
     def provenance(self, node: URIRef, start: int, end: int | None = None) -> None:
         end = start if end is None else end
         put = self._store.put  # Graph.set: each of the four replaces what the node had
-        put((node, _SOURCE, text_literal(self.src.source_ref(start, end))))
+        put((node, _SOURCE, self._source(start, end)))
         put((node, _LINE_START, integer_literal(start)))
         put((node, _LINE_END, integer_literal(end)))
         put((node, _DERIVED_FROM, self.doc))
+
+    def _source(self, start: int, end: int) -> Literal:
+        """``FILE#Lstart-Lend`` as a literal, made once per document: the file name makes
+        these this document's own, so they are kept here rather than with the literals
+        every document repeats (text_literal), where they pushed those out."""
+        ref = self._sources.get((start, end))
+        if ref is None:
+            ref = self._sources[start, end] = _Literal(self.src.source_ref(start, end))
+        return ref
 
     def add(self, s: Node, p: URIRef, o: Node | str | int | bool | None) -> None:
         """Add a triple; plain Python values become literals; None and "" are skipped."""

@@ -112,9 +112,10 @@ class TripleStore(Store):
         self._spo: _Index = {}
         self._pos: _Index = {}
         self._osp: _Index = {}
-        # Changes not yet made to pos and osp, in order ((s, p, o) added, or (s, p, o, None)
-        # removed), and how many of them each of the two has had.
-        self._log: list[tuple[Any, ...]] = []
+        # Changes not yet made to pos and osp, in order, four entries each (s, p, o, and True
+        # for added or False for removed: a flat list, no tuple per change), and how many
+        # entries each of the two has had.
+        self._log: list[Any] = []
         self._pos_at = 0
         self._osp_at = 0
         self._size = 0
@@ -148,7 +149,7 @@ class TripleStore(Store):
         objects[o] = 1  # a triple already held keeps its place
         if len(objects) == known:
             return
-        self._log.append(triple if type(triple) is tuple else (s, p, o))
+        self._log += (s, p, o, True)
         self._size += 1
 
     def remove(self, triple_pattern: Triple, context: Any = None) -> None:
@@ -178,16 +179,15 @@ class TripleStore(Store):
     def _drop(self, triple: Triple) -> None:
         s, p, o = triple
         del self._spo[s][p][o]
-        self._log.append((s, p, o, None))
+        self._log += (s, p, o, False)
         self._size -= 1
 
     def _by_predicate(self) -> _Index:
         """``pos``, with every change made so far."""
         if self._pos_at < len(self._log):
             index = self._pos
-            for change in self._log[self._pos_at :]:
-                s, p, o = change[:3]
-                if len(change) == 3:
+            for s, p, o, added in _changes(self._log, self._pos_at):
+                if added:
                     index.setdefault(p, {}).setdefault(o, {})[s] = 1
                 else:
                     del index[p][o][s]
@@ -199,9 +199,8 @@ class TripleStore(Store):
         """``osp``, with every change made so far."""
         if self._osp_at < len(self._log):
             index = self._osp
-            for change in self._log[self._osp_at :]:
-                s, p, o = change[:3]
-                if len(change) == 3:
+            for s, p, o, added in _changes(self._log, self._osp_at):
+                if added:
                     index.setdefault(o, {}).setdefault(s, {})[p] = 1
                 else:
                     del index[o][s][p]
@@ -339,6 +338,12 @@ def _term(terms: dict[Node, str], node: Node) -> str:
     if text is None:
         text = terms[node] = node.n3()
     return text
+
+
+def _changes(log: list[Any], start: int) -> Iterator[tuple[Any, Any, Any, bool]]:
+    """The changes logged from entry ``start`` on, as (s, p, o, added)."""
+    entries = iter(log[start:])
+    return zip(entries, entries, entries, entries, strict=True)
 
 
 def _pairs(index: dict[Node, dict[Node, int]] | None) -> Iterator[tuple[Node, Node]]:
