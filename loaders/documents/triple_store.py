@@ -188,7 +188,7 @@ class TripleStore(Store):
             index = self._pos
             for s, p, o, added in _changes(self._log, self._pos_at):
                 if added:
-                    index.setdefault(p, {}).setdefault(o, {})[s] = 1
+                    _put(index, p, o, s)
                 else:
                     del index[p][o][s]
             self._pos_at = len(self._log)
@@ -201,7 +201,7 @@ class TripleStore(Store):
             index = self._osp
             for s, p, o, added in _changes(self._log, self._osp_at):
                 if added:
-                    index.setdefault(o, {}).setdefault(s, {})[p] = 1
+                    _put(index, o, s, p)
                 else:
                     del index[o][s][p]
             self._osp_at = len(self._log)
@@ -267,27 +267,20 @@ class TripleStore(Store):
     def ntriples(self) -> str:
         """Every triple as an N-Triples line, written as rdflib's ``nt`` serializer writes
         it (literals quoted by it), each subject and predicate written once per run of its
-        triples and each IRI once."""
+        triples and each term object once."""
         lines: list[str] = []
-        terms: dict[Node, str] = {}
-        literals: dict[int, str] = {}  # by identity: the graph holds each literal object alive
+        append = lines.append
+        texts: dict[int, str] = {}  # by identity: the graph holds each term object alive
         is_literal: dict[type, bool] = {}  # by class: Literal is an abstract class, slow to test
         for s, by_p in self._spo.items():
             subject = s.n3()
             for p, objects in by_p.items():
-                head = f"{subject} {_term(terms, p)} "
+                head = f"{subject} {_text(texts, is_literal, p)} "
                 for o in objects:
-                    kind = type(o)
-                    literal = is_literal.get(kind)
-                    if literal is None:
-                        literal = is_literal[kind] = issubclass(kind, Literal)
-                    if literal:
-                        text = literals.get(id(o))
-                        if text is None:
-                            text = literals[id(o)] = _quote_literal(o)
-                    else:
-                        text = _term(terms, o)
-                    lines.append(f"{head}{text} .\n")
+                    text = texts.get(id(o))
+                    if text is None:
+                        text = _text(texts, is_literal, o)
+                    append(f"{head}{text} .\n")
         return "".join(lines)
 
     def contexts(self, triple: Triple | None = None) -> Iterator[Any]:
@@ -332,12 +325,28 @@ class TripleStore(Store):
         yield from list(self._namespace.items())
 
 
-def _term(terms: dict[Node, str], node: Node) -> str:
-    """An IRI or blank node as N-Triples, made once per node."""
-    text = terms.get(node)
+def _text(texts: dict[int, str], is_literal: dict[type, bool], node: Node) -> str:
+    """A term as N-Triples (a literal as rdflib quotes it), made once per term object."""
+    text = texts.get(id(node))
     if text is None:
-        text = terms[node] = node.n3()
+        kind = type(node)
+        literal = is_literal.get(kind)
+        if literal is None:
+            literal = is_literal[kind] = issubclass(kind, Literal)
+        text = texts[id(node)] = _quote_literal(node) if literal else node.n3()
     return text
+
+
+def _put(index: _Index, first: Node, second: Node, third: Node) -> None:
+    """Add a key path to a three-level index, as ``setdefault`` would, making only the
+    dictionaries that are missing."""
+    by_second = index.get(first)
+    if by_second is None:
+        by_second = index[first] = {}
+    thirds = by_second.get(second)
+    if thirds is None:
+        thirds = by_second[second] = {}
+    thirds[third] = 1
 
 
 def _changes(log: list[Any], start: int) -> Iterator[tuple[Any, Any, Any, bool]]:
