@@ -136,8 +136,13 @@ _SECTION = re.compile(r"^\s*(?:II|III|IV)\s*特定個人情報ファイルの")
 
 
 def declared_counts(src: SourceText, region: tuple[int, int]) -> dict[str, int | None]:
-    """What 提供・移転の有無 says: "提供を行っている (58) 件" → {"provision": 58, ...}."""
-    text = nfkc("\n".join(src.lines[region[0] - 1 : region[1]]))
+    """What 提供・移転の有無 says: "提供を行っている (58) 件" → {"provision": 58, ...}.
+
+    The region is read from ``src.folded_lines``, each line normalised once for every
+    reader: NFKC never joins characters across a line break, so these are the region's
+    lines normalised as one text.
+    """
+    text = "\n".join(src.folded_lines[region[0] - 1 : region[1]])
     counts: dict[str, int | None] = {}
     for kind, word in (("provision", "提供"), ("transfer", "移転")):
         m = re.search(rf"{word}を行っている\s*[(（]\s*(\d*)\s*[)）]\s*件", text)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
+from typing import NamedTuple
 
 from pia_kg.loaders.documents.source import SourceText
 from pia_kg.loaders.documents.template import label_cuts
@@ -37,8 +37,14 @@ class Layout(enum.Enum):
     PLAIN = "plain"
 
 
-@dataclass(frozen=True)
-class Cell:
+# A document has thousands of rows and cells, alive while it is read. As tuples of strings
+# and numbers they are soon no more tracked by the garbage collector, which walked each
+# dataclass instance (and its dict) on every full collection of the worker; and they are
+# made at a tuple's cost. Compared and hashed by their fields, as the frozen dataclasses
+# they were.
+
+
+class Cell(NamedTuple):
     """One cell: raw text (HTML kept, so checkboxes can be read), 1-based line, column."""
 
     text: str
@@ -46,18 +52,30 @@ class Cell:
     col: int
 
 
-@dataclass(frozen=True)
-class Row:
-    """One non-blank line of the document as its non-empty cells, in order."""
-
+class _RowFields(NamedTuple):
     line: int
     cells: tuple[Cell, ...]
     raw: str
+    text: str
 
-    @cached_property  # every reader of the form looks at it, some more than once
-    def text(self) -> str:
-        """The cells joined by a space (for searching a row as a whole)."""
-        return " ".join(c.text.strip() for c in self.cells)
+
+class Row(_RowFields):
+    """One non-blank line of the document as its non-empty cells, in order.
+
+    ``text`` is the cells joined by a space (for searching a row as a whole): every reader
+    of the form looks at it, so it is made with the row.
+
+    >>> Row(3, (Cell(" 委託先 ", 3, 0), Cell("有", 3, 1)), " 委託先 \t有").text
+    '委託先 有'
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, line: int, cells: tuple[Cell, ...], raw: str) -> Row:
+        return super().__new__(cls, line, cells, raw, " ".join([c.text.strip() for c in cells]))
+
+    def __getnewargs__(self) -> tuple[int, tuple[Cell, ...], str]:  # type: ignore[override]
+        return self.line, self.cells, self.raw
 
 
 def detect_layout(src: SourceText) -> Layout:

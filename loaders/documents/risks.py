@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pia_kg.loaders.documents.annex_tables import join_wrapped
 from pia_kg.loaders.documents.assessment_context import AssessmentContext
@@ -128,10 +129,20 @@ def _answer(number: int, raw: str, region: int) -> _Answer:
     return _Answer(number, found[1] if found else None, region)
 
 
-def _stages_of(label: str) -> set[str]:
+def _stages_of(label: str) -> frozenset[str]:
     """The stages of the form that print a risk with this label (empty if not a form label)."""
-    key = compact(nfkc(clean_cell(label)))
-    return {stage for stage, labels in RISK_STAGES.items() if any(compact(nfkc(x)) == key for x in labels)}
+    return _stages_by_label().get(compact(nfkc(clean_cell(label))), frozenset())
+
+
+@lru_cache(maxsize=1)  # asked of every line of section III: the form's labels compared once
+def _stages_by_label() -> dict[str, frozenset[str]]:
+    """Each label of ``RISK_STAGES`` as labels are compared (NFKC, no spaces), with the stages
+    that print it."""
+    stages: dict[str, set[str]] = {}
+    for stage, labels in RISK_STAGES.items():
+        for label in labels:
+            stages.setdefault(compact(nfkc(label)), set()).add(stage)
+    return {key: frozenset(found) for key, found in stages.items()}
 
 
 def _stage_named_in(text: str) -> str | None:

@@ -7,6 +7,13 @@ contexts and sends an event per added triple, which a graph of one document neve
 yields its triples in the same order as it would from ``Memory``, and counts its triples so
 ``len`` costs nothing.
 
+The loaders read a graph being built by subject only; patterns by predicate or object come
+after it is built (the quality report, the search index), and some never. So ``pos`` and
+``osp`` are brought up to date when first read, by replaying the additions and removals
+made since, in their order: the same dictionaries in the same order as if each change had
+been made to them at once, without making some ten thousand of them per document that the
+garbage collector then walks while the document is read.
+
 >>> from rdflib import Graph, Literal, URIRef
 >>> g = Graph(store=TripleStore())
 >>> s, p = URIRef("urn:s"), URIRef("urn:p")
@@ -105,6 +112,12 @@ class TripleStore(Store):
         self._spo: _Index = {}
         self._pos: _Index = {}
         self._osp: _Index = {}
+        # Changes not yet made to pos and osp, in order, four entries each (s, p, o, and True
+        # for added or False for removed: a flat list, no tuple per change), and how many
+        # entries each of the two has had.
+        self._log: list[Any] = []
+        self._pos_at = 0
+        self._osp_at = 0
         self._size = 0
         self._namespace: dict[str, Any] = {}
         self._prefix: dict[Any, str] = {}
@@ -121,7 +134,7 @@ class TripleStore(Store):
         return getattr(context, "identifier", context) != self._graph_id
 
     def add(self, triple: Triple, context: Any, quoted: bool = False) -> None:
-        if self._other(context):
+        if context is not None and self._other(context):
             raise ValueError(f"this store holds the graph {self._graph_id} alone")
         # A literal hashes in Python (rdflib's Literal.__hash__): each index is asked about
         # the object once, by setdefault or by one assignment.
@@ -136,15 +149,7 @@ class TripleStore(Store):
         objects[o] = 1  # a triple already held keeps its place
         if len(objects) == known:
             return
-        by_o = self._pos.get(p)
-        if by_o is None:
-            by_o = self._pos[p] = {}
-        by_o.setdefault(o, {})[s] = 1
-        by_s = self._osp.setdefault(o, {})
-        predicates = by_s.get(s)
-        if predicates is None:
-            predicates = by_s[s] = {}
-        predicates[p] = 1
+        self._log += (s, p, o, True)
         self._size += 1
 
     def remove(self, triple_pattern: Triple, context: Any = None) -> None:
@@ -159,7 +164,9 @@ class TripleStore(Store):
 
     def put(self, triple: Triple) -> None:
         """``Graph.set`` without its checks: (s, p, o) becomes the only triple of s and p."""
-        self._drop_objects(triple[0], triple[1])
+        by_p = self._spo.get(triple[0])
+        if by_p is not None and by_p.get(triple[1]):  # most puts are the first of s and p
+            self._drop_objects(triple[0], triple[1])
         self.add(triple, None)
 
     def _drop_objects(self, s: Node, p: Node) -> None:
@@ -172,9 +179,42 @@ class TripleStore(Store):
     def _drop(self, triple: Triple) -> None:
         s, p, o = triple
         del self._spo[s][p][o]
-        del self._pos[p][o][s]
-        del self._osp[o][s][p]
+        self._log += (s, p, o, False)
         self._size -= 1
+
+    def _by_predicate(self) -> _Index:
+        """``pos``, with every change made so far."""
+        if self._pos_at < len(self._log):
+            index = self._pos
+            for s, p, o, added in _changes(self._log, self._pos_at):
+                if added:
+                    _put(index, p, o, s)
+                else:
+                    del index[p][o][s]
+            self._pos_at = len(self._log)
+            self._trim()
+        return self._pos
+
+    def _by_object(self) -> _Index:
+        """``osp``, with every change made so far."""
+        if self._osp_at < len(self._log):
+            index = self._osp
+            for s, p, o, added in _changes(self._log, self._osp_at):
+                if added:
+                    _put(index, o, s, p)
+                else:
+                    del index[o][s][p]
+            self._osp_at = len(self._log)
+            self._trim()
+        return self._osp
+
+    def _trim(self) -> None:
+        """Forget the changes both indexes have had."""
+        done = min(self._pos_at, self._osp_at)
+        if done:
+            del self._log[:done]
+            self._pos_at -= done
+            self._osp_at -= done
 
     def triples(self, triple_pattern: Triple, context: Any = None) -> Iterator[tuple[Triple, Any]]:
         if self._other(context):
@@ -185,7 +225,7 @@ class TripleStore(Store):
         elif p is not None:
             found = self._from_predicate(p, o)
         elif o is not None:
-            found = ((s2, p2, o) for s2, p2 in _pairs(self._osp.get(o)))
+            found = ((s2, p2, o) for s2, p2 in _pairs(self._by_object().get(o)))
         else:
             found = (
                 (s2, p2, o2) for s2, by_p in list(self._spo.items()) for p2, o2 in _pairs(by_p)
@@ -211,7 +251,7 @@ class TripleStore(Store):
                 yield s, p2, o2
 
     def _from_predicate(self, p: Node, o: Node | None) -> Iterator[Triple]:
-        by_o = self._pos.get(p)
+        by_o = self._by_predicate().get(p)
         if by_o is None:
             return
         if o is not None:
@@ -227,22 +267,20 @@ class TripleStore(Store):
     def ntriples(self) -> str:
         """Every triple as an N-Triples line, written as rdflib's ``nt`` serializer writes
         it (literals quoted by it), each subject and predicate written once per run of its
-        triples and each IRI once."""
+        triples and each term object once."""
         lines: list[str] = []
-        terms: dict[Node, str] = {}
-        literals: dict[int, str] = {}  # by identity: the graph holds each literal object alive
+        append = lines.append
+        texts: dict[int, str] = {}  # by identity: the graph holds each term object alive
+        is_literal: dict[type, bool] = {}  # by class: Literal is an abstract class, slow to test
         for s, by_p in self._spo.items():
             subject = s.n3()
             for p, objects in by_p.items():
-                head = f"{subject} {_term(terms, p)} "
+                head = f"{subject} {_text(texts, is_literal, p)} "
                 for o in objects:
-                    if isinstance(o, Literal):
-                        text = literals.get(id(o))
-                        if text is None:
-                            text = literals[id(o)] = _quote_literal(o)
-                    else:
-                        text = _term(terms, o)
-                    lines.append(f"{head}{text} .\n")
+                    text = texts.get(id(o))
+                    if text is None:
+                        text = _text(texts, is_literal, o)
+                    append(f"{head}{text} .\n")
         return "".join(lines)
 
     def contexts(self, triple: Triple | None = None) -> Iterator[Any]:
@@ -287,12 +325,34 @@ class TripleStore(Store):
         yield from list(self._namespace.items())
 
 
-def _term(terms: dict[Node, str], node: Node) -> str:
-    """An IRI or blank node as N-Triples, made once per node."""
-    text = terms.get(node)
+def _text(texts: dict[int, str], is_literal: dict[type, bool], node: Node) -> str:
+    """A term as N-Triples (a literal as rdflib quotes it), made once per term object."""
+    text = texts.get(id(node))
     if text is None:
-        text = terms[node] = node.n3()
+        kind = type(node)
+        literal = is_literal.get(kind)
+        if literal is None:
+            literal = is_literal[kind] = issubclass(kind, Literal)
+        text = texts[id(node)] = _quote_literal(node) if literal else node.n3()
     return text
+
+
+def _put(index: _Index, first: Node, second: Node, third: Node) -> None:
+    """Add a key path to a three-level index, as ``setdefault`` would, making only the
+    dictionaries that are missing."""
+    by_second = index.get(first)
+    if by_second is None:
+        by_second = index[first] = {}
+    thirds = by_second.get(second)
+    if thirds is None:
+        thirds = by_second[second] = {}
+    thirds[third] = 1
+
+
+def _changes(log: list[Any], start: int) -> Iterator[tuple[Any, Any, Any, bool]]:
+    """The changes logged from entry ``start`` on, as (s, p, o, added)."""
+    entries = iter(log[start:])
+    return zip(entries, entries, entries, entries, strict=True)
 
 
 def _pairs(index: dict[Node, dict[Node, int]] | None) -> Iterator[tuple[Node, Node]]:

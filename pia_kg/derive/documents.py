@@ -32,8 +32,8 @@ from pia_kg.store import GraphData
 from pia_kg.vocab import HISTORY_GRAPH, PROV, RESOLUTION_GRAPH
 
 if TYPE_CHECKING:
-    from pia_kg.backends.oxigraph_store import OxigraphStore
     from pia_kg.derive.citation_check import LawContext
+    from pia_kg.derive.scratch import ScratchStore
     from pia_kg.loaders.law.model import TableVersion
 
 __all__ = [
@@ -82,7 +82,7 @@ _DERIVED_FROM = nt.iri(PROV.wasDerivedFrom)
 
 # --- the scratch store: the law, and one document at a time ---------------------------
 
-_SCRATCH: OxigraphStore | None = None
+_SCRATCH: ScratchStore | None = None
 _SCRATCH_LAW = ""
 # The law of the scratch store as the derivations read it: read once per law, not per
 # document (it was most of the cost of deriving a document).
@@ -92,26 +92,26 @@ _LAW: tuple[LawContext, list[TableVersion]] | None = None
 def init_worker(law_nquads: bytes) -> None:
     """Give this process a scratch store holding the law (once per worker, and again only
     when the law changes)."""
-    from pia_kg.backends.oxigraph_store import OxigraphStore
+    from pia_kg.derive.scratch import ScratchStore
 
     global _SCRATCH, _SCRATCH_LAW, _LAW
     key = hashlib.sha256(law_nquads).hexdigest()
     if _SCRATCH is not None and key == _SCRATCH_LAW:
         return
-    scratch = OxigraphStore()
+    scratch = ScratchStore()
     if law_nquads:
         scratch.load_nquads(law_nquads)
     _SCRATCH, _SCRATCH_LAW, _LAW = scratch, key, None
 
 
-def _scratch() -> OxigraphStore:
+def _scratch() -> ScratchStore:
     if _SCRATCH is None:
         init_worker(b"")
     assert _SCRATCH is not None
     return _SCRATCH
 
 
-def _law(scratch: OxigraphStore) -> tuple[LawContext, list[TableVersion]]:
+def _law(scratch: ScratchStore) -> tuple[LawContext, list[TableVersion]]:
     """The scratch store's law, read while it holds no document."""
     from pia_kg.derive.law_state import main_versions_from_store
     from pia_kg.derive.resolution import law_context
@@ -135,7 +135,7 @@ def derive_graph(
 
     scratch = _scratch()
     law, versions = _law(scratch)
-    scratch.replace_graphs({doc_graph: graph if text is None else text})
+    scratch.load_graph(doc_graph, graph if text is None else text)
     try:
         resolutions = resolve_all(scratch, law)
         resolution = resolution_triples(resolutions)

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal
 from rdflib.term import Node
 
+from pia_kg.backends.oxigraph_store import to_rdflib
 from pia_kg.derive import ntriples as nt
 from pia_kg.store import Store
 
@@ -44,12 +45,11 @@ def value(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Value:
     >>> value(ox.Literal("2024-05-27", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))).toPython()
     datetime.date(2024, 5, 27)
     """
-    if type(term) is ox.Literal and (term.language or term.datatype.value == _XSD_STRING):
-        return term.value
-    if term is None:
+    if type(term) is ox.Literal:
+        if term.language or term.datatype.value == _XSD_STRING:
+            return term.value
+    elif term is None:
         return None
-    from pia_kg.backends.oxigraph_store import to_rdflib
-
     return to_rdflib(term)
 
 

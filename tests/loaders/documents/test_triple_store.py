@@ -47,6 +47,29 @@ def test_same_answers_in_the_same_order_as_memory(seed):
             assert list(ours.triples(pattern)) == list(memory.triples(pattern)), pattern
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_same_answers_when_read_while_being_built(seed):
+    """The predicate and object indexes, brought up to date when read, then changed again."""
+    rng = random.Random(seed)
+    ours, memory = Graph(store=TripleStore()), Graph()
+    for step in range(400):
+        triple = (rng.choice(NODES), rng.choice(PREDICATES), rng.choice(OBJECTS))
+        op = rng.random()
+        for g in (ours, memory):
+            if op < 0.55:
+                g.add(triple)
+            elif op < 0.8:
+                g.set(triple)
+            else:
+                g.remove((triple[0], None, None) if op < 0.9 else (None, triple[1], triple[2]))
+        if step % rng.choice((7, 23, 61)) == 0:
+            pattern = rng.choice([(None, triple[1], None), (None, None, triple[2]), (None, *triple[1:])])
+            assert list(ours.triples(pattern)) == list(memory.triples(pattern)), (step, pattern)
+    for pattern in _patterns():
+        if pattern != (None, None, None):
+            assert list(ours.triples(pattern)) == list(memory.triples(pattern)), pattern
+
+
 def test_a_pattern_may_be_read_while_the_graph_changes():
     g = Graph(store=TripleStore())
     s, p = URIRef("urn:s"), URIRef("urn:p")
