@@ -185,12 +185,7 @@ class TripleStore(Store):
     def _by_predicate(self) -> _Index:
         """``pos``, with every change made so far."""
         if self._pos_at < len(self._log):
-            index = self._pos
-            for s, p, o, added in _changes(self._log, self._pos_at):
-                if added:
-                    _put(index, p, o, s)
-                else:
-                    del index[p][o][s]
+            _replay(self._pos, _changes(self._log, self._pos_at), (1, 2, 0))
             self._pos_at = len(self._log)
             self._trim()
         return self._pos
@@ -198,12 +193,7 @@ class TripleStore(Store):
     def _by_object(self) -> _Index:
         """``osp``, with every change made so far."""
         if self._osp_at < len(self._log):
-            index = self._osp
-            for s, p, o, added in _changes(self._log, self._osp_at):
-                if added:
-                    _put(index, o, s, p)
-                else:
-                    del index[o][s][p]
+            _replay(self._osp, _changes(self._log, self._osp_at), (2, 0, 1))
             self._osp_at = len(self._log)
             self._trim()
         return self._osp
@@ -353,6 +343,17 @@ def _changes(log: list[Any], start: int) -> Iterator[tuple[Any, Any, Any, bool]]
     """The changes logged from entry ``start`` on, as (s, p, o, added)."""
     entries = iter(log[start:])
     return zip(entries, entries, entries, entries, strict=True)
+
+
+def _replay(index: _Index, changes: Iterator[tuple[Any, Any, Any, bool]], order: tuple[int, int, int]) -> None:
+    """Apply logged changes to an index whose keys are the triple's terms in ``order``
+    (positions in (s, p, o): ``pos`` is (1, 2, 0))."""
+    a, b, c = order
+    for change in changes:
+        if change[3]:
+            _put(index, change[a], change[b], change[c])
+        else:
+            del index[change[a]][change[b]][change[c]]
 
 
 def _pairs(index: dict[Node, dict[Node, int]] | None) -> Iterator[tuple[Node, Node]]:
