@@ -209,7 +209,10 @@ def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:
         )
     drops = [x for _, g in targets for x in (g, *derived_graphs_of(g))]
     _Writer(store).write({}, {g: [] for _, g in targets}, drops=drops)
-    index_for(store).remove(str(g).rsplit("/", 1)[-1] for _, g in targets)
+    # the index knows a document by its file stem, which its graph's IRI spells slugged
+    removed = {g for _, g in targets}
+    index = index_for(store)
+    index.remove(d for d in index.doc_ids() if document_graph(d) in removed)
     return [d for d, _ in targets]
 
 

@@ -239,3 +239,21 @@ def test_a_memory_store_tells_which_graphs_it_holds() -> None:
     load_documents(store, [SEED_001], workers=1)
     held = store.graphs_held([document_graph("001_57af33314b6a26f0"), document_graph("nothing")])
     assert held == {document_graph("001_57af33314b6a26f0")}
+
+
+def test_a_document_named_in_japanese_keeps_its_text_until_removed(tmp_path) -> None:  # noqa: ANN001
+    """Real documents are named as their bodies name them: the index knows them by that
+    stem, the store by its slug (percent-escaped, spaces removed)."""
+    import shutil
+
+    named = tmp_path / "静岡市 住民基本台帳 評価書.txt"
+    shutil.copy(SEED_001, named)
+    store = open_store("oxigraph", path=tmp_path / "store")
+    try:
+        load_documents(store, [named], workers=1)
+        load_documents(store, [SEED_002], workers=1)  # a later load keeps it
+        assert index_for(store).text("静岡市 住民基本台帳 評価書") is not None
+        remove_documents(store, ["静岡市住民基本台帳評価書"])  # as spelled without its spaces
+        assert index_for(store).doc_ids() == {"002_aa3841ff71230e60"}
+    finally:
+        store.close()

@@ -29,7 +29,7 @@ from pia_kg.derive.correspondence import (
     reverted_record,
     successive_pairs,
 )
-from pia_kg.derive.documents import claims_digest
+from pia_kg.derive.documents import claims_digest, document_graph_of
 from pia_kg.derive.renumbering_records import RecordedRenumbering, applies_to, unique
 from pia_kg.loaders.law.model import TableVersion
 from pia_kg.store import Store
@@ -40,7 +40,6 @@ from pia_kg.vocab import (
     PIA,
     PREFIXES,
     correspondence_graph_iri,
-    document_graph,
 )
 
 __all__ = [
@@ -117,7 +116,7 @@ def stored_claims(store: Store) -> dict[URIRef, list[RecordedRenumbering]]:
     query on their history graphs, one row per recorded renumbering)."""
     out: dict[URIRef, list[RecordedRenumbering]] = {}
     for g, ot, oi, nt_, ni, src, date in store.query(_CLAIMS).rows:
-        doc = document_graph(str(g).rsplit("/", 1)[-1])
+        doc = document_graph_of(URIRef(str(g)))
         day = dt.date.fromisoformat(str(date)[:10]) if date is not None else None
         out.setdefault(doc, []).append(
             RecordedRenumbering(str(ot), str(oi), str(nt_), str(ni), str(src or ""), day)

@@ -29,7 +29,7 @@ from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import PiaKgError
 from pia_kg.search import IndexEntry
 from pia_kg.store import GraphData
-from pia_kg.vocab import HISTORY_GRAPH, PROV, RESOLUTION_GRAPH
+from pia_kg.vocab import HISTORY_GRAPH, ID, PROV, RESOLUTION_GRAPH
 
 if TYPE_CHECKING:
     from pia_kg.derive.citation_check import LawContext
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DocumentResult",
     "derived_graphs_of",
+    "document_graph_of",
     "is_derived_of_document",
     "init_worker",
     "derive_text",
@@ -55,6 +56,16 @@ def derived_graphs_of(doc_graph: URIRef) -> tuple[URIRef, URIRef]:
     """
     doc_id = str(doc_graph).rsplit("/", 1)[-1]
     return URIRef(f"{RESOLUTION_GRAPH}/{doc_id}"), URIRef(f"{HISTORY_GRAPH}/{doc_id}")
+
+
+def document_graph_of(derived: URIRef) -> URIRef:
+    """The document graph a resolution or history graph was derived from: the inverse of
+    :func:`derived_graphs_of` (the id as the graph's IRI spells it, not slugged again).
+
+    >>> document_graph_of(derived_graphs_of(URIRef("https://w3id.org/pia-kg/id/graph/doc/%E9%9D%99"))[1])
+    rdflib.term.URIRef('https://w3id.org/pia-kg/id/graph/doc/%E9%9D%99')
+    """
+    return URIRef(f"{ID['graph/doc/']}{str(derived).rsplit('/', 1)[-1]}")
 
 
 def is_derived_of_document(graph: URIRef) -> bool:

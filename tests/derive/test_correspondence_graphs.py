@@ -255,3 +255,16 @@ def test_a_document_repeating_known_claims_writes_no_correspondence_graph(store:
     load_documents(store, [copy], workers=1)
     assert calls and not any(_correspondence_graphs(g) or _correspondence_graphs(d) for g, d in calls)
     assert derive_correspondence_graphs(store) == ({}, [])
+
+
+def test_the_claims_read_back_belong_to_documents_named_in_japanese(store: Store, tmp_path: Path) -> None:
+    """A document's graphs spell its file stem slugged (percent-escaped): the claims read
+    back from its history graph are keyed by that very document graph, not slugged again."""
+    from pia_kg.corpus import write_corpus
+
+    docs = [p.rename(p.with_name(f"静岡市 {p.name}")) for p in write_corpus(tmp_path / "corpus", 12)]
+    load_documents(store, docs, workers=1)
+    stored = stored_claims(store)
+    assert stored  # generated documents record renumberings
+    assert store.graphs_held(list(stored)) == set(stored)
+    assert all("%E9%9D%99" in str(g) for g in stored)
