@@ -24,6 +24,7 @@ and exits non-zero, the API answers with one JSON error shape. Library code neve
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -78,13 +79,28 @@ class StoreError(PiaKgError):
 
 
 class UnknownNameError(PiaKgError):
-    """A registry was asked for a name it does not know; the message lists the known ones."""
+    """A registry was asked for a name it does not know; the message lists the known ones,
+    or, where they are many (the documents of a national store), how many and the closest.
+
+    >>> str(UnknownNameError("query", "x", ["b", "a"]))
+    "unknown query 'x'; known: a, b"
+    >>> str(UnknownNameError("document", "doc-0101", [f"doc_{i:04}" for i in range(35_000)]))
+    "unknown document 'doc-0101'; 35,000 known, the closest: doc_0101, doc_30101, doc_20101, doc_10101, doc_9101"
+    """
+
+    #: Beyond this many known names, the message names the closest only.
+    LISTED = 30
 
     def __init__(self, kind: str, name: str, known: Iterable[str]):
         self.kind = kind
         self.name = name
         self.known = sorted(known)
-        super().__init__(f"unknown {kind} {name!r}; known: {', '.join(self.known) or '(none)'}")
+        if len(self.known) <= self.LISTED:
+            listed = f"known: {', '.join(self.known) or '(none)'}"
+        else:
+            close = difflib.get_close_matches(name, self.known, n=5, cutoff=0.5)
+            listed = f"{len(self.known):,} known, the closest: {', '.join(close) or '(none)'}"
+        super().__init__(f"unknown {kind} {name!r}; {listed}")
 
 
 class UnknownStoreError(StoreError, UnknownNameError):

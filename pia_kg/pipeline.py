@@ -40,7 +40,7 @@ from pia_kg.derive.documents import (
     is_derived_of_document,
 )
 from pia_kg.derive.renumbering_records import RecordedRenumbering
-from pia_kg.errors import LoaderError, PiaKgError
+from pia_kg.errors import LoaderError, PiaKgError, UnknownNameError
 from pia_kg.search import IndexEntry, index_entry, index_for
 from pia_kg.store import GraphData, Store
 from pia_kg.vocab import (
@@ -203,10 +203,8 @@ def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:
         (targets if g in present else missing).append((doc, g))
     if missing:
         graphs = store.named_graphs()
-        known = sorted(str(g).rsplit("/", 1)[-1] for g in graphs if str(g).startswith(_DOC_GRAPHS))
-        raise PiaKgError(
-            f"no document {missing[0][0]!r} in the store; loaded documents: {', '.join(known) or 'none'}"
-        )
+        known = [str(g).rsplit("/", 1)[-1] for g in graphs if str(g).startswith(_DOC_GRAPHS)]
+        raise UnknownNameError("document in the store", missing[0][0], known)
     drops = [x for _, g in targets for x in (g, *derived_graphs_of(g))]
     _Writer(store).write({}, {g: [] for _, g in targets}, drops=drops)
     # the index knows a document by its file stem, which its graph's IRI spells slugged

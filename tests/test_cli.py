@@ -83,7 +83,7 @@ def test_export_and_remove(store: Path, tmp_path: Path) -> None:
     graphs = run("graphs", store=scratch).stdout
     assert SEED_001.stem not in graphs
     proc = run("remove", SEED_001.stem, store=scratch, check=False)
-    assert proc.returncode == 1 and "no document" in proc.stderr
+    assert proc.returncode == 1 and "unknown document in the store" in proc.stderr
 
 
 def test_queries_lists_parameters() -> None:
