@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -330,11 +331,12 @@ class OxigraphStore(SparqlUpdateStore):
         """Add N-Quads in one transaction (Oxigraph's own parser: no SPARQL text to build)."""
         self._load(data, ox.RdfFormat.N_QUADS)
 
-    def _load(self, data: bytes, fmt: ox.RdfFormat) -> None:
+    def _load(self, data: bytes | str, fmt: ox.RdfFormat, **options: Any) -> None:
+        """Add RDF text in one transaction; ``options`` are pyoxigraph's (``to_graph``, ``lenient``)."""
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only here; nothing was changed")
         try:
-            self._store.load(data, format=fmt)
+            self._store.load(data, format=fmt, **options)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"loading {fmt.name} failed, store unchanged: {exc}") from None
         self._committed()

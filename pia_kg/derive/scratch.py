@@ -29,7 +29,6 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from pia_kg.backends.oxigraph_store import OxigraphStore
-from pia_kg.errors import StoreError
 from pia_kg.store import GraphData
 
 __all__ = ["ScratchStore"]
@@ -44,10 +43,4 @@ class ScratchStore(OxigraphStore):
         if not isinstance(data, str):
             self.replace_graphs({graph: data})
             return
-        try:
-            self._store.load(
-                data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph)), lenient=True
-            )
-        except (SyntaxError, OSError) as exc:
-            raise StoreError(f"loading N-Triples failed, store unchanged: {exc}") from None
-        self._committed()
+        self._load(data, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph)), lenient=True)
