@@ -70,7 +70,6 @@ Progress = Callable[[str], None]
 T = TypeVar("T")
 
 _DOC_GRAPHS = str(ID["graph/doc/"])
-_LAW_GRAPHS = str(ID["graph/law/"])
 
 
 @dataclass
@@ -283,20 +282,21 @@ def rederive(
 
 class _Writer:
     """Writes batches of document graphs with what depends on them: the ontology graph (if
-    missing or changed) and the correspondence graphs of the version pairs whose law or
-    recorded renumberings changed (pia_kg/derive/correspondence_graphs.py), each batch in
-    one ``replace_graphs``."""
+    missing or changed), the first record of each renumbering the documents record
+    (pia_kg/derive/first_records.py) and the correspondence graphs of the version pairs whose
+    law or first records changed (pia_kg/derive/correspondence_graphs.py), each batch in one
+    ``replace_graphs``. What it reads of the store at the start does not grow with the number
+    of documents (``read_claims=False``: start from no recorded renumbering, for a writer
+    that derives every document again)."""
 
     def __init__(self, store: Store, *, read_claims: bool = True):
-        from pia_kg.derive.correspondence_graphs import CorrespondenceGraphs, stored_claims
+        from pia_kg.derive.correspondence_graphs import CorrespondenceGraphs
+        from pia_kg.derive.first_records import FirstRecords
         from pia_kg.derive.law_state import law_fingerprint
 
         self.store = store
         self.law_nquads = _law_nquads(store)
-        # one query: every renumbering the documents record (12k rows at 5,000 documents)
-        self.claims: dict[URIRef, list[RecordedRenumbering]] = (
-            stored_claims(store) if read_claims else {}
-        )
+        self.first_records = FirstRecords.read(store) if read_claims else FirstRecords(saved=False)
         self.correspondences = CorrespondenceGraphs(store, law_fingerprint(store))
         self.first = True
 
@@ -306,28 +306,29 @@ class _Writer:
         claims: dict[URIRef, list[RecordedRenumbering]],
         drops: Sequence[URIRef] = (),
     ) -> None:
-        if self._take(claims, drops):
-            pairs, stale = self.correspondences.update(c for cs in self.claims.values() for c in cs)
+        """Write ``graphs`` (documents and what was derived from each) and drop ``drops``;
+        ``claims``: the renumberings each written or removed document records, by document
+        graph (a removed one: none)."""
+        from pia_kg.vocab import FIRST_RECORDS_GRAPH
+
+        leaving = [g for g in drops if str(g).startswith(_DOC_GRAPHS)]
+        # the law may have changed since the correspondences were written: the first batch
+        # compares their digests whatever it records
+        if self.first_records.change(self.store, claims, leaving) or self.first:
+            pairs, stale = self.correspondences.update(self.first_records.records())
             graphs.update(pairs)
             drops = [*drops, *stale]
+        if not self.first_records.saved:
+            graphs[FIRST_RECORDS_GRAPH] = self.first_records.text()
         if self.first:
             graphs.update(_ontology_graphs(self.store))
-            self.first = False
         # derived graphs before the documents they come from: a store that applies a request
         # step by step (Virtuoso) is never left with a document without its derivations
         ordered = dict(sorted(graphs.items(), key=lambda kv: str(kv[0]).startswith(_DOC_GRAPHS)))
         if ordered or drops:
             self.store.replace_graphs(ordered, drops)
-
-    def _take(self, claims: dict[URIRef, list[RecordedRenumbering]], drops: Sequence[URIRef]) -> bool:
-        """Note the claims of the batch's documents and forget those of dropped ones; whether
-        the correspondences may have to be derived again (a document's claims left, or a
-        claim came that was not known from a source sorting first)."""
-        left = any(self.claims.get(g) for g in (*claims, *drops))
-        self.claims.update(claims)
-        for g in drops:
-            self.claims.pop(g, None)
-        return left or self.correspondences.news(c for cs in claims.values() for c in cs)
+        self.first = False
+        self.first_records.saved = True
 
 
 def _ontology_graphs(store: Store) -> dict[URIRef, GraphData]:
@@ -344,14 +345,16 @@ def _ontology_graphs(store: Store) -> dict[URIRef, GraphData]:
 
 def _law_nquads(store: Store) -> bytes:
     """The law graphs as N-Quads, for the workers' scratch stores."""
+    from pia_kg.derive.law_state import law_graphs
+
+    graphs = law_graphs(store)
     dump = getattr(store, "graphs_nquads", None)
     if dump is not None:
-        return dump((_LAW_GRAPHS,))
+        return dump(graphs)
     lines = []
-    for g in store.named_graphs():
-        if str(g).startswith(_LAW_GRAPHS):
-            for s, p, o in store.get_graph(g):
-                lines.append(f"{s.n3()} {p.n3()} {o.n3()} <{g}> .\n")
+    for g in graphs:
+        for s, p, o in store.get_graph(g):
+            lines.append(f"{s.n3()} {p.n3()} {o.n3()} <{g}> .\n")
     return "".join(lines).encode("utf-8")
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "law_graph",
     "HISTORY_GRAPH",
     "CORRESPONDENCE_GRAPH",
+    "FIRST_RECORDS_GRAPH",
     "correspondence_graph_iri",
     "ONTOLOGY_GRAPH",
     "RESOLUTION_GRAPH",
@@ -82,6 +83,9 @@ PREFIXES: dict[str, str] = {
 # per version pair under it (correspondence_graph_iri); a store of an older layout holds this
 # one graph for every pair instead.
 CORRESPONDENCE_GRAPH = ID["graph/derived/correspondence"]
+# The first record of each renumbering the documents record, which the correspondences read
+# (pia_kg/derive/first_records.py): kept by the writer, so that it need not read every history.
+FIRST_RECORDS_GRAPH = ID["graph/derived/first-records"]
 # The ontology itself, loaded beside the data so that its labels answer in SPARQL.
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 # Citation resolutions and their problems (pia_kg/derive/resolution.py): one graph per document under it.

@@ -351,15 +351,13 @@ class OxigraphStore(SparqlUpdateStore):
             self._store.flush()
             self._unflushed = 0
 
-    def graphs_nquads(self, prefixes: tuple[str, ...]) -> bytes:
-        """The named graphs whose IRI starts with one of ``prefixes``, as N-Quads."""
-        chunks = []
+    def graphs_nquads(self, graphs: Sequence[URIRef]) -> bytes:
+        """Named graphs ``graphs`` as N-Quads."""
         store = self._current()
-        for g in store.named_graphs():
-            if isinstance(g, ox.NamedNode) and g.value.startswith(prefixes):
-                quads = store.quads_for_pattern(None, None, None, g)
-                chunks.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
-        return b"".join(chunks)
+        return b"".join(
+            ox.serialize(store.quads_for_pattern(None, None, None, ox.NamedNode(str(g))), format=ox.RdfFormat.N_QUADS)
+            for g in graphs
+        )
 
     def named_graphs(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._current().named_graphs())

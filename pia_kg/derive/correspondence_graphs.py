@@ -29,14 +29,14 @@ from pia_kg.derive.correspondence import (
     reverted_record,
     successive_pairs,
 )
-from pia_kg.derive.documents import claims_digest, document_graph_of
+from pia_kg.derive.documents import claims_digest
+from pia_kg.derive.first_records import first_of_each_claim
 from pia_kg.derive.renumbering_records import RecordedRenumbering, applies_to, unique
 from pia_kg.loaders.law.model import TableVersion
 from pia_kg.store import Store
 from pia_kg.text.legal import table_by_key
 from pia_kg.vocab import (
     CORRESPONDENCE_GRAPH,
-    HISTORY_GRAPH,
     PIA,
     PREFIXES,
     correspondence_graph_iri,
@@ -45,24 +45,11 @@ from pia_kg.vocab import (
 __all__ = [
     "CorrespondenceGraphs",
     "claims_of_pair",
-    "first_of_each_claim",
     "pair_graph",
-    "stored_claims",
     "stored_digests",
 ]
 
 _PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
-
-# Every renumbering recorded in the store, one row each, with the document graph it is in.
-_CLAIMS = _PREFIXES + f"""
-SELECT ?g ?oldTable ?oldItem ?newTable ?newItem ?source ?date WHERE {{ GRAPH ?g {{
-  ?r a pia:RecordedRenumbering ; pia:oldTable ?oldTable ; pia:oldItem ?oldItem ;
-     pia:newTable ?newTable ; pia:newItem ?newItem .
-  OPTIONAL {{ ?r pia:source ?source }}
-  OPTIONAL {{ ?r dcterms:date ?date }}
-  FILTER(STRSTARTS(STR(?g), "{HISTORY_GRAPH}/"))
-}} }}
-"""
 
 # The digest each correspondence graph states, the older layout's single graph included.
 _DIGESTS = _PREFIXES + f"""
@@ -82,46 +69,6 @@ SELECT DISTINCT ?key ?versionKey ?from WHERE {
 """
 
 _INPUTS_DIGEST = nt.iri(PIA.inputsDigest)
-
-ClaimKey = tuple[str, str, str, str]
-
-
-def _key(c: RecordedRenumbering) -> ClaimKey:
-    return (c.old_table, c.old_label, c.new_table, c.new_label)
-
-
-def _order(c: RecordedRenumbering) -> tuple[str, str]:
-    return (c.source, str(c.date))
-
-
-def first_of_each_claim(claims: Iterable[RecordedRenumbering]) -> list[RecordedRenumbering]:
-    """One record per distinct claim (old item → new item), the one whose source sorts first.
-
-    A thousand assessments that record the same renumbering are one piece of evidence for
-    the correspondences, named by one source; so loading another that repeats a claim
-    derives nothing again, and the graphs do not grow with the corpus.
-
-    >>> a = RecordedRenumbering("T", "1", "T", "2", "b.txt#L3")
-    >>> [c.source for c in first_of_each_claim([a, RecordedRenumbering("T", "1", "T", "2", "a.txt#L9")])]
-    ['a.txt#L9']
-    """
-    first: dict[ClaimKey, RecordedRenumbering] = {}
-    for c in sorted(claims, key=_order):
-        first.setdefault(_key(c), c)
-    return list(first.values())
-
-
-def stored_claims(store: Store) -> dict[URIRef, list[RecordedRenumbering]]:
-    """The renumberings recorded by the documents in the store, per document graph (one
-    query on their history graphs, one row per recorded renumbering)."""
-    out: dict[URIRef, list[RecordedRenumbering]] = {}
-    for g, ot, oi, nt_, ni, src, date in store.query(_CLAIMS).rows:
-        doc = document_graph_of(URIRef(str(g)))
-        day = dt.date.fromisoformat(str(date)[:10]) if date is not None else None
-        out.setdefault(doc, []).append(
-            RecordedRenumbering(str(ot), str(oi), str(nt_), str(ni), str(src or ""), day)
-        )
-    return out
 
 
 def stored_digests(store: Store) -> dict[URIRef, str]:
@@ -166,8 +113,8 @@ class CorrespondenceGraphs:
 
     ``update(claims)`` returns the pair graphs whose inputs changed (N-Triples, their digest
     included) and the correspondence graphs no pair has any more (the older layout's single
-    graph, pairs of law versions no longer held); ``news(claims)`` tells, without deriving,
-    whether claims added since the last update could change anything.
+    graph, pairs of law versions no longer held). Which claims could change anything is the
+    writer's to tell (pia_kg/derive/first_records.py).
     """
 
     def __init__(self, store: Store, law_fingerprint: str | None = None) -> None:
@@ -176,28 +123,14 @@ class CorrespondenceGraphs:
         self.store = store
         self.fingerprint = law_fingerprint if law_fingerprint is not None else fingerprint_of(store)
         self.digests = stored_digests(store)
-        self._first: dict[ClaimKey, RecordedRenumbering] | None = None  # as of the last update
         self._pairs: list[tuple[TableVersion, TableVersion]] | None = None
         self._versions: dict[tuple[str, str], TableVersion] | None = None
-
-    def news(self, added: Iterable[RecordedRenumbering]) -> bool:
-        """Whether claims ``added`` to those of the last update could change a pair: a claim
-        not seen, or seen only from sources that sort after this one's (True before any
-        update)."""
-        if self._first is None:
-            return True
-        for c in added:
-            first = self._first.get(_key(c))
-            if first is None or _order(c) < _order(first):
-                return True
-        return False
 
     def update(self, claims: Iterable[RecordedRenumbering]) -> tuple[dict[URIRef, str], list[URIRef]]:
         """The pair graphs to write and the graphs to drop so that the store's correspondences
         are derived from the law and ``claims`` (every claim the documents record); ``({}, [])``
         when they already are."""
         every = first_of_each_claim(claims)
-        self._first = {_key(c): c for c in every}
         graphs: dict[URIRef, str] = {}
         digests: dict[URIRef, str] = {}
         for old, new in self._version_pairs():

@@ -20,15 +20,18 @@ from pia_kg.derive.store_reads import Value, select
 from pia_kg.loaders.law.model import ProviderEntry, TableItem, TableVersion
 from pia_kg.store import Store
 from pia_kg.text.legal import TABLES, table_by_key
-from pia_kg.vocab import PIA, mint
+from pia_kg.vocab import LAW_REVISIONS_GRAPH, PIA, mint
 
 __all__ = [
     "main_versions_from_store",
     "change_records_from_store",
+    "law_fingerprint",
+    "law_graphs",
     "derive_correspondence_graphs",
 ]
 
 
+_LAW_GRAPHS = str(mint("graph", "law")) + "/"
 # Item tables only: ordinance detail tables are not paired across versions.
 _ITEM_TABLE_GRAPHS = tuple(
     str(mint("graph", "law", t.key)) + "/" for t in TABLES if t.kind in ("use", "provision")
@@ -84,6 +87,15 @@ def _text(term: object) -> str:
 # The graphs of table versions: each holds its version (loaders/law/rdf.py: version_graph),
 # found through the index of types, not by listing every graph of the store.
 _VERSION_GRAPHS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?v a <{PIA.TableVersion}> }} }}"
+
+
+def law_graphs(store: Store) -> list[URIRef]:
+    """The graphs of the law the store holds: each table version's and the revisions' (every
+    graph under ``graph/law/``), found by what they hold, not by listing every graph of a
+    store that holds thousands of documents."""
+    found = {URIRef(str(row[0])) for row in store.query(_VERSION_GRAPHS).rows}
+    found = {g for g in found if str(g).startswith(_LAW_GRAPHS)}
+    return sorted(found | store.graphs_held([LAW_REVISIONS_GRAPH]))
 
 
 def law_fingerprint(store: Store) -> str:
@@ -187,7 +199,8 @@ def derive_correspondence_graphs(store: Store) -> tuple[dict[URIRef, str], list[
     changed since it was derived) and to drop (the older layout's single graph, pairs no
     longer held) for the law and the renumberings the store's documents record;
     ``({}, [])`` when the store is up to date (pia_kg/derive/correspondence_graphs.py)."""
-    from pia_kg.derive.correspondence_graphs import CorrespondenceGraphs, stored_claims
+    from pia_kg.derive.correspondence_graphs import CorrespondenceGraphs
+    from pia_kg.derive.first_records import stored_claims
 
     claims = [c for cs in stored_claims(store).values() for c in cs]
     return CorrespondenceGraphs(store, law_fingerprint(store)).update(claims)

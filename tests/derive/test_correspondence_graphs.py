@@ -21,13 +21,8 @@ from pia_kg.derive.correspondence import (
     law_terms,
     successive_pairs,
 )
-from pia_kg.derive.correspondence_graphs import (
-    CorrespondenceGraphs,
-    claims_of_pair,
-    first_of_each_claim,
-    pair_graph,
-    stored_claims,
-)
+from pia_kg.derive.correspondence_graphs import CorrespondenceGraphs, claims_of_pair, pair_graph
+from pia_kg.derive.first_records import FirstRecords, first_of_each_claim, stored_claims
 from pia_kg.derive.law_state import derive_correspondence_graphs, main_versions_from_store
 from pia_kg.derive.renumbering_records import RecordedRenumbering, recorded_from_graph
 from pia_kg.loaders.law.model import TableVersion
@@ -174,9 +169,12 @@ def test_a_batch_whose_claims_touch_one_pair_rewrites_that_pair_only(store: Stor
     # a claim about the 別表第二 reform: its pair alone
     writer.write({}, {document_graph("c"): [RecordedRenumbering(B2, "87", "主務省令第2条の表", "106", "c.txt#L1")]})
     assert _correspondence_graphs(calls[2][0]) == {str(B2_2024)}
-    # what was written is what every claim gives (the claims of no stored document: passed)
-    every = [c for cs in writer.claims.values() for c in cs]
+    # what was written is what every claim gives (the claims of no stored document: passed),
+    # and the next writer reads the first records back from their graph
+    every = writer.first_records.records()
+    assert len(every) == 2
     assert CorrespondenceGraphs(store).update(every) == ({}, [])
+    assert sorted(map(repr, FirstRecords.read(store).records())) == sorted(map(repr, every))
 
 
 def test_a_batch_without_a_new_claim_writes_no_correspondence_graph(store: Store) -> None:

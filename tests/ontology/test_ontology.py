@@ -438,3 +438,19 @@ def test_hermit_finds_loaded_data_consistent(
 def test_ontology_path_is_the_packaged_file() -> None:
     assert ontology_path().name == "pia.ttl" and ontology_path().exists()
     assert ontology_path().resolve() == (REPO / "ontology" / "pia.ttl").resolve()
+
+
+def test_shapes_require_a_check_of_a_history_record_not_of_its_first_record_copy() -> None:
+    g, _ = _hand_made()
+    record = URIRef("https://w3id.org/pia-kg/id/recorded-renumbering/x")
+    first = URIRef("https://w3id.org/pia-kg/id/first-record/x")
+    for node, kind in ((record, PIA.RecordedRenumbering), (first, PIA.FirstRecord)):
+        g.add((node, RDF.type, kind))
+        for p, v in ((PIA.oldTable, "番号法別表第一"), (PIA.oldItem, "56"), (PIA.newTable, "番号法別表"), (PIA.newItem, "81")):
+            g.add((node, p, Literal(v)))
+    g.add((first, PROV.wasDerivedFrom, URIRef("https://w3id.org/pia-kg/id/graph/derived/history/x")))
+    conforms, report = validate(g)
+    assert not conforms and report.count("Constraint Violation") == 1, report
+    assert "recorded-renumbering/x" in report and "first-record/x" not in report
+    g.add((record, PIA.checkStatus, Literal("confirmed")))
+    assert validate(g)[0]

@@ -17,6 +17,7 @@ from conftest import LAW_DIR
 
 from pia_kg.corpus import write_corpus
 from pia_kg.derive.documents import derived_graphs_of
+from pia_kg.derive.first_records import FirstRecords, claim_key, first_of_each_claim, stored_claims
 from pia_kg.derive.law_state import derive_correspondence_graphs
 from pia_kg.pipeline import (
     load_documents,
@@ -24,7 +25,7 @@ from pia_kg.pipeline import (
     remove_documents,
 )
 from pia_kg.store import Store, open_store
-from pia_kg.vocab import CORRESPONDENCE_GRAPH, ID
+from pia_kg.vocab import CORRESPONDENCE_GRAPH, FIRST_RECORDS_GRAPH, ID
 
 PIA_KG = str(Path(sys.executable).with_name("pia-kg"))
 DOCS = str(ID["graph/doc/"])
@@ -46,9 +47,17 @@ def documents(store: Store) -> set[str]:
 
 
 def assert_whole(store: Store) -> None:
-    """Every document has its derivations, and the correspondence graphs were derived from
-    exactly the renumberings the documents present record (nothing to derive again)."""
+    """Every document has its derivations, the first records kept are those of every history
+    read whole, and the correspondence graphs were derived from exactly the renumberings the
+    documents present record (nothing to derive again)."""
     assert store.query(_ORPHANS).rows == []
+    stored = stored_claims(store)
+    doc_of = {(claim_key(r), r.source, r.date): doc for doc, rs in stored.items() for r in rs}
+    every = first_of_each_claim(r for rs in stored.values() for r in rs)
+    expected = sorted((repr(r), doc_of[claim_key(r), r.source, r.date]) for r in every)
+    kept = FirstRecords.read(store).first.values()
+    assert sorted((repr(r), doc) for r, doc in kept) == expected
+    assert store.graphs_held([FIRST_RECORDS_GRAPH]) == ({FIRST_RECORDS_GRAPH} if every else set())
     assert derive_correspondence_graphs(store) == ({}, [])
 
 
@@ -102,10 +111,39 @@ def test_adding_and_removing_a_document_writes_only_its_graphs(law_store, corpus
     remove_documents(store, [corpus[0].stem])
     own = {str(g) for p in (new, corpus[0]) for g in (ID[f"graph/doc/{p.stem}"], *derived_graphs_of(ID[f"graph/doc/{p.stem}"]))}
     touched = set().union(*written)
-    assert all(g.startswith(f"{CORRESPONDENCE_GRAPH}/") for g in touched - own)
+    assert all(g.startswith(f"{CORRESPONDENCE_GRAPH}/") or g == str(FIRST_RECORDS_GRAPH) for g in touched - own)
     assert own <= touched
     assert documents(store) == {p.stem for p in corpus[1:6]}
     assert_whole(store)
+    store.close()
+
+
+def test_the_first_records_follow_loads_replacements_and_removals(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    """Each load and removal keeps the first record of each claim without reading every
+    document's history: a document replaced by another text or removed gives its first
+    records up to the next source of the same claim, read back from the store."""
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    names = [p.name for p in corpus[:5]]
+    rng = random.Random(20261201)
+    held: set[str] = set()
+    for step in range(12):
+        if held and rng.random() < 0.3:
+            gone = rng.sample(sorted(held), rng.randint(1, len(held)))
+            remove_documents(store, gone)
+            held -= set(gone)
+        else:  # new documents, or held ones replaced by another text
+            files = []
+            for i, name in enumerate(rng.sample(names, rng.randint(1, 3))):
+                text = rng.choice(corpus).read_text(encoding="utf-8") + "\n" * (step * 3 + i + 1)
+                (folder / name).write_text(text, encoding="utf-8")
+                files.append(folder / name)
+            load_documents(store, files, workers=1, batch_size=2)
+            held |= {p.stem for p in files}
+        assert documents(store) == held
+        assert_whole(store)
     store.close()
 
 
