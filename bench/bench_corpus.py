@@ -4,7 +4,9 @@ questions; every figure beside raw pyoxigraph on the same data in the same run.
     python bench/bench_corpus.py --n 100 1000 [--chunk 100] [--repeat 5] [--json FILE]
 
 Per N: documents/s and CPU s per document of ``pia-kg load`` (a subprocess per added chunk,
-CPU of it and its workers), the cost of each added chunk against the store's size, peak
+CPU of it and its workers), the cost of each added chunk against the store's size, the cost
+of one document more (a whole `pia-kg load`, then `pia-kg remove`) into the N-document store
+beside into a store of the law alone, peak
 memory (largest resident set of any process), bytes per triple on disk (after the load, and
 after compaction), beside pyoxigraph's bulk_load of the exported N-Quads, once whole and once
 in the batches ``pia-kg load`` wrote (the engine's own cost per document and its growth with
@@ -212,6 +214,25 @@ def raw_in_chunks(nquads: Path, raw_dir: Path, n: int, chunk: int, batch: int) -
             "bytes_per_triple": disk_bytes(raw_dir) / total}
 
 
+def one_more(store: Path, empty: Path, extra: Path, repeat: int) -> dict[str, float]:
+    """The cost of adding one document to ``store`` and removing it again (one `pia-kg load`
+    and one `pia-kg remove`, each a whole command: start, law, writer, write), beside the
+    same into ``empty``, a store holding the law only: what an added document costs whatever
+    the store holds."""
+    out: dict[str, float] = {}
+    for name, target in (("store", store), ("empty", empty)):
+        adds, removes = [], []
+        for _ in range(repeat):
+            for verb, args, into in (("load", [str(extra)], adds), ("remove", [extra.stem], removes)):
+                cpu0, wall0 = children_cpu(), time.perf_counter()
+                pia(target, verb, *args)
+                into.append((time.perf_counter() - wall0, children_cpu() - cpu0))
+        for verb, samples in (("add", adds), ("remove", removes)):
+            out[f"{verb}_{name}_wall_s"] = statistics.median(w for w, _ in samples)
+            out[f"{verb}_{name}_cpu_s"] = statistics.median(c for _, c in samples)
+    return out
+
+
 def _fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
     """Least squares of y = a + b·x.
 
@@ -335,11 +356,21 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     store = work / f"store-{n}"
     _PEAK_KB[0] = 0  # this N's commands only
     pia(store, "law", "load", str(args.law_dir))
+    empty = work / f"store-{n}-law-only"
+    shutil.rmtree(empty, ignore_errors=True)
+    shutil.copytree(store, empty)
     chunk = args.chunk or max(25, n // 10)
     load = load_in_chunks(store, files, chunk, args.batch)
     load_peak = peak_mb()
     n_triples = triples(store)
     on_disk = disk_bytes(store)
+    extra = write_corpus(work / f"extra-{n}", 1, seed=args.seed + 1)[0]
+    added = one_more(store, empty, extra, 3)
+    shutil.rmtree(empty, ignore_errors=True)
+    print(f"  one document more: added in {added['add_store_wall_s']:.2f} s wall, {added['add_store_cpu_s']:.2f} CPU s"
+          f" (into the law alone: {added['add_empty_wall_s']:.2f} s, {added['add_empty_cpu_s']:.2f} CPU s);"
+          f" removed in {added['remove_store_wall_s']:.2f} s (from the law alone: {added['remove_empty_wall_s']:.2f} s)",
+          flush=True)
     search_db = store.with_name(store.name + "-search.sqlite")  # texts and search index
     search_bytes = search_db.stat().st_size if search_db.exists() else 0
     s = ox.Store(str(store))
@@ -368,7 +399,8 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
           f"last chunk / first = {replay['last_vs_first_chunk']:.2f}, "
           f"{replay['bytes_per_triple']:.0f} bytes/triple", flush=True)
     queries = headline_times(store, raw_dir, one_assessment(store), args.repeat, args.query_timeout)
-    result = {"n": n, "triples": n_triples, "load": load, "peak_rss_mb_loading": load_peak,
+    result = {"n": n, "triples": n_triples, "load": load, "one_document_more": added,
+              "peak_rss_mb_loading": load_peak,
               "bytes_per_triple": on_disk / n_triples,
               "bytes_per_triple_compacted": compacted / n_triples,
               "raw_bytes_per_triple": raw_bytes / n_triples, "raw_bulk_load": raw_load,
