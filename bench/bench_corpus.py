@@ -262,15 +262,23 @@ def extrapolate(chunks: list[dict[str, float]], n: int) -> dict[str, float]:
     >>> extrapolate([{"docs_before": 0, "docs": 10, "wall_s": 10.0},
     ...              {"docs_before": 10, "docs": 10, "wall_s": 20.0}], 20)["linear_h"] * 3600
     30.0
+    >>> extrapolate([{"docs_before": 0, "docs": 10, "wall_s": 20.0},
+    ...              {"docs_before": 10, "docs": 10, "wall_s": 10.0}], 1000)["linear_h"] * 3600
+    1500.0
     """
     import math
 
     sizes = [c["docs_before"] + c["docs"] / 2 for c in chunks]
     per_doc = [c["wall_s"] / c["docs"] for c in chunks]
+    mean = sum(per_doc) / len(per_doc)
+    # a cost falling with the store's size (noise over a few small chunks) is taken as flat:
+    # a falling line would reach zero, then negative hours
     a, b = _fit(sizes, per_doc)
+    a, b = (a, b) if b >= 0 else (mean, 0.0)
     linear = a * n + b * n * n / 2
     logs = [math.log(s) for s in sizes]
     la, lb = _fit(logs, per_doc)
+    la, lb = (la, lb) if lb >= 0 else (mean, 0.0)
     logarithmic = la * n + lb * (n * math.log(n) - n)
     return {"documents": n, "linear_h": linear / 3600, "log_h": logarithmic / 3600,
             "linear_r2": _r2(sizes, per_doc, a, b), "log_r2": _r2(logs, per_doc, la, lb)}
