@@ -266,3 +266,24 @@ def test_the_claims_read_back_belong_to_documents_named_in_japanese(store: Store
     assert stored  # generated documents record renumberings
     assert store.graphs_held(list(stored)) == set(stored)
     assert all("%E9%9D%99" in str(g) for g in stored)
+
+
+def test_a_store_without_the_first_records_graph_gets_it_from_every_history_once(store: Store, tmp_path: Path) -> None:
+    """A store written before the first records had a graph: the next writer reads every
+    history once, writes the graph with its batch, and derives no correspondence again."""
+    from pia_kg.vocab import FIRST_RECORDS_GRAPH
+
+    load_documents(store, [SEED_001], workers=1)
+    kept = sorted(map(repr, FirstRecords.read(store).records()))
+    assert kept and store.graphs_held([FIRST_RECORDS_GRAPH])
+    store.drop_graphs([FIRST_RECORDS_GRAPH])
+    assert not store.graphs_held([FIRST_RECORDS_GRAPH])
+    assert sorted(map(repr, FirstRecords.read(store).records())) == kept  # read from the histories
+    calls = _spy(store)
+    other = tmp_path / "zzz_copy_of_001.txt"  # the same claims, from a source sorting after 001's
+    other.write_text(SEED_001.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    load_documents(store, [other], workers=1)
+    (graphs, drops), = calls
+    assert FIRST_RECORDS_GRAPH in graphs and not _correspondence_graphs(graphs) and not _correspondence_graphs(drops)
+    assert sorted(map(repr, FirstRecords.read(store).records())) == kept
+    assert store.graphs_held([FIRST_RECORDS_GRAPH])
