@@ -193,6 +193,7 @@ WARM_PATHS = (
     "/queries/citation_problems",
     "/",
     "/ui/impact",  # the pages' 改正の影響 (its report is the slowest page)
+    "/ui/problems",  # every wrong citation of the corpus, sorted: 7 s at 5,000 documents
 )
 
 
