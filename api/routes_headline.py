@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from pia_kg.errors import UnknownNameError
-from pia_kg.headlines import HEADLINES, item_key
+from pia_kg.headlines import HEADLINES, assessment_key, item_key
 from pia_kg.named_queries import get_query
-from pia_kg.vocab import document_graph, fact_iri
 
 from .error_responses import error_responses
 from .query_runner import rows_json, run_named, table_response
@@ -104,13 +102,8 @@ def run_sections(
 
 
 def assessment_iri(request: Request, doc_id: str) -> str:
-    """The assessment of the loaded document ``doc_id``; 404 listing the loaded ones."""
-    graphs = settings_of(request).store.named_graphs()
-    if document_graph(doc_id) not in graphs:
-        prefix = str(document_graph(""))
-        known = [str(g)[len(prefix) :] for g in graphs if str(g).startswith(prefix)]
-        raise UnknownNameError("assessment", doc_id, known)
-    return str(fact_iri(doc_id, "assessment", "main"))
+    """The assessment of the loaded document ``doc_id``; 404 naming the closest loaded ones."""
+    return assessment_key(settings_of(request).store, doc_id, kind="assessment", iri=False)
 
 
 _SECTIONS_EXAMPLE = {

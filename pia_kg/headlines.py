@@ -10,11 +10,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from pia_kg.errors import ParameterError
+from pia_kg.errors import ParameterError, UnknownNameError
+from pia_kg.store import Store
 
-__all__ = ["HEADLINES", "Headline", "item_key", "TABLE_EXAMPLES"]
+__all__ = ["HEADLINES", "Headline", "item_key", "assessment_key", "unknown_document", "TABLE_EXAMPLES"]
 
 TABLE_EXAMPLES = "番号法別表, 番号法別表第一, 番号法別表第二, 主務省令第2条の表"
+
+
+def assessment_key(store: Store, value: str, *, kind: str = "document", iri: bool = True) -> str:
+    """The assessment IRI for what a person typed: a loaded document's id (its file stem,
+    ``001_57af33314b6a26f0``, ``.txt`` allowed) or, with ``iri``, an IRI, kept as it is. The
+    document is looked up by its graph's name, not found in a listing of every graph (a
+    national store holds a hundred thousand).
+
+    UnknownNameError (``kind``) when no such document is loaded.
+    """
+    from pia_kg.vocab import document_graph, fact_iri
+
+    if iri and ":" in value:
+        return value
+    doc_id = value.strip().removesuffix(".txt")
+    if not store.graphs_held([document_graph(doc_id)]):
+        raise unknown_document(store, value, kind=kind)
+    return str(fact_iri(doc_id, "assessment", "main"))
+
+
+def unknown_document(store: Store, name: str, *, kind: str = "document") -> UnknownNameError:
+    """The error for a document the store does not hold, naming the closest loaded ones (a
+    listing of every graph: only on this error path)."""
+    from pia_kg.vocab import document_graph
+
+    prefix = str(document_graph(""))
+    known = [str(g)[len(prefix) :] for g in store.named_graphs() if str(g).startswith(prefix)]
+    return UnknownNameError(kind, name, known)
 
 
 def item_key(table: str, item: str) -> tuple[str, str]:

@@ -40,7 +40,7 @@ from pia_kg.derive.documents import (
     is_derived_of_document,
 )
 from pia_kg.derive.renumbering_records import RecordedRenumbering
-from pia_kg.errors import LoaderError, PiaKgError, UnknownNameError
+from pia_kg.errors import LoaderError, PiaKgError
 from pia_kg.search import IndexEntry, index_entry, index_for
 from pia_kg.store import GraphData, Store
 from pia_kg.vocab import (
@@ -201,9 +201,9 @@ def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:
         g = document_graph(Path(doc).stem)
         (targets if g in present else missing).append((doc, g))
     if missing:
-        graphs = store.named_graphs()
-        known = [str(g).rsplit("/", 1)[-1] for g in graphs if str(g).startswith(_DOC_GRAPHS)]
-        raise UnknownNameError("document in the store", missing[0][0], known)
+        from pia_kg.headlines import unknown_document
+
+        raise unknown_document(store, missing[0][0], kind="document in the store")
     drops = [x for _, g in targets for x in (g, *derived_graphs_of(g))]
     _Writer(store).write({}, {g: [] for _, g in targets}, drops=drops)
     # the index knows a document by its file stem, which its graph's IRI spells slugged

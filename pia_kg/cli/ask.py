@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from pia_kg.cli.app import app, err, out, state
-from pia_kg.errors import ParameterError, UnknownNameError
+from pia_kg.errors import ParameterError
 from pia_kg.named_queries import get_query, named_queries, run_query, run_sparql
 from pia_kg.results import ResultFormat, serialize_result, term_text
 from pia_kg.store import ExportFormat, QueryResult, Store
@@ -74,18 +74,11 @@ def _print_law_status(result: QueryResult) -> None:
 def resolve_assessment(store: Store, value: str) -> str:
     """An assessment IRI from a document id (``001_57af33314b6a26f0``) or the IRI itself.
 
-    UnknownNameError listing the loaded documents when the id is not loaded.
+    UnknownNameError naming the closest loaded documents when the id is not loaded.
     """
-    from pia_kg.vocab import document_graph, fact_iri
+    from pia_kg.headlines import assessment_key
 
-    if ":" in value:
-        return value
-    doc_id = value.strip().removesuffix(".txt")
-    graphs = store.named_graphs()
-    if document_graph(doc_id) not in graphs:
-        prefix = str(document_graph(""))
-        raise UnknownNameError("document", value, [str(g)[len(prefix) :] for g in graphs if str(g).startswith(prefix)])
-    return str(fact_iri(doc_id, "assessment", "main"))
+    return assessment_key(store, value)
 
 
 def _checked_params(store: Store, name: str, params: dict[str, str]) -> dict[str, str]:
