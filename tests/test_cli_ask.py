@@ -90,3 +90,25 @@ def test_spreadsheet_exports_from_the_cli(tmp_path: Path) -> None:
     from_csv = list(csv.reader(io.StringIO(plain.stdout)))
     assert list(header) == from_csv[0]
     assert [[("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for v in r] for r in body] == from_csv[1:]
+
+
+def test_a_document_id_is_looked_up_by_its_graph_not_in_a_listing_of_every_graph() -> None:
+    """A national store holds a hundred thousand graphs: naming one assessment must not list
+    them (only the error for an unknown one does, to name the closest)."""
+    from pia_kg.errors import UnknownNameError
+    from pia_kg.headlines import assessment_key
+    from pia_kg.store import open_store
+
+    store = open_store("oxigraph", path=seeded_store_dir(), read_only=True)
+    listed = []
+    every = store.named_graphs
+    store.named_graphs = lambda: listed.append(1) or every()  # type: ignore[method-assign]
+    try:
+        iri = assessment_key(store, "001_57af33314b6a26f0.txt")
+        assert iri.endswith("/001_57af33314b6a26f0/assessment/main") and not listed
+        assert assessment_key(store, "urn:x:kept") == "urn:x:kept"
+        with pytest.raises(UnknownNameError, match="closest|known") as err:
+            assessment_key(store, "urn:x", iri=False, kind="assessment")
+        assert "unknown assessment 'urn:x'" in str(err.value) and listed
+    finally:
+        store.close()
