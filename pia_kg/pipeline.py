@@ -256,8 +256,9 @@ def rederive(
     workers: int | None = None,
 ) -> int:
     """Derive everything again from the documents and the law the store holds (for when the
-    law changed), in batches; returns the number of documents. Graphs of an older layout
-    (one resolution and one history graph for the whole store) are dropped."""
+    law changed), in batches, then compact the store; returns the number of documents.
+    Graphs of an older layout (one resolution and one history graph for the whole store)
+    are dropped."""
     present = store.named_graphs()
     docs = [g for g in present if str(g).startswith(_DOC_GRAPHS)]
     known = {d for g in docs for d in derived_graphs_of(g)}
@@ -275,6 +276,7 @@ def rederive(
         stale = []
     if not docs:
         writer.write({}, {}, drops=stale)
+    store.compact()  # every derived graph was replaced: reclaim the old ones (Store.compact)
     return len(docs)
 
 

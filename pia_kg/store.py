@@ -159,6 +159,12 @@ class Store(ABC):
     def replace_graph(self, graph: URIRef, data: GraphData) -> None:
         self.replace_graphs({graph: data})
 
+    def compact(self) -> bool:
+        """Merge the engine's files and reclaim what replaced and removed graphs left (after
+        a large load or a re-derivation); whether there was anything to do here (a backend
+        that keeps its own files, a remote server, has not)."""
+        return False
+
     def close(self) -> None:  # noqa: B027 (optional hook)
         """Release files and connections."""
 

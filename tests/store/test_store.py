@@ -153,3 +153,19 @@ def test_oxigraph_loads_new_graphs_and_swaps_present_ones_alike(tmp_path: Path) 
     s.replace_graphs({g2: text})  # dropped before: new again, loaded
     assert s.triple_count(g2) == 1
     s.close()
+
+
+def test_compacting_keeps_every_quad_and_readers_go_on(tmp_path: Path) -> None:
+    """`pia-kg compact` merges the engine's files and drops what replaced graphs left; the
+    content is the same, and a reader that had the old files open reads the new ones."""
+    writer = open_store("oxigraph", path=tmp_path / "s")
+    load_documents(writer, [SEED_000, SEED_001], workers=1)
+    load_documents(writer, [SEED_001], workers=1)  # replaced: its old quads wait for a merge
+    reader = open_store("oxigraph", path=tmp_path / "s", read_only=True)
+    asked = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    before = (int(reader.query(asked).rows[0][0]), writer.export(ExportFormat.nquads))
+    assert writer.compact() is True
+    assert (int(reader.query(asked).rows[0][0]), writer.export(ExportFormat.nquads)) == before
+    assert reader.compact() is False and open_store("memory").compact() is False
+    reader.close()
+    writer.close()
