@@ -159,11 +159,11 @@ class Store(ABC):
     def replace_graph(self, graph: URIRef, data: GraphData) -> None:
         self.replace_graphs({graph: data})
 
-    def compact(self) -> bool:
+    def compact(self) -> tuple[int, int] | None:
         """Merge the engine's files and reclaim what replaced and removed graphs left (after
-        a large load or a re-derivation); whether there was anything to do here (a backend
-        that keeps its own files, a remote server, has not)."""
-        return False
+        a large load or a re-derivation): the bytes on disk before and after, or None when
+        there is nothing to do here (a backend that keeps its own files, a remote server)."""
+        return None
 
     def close(self) -> None:  # noqa: B027 (optional hook)
         """Release files and connections."""

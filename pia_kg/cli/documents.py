@@ -163,22 +163,18 @@ def compact() -> None:
 
     Worth running after a large load: the bulk loader writes each batch to files of its
     own, which overlap until merged (at 5,000 documents, 316 bytes per triple after the
-    load, 196 after this, in 40 s; a store of a few hundred documents does not shrink).
+    load, 196 after this, in 40-50 s; a store of a few hundred documents does not shrink).
     `pia-kg rederive` (and `pia-kg law load`) compact by themselves. A running
     `pia-kg serve` goes on answering.
     """
     import contextlib
     import time
 
-    store = state.store()
-    folder = getattr(store, "path", None)
-    size = (lambda: sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())) if folder else (lambda: 0)
-    before, started = size(), time.perf_counter()
+    started = time.perf_counter()
     with err.status("compacting the store") if err.is_terminal else contextlib.nullcontext():
-        done = store.compact()
-    if not done:
+        sizes = state.store().compact()
+    if sizes is None:
         out.print("nothing to compact here: the store is not a folder this process writes")
         return
-    after = size()
+    before, after = sizes
     out.print(f"compacted in {time.perf_counter() - started:.1f} s: {before / 1e6:,.0f} MB -> {after / 1e6:,.0f} MB")
-
