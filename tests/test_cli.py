@@ -223,3 +223,21 @@ def test_keep_going_survives_any_failure_and_exits_non_zero(tmp_path: Path) -> N
     proc = run("load", "--keep-going", *map(str, failing), store=tmp_path / "store2", check=False)
     assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
     assert "0 document(s) loaded" in proc.stdout
+
+
+def test_impact_prints_a_screenful_and_writes_every_row(tmp_path: Path, law_dir: Path) -> None:
+    """A national report runs to 100,000 rows: the terminal gets the first --show of them
+    and where the rest is; the files get every row."""
+    store = tmp_path / "s"
+    run("law", "load", str(law_dir), store=store)
+    run("load", str(SEED_000), store=store)
+    out_dir = tmp_path / "reports"
+    shown = run("impact", "--amendment", "2024-05-27", "--out", str(out_dir), "--show", "3", store=store).stdout
+    every = list(csv.DictReader(io.StringIO((out_dir / "impact.csv").read_text(encoding="utf-8"))))
+    assert len(every) > 3
+    assert f"{len(every):,} broken citation row(s)" in shown
+    assert "printed: the first 3; every row is in" in shown and "impact.csv" in shown
+    printed = [r["source"] for r in every if r["source"] in shown]
+    assert printed == [r["source"] for r in every[:3]]  # the report's first rows, and only them
+    quiet = run("impact", "--amendment", "2024-05-27", "--out", str(out_dir), "--show", "0", store=store).stdout
+    assert "┃" not in quiet and "broken citation row(s)" in quiet

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from pia_kg.cli.app import app, err, out, state
+
+if TYPE_CHECKING:
+    from pia_kg.impact.report import ImpactReport
+
+#: Rows (and bodies) printed by default: a screenful; the files hold the rest.
+SHOWN = 40
 
 
 @app.command()
@@ -29,9 +35,23 @@ def impact(
         str | None,  # noqa: UP007
         typer.Option("--assessment", help="Only this assessment (its document id or IRI)."),
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for impact.csv/.json/.html.")] = Path("reports"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for impact.csv/.json/.html/.xlsx.")] = Path("reports"),
+    show: Annotated[
+        int,
+        typer.Option(
+            "--show", min=0,
+            help="Rows of the fix list, and bodies of the summary, printed here (0: none); "
+            "the files hold every row.",
+        ),
+    ] = SHOWN,
 ) -> None:
-    """What an amendment breaks in the loaded assessments, and what each citation should say."""
+    """What an amendment breaks in the loaded assessments, and what each citation should say.
+
+    Prints the first rows of the fix list and the rows per body and kind of change, and
+    writes every row to impact.csv, impact.xlsx and impact.json, with a page to read
+    (impact.html). A national report (every assessment loaded) runs to a hundred thousand
+    rows: read it in the files, or narrow it with --assessment.
+    """
     from pia_kg.cli.ask import resolve_assessment
     from pia_kg.impact.amendment import amendment_by_key, read_what_if
     from pia_kg.impact.render import write_reports
@@ -47,16 +67,35 @@ def impact(
         )
     else:
         report = build_impact_report(state.store(), amendment_by_key(amendment or ""), assessment=assessment)
-    rows = Table("body", "source", "department / recipient", "cites now", "should cite", "change", "conf.")
-    for r in report.rows:
-        cites = r.article if r.change == "article renumbered" else f"{r.cited_table} {r.cited_item}".strip()
-        rows.add_row(r.organization, r.source, r.party[:30], cites, r.corrected, r.change, f"{r.confidence:.2f}")
-    out.print(rows)
-    summary = Table("body", *report.totals(), "total", title="rows per body and kind of change")
-    for body, by_kind in report.counts().items():
-        summary.add_row(body, *(str(by_kind.get(k, 0)) for k in report.totals()), str(sum(by_kind.values())))
-    out.print(summary)
-    out.print(f"{len(report.rows)} broken citation row(s); {len(report.problems)} already wrong before (see the HTML)")
+    _print_report(report, show, out_dir)
     doc_dirs = [Path.cwd() / "data" / "assessments", Path(__file__).resolve().parents[2] / "data" / "assessments"]
     for path in write_reports(report, out_dir, doc_dirs=doc_dirs):
         err.print(f"wrote {path}")
+
+
+def _print_report(report: ImpactReport, show: int, out_dir: Path) -> None:
+    """The first ``show`` rows of the fix list, the counts of the ``show`` bodies with the most
+    rows, and where the rest is."""
+    total = len(report.rows)
+    if show:
+        rows = Table("body", "source", "department / recipient", "cites now", "should cite", "change", "conf.")
+        for r in report.rows[:show]:
+            cites = r.article if r.change == "article renumbered" else f"{r.cited_table} {r.cited_item}".strip()
+            rows.add_row(r.organization, r.source, r.party[:30], cites, r.corrected, r.change, f"{r.confidence:.2f}")
+        if total:
+            out.print(rows)
+        counts = report.counts()
+        bodies = list(counts)
+        title = "rows per body and kind of change"
+        if len(bodies) > show:
+            bodies = sorted(bodies, key=lambda b: -sum(counts[b].values()))[:show]
+            title = f"rows per kind of change: the {show} bodies (of {len(counts):,}) with the most"
+        summary = Table("body", *report.totals(), "total", title=title)
+        for body in bodies:
+            by_kind = counts[body]
+            summary.add_row(body, *(str(by_kind.get(k, 0)) for k in report.totals()), str(sum(by_kind.values())))
+        if bodies:
+            out.print(summary)
+    out.print(f"{total:,} broken citation row(s); {len(report.problems):,} already wrong before (see the HTML)")
+    if total > show:
+        out.print(f"printed: the first {min(show, total):,}; every row is in {out_dir / 'impact.csv'} (and .xlsx, .json)")

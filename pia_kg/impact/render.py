@@ -15,31 +15,34 @@ The summary cells carry ``data-body`` / ``data-kind`` so a test can read the cou
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pia_kg.display import confidence_words, evidence_words, problem_sentence, value_label
-from pia_kg.exports import ExportTable, to_xlsx
+from pia_kg.exports import ExportTable, to_xlsx, write_csv
 from pia_kg.exports import to_csv as export_csv
 from pia_kg.impact.report import ImpactReport, ImpactRow, corrected_citation
 
 __all__ = [
     "to_csv",
     "to_json",
+    "write_json",
     "to_html",
     "write_reports",
     "REPORT_FILES",
     "impact_view",
     "safe_href",
     "templates_env",
+    "HTML_ROWS",
     "KIND_COLOURS",
 ]
 
@@ -100,7 +103,32 @@ def export_table(report: ImpactReport, *, body: str = "", kind: str = "") -> Exp
 
 
 def to_json(report: ImpactReport) -> str:
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    """``report.to_dict()`` as JSON (two-space indent, Japanese as is)."""
+    buf = io.StringIO()
+    write_json(report, buf)
+    return buf.getvalue()
+
+
+def write_json(report: ImpactReport, stream: TextIO) -> None:
+    """:func:`to_json` written to ``stream`` row by row: the same text as ``json.dumps`` of
+    the whole report, which a national report (140,000 rows) would hold in memory twice
+    over (its dicts, then its text)."""
+
+    def dumped(value: object, depth: int) -> str:  # JSON strings never hold a raw newline
+        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
+
+    stream.write("{")
+    first = True
+    for key, value in report.summary().items():
+        stream.write(("\n" if first else ",\n") + f"  {dumped(key, 1)}: {dumped(value, 1)}")
+        first = False
+    for key, rows in report.lists().items():
+        stream.write(("\n" if first else ",\n") + f"  {dumped(key, 1)}: [")
+        for i, row in enumerate(rows):
+            stream.write(("\n" if i == 0 else ",\n") + "    " + dumped(asdict(row), 2))
+        stream.write("\n  ]" if rows else "]")
+        first = False
+    stream.write("\n}\n")
 
 
 def templates_env() -> Environment:
@@ -183,11 +211,13 @@ def impact_view(
     kind: str = "",
     max_rows: int | None = None,
     body_href: Callable[[str], str] | None = None,
+    full_list: str = "",
 ) -> dict[str, Any]:
     """What the template shows: counts, chart, fix list and problems (filtered by body/kind).
 
-    ``max_rows`` bounds the fix list and the problem list a page shows (the counts stay whole;
-    a page links each body to its own full list, ``body_href``); a file report shows all.
+    ``max_rows`` bounds the fix list and the problem list shown (the counts stay whole); a
+    page links each body to its own full list (``body_href``), a file report names the files
+    that hold every row (``full_list``).
     """
     counts = {b: c for b, c in report.counts().items() if not body or b == body}
     totals = report.totals()
@@ -230,30 +260,45 @@ def impact_view(
         "problem_count": len(chosen),
         "body": body,
         "kind": kind,
+        "full_list": full_list,
     }
 
 
-def to_html(report: ImpactReport, *, out_dir: Path | None = None, doc_dirs: Sequence[Path] = ()) -> str:
-    """The report as one self-contained HTML page (the shared template, inline CSS)."""
-    view = impact_view(report, link=file_linker(out_dir, doc_dirs))
+#: Rows of the fix list (and of the problem list) an HTML report file shows: a body's or an
+#: assessment's report shows them all; a national one (140,000 rows at 5,000 assessments) would
+#: be a 70 MB page no browser opens and no mail carries, so it shows its counts, its chart and
+#: the first rows, and names the files holding every row.
+HTML_ROWS = 2000
+
+
+def to_html(
+    report: ImpactReport, *, out_dir: Path | None = None, doc_dirs: Sequence[Path] = (), max_rows: int | None = HTML_ROWS
+) -> str:
+    """The report as one self-contained HTML page (the shared template, inline CSS), its lists
+    cut at ``max_rows`` (None: every row)."""
+    view = impact_view(
+        report, link=file_linker(out_dir, doc_dirs), max_rows=max_rows, full_list="impact.csv / impact.xlsx"
+    )
     return templates_env().get_template("impact_report.html").render(view=view)
 
 
 def write_reports(
     report: ImpactReport, out_dir: str | Path, *, doc_dirs: Sequence[Path] = ()
 ) -> list[Path]:
-    """Write impact.csv, impact.json, impact.html and impact.xlsx (Japanese headings) into
-    ``out_dir`` (created if missing)."""
+    """Write impact.csv, impact.json and impact.xlsx (Japanese headings), every row, and
+    impact.html (its lists cut at :data:`HTML_ROWS`) into ``out_dir`` (created if missing)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in (
-        ("impact.csv", to_csv(report)),
-        ("impact.json", to_json(report)),
-        ("impact.html", to_html(report, out_dir=out, doc_dirs=doc_dirs)),
+    # each file written as it is made: a national report is never held whole as text
+    for name, write in (
+        ("impact.csv", lambda f: write_csv(f, _export_table(report.rows))),
+        ("impact.json", lambda f: write_json(report, f)),
+        ("impact.html", lambda f: f.write(to_html(report, out_dir=out, doc_dirs=doc_dirs))),
     ):
         path = out / name
-        path.write_text(text, encoding="utf-8")
+        with path.open("w", encoding="utf-8", newline="") as f:
+            write(f)
         written.append(path)
     xlsx = out / "impact.xlsx"
     xlsx.write_bytes(to_xlsx(_export_table(report.rows), japanese=True, sheet="改正の影響"))

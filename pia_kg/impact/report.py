@@ -126,7 +126,8 @@ class ImpactReport:
         c = Counter(r.change for r in self.rows)
         return {k: c[k] for k in _kinds(c)}
 
-    def to_dict(self) -> dict[str, object]:
+    def summary(self) -> dict[str, object]:
+        """What the report says besides its lists: what amendment, titles, counts."""
         return {
             "title": self.title,
             "amendment": self.amendment,
@@ -135,9 +136,14 @@ class ImpactReport:
             "titles": self.titles,
             "counts": self.counts(),
             "totals": self.totals(),
-            "rows": [asdict(r) for r in self.rows],
-            "problems": [asdict(p) for p in self.problems],
         }
+
+    def lists(self) -> dict[str, list[ImpactRow] | list[ProblemRow]]:
+        """The report's lists, by key: the rows to fix, the citations wrong before."""
+        return {"rows": self.rows, "problems": self.problems}
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self.summary(), **{k: [asdict(r) for r in rows] for k, rows in self.lists().items()}}
 
 
 def _kinds(c: Counter[str]) -> list[str]:

@@ -85,3 +85,58 @@ def test_written_reports_include_a_workbook_with_the_rows(tmp_path) -> None:  # 
     header, row = list(ws.iter_rows(values_only=True))
     record = dict(zip(header, row, strict=True))
     assert record["変更の種類"] == "項番の変更" and record["評価実施機関"] == "'" + FORMULAS[0]
+
+
+def _national_report(n: int) -> ImpactReport:
+    """``n`` rows over many bodies, as a report of every assessment of the country reads."""
+    rows = [
+        ImpactRow(
+            assessment=f"urn:a{i // 20}", organization=f"{i % 300:03d}市", source=f"d{i // 20}.txt#L{i}-L{i}",
+            role="transfer", party=f"課{i}", annex="", article="", cited_table="番号法別表第一",
+            cited_item=str(i % 120), meaning="事務", new_table="番号法別表", new_item=str(i % 150),
+            change="renumbered", confidence=0.9, evidence="", corrected=f"番号法別表 {i % 150}の項",
+        )
+        for i in range(n)
+    ]
+    return ImpactReport("t", "2024-05-27", "2024-05-27", rows=rows)
+
+
+def test_a_national_report_keeps_every_row_in_the_files_and_a_page_a_browser_opens(tmp_path) -> None:  # noqa: ANN001
+    from openpyxl import load_workbook
+
+    from pia_kg.impact.render import HTML_ROWS, write_reports
+
+    n = HTML_ROWS + 37
+    write_reports(_national_report(n), tmp_path)
+    html = (tmp_path / "impact.html").read_text(encoding="utf-8")
+    assert html.count('<tr class="fix ') == HTML_ROWS
+    assert 'id="fixes-truncated"' in html and "impact.csv / impact.xlsx" in html
+    assert f'id="grand-total">{n}<' in html  # the counts stay whole
+    assert len(list(csv.DictReader(io.StringIO((tmp_path / "impact.csv").read_text(encoding="utf-8"))))) == n
+    ws = load_workbook(tmp_path / "impact.xlsx", read_only=True).active
+    assert sum(1 for _ in ws.iter_rows(values_only=True)) == n + 1
+    # a body's report, under the cap, lists every row and says nothing of a cut
+    small = tmp_path / "small"
+    write_reports(_national_report(30), small)
+    assert 'id="fixes-truncated"' not in (small / "impact.html").read_text(encoding="utf-8")
+
+
+def test_xlsx_header_is_frozen_and_columns_sized() -> None:
+    from openpyxl import load_workbook
+
+    table = ExportTable(["organization", "n"], [{"organization": "静岡市" * 30, "n": 1}])
+    ws = load_workbook(io.BytesIO(to_xlsx(table, sheet="改正の影響"))).active
+    assert ws.title == "改正の影響" and ws.freeze_panes == "A2"
+    assert ws.column_dimensions["A"].width == 60 and ws.column_dimensions["B"].width == 8
+
+
+def test_streamed_json_is_the_report_as_json_dumps_writes_it(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from pia_kg.impact.render import to_json, write_reports
+
+    for report in (_report(), _national_report(7), ImpactReport("t", "2024-05-27", "2024-05-27")):
+        expected = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        assert to_json(report) == expected
+        write_reports(report, tmp_path)
+        assert (tmp_path / "impact.json").read_text(encoding="utf-8") == expected
