@@ -241,3 +241,17 @@ def test_impact_prints_a_screenful_and_writes_every_row(tmp_path: Path, law_dir:
     assert printed == [r["source"] for r in every[:3]]  # the report's first rows, and only them
     quiet = run("impact", "--amendment", "2024-05-27", "--out", str(out_dir), "--show", "0", store=store).stdout
     assert "┃" not in quiet and "broken citation row(s)" in quiet
+
+
+def test_a_table_prints_the_first_rows_and_says_how_to_get_all(store: Path) -> None:
+    from pia_kg.cli.ask import TABLE_ROWS
+
+    # short cells, one line each
+    text = f"SELECT (STRLEN(STR(?o)) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {TABLE_ROWS + 25}"
+    shown = run("sparql", text, store=store)
+    assert f"{TABLE_ROWS + 25:,} row(s), the first {TABLE_ROWS:,} printed" in shown.stderr
+    assert sum(1 for line in shown.stdout.splitlines() if line.startswith("│ ")) == TABLE_ROWS
+    every = run("sparql", text, "-f", "csv", store=store).stdout
+    assert len(list(csv.reader(io.StringIO(every)))) == TABLE_ROWS + 25 + 1
+    few = run("sparql", "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 3", store=store)
+    assert "3 row(s)" in few.stderr and "printed" not in few.stderr

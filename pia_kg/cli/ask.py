@@ -19,6 +19,10 @@ from pia_kg.store import ExportFormat, QueryResult, Store
 #: (an item no held version has, a date no held version covers); the reason goes to stderr.
 EXIT_NO_SUCH_THING = 3
 
+#: Rows a text table prints at most: a corpus-wide answer (100,000 rows at 5,000 assessments)
+#: took minutes to lay out for a terminal no one reads that far; the other formats give all.
+TABLE_ROWS = 2000
+
 
 def _short(text: str) -> str:
     """An assessment IRI as its document id, for tables read in a terminal."""
@@ -48,10 +52,14 @@ def _print_result(result: QueryResult, fmt: ResultFormat, columns: list[str] | N
         table = Table(show_lines=False)
         for v in result.variables:
             table.add_column(v, overflow="fold")
-        for row in result.rows:
+        for row in result.rows[:TABLE_ROWS]:
             table.add_row(*(_short(term_text(t)) for t in row))
         out.print(table)
-        err.print(f"{len(result.rows)} row(s)")
+        if len(result.rows) > TABLE_ROWS:
+            err.print(f"{len(result.rows):,} row(s), the first {TABLE_ROWS:,} printed: -f csv, or -o FILE.csv "
+                      "or FILE.xlsx, gives every row", markup=False, highlight=False)
+        else:
+            err.print(f"{len(result.rows)} row(s)")
         return
     sys.stdout.write(serialize_result(result, fmt))
     sys.stdout.flush()
