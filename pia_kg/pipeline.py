@@ -63,8 +63,13 @@ __all__ = [
 
 DOCUMENT_SUFFIXES = (".txt", ".pdf")
 #: Documents per transaction: big enough to amortise a commit, small enough that a batch's
-#: N-Triples stay a few tens of MB whatever the corpus.
+#: N-Triples stay a few tens of MB.
 DEFAULT_BATCH = 25
+#: Text a batch carries at most (characters of its graphs and documents), whatever its number
+#: of documents: a writer's memory follows it (the text, then the bulk loader's work on it,
+#: about four times as much), so long documents make smaller batches instead of a bigger
+#: process. 25 generated documents carry about 26 million.
+BATCH_TEXT = 40_000_000
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -139,9 +144,11 @@ def load_documents(
     progress: Progress | None = None,
     batch_size: int = DEFAULT_BATCH,
     workers: int | None = None,
+    batch_text: int = BATCH_TEXT,
 ) -> LoadReport:
     """Parse and derive every document under ``paths`` in worker processes; write them in
-    batches of ``batch_size``, each batch with its derivations in one transaction.
+    batches of ``batch_size`` (fewer where they reach ``batch_text`` characters of text), each
+    batch with its derivations in one transaction.
 
     A document that fails raises before its batch is written; with ``keep_going`` it is
     reported in ``failed`` and the others are loaded.
@@ -152,7 +159,7 @@ def load_documents(
     index = index_for(store, prune=True)  # the search index and document text (pia_kg.search)
     seen: dict[str, str] = {}
     results = _in_workers(parse_and_derive, files, writer.law_nquads, workers, ahead=batch_size)
-    for batch in _batched(results, batch_size):
+    for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=batch_text):
         graphs: dict[URIRef, GraphData] = {}
         claims: dict[URIRef, list[RecordedRenumbering]] = {}
         entries: list[IndexEntry] = []
@@ -266,7 +273,8 @@ def rederive(
     stale += [g for g in present if is_derived_of_document(g) and g not in known]
     writer = _Writer(store, read_claims=False)
     jobs = ((g, _ntriples(store.get_graph(g))) for g in docs)
-    for batch in _batched(_in_workers(derive_text, jobs, writer.law_nquads, workers, ahead=batch_size), batch_size):
+    results = _in_workers(derive_text, jobs, writer.law_nquads, workers, ahead=batch_size)
+    for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=BATCH_TEXT):
         graphs: dict[URIRef, GraphData] = {}
         for r in batch:
             if progress:
@@ -424,7 +432,24 @@ def _start_worker(law_nquads: bytes) -> None:
     gc.set_threshold(20_000, 50, 50)
 
 
-def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    it = iter(items)
-    while batch := list(itertools.islice(it, max(1, size))):
+def _batched(
+    items: Iterable[T], size: int, *, weight: Callable[[T], int] | None = None, limit: int = 0
+) -> Iterator[list[T]]:
+    """``items`` in lists of ``size``; with ``weight``, a list also ends at the item that
+    brings its weight to ``limit``.
+
+    >>> list(_batched(range(5), 2))
+    [[0, 1], [2, 3], [4]]
+    >>> list(_batched([5, 1, 9, 1, 1, 1], 4, weight=lambda n: n, limit=6))
+    [[5, 1], [9], [1, 1, 1]]
+    """
+    batch: list[T] = []
+    total = 0
+    for item in items:
+        batch.append(item)
+        total += weight(item) if weight is not None else 0
+        if len(batch) >= max(1, size) or (weight is not None and total >= limit):
+            yield batch
+            batch, total = [], 0
+    if batch:
         yield batch

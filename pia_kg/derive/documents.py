@@ -88,6 +88,10 @@ class DocumentResult:
     index: IndexEntry | None = None
     error: PiaKgError | None = None
 
+    def text_size(self) -> int:
+        """Characters of text it carries to the writer (its graphs, its document's text)."""
+        return sum(map(len, self.graphs.values())) + (len(self.index.text) if self.index else 0)
+
 
 _DERIVED_FROM = nt.iri(PROV.wasDerivedFrom)
 

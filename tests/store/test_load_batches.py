@@ -197,3 +197,26 @@ def test_kill_9_at_any_moment_leaves_whole_batches(law_store, corpus, tmp_path) 
         store.close()
     print("kill -9 trials: documents added per trial", sorted(states), "of", len(new_docs), f"(a load takes {duration:.1f} s)")
     assert states, "no trial ran"
+
+
+def test_a_batch_ends_at_its_text_budget_whatever_its_count(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    """Long documents make smaller batches (a writer's memory follows a batch's text), each
+    still whole with its derivations."""
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    writes: list[int] = []
+    replace = store.replace_graphs
+
+    def counted(graphs, drops=()):  # noqa: ANN001, ANN202
+        writes.append(sum(1 for g in graphs if str(g).startswith(DOCS)))
+        return replace(graphs, drops)
+
+    store.replace_graphs = counted  # type: ignore[method-assign]
+    load_documents(store, corpus[:6], batch_size=4, workers=1)
+    assert writes == [4, 2]
+    writes.clear()
+    load_documents(store, corpus[6:11], batch_size=4, workers=1, batch_text=1)  # every document over it
+    assert writes == [1, 1, 1, 1, 1]
+    assert documents(store) == {p.stem for p in corpus[:11]}
+    assert_whole(store)
+    store.close()
