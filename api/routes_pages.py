@@ -31,9 +31,8 @@ from pia_kg.display import (
     value_label,
 )
 from pia_kg.errors import ParameterError, PiaKgError, UnknownNameError
-from pia_kg.headlines import HEADLINES
+from pia_kg.headlines import HEADLINES, bodies_named
 from pia_kg.named_queries import bind_params, inject_values, named_queries
-from pia_kg.search import fold
 from pia_kg.text.legal import TABLES
 from pia_kg.vocab import document_iri
 
@@ -174,7 +173,7 @@ def body_assessments(request: Request, name: str) -> tuple[str, list[dict[str, A
     """The body's name as written and its assessments (as :func:`assessment_list` gives
     them): every spelling folded like ``name`` is looked up by ``pia:bodyName``."""
     every = [r.get("body") or "" for r in run_named(request, "body_names", {}).values()]
-    mine = assessment_list(request, [{"body": b} for b in every if fold(b) == fold(name)])
+    mine = assessment_list(request, [{"body": b} for b in bodies_named(every, name)])
     if not mine:
         raise UnknownNameError("body", name, sorted(set(every)))
     return mine[0].get("body") or name, mine

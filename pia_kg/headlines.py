@@ -7,6 +7,7 @@ web page that shows the answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -44,6 +45,38 @@ def unknown_document(store: Store, name: str, *, kind: str = "document") -> Unkn
     prefix = str(document_graph(""))
     known = [str(g)[len(prefix) :] for g in store.named_graphs() if str(g).startswith(prefix)]
     return UnknownNameError(kind, name, known)
+
+
+def bodies_named(names: Iterable[str], name: str) -> list[str]:
+    """The spellings among ``names`` of the body a person typed as ``name``: compared in the
+    folded form of search (width, case, spacing), so ``静 岡市`` finds 静岡市.
+
+    >>> bodies_named(["静岡市", "静岡 市", "浜松市"], "静　岡市")
+    ['静岡市', '静岡 市']
+    """
+    from pia_kg.search import fold
+
+    key = fold(name)
+    return [n for n in names if n and fold(n) == key]
+
+
+def body_assessments(store: Store, name: str) -> tuple[str, list[str]]:
+    """The body's name as its assessments write it and the IRIs of its assessments, each
+    spelling looked up by ``pia:bodyName`` (the body's work, not the corpus's).
+
+    UnknownNameError when no loaded assessment names such a body (naming the closest).
+    """
+    from pia_kg.named_queries import run_query
+
+    every = [r.get("body") or "" for r in run_query(store, "body_names").values()]
+    spellings = bodies_named(every, name)
+    iris = sorted({
+        r["assessment"] for b in spellings
+        for r in run_query(store, "assessments", {"body": b}).values() if r.get("assessment")
+    })
+    if not iris:
+        raise UnknownNameError("body", name, sorted(set(every) - {""}))
+    return spellings[0], iris
 
 
 def item_key(table: str, item: str) -> tuple[str, str]:

@@ -255,3 +255,26 @@ def test_a_table_prints_the_first_rows_and_says_how_to_get_all(store: Path) -> N
     assert len(list(csv.reader(io.StringIO(every)))) == TABLE_ROWS + 25 + 1
     few = run("sparql", "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 3", store=store)
     assert "3 row(s)" in few.stderr and "printed" not in few.stderr
+
+
+def test_impact_of_one_body_is_its_rows_of_the_whole_report(tmp_path: Path, law_dir: Path) -> None:
+    """--body: a privacy officer's own report out of a national store, the body named in any
+    width or spacing; the same rows as the whole report has for that body."""
+    store = tmp_path / "s"
+    run("law", "load", str(law_dir), store=store)
+    uchiko = law_dir.parent / "realdocs" / "005.txt"  # 内子町: a real excerpt with a row to fix
+    run("load", str(SEED_000), str(uchiko), store=store)
+    whole, mine = tmp_path / "whole", tmp_path / "mine"
+    run("impact", "--amendment", "2024-05-27", "--out", str(whole), "--show", "0", store=store)
+    run("impact", "--amendment", "2024-05-27", "--out", str(mine), "--show", "0", "--body", "静 岡市", store=store)
+
+    def rows(folder: Path) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO((folder / "impact.csv").read_text(encoding="utf-8"))))
+
+    expected = [r for r in rows(whole) if r["organization"] == "静岡市"]
+    assert {r["organization"] for r in rows(whole)} == {"静岡市", "内子町"}
+    assert expected and rows(mine) == expected
+    unknown = run("impact", "--amendment", "2024-05-27", "--out", str(mine), "--body", "存在しない村", store=store, check=False)
+    assert unknown.returncode == 1 and "unknown body '存在しない村'" in unknown.stderr and "Traceback" not in unknown.stderr
+    both = run("impact", "--amendment", "2024-05-27", "--body", "静岡市", "--assessment", "x", store=store, check=False)
+    assert both.returncode == 2 and "one of them" in both.stderr

@@ -35,6 +35,10 @@ def impact(
         str | None,  # noqa: UP007
         typer.Option("--assessment", help="Only this assessment (its document id or IRI)."),
     ] = None,
+    body: Annotated[
+        str | None,  # noqa: UP007
+        typer.Option("--body", help="Only this body's assessments (団体名, in any width or spacing)."),
+    ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for impact.csv/.json/.html/.xlsx.")] = Path("reports"),
     show: Annotated[
         int,
@@ -50,23 +54,28 @@ def impact(
     Prints the first rows of the fix list and the rows per body and kind of change, and
     writes every row to impact.csv, impact.xlsx and impact.json, with a page to read
     (impact.html). A national report (every assessment loaded) runs to a hundred thousand
-    rows: read it in the files, or narrow it with --assessment.
+    rows: read it in the files, or narrow it with --body or --assessment.
     """
     from pia_kg.cli.ask import resolve_assessment
+    from pia_kg.headlines import body_assessments
     from pia_kg.impact.amendment import amendment_by_key, read_what_if
     from pia_kg.impact.render import write_reports
     from pia_kg.impact.report import build_impact_report, build_what_if_report
 
     if (amendment is None) == (what_if is None):
         raise typer.BadParameter("give --amendment DATE or --what-if FILE (one of them)")
+    if assessment and body:
+        raise typer.BadParameter("give --assessment or --body (one of them)")
+    store = state.store()
     if assessment:
-        assessment = resolve_assessment(state.store(), assessment)
+        assessment = resolve_assessment(store, assessment)
+    chosen = body_assessments(store, body)[1] if body else None
     if what_if is not None:
         report = build_what_if_report(
-            state.store(), read_what_if(what_if, table=table), assessment=assessment, law_dir=state.law_dir
+            store, read_what_if(what_if, table=table), assessment=assessment, assessments=chosen, law_dir=state.law_dir
         )
     else:
-        report = build_impact_report(state.store(), amendment_by_key(amendment or ""), assessment=assessment)
+        report = build_impact_report(store, amendment_by_key(amendment or ""), assessment=assessment, assessments=chosen)
     _print_report(report, show, out_dir)
     doc_dirs = [Path.cwd() / "data" / "assessments", Path(__file__).resolve().parents[2] / "data" / "assessments"]
     for path in write_reports(report, out_dir, doc_dirs=doc_dirs):

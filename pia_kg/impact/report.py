@@ -431,10 +431,12 @@ def build_what_if_report(
     what_if: WhatIf,
     *,
     assessment: str | None = None,
+    assessments: Sequence[str] | None = None,
     law_dir: str | Path | None = None,
     date: dt.date | None = None,
 ) -> ImpactReport:
-    """The impact of a hypothetical renumbering on the loaded assessments.
+    """The impact of a hypothetical renumbering on the loaded assessments (or on one, or on
+    some: as :func:`build_impact_report`).
 
     A label what-if moves the labels it lists and nothing else; a citation means the item its
     resolution names when that is in the same table, else the item it cites. A law-TSV
@@ -449,7 +451,7 @@ def build_what_if_report(
         source=what_if.source,
     )
     moves = _what_if_moves(what_if, law_dir, when)
-    chosen = _chosen(assessment, None)
+    chosen = _chosen(assessment, assessments)
     for c in _citations(store, chosen):
         table = c["cited_table"] or ""
         if c["problem"] or table not in moves or not c["cited_item"]:
