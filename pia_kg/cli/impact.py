@@ -107,4 +107,5 @@ def _print_report(report: ImpactReport, show: int, out_dir: Path) -> None:
             out.print(summary)
     out.print(f"{total:,} broken citation row(s); {len(report.problems):,} already wrong before (see the HTML)")
     if total > show:
-        out.print(f"printed: the first {min(show, total):,}; every row is in {out_dir / 'impact.csv'} (and .xlsx, .json)")
+        shown = f"printed: the first {show:,}; " if show else ""
+        out.print(f"{shown}every row is in {out_dir / 'impact.csv'} (and .xlsx, .json)")
