@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -63,10 +63,13 @@ class QueryResult:
 
     def values(self) -> list[dict[str, str | None]]:
         """Rows as plain strings (the lexical form of each term), for tests and tables."""
-        return [
-            {k: (None if v is None else str(v)) for k, v in zip(self.variables, row, strict=True)}
-            for row in self.rows
-        ]
+        return list(self.iter_values())
+
+    def iter_values(self) -> Iterator[dict[str, str | None]]:
+        """:meth:`values` one row at a time (a caller turning a corpus-wide answer into its
+        own objects holds one row's dict at a time, not all of them)."""
+        for row in self.rows:
+            yield {k: (None if v is None else str(v)) for k, v in zip(self.variables, row, strict=True)}
 
 
 #: A graph's content as the store is given it: an rdflib Graph, or N-Triples text (what worker

@@ -181,8 +181,10 @@ def build_impact_report(
             params = {"amendment": amendment.key}
             if one:
                 params["assessment"] = one
-            for r in run_query(store, "renumbering_impact", params).values():
-                report.rows.append(_row_from_query(r))
+            # in any order (sorted below): the store holds no sort of a national answer
+            result = run_query(store, "renumbering_impact", params, unordered=True)
+            report.rows.extend(map(_row_from_query, result.iter_values()))
+            del result
     if amendment.articles:
         for c in _citations(store, chosen):
             if c["problem"]:

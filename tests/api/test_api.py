@@ -262,7 +262,7 @@ def test_impact_page_bounds_its_fix_list_and_reads_a_body_by_its_assessments(
 
     asked: list[dict[str, str]] = []
     real = report_module.run_query
-    monkeypatch.setattr(report_module, "run_query", lambda s, n, p: asked.append(dict(p)) or real(s, n, p))
+    monkeypatch.setattr(report_module, "run_query", lambda s, n, p, **kw: asked.append(dict(p)) or real(s, n, p, **kw))
     page = client.get("/ui/impact", params={"amendment": "2024-05-27", "body": "静岡市"}).text
     assert 'id="fixes-truncated"' in page and 'id="row-count"' in page
     assert asked and all(p.get("assessment") for p in asked)  # each lookup names an assessment

@@ -184,3 +184,19 @@ def test_first_rows_are_the_first_of_the_whole_answer(loaded_store) -> None:  # 
     whole = run_query(loaded_store, "citation_problems", {})
     first = run_query(loaded_store, "citation_problems", {}, first=3)
     assert len(whole.rows) > 3 and first.rows == whole.rows[:3]
+
+
+def test_unordered_gives_the_same_rows_without_the_stores_sort(loaded_store) -> None:  # noqa: ANN001
+    """A caller that orders the rows itself (the national impact report) has the store skip
+    its sort: every row, the same ones."""
+    from pia_kg.named_queries import run_query as run
+
+    params = {"amendment": "2024-05-27"}
+    ordered = run(loaded_store, "renumbering_impact", params).values()
+    unordered = run(loaded_store, "renumbering_impact", params, unordered=True).values()
+    assert len(ordered) > 100
+
+    def key(row: dict[str, str | None]) -> tuple[str, ...]:
+        return tuple(sorted((k, v or "") for k, v in row.items()))
+
+    assert sorted(map(key, unordered)) == sorted(map(key, ordered))
