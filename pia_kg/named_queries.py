@@ -249,7 +249,7 @@ def _binding_point(text: str) -> int:
 
 
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
-_LIMIT_OFFSET = re.compile(r"\b(?:LIMIT|OFFSET)\b", re.IGNORECASE)
+_LIMIT_OFFSET = re.compile(r"(?<![?$\w])(?:LIMIT|OFFSET)\b", re.IGNORECASE)  # not ?limit
 
 
 def without_order(text: str) -> str:
@@ -262,6 +262,8 @@ def without_order(text: str) -> str:
     'SELECT ?x WHERE { ?x ?p ?o } # ORDER BY ?x'
     >>> without_order("SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x LIMIT 5")
     'SELECT ?x WHERE { ?x ?p ?o } LIMIT 5'
+    >>> without_order("SELECT ?limit WHERE { ?s ?p ?limit } ORDER BY ?limit")
+    'SELECT ?limit WHERE { ?s ?p ?limit } '
     """
     masked = _SKIP.sub(lambda m: " " * len(m.group(0)), text)
     end = masked.rfind("}")
