@@ -60,9 +60,9 @@ def bodies_named(names: Iterable[str], name: str) -> list[str]:
     return [n for n in names if n and fold(n) == key]
 
 
-def body_assessments(store: Store, name: str) -> tuple[str, list[str]]:
-    """The body's name as its assessments write it and the IRIs of its assessments, each
-    spelling looked up by ``pia:bodyName`` (the body's work, not the corpus's).
+def body_assessments(store: Store, name: str) -> list[str]:
+    """The IRIs of the assessments of the body a person typed as ``name``, each spelling
+    looked up by ``pia:bodyName`` (the body's work, not the corpus's).
 
     UnknownNameError when no loaded assessment names such a body (naming the closest).
     """
@@ -76,7 +76,7 @@ def body_assessments(store: Store, name: str) -> tuple[str, list[str]]:
     })
     if not iris:
         raise UnknownNameError("body", name, sorted(set(every) - {""}))
-    return spellings[0], iris
+    return iris
 
 
 def item_key(table: str, item: str) -> tuple[str, str]:

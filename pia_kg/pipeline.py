@@ -68,7 +68,7 @@ DEFAULT_BATCH = 25
 #: Text a batch carries at most (characters of its graphs and documents), whatever its number
 #: of documents: a writer's memory follows it (the text, then the bulk loader's work on it,
 #: about four times as much), so long documents make smaller batches instead of a bigger
-#: process. 25 generated documents carry about 26 million.
+#: process. 25 generated documents carry about 24 million.
 BATCH_TEXT = 40_000_000
 
 Progress = Callable[[str], None]

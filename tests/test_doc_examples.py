@@ -1,4 +1,5 @@
-"""The runnable examples in the docstrings of the presentation modules (pages, exports, search)."""
+"""The runnable examples in the docstrings of the presentation modules (pages, exports, search)
+and of the query runner and the load pipeline."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ MODULES = [
     "pia_kg.impact.render",
     "pia_kg.api.routes_source",
     "pia_kg.api.routes_search",
+    "pia_kg.named_queries",
+    "pia_kg.pipeline",
 ]
 
 

@@ -69,7 +69,7 @@ def impact(
     store = state.store()
     if assessment:
         assessment = resolve_assessment(store, assessment)
-    chosen = body_assessments(store, body)[1] if body else None
+    chosen = body_assessments(store, body) if body else None
     if what_if is not None:
         report = build_what_if_report(
             store, read_what_if(what_if, table=table), assessment=assessment, assessments=chosen, law_dir=state.law_dir
