@@ -38,3 +38,25 @@ def test_derived_alike_from_graph_text_or_both(worker: None, seed: Path) -> None
     assert _lines(from_graph) == _lines(from_both) == _lines(rederived.graphs)
     assert claims_graph == claims_both == rederived.claims
     assert any(len(lines) > 1 for lines in _lines(from_both).values())  # more than provenance
+
+
+def test_scratch_store_renewed_with_the_same_law(worker: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Oxigraph's in-memory store keeps the quads of a dropped graph, so a worker's scratch
+    store is made anew from the law every ``RENEW_AFTER`` documents: it then holds the law
+    alone again, and derives the same graphs as before."""
+    from pia_kg.derive import documents
+    from pia_kg.loaders.documents.assessment import load_assessment
+
+    monkeypatch.setattr(documents, "RENEW_AFTER", 2)
+    monkeypatch.setattr(documents, "_HELD", 0)
+    loaded = load_assessment(SEED_003)
+    text = loaded.graph.serialize(format="nt")
+    law_quads = len(documents._scratch()._store)
+    first = documents._scratch()
+    derived = [derive_graph(loaded.graph_iri, text)[0] for _ in range(2)]
+    renewed = documents._scratch()
+    assert renewed is not first and documents._HELD == 0
+    assert len(renewed._store) == law_quads  # the law, and nothing a document left
+    again, _ = derive_graph(loaded.graph_iri, text)
+    assert _lines(derived[0]) == _lines(derived[1]) == _lines(again)
+    assert documents._scratch() is renewed and documents._HELD == 1
