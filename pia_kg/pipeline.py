@@ -40,7 +40,7 @@ from pia_kg.derive.documents import (
     is_derived_of_document,
 )
 from pia_kg.derive.renumbering_records import RecordedRenumbering
-from pia_kg.errors import LoaderError, PiaKgError
+from pia_kg.errors import LoaderError, PiaKgError, StoreError
 from pia_kg.search import IndexEntry, index_entry, index_for
 from pia_kg.store import GraphData, Store
 from pia_kg.vocab import (
@@ -70,6 +70,12 @@ DEFAULT_BATCH = 25
 #: about four times as much), so long documents make smaller batches instead of a bigger
 #: process. 25 generated documents carry about 24 million.
 BATCH_TEXT = 40_000_000
+#: Documents one writing process loads at most. The writer's resident memory grows with what
+#: it has written, by about 60-150 KB per document in native memory that Python does not see
+#: and neither a new store handle nor ``malloc_trim`` gave back (1,000 documents: +150 MB;
+#: 35,000 would need several GB); a process of its own per round gives it all back. A round
+#: costs a process start and its workers' (about 3 s), 3 ms per document.
+ROUND = 1000
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -145,19 +151,40 @@ def load_documents(
     batch_size: int = DEFAULT_BATCH,
     workers: int | None = None,
     batch_text: int = BATCH_TEXT,
+    round_size: int = ROUND,
 ) -> LoadReport:
     """Parse and derive every document under ``paths`` in worker processes; write them in
     batches of ``batch_size`` (fewer where they reach ``batch_text`` characters of text), each
-    batch with its derivations in one transaction.
+    batch with its derivations in one transaction. More than ``round_size`` documents into a
+    store in a folder are loaded in rounds of that many, each written by a process of its own
+    (:func:`_in_rounds`).
 
     A document that fails raises before its batch is written; with ``keep_going`` it is
     reported in ``failed`` and the others are loaded.
     """
     files = collect_files(paths)
+    options = {"keep_going": keep_going, "batch_size": batch_size, "workers": workers, "batch_text": batch_text}
+    if len(files) > round_size and callable(getattr(store, "released", None)):
+        return _in_rounds(store, files, round_size, progress, options)
+    return _load_files(store, files, progress=progress, seen={}, **options)
+
+
+def _load_files(
+    store: Store,
+    files: Sequence[Path],
+    *,
+    keep_going: bool,
+    progress: Progress | None,
+    batch_size: int,
+    workers: int | None,
+    batch_text: int,
+    seen: dict[str, str],
+) -> LoadReport:
+    """:func:`load_documents` in this process; ``seen``: the documents already loaded by
+    content digest (a file of the same content is reported as their duplicate), updated."""
     report = LoadReport()  # no count of the whole store: it would cost a scan of it
     writer = _Writer(store)
     index = index_for(store, prune=True)  # the search index and document text (pia_kg.search)
-    seen: dict[str, str] = {}
     results = _in_workers(parse_and_derive, files, writer.law_nquads, workers, ahead=batch_size)
     for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=batch_text):
         graphs: dict[URIRef, GraphData] = {}
@@ -197,6 +224,100 @@ def load_documents(
             raise
         index.confirm(e.doc_id for e in entries)
     return report
+
+
+# --- loading in rounds: a writing process per round ---------------------------------------
+
+
+def _in_rounds(
+    store: Store, files: Sequence[Path], size: int, progress: Progress | None, options: dict[str, Any]
+) -> LoadReport:
+    """Load ``files`` ``size`` at a time, each round in a process of its own that opens the
+    store, writes its batches as :func:`_load_files` does, and ends: the writer's memory is
+    then what one round needs, whatever the number of documents. This process hands the store
+    over meanwhile (``released``) and relays each round's progress; a round's error stops the
+    load after the batches already written, as in one process."""
+    report = LoadReport()
+    seen: dict[str, str] = {}
+    ctx = multiprocessing.get_context("spawn")
+    with store.released() as opener:  # type: ignore[attr-defined]
+        for start in range(0, len(files), size):
+            part, seen = _one_round(ctx, opener, files[start : start + size], seen, progress, options)
+            report.documents += part.documents
+            report.warnings += part.warnings
+            report.failed += part.failed
+            report.triples_written += part.triples_written
+    return report
+
+
+def _one_round(
+    ctx: Any,
+    opener: Callable[[], Store],
+    files: Sequence[Path],
+    seen: dict[str, str],
+    progress: Progress | None,
+    options: dict[str, Any],
+) -> tuple[LoadReport, dict[str, str]]:
+    here, there = ctx.Pipe()
+    proc = ctx.Process(target=_round, args=(there, opener, list(files), seen, options), name="pia-kg-round")
+    proc.start()
+    there.close()
+    try:
+        while True:
+            try:
+                kind, value = here.recv()
+            except EOFError:
+                proc.join()
+                raise StoreError(
+                    f"the process writing documents {files[0].name} to {files[-1].name} stopped "
+                    f"(exit code {proc.exitcode}); every batch it wrote whole is in the store, "
+                    "and loading the same files again completes it"
+                ) from None
+            if kind == "progress":
+                if progress:
+                    progress(value)
+            elif kind == "done":
+                return value  # type: ignore[no-any-return]
+            else:
+                raise value
+    finally:
+        if proc.is_alive():  # this process was stopped (Ctrl-C): the round stops too
+            proc.terminate()
+        proc.join()
+        here.close()
+
+
+def _round(conn: Any, opener: Callable[[], Store], files: list[Path], seen: dict[str, str], options: dict[str, Any]) -> None:
+    """A round's process: load ``files``, sending each document's name as it goes, then the
+    report and the digests seen (or the error, as one for a person)."""
+    _die_with_parent()
+    try:
+        store = opener()
+        try:
+            report = _load_files(store, files, progress=lambda name: conn.send(("progress", name)), seen=seen, **options)
+        finally:
+            store.close()
+        conn.send(("done", (report, seen)))
+    except PiaKgError as exc:
+        conn.send(("error", exc))
+    except Exception as exc:  # whatever it is, the person gets one line, not a traceback
+        conn.send(("error", StoreError(f"loading documents failed ({type(exc).__name__}: {exc})")))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C reached the whole group: the process that started this one says so
+    finally:
+        conn.close()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to stop this process when the one that started it dies (a killed load stops
+    its writer too; the journal then undoes a half-written batch at the next open)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # elsewhere the round finishes its batches on its own
 
 
 def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:

@@ -7,9 +7,11 @@ token and reopens when a write has landed, so answers follow the loads.
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -406,3 +408,16 @@ class OxigraphStore(SparqlUpdateStore):
         if self.path is not None and not self.read_only:
             self._store.flush()
         del self._store
+
+    @contextmanager
+    def released(self) -> Iterator[Callable[[], OxigraphStore]]:
+        """This handle closed for a while, so that another process may open the folder and
+        write to it (one writer at a time), and opened again after; yields how that process
+        opens the store (picklable). A store in memory has no folder to hand over."""
+        if self.path is None or self.read_only:
+            raise StoreError("only a store in a folder, opened for writing, can be handed to another process")
+        self.close()
+        try:
+            yield functools.partial(OxigraphStore, self.path)
+        finally:
+            self._store = self._open()

@@ -19,6 +19,7 @@ from pia_kg.corpus import write_corpus
 from pia_kg.derive.documents import derived_graphs_of
 from pia_kg.derive.first_records import FirstRecords, claim_key, first_of_each_claim, stored_claims
 from pia_kg.derive.law_state import derive_correspondence_graphs
+from pia_kg.errors import LoaderError, StoreError
 from pia_kg.pipeline import (
     load_documents,
     load_law_dir,
@@ -218,5 +219,54 @@ def test_a_batch_ends_at_its_text_budget_whatever_its_count(law_store, corpus, t
     load_documents(store, corpus[6:11], batch_size=4, workers=1, batch_text=1)  # every document over it
     assert writes == [1, 1, 1, 1, 1]
     assert documents(store) == {p.stem for p in corpus[:11]}
+    assert_whole(store)
+    store.close()
+
+
+def test_rounds_in_processes_of_their_own_load_what_one_process_does(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    """More documents than a round are written by a process per round (the writer's memory
+    stays that of one round): the same graphs and report as one process, a duplicate found
+    across rounds, progress for every document, and the store handed back afterwards."""
+    files = [*corpus[:7], tmp_path / "copy_of_first.txt"]
+    shutil.copy(corpus[0], files[-1])  # the same content under another name, in the last round
+    shutil.copytree(law_store, tmp_path / "one")
+    one = open_store("oxigraph", path=tmp_path / "one")
+    whole = load_documents(one, files, workers=1)
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    held_elsewhere: list[bool] = []
+
+    def progress(name: str) -> None:  # while a round runs, its own process holds the store
+        try:
+            open_store("oxigraph", path=tmp_path / "s").close()
+            held_elsewhere.append(False)
+        except StoreError:
+            held_elsewhere.append(True)
+
+    report = load_documents(store, files, workers=1, round_size=3, progress=progress)
+    assert held_elsewhere == [True] * len(files)
+    assert [(d["document"], d["kind"]) for d in report.documents] == [(d["document"], d["kind"]) for d in whole.documents]
+    assert report.documents[-1]["quality"]["duplicate_of"] == corpus[0].name
+    assert report.triples_written == whole.triples_written
+    assert sorted(store.named_graphs()) == sorted(one.named_graphs())
+    for g in store.named_graphs():
+        assert store.triple_count(g) == one.triple_count(g), g
+    assert_whole(store)  # the handle this process holds reads the store again
+    store.close()
+    one.close()
+
+
+def test_a_failing_document_in_a_later_round_stops_after_the_rounds_before(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "not_an_assessment.txt"
+    bad.write_text("議事録\n本日の会議は以上です。\n", encoding="utf-8")
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    with pytest.raises(LoaderError, match="not_an_assessment.txt"):
+        load_documents(store, [*corpus[:3], bad, corpus[3]], workers=1, round_size=3)
+    assert documents(store) == {p.stem for p in corpus[:3]}  # the first round, whole
+    assert_whole(store)
+    report = load_documents(store, [*corpus[:3], bad, corpus[3]], workers=1, round_size=3, keep_going=True)
+    assert len(report.failed) == 1 and "not_an_assessment.txt" in report.failed[0]
+    assert documents(store) == {p.stem for p in corpus[:4]}
     assert_whole(store)
     store.close()
