@@ -7,7 +7,8 @@
 Each document lives in its own named graph, and what is derived from it and the law alone
 (citation resolutions, renames, recorded renumberings checked) in graphs of its own
 (pia_kg/derive/documents.py). Worker processes parse and derive documents in parallel, a
-bounded number at a time, so memory does not grow with the number of documents. Each batch
+bounded number at a time, so memory does not grow with the number of documents; a long
+load is written in rounds of ``ROUND`` documents, each by a process of its own. Each batch
 of documents is written with its derived graphs, and the correspondence graphs of the
 version pairs whose inputs changed, all or nothing (``Store.replace_graphs``: one transaction, or in the
 embedded store the bulk loader under an undo journal): a crash leaves every document with
@@ -71,10 +72,11 @@ DEFAULT_BATCH = 25
 #: process. 25 generated documents carry about 24 million.
 BATCH_TEXT = 40_000_000
 #: Documents one writing process loads at most. The writer's resident memory grows with what
-#: it has written, by about 60-150 KB per document in native memory that Python does not see
-#: and neither a new store handle nor ``malloc_trim`` gave back (1,000 documents: +150 MB;
-#: 35,000 would need several GB); a process of its own per round gives it all back. A round
-#: costs a process start and its workers' (about 3 s), 3 ms per document.
+#: it has written, in native memory that Python does not see and that neither a new store
+#: handle nor ``malloc_trim`` gave back (4,000 documents in one process: peak 457 -> 633 MB,
+#: linearly; 35,000 would need about 2 GB). A process of its own per round gives it back: 1,000
+#: documents into a 4,000-document store peak at 545 MB. A round costs a process start (about
+#: 1 s, its workers' included): 1 ms per document.
 ROUND = 1000
 
 Progress = Callable[[str], None]
