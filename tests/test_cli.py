@@ -278,3 +278,28 @@ def test_impact_of_one_body_is_its_rows_of_the_whole_report(tmp_path: Path, law_
     assert unknown.returncode == 1 and "unknown body '存在しない村'" in unknown.stderr and "Traceback" not in unknown.stderr
     both = run("impact", "--amendment", "2024-05-27", "--body", "静岡市", "--assessment", "x", store=store, check=False)
     assert both.returncode == 2 and "one of them" in both.stderr
+
+
+def test_a_national_load_lists_its_first_documents_and_counts_the_rest(capsys: pytest.CaptureFixture[str]) -> None:
+    """Tens of thousands of documents: the first TABLE_ROWS reports and rows are printed, every
+    failure, and how many documents there were and how many had warnings."""
+    from pia_kg.cli.ask import TABLE_ROWS
+    from pia_kg.cli.documents import _print_load_report
+    from pia_kg.loaders.documents.assessment import load_assessment
+    from pia_kg.loaders.documents.report import document_report
+    from pia_kg.pipeline import LoadReport
+
+    quality = document_report(load_assessment(SEED_001))
+    plain = {**quality, "warnings": []}
+    warned = {**quality, "warnings": ["a warning"]}
+    report = LoadReport(failed=["bad.txt:3: not an assessment"], triples_written=1)
+    for i in range(TABLE_ROWS + 7):
+        q = {**(warned if i % 1000 == 0 else plain), "file": f"doc{i:05d}.txt"}
+        report.documents.append({"document": q["file"], "kind": "assessment", "triples": 1, "quality": q})
+    _print_load_report(report)
+    printed = capsys.readouterr()
+    assert "doc00000.txt:" in printed.out and f"doc{TABLE_ROWS - 1:05d}.txt" in printed.out
+    assert f"doc{TABLE_ROWS:05d}.txt" not in printed.out + printed.err
+    assert "Error: bad.txt:3: not an assessment" in printed.err
+    assert f"{TABLE_ROWS + 7:,} documents, the first {TABLE_ROWS:,} listed; 3 of them all with warnings" in printed.err
+    assert f"{TABLE_ROWS + 7} document(s) loaded, 1 failed" in printed.out

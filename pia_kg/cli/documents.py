@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from pia_kg.cli.app import _progress, app, err, out, state
+from pia_kg.cli.ask import TABLE_ROWS
 from pia_kg.errors import PiaKgError
+
+if TYPE_CHECKING:
+    from pia_kg.pipeline import LoadReport
 
 
 @app.command()
@@ -47,23 +51,39 @@ def load(
             batch_size=batch_size,
             workers=workers,
         )
-    for doc in report.documents:
+    _print_load_report(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_load_report(report: LoadReport) -> None:
+    """Each document's quality report and row, for the first ``TABLE_ROWS`` documents (a
+    national load has tens of thousands: minutes of text no one reads, where ``pia-kg check
+    -f json`` gives them all), every failure, and the counts."""
+    shown = report.documents[:TABLE_ROWS]
+    for doc in shown:
         if "quality" in doc:
             _print_quality(doc["quality"])  # type: ignore[arg-type]
     for failure in report.failed:
         err.print(f"Error: {failure}", markup=False, highlight=False)
     table = Table("document", "kind", "triples", title="loaded")
-    for doc in report.documents:
+    for doc in shown:
         table.add_row(str(doc["document"]), str(doc["kind"]), str(doc["triples"]))
     out.print(table)
+    if len(report.documents) > TABLE_ROWS:
+        warned = sum(1 for d in report.documents if d.get("quality", {}).get("warnings"))  # type: ignore[union-attr]
+        err.print(
+            f"{len(report.documents):,} documents, the first {TABLE_ROWS:,} listed; {warned:,} of them all "
+            "with warnings: `pia-kg check -f json` gives every document's report",
+            markup=False,
+            highlight=False,
+        )
     duplicates = sum(1 for d in report.documents if d["kind"] == "duplicate")
     again = f" ({duplicates} duplicate(s) of another file, not loaded again)" if duplicates else ""
     out.print(
         f"{len(report.documents) - duplicates} document(s) loaded{again}, "
         f"{len(report.failed)} failed; {report.triples_written} triples written"
     )
-    if report.failed:
-        raise typer.Exit(1)
 
 
 @app.command()
