@@ -71,7 +71,7 @@ DEFAULT_BATCH = 25
 #: about four times as much), so long documents make smaller batches instead of a bigger
 #: process. 25 generated documents carry about 24 million.
 BATCH_TEXT = 40_000_000
-#: Documents one writing process loads at most. The writer's resident memory grows with what
+#: Documents one writing process loads (or derives again) at most. The writer's resident memory grows with what
 #: it has written, in native memory that Python does not see and that neither a new store
 #: handle nor ``malloc_trim`` gave back (4,000 documents in one process: peak 457 -> 633 MB,
 #: linearly; 35,000 would need about 2 GB). A process of its own per round gives it back: 1,000
@@ -228,7 +228,7 @@ def _load_files(
     return report
 
 
-# --- loading in rounds: a writing process per round ---------------------------------------
+# --- rounds: a writing process per round ---------------------------------------------------
 
 
 def _in_rounds(
@@ -241,27 +241,38 @@ def _in_rounds(
     load after the batches already written, as in one process."""
     report = LoadReport()
     seen: dict[str, str] = {}
-    ctx = multiprocessing.get_context("spawn")
     with store.released() as opener:  # type: ignore[attr-defined]
         for start in range(0, len(files), size):
-            part, seen = _one_round(ctx, opener, files[start : start + size], seen, progress, options)
-            report.documents += part.documents
-            report.warnings += part.warnings
-            report.failed += part.failed
-            report.triples_written += part.triples_written
+            part = files[start : start + size]
+            what = f"writing documents {part[0].name} to {part[-1].name}"
+            done, seen = _in_own_process(opener, _load_round, (part, seen, options), what, "loading the same files again", progress)
+            report.documents += done.documents
+            report.warnings += done.warnings
+            report.failed += done.failed
+            report.triples_written += done.triples_written
     return report
 
 
-def _one_round(
-    ctx: Any,
-    opener: Callable[[], Store],
-    files: Sequence[Path],
-    seen: dict[str, str],
-    progress: Progress | None,
-    options: dict[str, Any],
+def _load_round(
+    store: Store, progress: Progress, files: list[Path], seen: dict[str, str], options: dict[str, Any]
 ) -> tuple[LoadReport, dict[str, str]]:
+    return _load_files(store, files, progress=progress, seen=seen, **options), seen
+
+
+def _in_own_process(
+    opener: Callable[[], Store],
+    job: Callable[..., T],
+    args: tuple[Any, ...],
+    what: str,
+    again: str,
+    progress: Progress | None,
+) -> T:
+    """``job(store, progress, *args)`` in a process of its own, on the store ``opener`` opens
+    there; its progress relayed to ``progress``, its error raised here (``what`` it was doing
+    and what completes it, ``again``, if it dies)."""
+    ctx = multiprocessing.get_context("spawn")
     here, there = ctx.Pipe()
-    proc = ctx.Process(target=_round, args=(there, opener, list(files), seen, options), name="pia-kg-round")
+    proc = ctx.Process(target=_run_job, args=(there, opener, job, args), name="pia-kg-round")
     proc.start()
     there.close()
     try:
@@ -271,9 +282,8 @@ def _one_round(
             except EOFError:
                 proc.join()
                 raise StoreError(
-                    f"the process writing documents {files[0].name} to {files[-1].name} stopped "
-                    f"(exit code {proc.exitcode}); every batch it wrote whole is in the store, "
-                    "and loading the same files again completes it"
+                    f"the process {what} stopped (exit code {proc.exitcode}); every batch it wrote "
+                    f"whole is in the store, and {again} completes it"
                 ) from None
             if kind == "progress":
                 if progress:
@@ -289,21 +299,21 @@ def _one_round(
         here.close()
 
 
-def _round(conn: Any, opener: Callable[[], Store], files: list[Path], seen: dict[str, str], options: dict[str, Any]) -> None:
-    """A round's process: load ``files``, sending each document's name as it goes, then the
-    report and the digests seen (or the error, as one for a person)."""
+def _run_job(conn: Any, opener: Callable[[], Store], job: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    """A round's process: run the job, sending each document's name as it goes, then what
+    the job returns (or its error, as one for a person)."""
     _die_with_parent()
     try:
         store = opener()
         try:
-            report = _load_files(store, files, progress=lambda name: conn.send(("progress", name)), seen=seen, **options)
+            result = job(store, lambda name: conn.send(("progress", name)), *args)
         finally:
             store.close()
-        conn.send(("done", (report, seen)))
+        conn.send(("done", result))
     except PiaKgError as exc:
         conn.send(("error", exc))
     except Exception as exc:  # whatever it is, the person gets one line, not a traceback
-        conn.send(("error", StoreError(f"loading documents failed ({type(exc).__name__}: {exc})")))
+        conn.send(("error", StoreError(f"{type(exc).__name__}: {exc}")))
     except KeyboardInterrupt:
         pass  # Ctrl-C reached the whole group: the process that started this one says so
     finally:
@@ -384,17 +394,44 @@ def rederive(
     progress: Progress | None = None,
     batch_size: int = DEFAULT_BATCH,
     workers: int | None = None,
+    round_size: int = ROUND,
 ) -> int:
     """Derive everything again from the documents and the law the store holds (for when the
     law changed), in batches, then compact the store; returns the number of documents.
     Graphs of an older layout (one resolution and one history graph for the whole store)
-    are dropped."""
+    are dropped. More than ``round_size`` documents in a store in a folder go in rounds, each
+    written by a process of its own (as :func:`load_documents` does)."""
     present = store.named_graphs()
     docs = [g for g in present if str(g).startswith(_DOC_GRAPHS)]
     known = {d for g in docs for d in derived_graphs_of(g)}
     stale = [g for g in present if g in (RESOLUTION_GRAPH, HISTORY_GRAPH)]
     stale += [g for g in present if is_derived_of_document(g) and g not in known]
-    writer = _Writer(store, read_claims=False)
+    if len(docs) > round_size and callable(getattr(store, "released", None)):
+        with store.released() as opener:  # type: ignore[attr-defined]
+            for start in range(0, len(docs), round_size):
+                part = docs[start : start + round_size]
+                # the first round starts the first records afresh; the next ones go on from them
+                args = (part, stale if start == 0 else [], start == 0, batch_size, workers)
+                what = f"deriving documents {start + 1} to {start + len(part)} again"
+                _in_own_process(opener, _rederive_docs, args, what, "`pia-kg rederive`", progress)
+    else:
+        _rederive_docs(store, progress, docs, stale, True, batch_size, workers)
+    store.compact()  # every derived graph was replaced: reclaim the old ones (Store.compact)
+    return len(docs)
+
+
+def _rederive_docs(
+    store: Store,
+    progress: Progress | None,
+    docs: Sequence[URIRef],
+    stale: Sequence[URIRef],
+    fresh: bool,
+    batch_size: int,
+    workers: int | None,
+) -> int:
+    """Derive ``docs`` again and drop ``stale``; ``fresh``: the first records start from none
+    (every document of the store is being derived again), else from those the store holds."""
+    writer = _Writer(store, read_claims=not fresh)
     jobs = ((g, _ntriples(store.get_graph(g))) for g in docs)
     results = _in_workers(derive_text, jobs, writer.law_nquads, workers, ahead=batch_size)
     for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=BATCH_TEXT):
@@ -407,7 +444,6 @@ def rederive(
         stale = []
     if not docs:
         writer.write({}, {}, drops=stale)
-    store.compact()  # every derived graph was replaced: reclaim the old ones (Store.compact)
     return len(docs)
 
 

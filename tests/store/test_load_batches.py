@@ -23,6 +23,7 @@ from pia_kg.errors import LoaderError, StoreError
 from pia_kg.pipeline import (
     load_documents,
     load_law_dir,
+    rederive,
     remove_documents,
 )
 from pia_kg.store import Store, open_store
@@ -270,3 +271,25 @@ def test_a_failing_document_in_a_later_round_stops_after_the_rounds_before(law_s
     assert documents(store) == {p.stem for p in corpus[:4]}
     assert_whole(store)
     store.close()
+
+
+def test_rederive_in_rounds_derives_what_one_process_does(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    """Deriving a national store again goes in rounds too: the first round starts the first
+    records afresh, the next ones go on from what it wrote; the same graphs as one process."""
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    load_documents(store, corpus[:7], workers=1)
+    store.close()
+    shutil.copytree(tmp_path / "s", tmp_path / "one")
+    store, one = open_store("oxigraph", path=tmp_path / "s"), open_store("oxigraph", path=tmp_path / "one")
+    assert rederive(one, workers=1) == 7
+    names: list[str] = []
+    assert rederive(store, workers=1, round_size=3, progress=names.append) == 7
+    assert len(names) == 7
+    assert sorted(store.named_graphs()) == sorted(one.named_graphs())
+    for g in store.named_graphs():
+        assert set(store.get_graph(g)) == set(one.get_graph(g)), g
+    assert len(store.get_graph(FIRST_RECORDS_GRAPH)) > 0  # the rounds carried renumberings on
+    assert_whole(store)
+    store.close()
+    one.close()
