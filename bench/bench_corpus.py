@@ -14,6 +14,8 @@ the store); p50 of each headline query beside a minimal hand-written SPARQL for 
 question on the raw store, as ratios, and for the item questions beside a hand-written query
 giving the same rows (the minimal one returns one column of distinct names); and the whole
 corpus's impact report as `pia-kg impact` makes it (time, CPU, peak memory, files written).
+With ``--one-command``, also all N documents in one `pia-kg load` of their folder, as someone
+loading the country at once does (CPU per document, peak memory of its largest process).
 
 Targets (issue 11), at 5,000 documents: headline p50 < 100 ms, impact of one assessment
 < 1 s and of the whole corpus < 30 s, each within 3x of the minimal SPARQL; loading
@@ -251,6 +253,23 @@ def raw_in_chunks(nquads: Path, raw_dir: Path, n: int, chunk: int, batch: int) -
             "bytes_per_triple": disk_bytes(raw_dir) / total}
 
 
+def one_command(empty: Path, corpus: Path, n: int, target: Path) -> dict[str, float]:
+    """All N documents in one `pia-kg load` of their folder, into a store of the law alone, as
+    someone loading the country at once does: CPU per document, documents/s and the peak
+    memory of its largest process (rounds of `pipeline.ROUND` documents, each its own
+    process, keep the writer's memory from growing with N)."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(empty, target)
+    t = time.perf_counter()
+    used = pia(target, "load", str(corpus))
+    wall = time.perf_counter() - t
+    shutil.rmtree(target, ignore_errors=True)
+    out = {"cpu_s_per_doc": used.cpu_s / n, "docs_per_s": n / wall, "peak_rss_mb": used.peak_kb / 1024}
+    print(f"  all {n} documents in one `pia-kg load`: {out['cpu_s_per_doc']:.3f} CPU s/doc, "
+          f"{out['docs_per_s']:.2f} docs/s, peak {out['peak_rss_mb']:.0f} MB", flush=True)
+    return out
+
+
 def last_vs_first(chunks: list[dict[str, float]]) -> float:
     """CPU per document of the last whole chunk over the first's. A last chunk of less than
     half the others (the remainder of the replay's batches, a few quads) measures the
@@ -422,6 +441,7 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     load_peak = peak_mb()
     n_triples = triples(store)
     on_disk = disk_bytes(store)
+    whole = one_command(empty, files[0].parent, n, work / f"store-{n}-one-command") if args.one_command else None
     extra = write_corpus(work / f"extra-{n}", 1, seed=args.seed + 1)[0]
     added = one_more(store, empty, extra, 3)
     shutil.rmtree(empty, ignore_errors=True)
@@ -468,7 +488,7 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
               "raw_bytes_per_triple": raw_bytes / n_triples, "raw_bulk_load": raw_load,
               "raw_bulk_load_in_batches": replay,
               "search_index_bytes": search_bytes,
-              "queries": queries, "impact_report": report}
+              "queries": queries, "impact_report": report, "one_command": whole}
     print(f"  load: {load['cpu_s_per_doc']:.3f} CPU s/doc, {load['docs_per_s']:.2f} docs/s, "
           f"last chunk / first = {load['last_vs_first_chunk']:.2f}; peak RSS while loading "
           f"{load_peak:.0f} MB (largest process)",
@@ -496,6 +516,8 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the raw store and the export")
     ap.add_argument("--query-timeout", type=float, default=120, help="seconds before a query is stopped")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--one-command", action="store_true",
+                    help="also load all N documents in one `pia-kg load` (its peak memory, CPU per document)")
     args = ap.parse_args()
     _launcher().submit(int).result()  # started while this process is small (see _LAUNCHER)
     work = args.work or Path(tempfile.mkdtemp(prefix="pia-kg-bench-"))
