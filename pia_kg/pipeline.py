@@ -153,7 +153,7 @@ def load_documents(
     batch_size: int = DEFAULT_BATCH,
     workers: int | None = None,
     batch_text: int = BATCH_TEXT,
-    round_size: int = ROUND,
+    round_size: int | None = None,
 ) -> LoadReport:
     """Parse and derive every document under ``paths`` in worker processes; write them in
     batches of ``batch_size`` (fewer where they reach ``batch_text`` characters of text), each
@@ -166,6 +166,7 @@ def load_documents(
     """
     files = collect_files(paths)
     options = {"keep_going": keep_going, "batch_size": batch_size, "workers": workers, "batch_text": batch_text}
+    round_size = round_size or default_round()
     if len(files) > round_size and callable(getattr(store, "released", None)):
         return _in_rounds(store, files, round_size, progress, options)
     return _load_files(store, files, progress=progress, seen={}, **options)
@@ -272,7 +273,7 @@ def _in_own_process(
     and what completes it, ``again``, if it dies)."""
     ctx = multiprocessing.get_context("spawn")
     here, there = ctx.Pipe()
-    proc = ctx.Process(target=_run_job, args=(there, opener, job, args), name="pia-kg-round")
+    proc = ctx.Process(target=_run_job, args=(there, opener, job, args, os.getpid()), name="pia-kg-round")
     proc.start()
     there.close()
     try:
@@ -299,10 +300,13 @@ def _in_own_process(
         here.close()
 
 
-def _run_job(conn: Any, opener: Callable[[], Store], job: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _run_job(
+    conn: Any, opener: Callable[[], Store], job: Callable[..., Any], args: tuple[Any, ...], parent: int
+) -> None:
     """A round's process: run the job, sending each document's name as it goes, then what
-    the job returns (or its error, as one for a person)."""
-    _die_with_parent()
+    the job returns (or its error, as one for a person); ``parent``: the process that
+    started it."""
+    _die_with_parent(parent)
     try:
         store = opener()
         try:
@@ -320,16 +324,19 @@ def _run_job(conn: Any, opener: Callable[[], Store], job: Callable[..., Any], ar
         conn.close()
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to stop this process when the one that started it dies (a killed load stops
-    its writer too; the journal then undoes a half-written batch at the next open)."""
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to stop this process when ``parent``, the one that started it, dies (a killed
+    load stops its writer too; the journal then undoes a half-written batch at the next
+    open); if it died while this one was starting, stop now."""
     import ctypes
     import signal
 
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
-        pass  # elsewhere the round finishes its batches on its own
+        pass  # elsewhere a round ends at its next message, which no one reads
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:
@@ -394,7 +401,7 @@ def rederive(
     progress: Progress | None = None,
     batch_size: int = DEFAULT_BATCH,
     workers: int | None = None,
-    round_size: int = ROUND,
+    round_size: int | None = None,
 ) -> int:
     """Derive everything again from the documents and the law the store holds (for when the
     law changed), in batches, then compact the store; returns the number of documents.
@@ -406,6 +413,7 @@ def rederive(
     known = {d for g in docs for d in derived_graphs_of(g)}
     stale = [g for g in present if g in (RESOLUTION_GRAPH, HISTORY_GRAPH)]
     stale += [g for g in present if is_derived_of_document(g) and g not in known]
+    round_size = round_size or default_round()
     if len(docs) > round_size and callable(getattr(store, "released", None)):
         with store.released() as opener:  # type: ignore[attr-defined]
             for start in range(0, len(docs), round_size):
@@ -532,6 +540,11 @@ def _ntriples(graph: Graph) -> str:
 
 
 # --- worker processes ----------------------------------------------------------------------
+
+
+def default_round() -> int:
+    """``ROUND`` documents per writing process (``PIA_KG_ROUND`` overrides)."""
+    return max(1, int(os.environ.get("PIA_KG_ROUND", 0)) or ROUND)
 
 
 def default_workers() -> int:

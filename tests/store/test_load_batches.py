@@ -293,3 +293,63 @@ def test_rederive_in_rounds_derives_what_one_process_does(law_store, corpus, tmp
     assert_whole(store)
     store.close()
     one.close()
+
+
+def _rounds_of(pid: int) -> list[int]:
+    """The round processes ``pid`` started (spawned Python processes, not multiprocessing's
+    resource tracker) that are alive."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat[1]) == pid and stat[0] != "Z" and b"spawn_main" in cmdline:
+                out.append(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_kill_9_of_a_load_in_rounds_takes_its_round_and_leaves_whole_batches(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    """kill -9 of the command alone (not its group) while a round's process writes: that
+    process dies with it (Linux is asked to kill it; failing that, its next message finds no
+    one to read it), and the store holds whole batches."""
+    new_dir = tmp_path / "new"
+    new_dir.mkdir()
+    for p in corpus[:9]:
+        shutil.copy(p, new_dir)
+    cmd = ["load", str(new_dir), "--batch-size", "2", "--workers", "1"]
+    env = {**os.environ, "PIA_KG_ROUND": "3"}
+    full = tmp_path / "full"
+    shutil.copytree(law_store, full)
+    started = time.monotonic()
+    subprocess.run([PIA_KG, "--store", str(full), *cmd], env=env, check=True, capture_output=True)
+    duration = time.monotonic() - started
+    rng = random.Random(20261201)
+    rounds_killed = 0
+    for trial in range(3):
+        target = tmp_path / f"kill{trial}"
+        shutil.copytree(law_store, target)
+        proc = subprocess.Popen([PIA_KG, "--store", str(target), *cmd], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.4 * duration, 0.9 * duration))
+        rounds = _rounds_of(proc.pid)
+        proc.kill()
+        proc.wait(timeout=60)
+        time.sleep(0.5)
+        assert not [pid for pid in rounds if _alive(pid)], "a round outlived the killed load"
+        rounds_killed += bool(rounds)
+        store = open_store("oxigraph", path=target)
+        assert documents(store) <= {p.stem for p in corpus[:9]}
+        assert_whole(store)
+        store.close()
+    assert rounds_killed, "no trial killed the load while a round ran"
