@@ -125,7 +125,7 @@ def parse_and_derive(path: Path) -> DocumentResult:
     try:
         loaded = load_assessment(path)
     except Exception as exc:  # one document's failure, whatever its type, is that document's
-        result.error = exc if isinstance(exc, PiaKgError) else LoaderError(
+        result.error = _portable(exc) if isinstance(exc, PiaKgError) else LoaderError(
             f"cannot be loaded ({type(exc).__name__}: {exc})", source=path
         )
         return result
@@ -167,7 +167,7 @@ def load_documents(
     files = collect_files(paths)
     options = {"keep_going": keep_going, "batch_size": batch_size, "workers": workers, "batch_text": batch_text}
     round_size = round_size or default_round()
-    if len(files) > round_size and callable(getattr(store, "released", None)):
+    if len(files) > round_size and _hands_over(store):
         return _in_rounds(store, files, round_size, progress, options)
     return _load_files(store, files, progress=progress, seen={}, **options)
 
@@ -260,6 +260,12 @@ def _load_round(
     return _load_files(store, files, progress=progress, seen=seen, **options), seen
 
 
+def _hands_over(store: Store) -> bool:
+    """Whether another process can write to ``store`` while this one waits (a store in a
+    folder: ``released``); a store in memory or behind an endpoint is written from here."""
+    return callable(getattr(store, "released", None)) and getattr(store, "path", None) is not None
+
+
 def _in_own_process(
     opener: Callable[[], Store],
     job: Callable[..., T],
@@ -315,13 +321,38 @@ def _run_job(
             store.close()
         conn.send(("done", result))
     except PiaKgError as exc:
-        conn.send(("error", exc))
+        conn.send(("error", _portable(exc)))
     except Exception as exc:  # whatever it is, the person gets one line, not a traceback
         conn.send(("error", StoreError(f"{type(exc).__name__}: {exc}")))
     except KeyboardInterrupt:
         pass  # Ctrl-C reached the whole group: the process that started this one says so
     finally:
         conn.close()
+
+
+def _portable(exc: PiaKgError) -> PiaKgError:
+    """``exc`` as it can cross to another process: itself if it unpickles, else its message in
+    the error type above it that takes a message alone (an error built from a name and a list,
+    such as UnknownStoreError, does not unpickle from its message).
+
+    >>> from pia_kg.errors import UnknownStoreError
+    >>> e = _portable(UnknownStoreError("x", ["oxigraph"]))
+    >>> type(e).__name__, str(e) == str(UnknownStoreError("x", ["oxigraph"]))
+    ('StoreError', True)
+    """
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 (whatever the unpickling raises)
+        for base in type(exc).__mro__[1:]:
+            if issubclass(base, PiaKgError):
+                try:
+                    return pickle.loads(pickle.dumps(base(str(exc))))  # type: ignore[no-any-return]
+                except Exception:  # noqa: BLE001, S112
+                    continue
+        return PiaKgError(str(exc))
 
 
 def _die_with_parent(parent: int) -> None:
@@ -414,7 +445,7 @@ def rederive(
     stale = [g for g in present if g in (RESOLUTION_GRAPH, HISTORY_GRAPH)]
     stale += [g for g in present if is_derived_of_document(g) and g not in known]
     round_size = round_size or default_round()
-    if len(docs) > round_size and callable(getattr(store, "released", None)):
+    if len(docs) > round_size and _hands_over(store):
         with store.released() as opener:  # type: ignore[attr-defined]
             for start in range(0, len(docs), round_size):
                 part = docs[start : start + round_size]

@@ -353,3 +353,14 @@ def test_kill_9_of_a_load_in_rounds_takes_its_round_and_leaves_whole_batches(law
         assert_whole(store)
         store.close()
     assert rounds_killed, "no trial killed the load while a round ran"
+
+
+def test_a_store_in_memory_loads_past_a_round_in_this_process(corpus) -> None:  # noqa: ANN001
+    """A store with no folder cannot be handed to another process: more documents than a
+    round are written from here, as before rounds."""
+    store = open_store("oxigraph")
+    load_law_dir(store, LAW_DIR)
+    report = load_documents(store, corpus[:3], workers=1, round_size=2)
+    assert len(report.documents) == 3
+    assert documents(store) == {p.stem for p in corpus[:3]}
+    assert_whole(store)
