@@ -95,6 +95,29 @@ def as_trig(graphs: Mapping[URIRef, GraphData]) -> bytes:
     return "".join(f"<{g}> {{\n{ntriples(data)}\n}}\n" for g, data in graphs.items()).encode("utf-8")
 
 
+#: Attempts at opening a folder read-only while a writer's merges delete files under it.
+READ_ONLY_TRIES = 5
+
+
+def _read_only(path: Path) -> ox.Store:
+    """A read-only handle on the store in ``path``. The engine's background merges delete
+    files while another process writes: an open that read the file list just before one was
+    deleted fails ("No such file or directory", raised as RuntimeError by the engine), and a
+    moment later finds the new list. Seen when a reader opened right after a load; it is
+    tried again, then said in one line."""
+    import time
+
+    attempt = 1
+    while True:
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            if "No such file" not in str(exc) or attempt >= READ_ONLY_TRIES or not path.is_dir():
+                raise StoreError(f"cannot open the store at {path}: {exc}") from None
+        time.sleep(0.05 * attempt)
+        attempt += 1
+
+
 class OxigraphStore(SparqlUpdateStore):
     """Oxigraph's RocksDB store in a directory (created if missing), or in memory with no path."""
 
@@ -119,7 +142,7 @@ class OxigraphStore(SparqlUpdateStore):
                 # the token _current compares with: read before opening, so a write landing
                 # in between makes the next read open again rather than miss it
                 self._opened_at = self.state_token()
-                return ox.Store.read_only(str(self.path))
+                return _read_only(self.path)
             self.path.mkdir(parents=True, exist_ok=True)
             store = ox.Store(str(self.path))
         except OSError as exc:

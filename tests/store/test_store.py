@@ -170,3 +170,34 @@ def test_compacting_keeps_every_quad_and_readers_go_on(tmp_path: Path) -> None:
     assert reader.compact() is None and open_store("memory").compact() is None
     reader.close()
     writer.close()
+
+
+def test_a_reader_opening_while_a_merge_deletes_a_file_tries_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine says a file of its list is gone when a writer's merge deleted it during the
+    open (it happened to a reader opened right after a load): the open is tried again; a
+    store that stays unreadable is one line, never the engine's RuntimeError."""
+    import pyoxigraph
+
+    from pia_kg.backends import oxigraph_store
+
+    writer = open_store("oxigraph", path=tmp_path / "s")
+    load_documents(writer, [SEED_001], workers=1)
+    writer.close()
+    failures = [2]
+    real = pyoxigraph.Store
+
+    class Racing:
+        @staticmethod
+        def read_only(path: str) -> pyoxigraph.Store:
+            if failures[0]:
+                failures[0] -= 1
+                raise RuntimeError(f"Corruption: IO error: No such file or directory: {path}/000009.sst")
+            return real.read_only(path)
+
+    monkeypatch.setattr(oxigraph_store.ox, "Store", Racing)
+    reader = open_store("oxigraph", path=tmp_path / "s", read_only=True)
+    assert failures == [0] and reader.triple_count() > 0
+    reader.close()
+    failures[0] = oxigraph_store.READ_ONLY_TRIES
+    with pytest.raises(StoreError, match="cannot open the store at .*No such file"):
+        open_store("oxigraph", path=tmp_path / "s", read_only=True)
