@@ -35,6 +35,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from pia_kg.errors import ParameterError, QueryError, UnknownQueryError
+from pia_kg.packed_rows import unpack
 from pia_kg.store import QueryResult, Store
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "query_variables",
     "run_query",
     "run_sparql",
+    "unpacked",
 ]
 
 PARAM_TYPES = ("iri", "string", "date", "integer", "decimal", "boolean")
@@ -107,6 +109,10 @@ class NamedQuery:
     description: str
     text: str
     params: tuple[Param, ...] = field(default_factory=tuple)
+    #: The variable whose values are packed rows (pia_kg/packed_rows.py), and the answer's
+    #: columns once they are unpacked: the query's own and the packed ones, in that order.
+    packed: str | None = None
+    columns: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -153,12 +159,17 @@ def _parse_header(name: str, text: str) -> NamedQuery:
                 description=str(raw.get("description", "")),
             )
         )
+    packed, columns = meta.get("packed"), tuple(str(c) for c in meta.get("columns") or ())
+    if bool(packed) != bool(columns):
+        raise QueryError(f"queries/{name}.rq: '#+ packed:' names a variable and '#+ columns:' the answer's columns; one is missing")
     return NamedQuery(
         name=name,
         title=str(meta["title"]),
         description=str(meta.get("description", "")).strip(),
         text=text,
         params=tuple(params),
+        packed=str(packed) if packed else None,
+        columns=columns,
     )
 
 
@@ -326,4 +337,22 @@ def run_query(
         text = without_order(text)
     if first is not None:  # the named queries end with their ORDER BY, never with a LIMIT
         text += f"\nLIMIT {int(first)}" + (f" OFFSET {int(skip)}" if skip else "")
-    return run_sparql(store, text, timeout=timeout, limit=limit)
+    result = run_sparql(store, text, timeout=timeout, limit=limit)
+    return unpacked(result, query.packed, query.columns) if query.packed else result
+
+
+def unpacked(result: QueryResult, packed: str, columns: tuple[str, ...]) -> QueryResult:
+    """``result`` with its ``packed`` column (a packed row a cell, pia_kg/packed_rows.py)
+    spread into ``columns``: each from the row's own variables, else from its packed row.
+
+    >>> r = QueryResult("select", ["row", "n"], [(Literal('{"a":"x","b":null}'), Literal("1"))])
+    >>> unpacked(r, "row", ("a", "n", "b")).values()
+    [{'a': 'x', 'n': '1', 'b': None}]
+    """
+    at = result.variables.index(packed)
+    own = {v: i for i, v in enumerate(result.variables) if v != packed}
+    rows = []
+    for row in result.rows:
+        cells = unpack(str(row[at])) if row[at] is not None else {}
+        rows.append(tuple(row[own[c]] if c in own else cells.get(c) for c in columns))
+    return QueryResult("select", list(columns), rows)

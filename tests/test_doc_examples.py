@@ -19,6 +19,8 @@ MODULES = [
     "pia_kg.api.routes_search",
     "pia_kg.named_queries",
     "pia_kg.pipeline",
+    "pia_kg.packed_rows",
+    "pia_kg.derive.answer_rows",
 ]
 
 

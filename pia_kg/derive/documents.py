@@ -168,6 +168,7 @@ def derive_graph(
     records, computed against the law of this process's scratch store. ``graph``: the
     document's graph, an rdflib Graph or its N-Triples text; ``text``: that graph as
     N-Triples, when the caller has both."""
+    from pia_kg.derive.answer_rows import answer_row_triples
     from pia_kg.derive.basis_links import basis_link_triples
     from pia_kg.derive.history import history_triples
     from pia_kg.derive.resolution import resolution_triples, resolve_all
@@ -180,6 +181,7 @@ def derive_graph(
         resolution = resolution_triples(resolutions)
         added = [r.citation.iri for r in resolutions if r.citation.role == "change"]
         resolution.update(basis_link_triples(scratch, added))
+        resolution.update(answer_row_triples(scratch, resolution))
         history, claims = history_triples(scratch, versions)
     finally:
         scratch.drop_graphs([doc_graph])

@@ -5,7 +5,7 @@ the new one."""
 
 from __future__ import annotations
 
-from pia_kg.named_queries import bind_params, get_query, inject_values
+from pia_kg.named_queries import bind_params, get_query, inject_values, run_query
 from pia_kg.vocab import PREFIXES
 
 P = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
@@ -67,7 +67,7 @@ def test_departments_under_item_answers_as_the_union_over_the_shapes_did(loaded_
         bindings = bind_params(query, {"table": table, "item": item})
         old = _rows(loaded_store, P + inject_values(UNION_FORM, bindings))
         new = {(r["department"], r["role"], r["assessment"], r["source"])
-               for r in loaded_store.query(inject_values(query.text, bindings)).values()}
+               for r in run_query(loaded_store, query.name, {"table": table, "item": item}).values()}
         assert old == new, (table, item)
         answered += len(old)
     assert answered >= 5

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pia_kg.named_queries import bind_params, get_query, inject_values, run_sparql
+from pia_kg.named_queries import get_query, run_query
 
 CONTRACTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # name: (parameters, leading columns)
@@ -49,10 +49,10 @@ def test_named_query_keeps_its_contract(name: str) -> None:
     declared = [p.name for p in q.params]
     for p in params:
         assert p in declared, f"{name}: parameter {p} missing (has {declared})"
-    text = inject_values(q.text, bind_params(q, {p.name: p.example for p in q.params if p.required}))
     from pia_kg.store import open_store
 
-    variables = run_sparql(open_store("oxigraph"), text).variables
+    required = {p.name: p.example for p in q.params if p.required}
+    variables = run_query(open_store("oxigraph"), name, required).variables
     assert tuple(variables[: len(columns)]) == columns, f"{name}: columns {variables}"
 
 
@@ -70,9 +70,9 @@ LAW_STATUS_QUERIES = (
 @pytest.mark.parametrize("name", LAW_STATUS_QUERIES)
 def test_law_reading_queries_end_with_law_status(name: str) -> None:
     q = get_query(name)
-    text = inject_values(q.text, bind_params(q, {p.name: p.example for p in q.params if p.required}))
     from pia_kg.store import open_store
 
-    variables = run_sparql(open_store("oxigraph"), text).variables
+    required = {p.name: p.example for p in q.params if p.required}
+    variables = run_query(open_store("oxigraph"), name, required).variables
     assert "law_status" in variables, f"{name}: columns {variables}"
     assert variables.index("law_status") >= len(CONTRACTS.get(name, ((), ()))[1])

@@ -25,7 +25,7 @@ CORPUS_PREDICATES = {
         "basisDepartment", "inAssessment", "citedTable", "citedItem", "source", "problem",
         "bodyName", "basisPurpose", "basisRecipient", "recipient", "purpose", "body",
         "file", "outsourcing", "contractorName", "order", "oldName", "newName", "renameKind",
-        "recordedIn",
+        "recordedIn", "departmentAnswerRow", "recipientAnswerRow",
     )
 } | {"<http://purl.org/dc/terms/title>", "<http://www.w3.org/ns/prov#wasDerivedFrom>"}
 
@@ -148,22 +148,24 @@ def _lookup_parent(node: dict, predicate: str) -> dict | None:
 
 
 @pytest.mark.parametrize(
-    ("name", "params"),
+    ("name", "params", "rows"),
     [
-        ("departments_under_item", {"table": "番号法別表第一", "item": "56", "as_of": "2023-01-01"}),
-        ("recipients_under_item", {"table": "主務省令第2条の表", "item": "106", "as_of": "2025-01-01"}),
+        ("departments_under_item", {"table": "番号法別表第一", "item": "56", "as_of": "2023-01-01"},
+         "departmentAnswerRow"),
+        ("recipients_under_item", {"table": "主務省令第2条の表", "item": "106", "as_of": "2025-01-01"},
+         "recipientAnswerRow"),
     ],
 )
-def test_item_queries_look_citations_up_once_per_meant_item(
-    store_dir: Path, tmp_path: Path, name: str, params: dict[str, str]
+def test_item_queries_look_rows_up_once_per_meant_item(
+    store_dir: Path, tmp_path: Path, name: str, params: dict[str, str], rows: str
 ) -> None:
-    """The citations are looked up from a DISTINCT set of meant items: a law triple held in
+    """The answer rows are looked up from a DISTINCT set of meant items: a law triple held in
     several graphs repeats the item rows, and each repeat read every citation again (10x on
     番号法別表第一 at 5,000 documents)."""
     query = get_query(name)
     plan = _plan(store_dir, tmp_path, inject_values(query.text, bind_params(query, params)))
-    join = _lookup_parent(plan, f"<{PREFIXES['pia']}meantItem>")
-    assert join is not None, "no lookup of the citations by meant item"
+    join = _lookup_parent(plan, f"<{PREFIXES['pia']}{rows}>")
+    assert join is not None, "no lookup of the answer rows by meant item"
     names, node = [], join["children"][0]
     while node.get("children") and node["name"].startswith(("Slice", "Project", "Distinct")):
         names.append(node["name"])

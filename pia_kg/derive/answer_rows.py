@@ -1,0 +1,108 @@
+"""The rows of the headline answers, written once per document on the item each row's citation
+meant, so that a question from an item reads its rows in one index scan.
+
+"Which departments receive data under item 81" is, per citation that meant an item of the
+same 事務, a row of eight columns: the body, the assessment, the department, the source line,
+the role, the table and item as cited, the purpose. Read from the basis links
+(pia_kg/derive/basis_links.py), each column is a lookup by subject: eight lookups a row, half
+a second for the 6,000 rows of item 81 at 5,000 documents, where the store scans an item's
+packed rows in 40 ms. So, once per document, every row is written whole:
+
+    ?meant pia:departmentAnswerRow "{…}" .    # 移転先 and 利用: a row per department
+    ?meant pia:recipientAnswerRow "{…}" .     # 提供先: a row per 提供先 row
+
+(the text packed by pia_kg/packed_rows.py), in the document's resolution graph: the rows
+come and go with the document, and ``rederive`` writes them again when the law changes what
+a citation meant. The basis links stay, for questions the rows do not answer.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from pia_kg.derive import ntriples as nt
+from pia_kg.derive.basis_links import ROLES
+from pia_kg.derive.scratch import ScratchStore
+from pia_kg.packed_rows import pack
+from pia_kg.vocab import ID, PIA, PREFIXES
+
+__all__ = ["ROW_PREDICATES", "answer_row_triples"]
+
+_HEAD = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+
+# Each row's columns in the answer's order (its sort keys first), as each headline query
+# declares them (queries/departments_under_item.rq, queries/recipients_under_item.rq).
+_ASSESSMENT_AND_CITATION = """
+  ?a prov:wasDerivedFrom ?doc .
+  OPTIONAL { ?a dcterms:title ?title }
+  BIND(COALESCE(?title, STR(?doc)) AS ?assessment)
+  OPTIONAL { ?cit pia:citedTable ?cited_table }
+  OPTIONAL { ?cit pia:citedItem ?cited_item }
+  OPTIONAL { ?cit pia:source ?source }
+"""
+
+#: predicate → (columns of its rows, the SELECT reading them from a document and its links)
+_ROWS = {
+    PIA.departmentAnswerRow: (
+        ("organization", "assessment", "department", "source", "role", "cited_table", "cited_item", "purpose"),
+        _HEAD + """SELECT ?meant ?organization ?assessment ?department ?source ?role ?cited_table
+               ?cited_item ?purpose WHERE {
+  ?cit pia:meantItem ?meant ; pia:basisDepartment ?dep ; pia:basisRole ?role ; pia:basisOf ?party ;
+       pia:inAssessment ?a .
+  ?dep rdfs:label ?department .
+  OPTIONAL { ?party pia:basisPurpose ?purpose }
+  OPTIONAL { ?dep pia:organizationName ?organization }
+""" + _ASSESSMENT_AND_CITATION + "}",
+    ),
+    PIA.recipientAnswerRow: (
+        ("organization", "assessment", "recipient", "source", "role", "cited_table", "cited_item", "purpose"),
+        _HEAD + f"""SELECT ?meant ?organization ?assessment ?recipient ?source ?role ?cited_table
+               ?cited_item ?purpose WHERE {{
+  ?cit pia:meantItem ?meant ; pia:basisRole ?role ; pia:basisOf ?row ; pia:inAssessment ?a .
+  FILTER(?role = "{ROLES['provision']}")
+  OPTIONAL {{ ?row pia:basisRecipient ?recipient }}
+  OPTIONAL {{ ?row pia:purpose ?purpose }}
+  OPTIONAL {{ ?a pia:bodyName ?organization }}
+""" + _ASSESSMENT_AND_CITATION + "}",
+    ),
+}
+
+#: Every predicate the rows are written with.
+ROW_PREDICATES = frozenset(_ROWS)
+
+_LINKS = ox.NamedNode(f"{ID['graph/scratch/links']}")
+
+
+def answer_row_triples(scratch: ScratchStore, resolution: nt.Triples) -> nt.Triples:
+    """The packed answer rows of the one document ``scratch`` holds, whose resolution
+    (citations' meant items, basis links) is ``resolution``, as N-Triples.
+
+    >>> from pia_kg.derive.scratch import ScratchStore
+    >>> s = ScratchStore()
+    >>> doc, a, cit = (f"<urn:x:{n}>" for n in ("doc", "a", "cit"))
+    >>> s.load_graph(URIRef("urn:x:doc"), f'''{a} <http://www.w3.org/ns/prov#wasDerivedFrom> {doc} .
+    ... {cit} <{PIA.source}> "d.txt#L3-L3" .''')
+    >>> links = nt.Triples()
+    >>> for p, o in (("meantItem", "<urn:x:item>"), ("basisRole", '"提供先"'), ("basisOf", "<urn:x:row>"),
+    ...              ("inAssessment", a)):
+    ...     links.add(cit, f"<{PIA[p]}>", o)
+    >>> links.add("<urn:x:row>", f"<{PIA.basisRecipient}>", '"厚生労働大臣"')
+    >>> print(answer_row_triples(s, links).text().replace(str(PIA), "pia:"))
+    <urn:x:item> <pia:recipientAnswerRow> "{\\"organization\\":null,\\"assessment\\":\\"urn:x:doc\\",\\"recipient\\":\\"厚生労働大臣\\",\\"source\\":\\"d.txt#L3-L3\\",\\"role\\":\\"提供先\\",\\"cited_table\\":null,\\"cited_item\\":null,\\"purpose\\":null}" .
+    <BLANKLINE>
+    """
+    out = nt.Triples()
+    scratch.load_graph(URIRef(_LINKS.value), resolution.text())
+    try:
+        for predicate, (columns, select) in _ROWS.items():
+            spelled = nt.iri(predicate)
+            variables, rows = scratch.query_terms(select)  # type: ignore[misc]
+            meant = variables.index("meant")
+            at = [variables.index(c) for c in columns]
+            for row in rows:
+                packed = pack({c: row[i] for c, i in zip(columns, at, strict=True)})
+                out.add(nt.term(row[meant]), spelled, nt.literal(packed))
+    finally:
+        scratch.drop_graphs([URIRef(_LINKS.value)])
+    return out

@@ -1,0 +1,123 @@
+"""The packed answer rows answer as the basis links read triple by triple did: every column of
+every row, for every item the seeds and the real excerpts cite, with and without a date, in the
+same order (pia_kg/derive/answer_rows.py, pia_kg/packed_rows.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SEEDS_DIR
+from rdflib import Literal, URIRef
+
+from pia_kg.derive import ntriples as nt
+from pia_kg.derive.answer_rows import answer_row_triples
+from pia_kg.derive.scratch import ScratchStore
+from pia_kg.named_queries import bind_params, get_query, inject_values, run_query, run_sparql
+from pia_kg.packed_rows import unpack
+from pia_kg.vocab import PIA, PREFIXES
+
+REALDOCS = REPO.parent / "shared" / "realdocs"
+
+# The rows as the queries read them before the rows were packed: each column by a lookup.
+_ROWS_BY_LOOKUPS = {
+    "departments_under_item": """
+    ?cit pia:meantItem ?meant ; pia:basisDepartment ?dep ; pia:basisRole ?role ;
+         pia:basisOf ?party ; pia:inAssessment ?a .
+    ?dep rdfs:label ?department .
+    ?a prov:wasDerivedFrom ?doc .
+  } LIMIT 10000000 }
+  OPTIONAL { ?party pia:basisPurpose ?purpose }
+  OPTIONAL { ?dep pia:organizationName ?organization }
+  OPTIONAL { ?a dcterms:title ?title }
+  BIND(COALESCE(?title, STR(?doc)) AS ?assessment)
+  OPTIONAL { ?cit pia:citedTable ?cited_table }
+  OPTIONAL { ?cit pia:citedItem ?cited_item }
+  OPTIONAL { ?cit pia:source ?source }
+}""",
+    "recipients_under_item": """
+    ?cit pia:meantItem ?meant ; pia:basisRole ?role ; pia:basisOf ?row ; pia:inAssessment ?a .
+    FILTER(sameTerm(?role, "提供先"))
+    ?a prov:wasDerivedFrom ?doc .
+  } LIMIT 10000000 }
+  OPTIONAL { ?row pia:basisRecipient ?recipient }
+  OPTIONAL { ?row pia:purpose ?purpose }
+  OPTIONAL { ?a pia:bodyName ?organization }
+  OPTIONAL { ?a dcterms:title ?title }
+  BIND(COALESCE(?title, STR(?doc)) AS ?assessment)
+  OPTIONAL { ?cit pia:citedTable ?cited_table }
+  OPTIONAL { ?cit pia:citedItem ?cited_item }
+  OPTIONAL { ?cit pia:source ?source }
+}""",
+}
+
+
+@pytest.fixture(scope="module")
+def store(law_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The law, the seeds and the real excerpts of other bodies."""
+    from pia_kg.pipeline import load_documents, load_law_dir
+    from pia_kg.store import open_store
+
+    s = open_store("oxigraph", path=tmp_path_factory.mktemp("rows") / "store")
+    load_law_dir(s, law_dir)
+    load_documents(s, [SEEDS_DIR, REALDOCS], workers=1)
+    yield s
+    s.close()
+
+
+def _by_lookups(store, name: str, params: dict[str, str]) -> list[tuple]:  # noqa: ANN001
+    query = get_query(name)
+    text = inject_values(query.text, bind_params(query, params))
+    head, _, _ = text.partition(f"?meant pia:{'department' if name.startswith('dep') else 'recipient'}AnswerRow ?row .")
+    head = re.sub(r"SELECT DISTINCT \?row .*?\nWHERE", "SELECT DISTINCT " + " ".join(f"?{c}" for c in query.columns)
+                  + "\nWHERE", head, count=1, flags=re.S)
+    prefixes = "PREFIX dcterms: <http://purl.org/dc/terms/>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
+    return run_sparql(store, prefixes + head + _ROWS_BY_LOOKUPS[name]).rows
+
+
+def _cited_items(store) -> list[tuple[str, str]]:  # noqa: ANN001
+    """Every (table, item) some citation meant, by its table's label."""
+    sparql = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + """
+    SELECT DISTINCT ?table ?item WHERE {
+      ?cit pia:meantItem ?i . ?i pia:itemLabel ?item ; pia:inVersion/pia:versionOf/rdfs:label ?table .
+      FILTER(LANG(?table) = "ja")
+    } ORDER BY ?table ?item"""
+    return [(str(t), str(i)) for t, i in run_sparql(store, sparql).rows]
+
+
+@pytest.mark.parametrize("name", ["departments_under_item", "recipients_under_item"])
+def test_packed_rows_answer_as_the_lookups_did(store, name: str) -> None:  # noqa: ANN001
+    items = _cited_items(store)
+    assert len(items) > 50
+    answered = 0
+    for table, item in items:
+        for as_of in (None, "2023-01-01", "2025-01-01"):
+            params = {"table": table, "item": item} | ({"as_of": as_of} if as_of else {})
+            rows = run_query(store, name, params)
+            expected = _by_lookups(store, name, params)
+            # the same rows, every term the same (language tags included)
+            assert sorted(map(repr, rows.rows)) == sorted(map(repr, expected)), (table, item, as_of)
+            # in the answer's order: by reading, then body, assessment, department or recipient, source
+            keys = [tuple(str(r[rows.variables.index(c)]) for c in
+                          ("reading", "organization", "assessment", rows.variables[1], "source")) for r in rows.rows]
+            assert keys == sorted(keys), (table, item, as_of)
+            answered += len(rows.rows)
+    assert answered > 200
+
+
+def test_a_row_keeps_quotes_line_breaks_and_tags() -> None:
+    """Values with JSON's special characters and language tags come back as they went in."""
+    s = ScratchStore()
+    a, cit, dep = "<urn:x:a>", "<urn:x:cit>", "<urn:x:dep>"
+    name = nt.literal('say "hi"\\ \n\t 部署', lang="ja")
+    s.load_graph(URIRef("urn:x:doc"), f'{a} <http://www.w3.org/ns/prov#wasDerivedFrom> <urn:x:doc> .\n'
+                  f'{dep} <http://www.w3.org/2000/01/rdf-schema#label> {name} .\n')
+    links = nt.Triples()
+    for p, o in (("meantItem", "<urn:x:item>"), ("basisRole", '"移転先"'), ("basisOf", "<urn:x:row>"),
+                 ("inAssessment", a), ("basisDepartment", dep)):
+        links.add(cit, f"<{PIA[p]}>", o)
+    rows = answer_row_triples(s, links).graph()
+    row = unpack(str(rows.value(URIRef("urn:x:item"), PIA.departmentAnswerRow)))
+    assert row["department"] == Literal('say "hi"\\ \n\t 部署', lang="ja")
+    assert row["organization"] is None and row["assessment"] == Literal("urn:x:doc")
