@@ -10,6 +10,7 @@ packed rows in 40 ms. So, once per document, every row is written whole:
 
     ?meant pia:departmentAnswerRow "{…}" .    # 移転先 and 利用: a row per department
     ?meant pia:recipientAnswerRow "{…}" .     # 提供先: a row per 提供先 row
+    ?assessment pia:problemAnswerRow "{…}" .  # a row per problem found in a citation
 
 (the text packed by pia_kg/packed_rows.py), in the document's resolution graph: the rows
 come and go with the document, and ``rederive`` writes them again when the law changes what
@@ -42,9 +43,11 @@ _ASSESSMENT_AND_CITATION = """
   OPTIONAL { ?cit pia:source ?source }
 """
 
-#: predicate → (columns of its rows, the SELECT reading them from a document and its links)
+#: predicate → (the variable naming the node the rows are written on, the rows' columns,
+#: the SELECT reading them from a document and its resolution)
 _ROWS = {
     PIA.departmentAnswerRow: (
+        "meant",
         ("organization", "assessment", "department", "source", "role", "cited_table", "cited_item", "purpose"),
         _HEAD + """SELECT ?meant ?organization ?assessment ?department ?source ?role ?cited_table
                ?cited_item ?purpose WHERE {
@@ -56,6 +59,7 @@ _ROWS = {
 """ + _ASSESSMENT_AND_CITATION + "}",
     ),
     PIA.recipientAnswerRow: (
+        "meant",
         ("organization", "assessment", "recipient", "source", "role", "cited_table", "cited_item", "purpose"),
         _HEAD + f"""SELECT ?meant ?organization ?assessment ?recipient ?source ?role ?cited_table
                ?cited_item ?purpose WHERE {{
@@ -65,6 +69,32 @@ _ROWS = {
   OPTIONAL {{ ?row pia:purpose ?purpose }}
   OPTIONAL {{ ?a pia:bodyName ?organization }}
 """ + _ASSESSMENT_AND_CITATION + "}",
+    ),
+    # A citation problem, on its assessment: queries/citation_problems.rq, in its order
+    # (document, source, problem).
+    PIA.problemAnswerRow: (
+        "assessment",
+        ("document", "source", "problem", "cited_table", "cited_item", "purpose", "expected_table",
+         "expected_item", "evidence", "title", "comment", "agreement", "as_of", "method", "law_status"),
+        _HEAD + """SELECT * WHERE {
+  ?cit pia:inAssessment ?assessment ; pia:problem ?p .
+  ?assessment prov:wasDerivedFrom ?doc .
+  ?doc pia:fileName ?document .
+  ?p pia:problemKind ?problem .
+  OPTIONAL { ?assessment dcterms:title ?title }
+  OPTIONAL { ?p rdfs:comment ?comment }
+  OPTIONAL { ?p pia:expectedTable ?expected_table }
+  OPTIONAL { ?p pia:expectedItem ?expected_item }
+  OPTIONAL { ?p pia:evidence ?evidence }
+  OPTIONAL { ?cit pia:source ?source }
+  OPTIONAL { ?cit pia:citedTable ?cited_table }
+  OPTIONAL { ?cit pia:citedItem ?cited_item }
+  OPTIONAL { ?cit pia:agreement ?agreement }
+  OPTIONAL { ?cit pia:asOf ?as_of }
+  OPTIONAL { ?cit pia:resolutionMethod ?method }
+  OPTIONAL { ?cit pia:lawStatus ?law_status }
+  OPTIONAL { ?cit pia:basisOf/pia:basisPurpose ?purpose }
+}""",
     ),
 }
 
@@ -95,14 +125,14 @@ def answer_row_triples(scratch: ScratchStore, resolution: nt.Triples) -> nt.Trip
     out = nt.Triples()
     scratch.load_graph(URIRef(_LINKS.value), resolution.text())
     try:
-        for predicate, (columns, select) in _ROWS.items():
+        for predicate, (key, columns, select) in _ROWS.items():
             spelled = nt.iri(predicate)
             variables, rows = scratch.query_terms(select)  # type: ignore[misc]
-            meant = variables.index("meant")
+            subject = variables.index(key)
             at = [variables.index(c) for c in columns]
             for row in rows:
                 packed = pack({c: row[i] for c, i in zip(columns, at, strict=True)})
-                out.add(nt.term(row[meant]), spelled, nt.literal(packed))
+                out.add(nt.term(row[subject]), spelled, nt.literal(packed))
     finally:
         scratch.drop_graphs([URIRef(_LINKS.value)])
     return out

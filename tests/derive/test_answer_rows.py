@@ -121,3 +121,45 @@ def test_a_row_keeps_quotes_line_breaks_and_tags() -> None:
     row = unpack(str(rows.value(URIRef("urn:x:item"), PIA.departmentAnswerRow)))
     assert row["department"] == Literal('say "hi"\\ \n\t 部署', lang="ja")
     assert row["organization"] is None and row["assessment"] == Literal("urn:x:doc")
+
+
+# The problems as queries/citation_problems.rq read them before the rows were packed.
+_PROBLEMS_BY_LOOKUPS = """
+SELECT ?assessment ?source ?cited_table ?cited_item ?purpose ?problem ?expected_table
+       ?expected_item ?evidence ?document ?title ?comment ?agreement ?as_of ?method ?law_status
+WHERE {
+  ?cit pia:inAssessment ?assessment ; pia:problem ?p .
+  ?assessment prov:wasDerivedFrom ?doc .
+  ?doc pia:fileName ?document .
+  ?p pia:problemKind ?problem .
+  OPTIONAL { ?assessment dcterms:title ?title }
+  OPTIONAL { ?p rdfs:comment ?comment }
+  OPTIONAL { ?p pia:expectedTable ?expected_table }
+  OPTIONAL { ?p pia:expectedItem ?expected_item }
+  OPTIONAL { ?p pia:evidence ?evidence }
+  OPTIONAL { ?cit pia:source ?source }
+  OPTIONAL { ?cit pia:citedTable ?cited_table }
+  OPTIONAL { ?cit pia:citedItem ?cited_item }
+  OPTIONAL { ?cit pia:agreement ?agreement }
+  OPTIONAL { ?cit pia:asOf ?as_of }
+  OPTIONAL { ?cit pia:resolutionMethod ?method }
+  OPTIONAL { ?cit pia:lawStatus ?law_status }
+  OPTIONAL { ?cit pia:basisOf/pia:basisPurpose ?purpose }
+}"""
+
+
+def test_packed_problems_answer_as_the_lookups_did(store) -> None:  # noqa: ANN001
+    query = get_query("citation_problems")
+    head = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+    head += "PREFIX dcterms: <http://purl.org/dc/terms/>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
+    every = run_query(store, "citation_problems")
+    assessments = sorted({str(r[0]) for r in every.rows})
+    assert len(assessments) >= 3 and len(every.rows) > 10, (assessments, len(every.rows))
+    for assessment in [None, *assessments]:
+        params = {"assessment": assessment} if assessment else {}
+        rows = run_query(store, "citation_problems", params)
+        expected = run_sparql(store, head + inject_values(_PROBLEMS_BY_LOOKUPS, bind_params(query, params)))
+        assert rows.variables == expected.variables
+        assert sorted(map(repr, rows.rows)) == sorted(map(repr, expected.rows)), assessment
+        keys = [tuple(str(r[rows.variables.index(c)]) for c in ("document", "source", "problem")) for r in rows.rows]
+        assert keys == sorted(keys), assessment
