@@ -51,8 +51,12 @@ _ROWS = {
         ("organization", "assessment", "department", "source", "role", "cited_table", "cited_item", "purpose"),
         _HEAD + """SELECT ?meant ?organization ?assessment ?department ?source ?role ?cited_table
                ?cited_item ?purpose WHERE {
-  ?cit pia:meantItem ?meant ; pia:basisDepartment ?dep ; pia:basisRole ?role ; pia:basisOf ?party ;
-       pia:inAssessment ?a .
+  # the document's departments first (the law's labels are thousands): the LIMIT never cuts
+  # a row, it tells Oxigraph the sub-select is small, so that the rest is looked up from it
+  { SELECT * WHERE {
+    ?cit pia:basisDepartment ?dep ; pia:meantItem ?meant ; pia:basisRole ?role ; pia:basisOf ?party ;
+         pia:inAssessment ?a .
+  } LIMIT 10000000 }
   ?dep rdfs:label ?department .
   OPTIONAL { ?party pia:basisPurpose ?purpose }
   OPTIONAL { ?dep pia:organizationName ?organization }
