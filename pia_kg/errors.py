@@ -35,6 +35,7 @@ __all__ = [
     "LawDataError",
     "StoreError",
     "UnknownStoreError",
+    "OutdatedStoreError",
     "QueryError",
     "UnknownQueryError",
     "ParameterError",
@@ -76,6 +77,11 @@ class LawDataError(PiaKgError):
 
 class StoreError(PiaKgError):
     """A store backend failed, or cannot do what was asked of it."""
+
+
+class OutdatedStoreError(StoreError):
+    """The store's documents were derived by an older pia-kg than the answer needs: `pia-kg
+    rederive` derives them again."""
 
 
 class UnknownNameError(PiaKgError):

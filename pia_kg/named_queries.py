@@ -328,10 +328,15 @@ def run_query(
     the same rows in any order, for a caller that orders them itself (the store then holds
     no sort of the whole answer: 420 of the 790 MB that the national impact query took).
 
-    Raises UnknownQueryError, ParameterError, QueryError, QueryTimeoutError, ResultLimitError.
+    Raises UnknownQueryError, ParameterError, QueryError, QueryTimeoutError, ResultLimitError,
+    OutdatedStoreError.
     """
     query = get_query(name)
     bindings = bind_params(query, params or {})
+    if query.packed:  # its rows are written by the derivation: not by an older one
+        from pia_kg.derive.derivation_format import check_current
+
+        check_current(store, query.title.lower())
     text = inject_values(query.text, bindings)
     if unordered:
         text = without_order(text)

@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 from rdflib import Graph, URIRef
 
+from pia_kg.derive.derivation_format import FORMAT, format_graph
 from pia_kg.derive.documents import (
     DocumentResult,
     derive_graph,
@@ -45,6 +46,7 @@ from pia_kg.errors import LoaderError, PiaKgError, StoreError
 from pia_kg.search import IndexEntry, index_entry, index_for
 from pia_kg.store import GraphData, Store
 from pia_kg.vocab import (
+    DERIVATION_FORMAT_GRAPH,
     HISTORY_GRAPH,
     ID,
     RESOLUTION_GRAPH,
@@ -78,6 +80,14 @@ BATCH_TEXT = 40_000_000
 #: documents into a 4,000-document store peak at 545 MB. A round costs a process start (about
 #: 1 s, its workers' included): 1 ms per document.
 ROUND = 1000
+
+#: Told by a load into a store whose documents an older pia-kg derived (see
+#: pia_kg/derive/derivation_format.py).
+OUTDATED_WARNING = (
+    "the documents already in this store were derived by an older pia-kg: departments-under-item, "
+    "recipients-under-item and citation-problems will not answer until `pia-kg rederive` derives them "
+    f"again (in format {FORMAT})"
+)
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -187,6 +197,8 @@ def _load_files(
     content digest (a file of the same content is reported as their duplicate), updated."""
     report = LoadReport()  # no count of the whole store: it would cost a scan of it
     writer = _Writer(store)
+    if writer.outdated:
+        report.warnings.append(OUTDATED_WARNING)
     index = index_for(store, prune=True)  # the search index and document text (pia_kg.search)
     results = _in_workers(parse_and_derive, files, writer.law_nquads, workers, ahead=batch_size)
     for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=batch_text):
@@ -455,6 +467,9 @@ def rederive(
                 _in_own_process(opener, _rederive_docs, args, what, "`pia-kg rederive`", progress)
     else:
         _rederive_docs(store, progress, docs, stale, True, batch_size, workers)
+    # every document is derived in this pia-kg's format now (a rederive that dies before
+    # this point leaves the store saying the older one: it is run again)
+    store.replace_graphs({DERIVATION_FORMAT_GRAPH: format_graph()})
     store.compact()  # every derived graph was replaced: reclaim the old ones (Store.compact)
     return len(docs)
 
@@ -499,10 +514,16 @@ class _Writer:
 
     def __init__(self, store: Store, *, read_claims: bool = True):
         from pia_kg.derive.correspondence_graphs import CorrespondenceGraphs
+        from pia_kg.derive.derivation_format import has_documents, store_format
         from pia_kg.derive.first_records import FirstRecords
         from pia_kg.derive.law_state import law_fingerprint
 
         self.store = store
+        # A store without documents takes this pia-kg's derivation format with the first
+        # batch; one whose documents were derived in another stays so until `rederive`.
+        other = store_format(store) != FORMAT
+        self.mark_format = other and not has_documents(store)
+        self.outdated = other and not self.mark_format
         self.law_nquads = _law_nquads(store)
         self.first_records = FirstRecords.read(store) if read_claims else FirstRecords(saved=False)
         self.correspondences = CorrespondenceGraphs(store, law_fingerprint(store))
@@ -530,6 +551,8 @@ class _Writer:
             graphs[FIRST_RECORDS_GRAPH] = self.first_records.text()
         if self.first:
             graphs.update(_ontology_graphs(self.store))
+            if self.mark_format:
+                graphs[DERIVATION_FORMAT_GRAPH] = format_graph()
         # derived graphs before the documents they come from: a store that applies a request
         # step by step (Virtuoso) is never left with a document without its derivations
         ordered = dict(sorted(graphs.items(), key=lambda kv: str(kv[0]).startswith(_DOC_GRAPHS)))

@@ -47,6 +47,7 @@ __all__ = [
     "HISTORY_GRAPH",
     "CORRESPONDENCE_GRAPH",
     "FIRST_RECORDS_GRAPH",
+    "DERIVATION_FORMAT_GRAPH",
     "correspondence_graph_iri",
     "ONTOLOGY_GRAPH",
     "RESOLUTION_GRAPH",
@@ -86,6 +87,8 @@ CORRESPONDENCE_GRAPH = ID["graph/derived/correspondence"]
 # The first record of each renumbering the documents record, which the correspondences read
 # (pia_kg/derive/first_records.py): kept by the writer, so that it need not read every history.
 FIRST_RECORDS_GRAPH = ID["graph/derived/first-records"]
+# Which derivation of its documents the store holds (pia_kg/derive/derivation_format.py).
+DERIVATION_FORMAT_GRAPH = ID["graph/derived/format"]
 # The ontology itself, loaded beside the data so that its labels answer in SPARQL.
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 # Citation resolutions and their problems (pia_kg/derive/resolution.py): one graph per document under it.
