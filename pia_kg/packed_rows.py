@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from pia_kg.errors import QueryError
 
-__all__ = ["pack", "unpack"]
+__all__ = ["pack", "unpack", "members", "term"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -65,10 +65,10 @@ def pack(row: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode | None]) -> 
 
 
 # Rows repeat the same names (bodies, departments, tables, purposes) many times, and rdflib's
-# Literal constructor is slow: the terms are immutable, so they are shared.
-@lru_cache(maxsize=262_144)
-def _plain(value: str) -> Literal:
-    return Literal(value)
+# Literal constructor is slow: the terms are immutable, so they are shared (a plain dict,
+# emptied when full: a cache lookup is most of what unpacking a row costs).
+_PLAIN: dict[str, Literal] = {}
+_CACHE_SIZE = 262_144
 
 
 @lru_cache(maxsize=65_536)
@@ -76,11 +76,17 @@ def _tagged(value: str, language: str | None, datatype: str | None) -> Literal:
     return Literal(value, lang=language, datatype=URIRef(datatype) if datatype else None)
 
 
-def _term(value: object) -> Node | None:
+def term(value: object) -> Node | None:
+    """The rdflib term of one member's value (None for null)."""
+    if value.__class__ is str:
+        found = _PLAIN.get(value)  # type: ignore[arg-type]
+        if found is None:
+            if len(_PLAIN) >= _CACHE_SIZE:
+                _PLAIN.clear()
+            found = _PLAIN[value] = Literal(value)  # type: ignore[index]
+        return found
     if value is None:
         return None
-    if isinstance(value, str):
-        return _plain(value)
     if isinstance(value, dict):
         if "@id" in value:
             return URIRef(value["@id"])
@@ -89,12 +95,20 @@ def _term(value: object) -> Node | None:
     raise QueryError(f"a packed answer row has a value that is no RDF term: {value!r}")
 
 
+_DECODE = json.JSONDecoder().decode
+
+
+def members(text: str) -> dict[str, object]:
+    """The members of one packed row as JSON values (see :func:`term`)."""
+    try:
+        found = _DECODE(text)
+    except ValueError:
+        found = None
+    if found.__class__ is not dict:
+        raise QueryError(f"a packed answer row is not a JSON object: {text[:80]!r}")
+    return found  # type: ignore[return-value]
+
+
 def unpack(text: str) -> dict[str, Node | None]:
     """The columns of one packed row, as rdflib terms (None for no value)."""
-    try:
-        members = json.loads(text)
-    except ValueError:
-        members = None
-    if not isinstance(members, dict):
-        raise QueryError(f"a packed answer row is not a JSON object: {text[:80]!r}")
-    return {k: _term(v) for k, v in members.items()}
+    return {k: term(v) for k, v in members(text).items()}

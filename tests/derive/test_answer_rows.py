@@ -14,7 +14,14 @@ from rdflib import Literal, URIRef
 from pia_kg.derive import ntriples as nt
 from pia_kg.derive.answer_rows import answer_row_triples
 from pia_kg.derive.scratch import ScratchStore
-from pia_kg.named_queries import bind_params, get_query, inject_values, run_query, run_sparql
+from pia_kg.named_queries import (
+    bind_params,
+    get_query,
+    inject_values,
+    run_query,
+    run_sparql,
+    unpacked,
+)
 from pia_kg.packed_rows import unpack
 from pia_kg.vocab import PIA, PREFIXES
 
@@ -163,3 +170,20 @@ def test_packed_problems_answer_as_the_lookups_did(store) -> None:  # noqa: ANN0
         assert sorted(map(repr, rows.rows)) == sorted(map(repr, expected.rows)), assessment
         keys = [tuple(str(r[rows.variables.index(c)]) for c in ("document", "source", "problem")) for r in rows.rows]
         assert keys == sorted(keys), assessment
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "least"),
+    [("departments_under_item", {"table": "番号法別表", "item": "81"}, 6),
+     ("recipients_under_item", {"table": "番号法別表第二", "item": "89"}, 2),
+     ("citation_problems", {}, 6)],
+)
+def test_pia_kg_orders_packed_rows_as_sparql_does(store, name: str, params: dict[str, str], least: int) -> None:  # noqa: ANN001
+    """run_query sorts a packed query's rows itself: in the order its ORDER BY gives in the
+    store, and a page of them is that slice."""
+    query = get_query(name)
+    by_sparql = unpacked(run_sparql(store, inject_values(query.text, bind_params(query, params))),
+                         query.packed, query.columns)
+    rows = run_query(store, name, params).rows
+    assert len(rows) >= least and rows == by_sparql.rows
+    assert run_query(store, name, params, first=3, skip=1).rows == rows[1:4]
