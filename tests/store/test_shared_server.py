@@ -16,6 +16,7 @@ from servers import oxigraph_server
 from virtuoso import virtuoso_server
 
 from pia_kg.corpus import write_corpus
+from pia_kg.named_queries import run_query
 from pia_kg.pipeline import load_documents, load_law_dir, remove_documents
 from pia_kg.store import ExportFormat, Store, open_store
 from pia_kg.vocab import ID
@@ -108,6 +109,11 @@ def test_virtuoso_loads_replaces_removes_and_pages(virtuoso: str, made_by_load: 
     load_documents(store, [SEED_001, SEED_003, SEED_004], workers=1)
     ours = {g: n for g, n in per_graph(store).items() if g in expected}
     assert ours == expected
+    # the packed answers read back whole: the same rows as the embedded store's
+    for name, params in (("departments_under_item", {"table": "番号法別表", "item": "81"}),
+                         ("citation_problems", {})):
+        answer = run_query(store, name, params).rows
+        assert answer and answer == run_query(local, name, params).rows, name
     # loading again replaces (DROP SILENT: Virtuoso refuses DROP of a graph made by INSERT)
     load_documents(store, [SEED_001], workers=1)
     assert per_graph(store)[f"{DOCS}{SEED_001.stem}"] == expected[f"{DOCS}{SEED_001.stem}"]
