@@ -28,6 +28,13 @@ from pia_kg.vocab import PIA, PREFIXES
 REALDOCS = REPO.parent / "shared" / "realdocs"
 
 # The rows as the queries read them before the rows were packed: each column by a lookup.
+_CITATION_COLUMNS = """
+  OPTIONAL { ?a dcterms:title ?title }
+  BIND(COALESCE(?title, STR(?doc)) AS ?assessment)
+  OPTIONAL { ?cit pia:citedTable ?cited_table }
+  OPTIONAL { ?cit pia:citedItem ?cited_item }
+  OPTIONAL { ?cit pia:source ?source }
+}"""
 _ROWS_BY_LOOKUPS = {
     "departments_under_item": """
     ?cit pia:meantItem ?meant ; pia:basisDepartment ?dep ; pia:basisRole ?role ;
@@ -37,12 +44,7 @@ _ROWS_BY_LOOKUPS = {
   } LIMIT 10000000 }
   OPTIONAL { ?party pia:basisPurpose ?purpose }
   OPTIONAL { ?dep pia:organizationName ?organization }
-  OPTIONAL { ?a dcterms:title ?title }
-  BIND(COALESCE(?title, STR(?doc)) AS ?assessment)
-  OPTIONAL { ?cit pia:citedTable ?cited_table }
-  OPTIONAL { ?cit pia:citedItem ?cited_item }
-  OPTIONAL { ?cit pia:source ?source }
-}""",
+""" + _CITATION_COLUMNS,
     "recipients_under_item": """
     ?cit pia:meantItem ?meant ; pia:basisRole ?role ; pia:basisOf ?row ; pia:inAssessment ?a .
     FILTER(sameTerm(?role, "提供先"))
@@ -51,12 +53,7 @@ _ROWS_BY_LOOKUPS = {
   OPTIONAL { ?row pia:basisRecipient ?recipient }
   OPTIONAL { ?row pia:purpose ?purpose }
   OPTIONAL { ?a pia:bodyName ?organization }
-  OPTIONAL { ?a dcterms:title ?title }
-  BIND(COALESCE(?title, STR(?doc)) AS ?assessment)
-  OPTIONAL { ?cit pia:citedTable ?cited_table }
-  OPTIONAL { ?cit pia:citedItem ?cited_item }
-  OPTIONAL { ?cit pia:source ?source }
-}""",
+""" + _CITATION_COLUMNS,
 }
 
 
