@@ -19,7 +19,6 @@ a citation meant. The basis links stay, for questions the rows do not answer.
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 from rdflib import URIRef
 
 from pia_kg.derive import ntriples as nt
@@ -32,8 +31,7 @@ __all__ = ["ROW_PREDICATES", "answer_row_triples"]
 
 _HEAD = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
 
-# Each row's columns in the answer's order (its sort keys first), as each headline query
-# declares them (queries/departments_under_item.rq, queries/recipients_under_item.rq).
+# The columns every row reads of its assessment and its citation.
 _ASSESSMENT_AND_CITATION = """
   ?a prov:wasDerivedFrom ?doc .
   OPTIONAL { ?a dcterms:title ?title }
@@ -43,8 +41,9 @@ _ASSESSMENT_AND_CITATION = """
   OPTIONAL { ?cit pia:source ?source }
 """
 
-#: predicate → (the variable naming the node the rows are written on, the rows' columns,
-#: the SELECT reading them from a document and its resolution)
+#: predicate → (the variable naming the node the rows are written on, the rows' columns in
+#: the answer's order, its sort keys first, as the query reading them declares them, and the
+#: SELECT reading them from a document and its resolution)
 _ROWS = {
     PIA.departmentAnswerRow: (
         "meant",
@@ -105,7 +104,8 @@ _ROWS = {
 #: Every predicate the rows are written with.
 ROW_PREDICATES = frozenset(_ROWS)
 
-_LINKS = ox.NamedNode(f"{ID['graph/scratch/links']}")
+# Where the document's resolution is held in the scratch store while its rows are read.
+_LINKS = URIRef(ID["graph/scratch/links"])
 
 
 def answer_row_triples(scratch: ScratchStore, resolution: nt.Triples) -> nt.Triples:
@@ -127,7 +127,7 @@ def answer_row_triples(scratch: ScratchStore, resolution: nt.Triples) -> nt.Trip
     <BLANKLINE>
     """
     out = nt.Triples()
-    scratch.load_graph(URIRef(_LINKS.value), resolution.text())
+    scratch.load_graph(_LINKS, resolution.text())
     try:
         for predicate, (key, columns, select) in _ROWS.items():
             spelled = nt.iri(predicate)
@@ -138,5 +138,5 @@ def answer_row_triples(scratch: ScratchStore, resolution: nt.Triples) -> nt.Trip
                 packed = pack({c: row[i] for c, i in zip(columns, at, strict=True)})
                 out.add(nt.term(row[subject]), spelled, nt.literal(packed))
     finally:
-        scratch.drop_graphs([URIRef(_LINKS.value)])
+        scratch.drop_graphs([_LINKS])
     return out
