@@ -84,7 +84,7 @@ ROUND = 1000
 #: Told by a load into a store whose documents an older pia-kg derived (see
 #: pia_kg/derive/derivation_format.py).
 OUTDATED_WARNING = (
-    "the documents already in this store were derived by an older pia-kg: departments-under-item, "
+    "what this store already holds was derived by an older pia-kg: item-meaning, departments-under-item, "
     "recipients-under-item and citation-problems will not answer until `pia-kg rederive` derives them "
     f"again (in format {FORMAT})"
 )
@@ -451,6 +451,8 @@ def rederive(
     Graphs of an older layout (one resolution and one history graph for the whole store)
     are dropped. More than ``round_size`` documents in a store in a folder go in rounds, each
     written by a process of its own (as :func:`load_documents` does)."""
+    from pia_kg.derive.item_meanings import item_meaning_graphs
+
     present = store.named_graphs()
     docs = [g for g in present if str(g).startswith(_DOC_GRAPHS)]
     known = {d for g in docs for d in derived_graphs_of(g)}
@@ -467,9 +469,10 @@ def rederive(
                 _in_own_process(opener, _rederive_docs, args, what, "`pia-kg rederive`", progress)
     else:
         _rederive_docs(store, progress, docs, stale, True, batch_size, workers)
-    # every document is derived in this pia-kg's format now (a rederive that dies before
-    # this point leaves the store saying the older one: it is run again)
-    store.replace_graphs({DERIVATION_FORMAT_GRAPH: format_graph()})
+    # every document is derived in this pia-kg's format now, and what each law item says
+    # with it (a rederive that dies before this point leaves the store saying the older
+    # one: it is run again)
+    store.replace_graphs({**item_meaning_graphs(store), DERIVATION_FORMAT_GRAPH: format_graph()})
     store.compact()  # every derived graph was replaced: reclaim the old ones (Store.compact)
     return len(docs)
 
@@ -514,15 +517,16 @@ class _Writer:
 
     def __init__(self, store: Store, *, read_claims: bool = True):
         from pia_kg.derive.correspondence_graphs import CorrespondenceGraphs
-        from pia_kg.derive.derivation_format import has_documents, store_format
+        from pia_kg.derive.derivation_format import has_documents, has_law, store_format
         from pia_kg.derive.first_records import FirstRecords
         from pia_kg.derive.law_state import law_fingerprint
 
         self.store = store
-        # A store without documents takes this pia-kg's derivation format with the first
-        # batch; one whose documents were derived in another stays so until `rederive`.
+        # A store without documents or law takes this pia-kg's derivation format with the
+        # first batch; one whose documents or law were derived in another stays so until
+        # `rederive`.
         other = store_format(store) != FORMAT
-        self.mark_format = other and not has_documents(store)
+        self.mark_format = other and not has_documents(store) and not has_law(store)
         self.outdated = other and not self.mark_format
         self.law_nquads = _law_nquads(store)
         self.first_records = FirstRecords.read(store) if read_claims else FirstRecords(saved=False)

@@ -53,6 +53,7 @@ __all__ = [
     "RESOLUTION_GRAPH",
     "LAW_REVISIONS_GRAPH",
     "LAW_STATUS_GRAPH",
+    "ITEM_MEANINGS_GRAPH",
     "fact_iri",
 ]
 
@@ -100,6 +101,8 @@ LAW_REVISIONS_GRAPH = ID["graph/law/revisions"]
 # What the law held in the store says for each date: held, approximate, not-held
 # (pia_kg/derive/law_status.py).
 LAW_STATUS_GRAPH = ID["graph/derived/law-status"]
+# What each law-table item says on each run of dates (pia_kg/derive/item_meanings.py).
+ITEM_MEANINGS_GRAPH = ID["graph/derived/item-meanings"]
 # Renames and recorded renumberings from 変更箇所 (pia_kg/derive/history.py).
 HISTORY_GRAPH = ID["graph/derived/history"]
 

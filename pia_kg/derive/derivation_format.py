@@ -6,7 +6,7 @@ citation-problems read. A store whose documents were derived before would answer
 no citation meant the item: silently, and wrongly. So the store says, in a graph of its own,
 the format all its documents were derived in:
 
-    id:graph/derived/format { id:graph/derived/format pia:derivationFormat 2 }
+    id:graph/derived/format { id:graph/derived/format pia:derivationFormat 3 }
 
 A load into a store without documents writes it with its first batch (one transaction); a
 load into a store of an older format leaves it as it is and warns; ``rederive`` writes it
@@ -21,11 +21,12 @@ from pia_kg.errors import OutdatedStoreError
 from pia_kg.store import Store
 from pia_kg.vocab import DERIVATION_FORMAT_GRAPH, PIA
 
-__all__ = ["FORMAT", "format_graph", "store_format", "has_documents", "outdated", "check_current"]
+__all__ = ["FORMAT", "format_graph", "store_format", "has_documents", "has_law", "outdated", "check_current"]
 
 #: The derivation this pia-kg writes: 1, resolutions, histories and basis links; 2, with the
-#: answer rows.
-FORMAT = 2
+#: answer rows; 3, with what each law item says on each run of dates
+#: (pia_kg/derive/item_meanings.py).
+FORMAT = 3
 
 _SUBJECT, _PREDICATE = nt.iri(DERIVATION_FORMAT_GRAPH), nt.iri(PIA.derivationFormat)
 
@@ -38,7 +39,7 @@ def format_graph() -> str:
     """The format graph's statement, as N-Triples.
 
     >>> format_graph()
-    '<https://w3id.org/pia-kg/id/graph/derived/format> <https://w3id.org/pia-kg/ontology#derivationFormat> "2"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
+    '<https://w3id.org/pia-kg/id/graph/derived/format> <https://w3id.org/pia-kg/ontology#derivationFormat> "3"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
     """
     return f"{_SUBJECT} {_PREDICATE} {nt.integer(FORMAT)} .\n"
 
@@ -55,9 +56,14 @@ def has_documents(store: Store) -> bool:
     return bool(store.query(f"ASK {{ ?a a {nt.iri(PIA.Assessment)} }}").boolean)
 
 
+def has_law(store: Store) -> bool:
+    """Whether the store holds a law table (one index lookup)."""
+    return bool(store.query(f"ASK {{ ?t a {nt.iri(PIA.LawTable)} }}").boolean)
+
+
 def outdated(store: Store) -> bool:
-    """Whether the store holds documents derived in another format than this pia-kg's."""
-    return store_format(store) != FORMAT and has_documents(store)
+    """Whether the store holds documents or law derived in another format than this pia-kg's."""
+    return store_format(store) != FORMAT and (has_documents(store) or has_law(store))
 
 
 def check_current(store: Store, question: str) -> None:
@@ -73,7 +79,7 @@ def check_current(store: Store, question: str) -> None:
     if stale:
         found = store_format(store)
         raise OutdatedStoreError(
-            f"the documents in this store were derived by an older pia-kg (derivation format "
+            f"what this store holds was derived by an older pia-kg (derivation format "
             f"{found or 1}; this one reads format {FORMAT}), so {question} cannot be answered from "
             "them: run `pia-kg rederive` once (it derives every document again and keeps them)"
         )
