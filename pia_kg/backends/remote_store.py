@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.error
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -172,20 +173,22 @@ class RemoteStore(SparqlUpdateStore):
 
     def _requests(self, graphs: Mapping[URIRef, GraphData]) -> Iterator[str]:
         """SPARQL Update requests of at most ``max_request_bytes`` and ``max_request_triples``
-        (Virtuoso's SPARQL compiler runs out of parser stack at some 5,000 lines): whole graphs
-        grouped, a bigger graph emptied then filled in pieces."""
+        (Virtuoso's SPARQL compiler runs out of parser stack at some 5,000 lines, and refuses
+        a request whose SQL passes 10,000 lines: some 3,000 triples of INSERT DATA, half as
+        many of INSERT … WHERE {}): whole graphs grouped, a bigger graph emptied then filled
+        in pieces, the triples of blank nodes linked to each other never cut apart."""
         group: list[str] = []
         size = lines = 0
         for g, data in graphs.items():
             body = ntriples(data)
             ops = [(f"DROP SILENT GRAPH <{g}>", 0)]
-            if "_:" in body:
-                # Blank nodes: Virtuoso refuses them in INSERT DATA, and a blank node must not
-                # be cut across requests; so one INSERT {…} WHERE {}, whatever its size.
-                ops.append((f"INSERT {{ GRAPH <{g}> {{\n{body}\n}} }} WHERE {{}}", 0))
-            else:
-                pieces = _pieces(body, self.max_request_bytes, self.max_request_triples)
-                ops += [(f"INSERT DATA {{ GRAPH <{g}> {{\n{p}\n}} }}", p.count("\n")) for p in pieces]
+            plain, linked = _blank_node_groups(body) if "_:" in body else (body, [])
+            pieces = _pieces(plain, self.max_request_bytes, self.max_request_triples)
+            ops += [(f"INSERT DATA {{ GRAPH <{g}> {{\n{p}\n}} }}", p.count("\n")) for p in pieces]
+            # Blank nodes: Virtuoso refuses them in INSERT DATA, and its INSERT {…} WHERE {}
+            # makes twice the SQL a triple; a blank node's triples stay in one request.
+            pieces = _pieces_of_groups(linked, self.max_request_bytes, self.max_request_triples // 2)
+            ops += [(f"INSERT {{ GRAPH <{g}> {{\n{p}\n}} }} WHERE {{}}", 2 * p.count("\n")) for p in pieces]
             for op, n in ops:
                 if group and (size + len(op.encode("utf-8")) > self.max_request_bytes
                               or lines + n > self.max_request_triples):
@@ -240,6 +243,65 @@ class RemoteStore(SparqlUpdateStore):
             for t in self.get_graph(g):
                 target.add(t)
         return serialize_dataset(ds.serialize(format="nquads").encode("utf-8"), fmt)
+
+
+_BLANK = re.compile(r"_:[A-Za-z0-9_\-.]*[A-Za-z0-9_\-]")
+
+
+def _blank_node_groups(body: str) -> tuple[str, list[str]]:
+    r"""The N-Triples lines without a blank node, and those with one grouped by the blank
+    nodes that link them (a request may cut between groups, never inside one: a blank
+    node's label means one node only within one request).
+
+    >>> _blank_node_groups('<a> <p> _:x .\n_:x <p> _:y .\n<b> <p> "_:t" .\n_:z <p> <d> .\n')
+    ('<b> <p> "_:t" .\n', ['<a> <p> _:x .\n_:x <p> _:y .\n', '_:z <p> <d> .\n'])
+    """
+    plain: list[str] = []
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    linked: list[tuple[str, str]] = []
+    for line in body.split("\n"):
+        if not line.strip():
+            continue
+        labels = _BLANK.findall(_SKIP_LITERALS.sub('""', line))
+        if not labels:
+            plain.append(line + "\n")
+            continue
+        for other in labels[1:]:
+            parent[root(other)] = root(labels[0])
+        linked.append((labels[0], line + "\n"))
+    groups: dict[str, list[str]] = {}
+    for label, line in linked:
+        groups.setdefault(root(label), []).append(line)
+    return "".join(plain), ["".join(lines) for lines in groups.values()]
+
+
+# literals, which may hold "_:" as text
+_SKIP_LITERALS = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _pieces_of_groups(groups: Sequence[str], max_bytes: int, max_lines: int) -> list[str]:
+    """Groups of lines packed whole into pieces of at most ``max_lines`` lines and about
+    ``max_bytes`` bytes (a bigger group is a piece of its own)."""
+    out: list[str] = []
+    piece: list[str] = []
+    size = lines = 0
+    for group in groups:
+        n, b = group.count("\n"), len(group.encode("utf-8"))
+        if piece and (size + b > max_bytes or lines + n > max_lines):
+            out.append("".join(piece))
+            piece, size, lines = [], 0, 0
+        piece.append(group)
+        size, lines = size + b, lines + n
+    if piece:
+        out.append("".join(piece))
+    return out
 
 
 def _pieces(body: str, max_bytes: int, max_lines: int) -> list[str]:

@@ -201,3 +201,31 @@ def test_a_reader_opening_while_a_merge_deletes_a_file_tries_again(tmp_path: Pat
     failures[0] = oxigraph_store.READ_ONLY_TRIES
     with pytest.raises(StoreError, match="cannot open the store at .*No such file"):
         open_store("oxigraph", path=tmp_path / "s", read_only=True)
+
+
+def test_remote_requests_keep_blank_nodes_whole_and_under_the_bound() -> None:
+    """Virtuoso refuses a request whose SQL passes 10,000 lines (the ontology's 1,458 triples
+    with blank nodes, in one INSERT … WHERE {}, did): a graph with blank nodes is cut
+    between the groups of triples its blank nodes link, never inside one, and its triples
+    count double against the bound."""
+    import re
+
+    from pia_kg.backends.remote_store import RemoteStore
+
+    store = RemoteStore("http://127.0.0.1:9/sparql", "http://127.0.0.1:9/update", max_request_triples=2_000)
+    plain = "".join(f"<urn:s{i}> <urn:p> <urn:o> .\n" for i in range(1_600))
+    # 700 lists of three linked blank nodes, and plain triples in the same graph
+    blank = "".join(f"<urn:x{i}> <urn:p> _:a{i} .\n_:a{i} <urn:first> _:b{i} .\n_:b{i} <urn:rest> \"_:not{i}\" .\n"
+                    for i in range(700)) + "<urn:y> <urn:p> <urn:z> .\n"
+    graphs = {URIRef("urn:g1"): plain, URIRef("urn:g2"): blank, URIRef("urn:g3"): "<urn:a> <urn:b> <urn:c> .\n"}
+    requests = list(store._requests(graphs))
+    seen: dict[str, int] = {}
+    for n, request in enumerate(requests):
+        ops = request.split(" ;\n")
+        weight = sum(op.count(" .\n") * (2 if op.endswith("WHERE {}") else 1) for op in ops)
+        assert weight <= 2_000
+        for label in set(re.findall(r"(?<!\")_:[ab]\d+", request)):
+            assert seen.setdefault(label, n) == n, f"{label} cut across requests"
+    assert len(seen) == 1_400
+    triples = sum(r.count(" .\n") for r in requests)
+    assert triples == 1_600 + 2_101 + 1
