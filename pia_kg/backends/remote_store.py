@@ -314,19 +314,4 @@ def _pieces(body: str, max_bytes: int, max_lines: int) -> list[str]:
     >>> _pieces('<a> <b> "静\\u2028岡" .\\n<d> <e> "市" .\\n', 20, 10)
     ['<a> <b> "静\\u2028岡" .\\n', '<d> <e> "市" .\\n']
     """
-    out: list[str] = []
-    piece: list[str] = []
-    size = 0
-    for line in body.split("\n"):
-        if not line.strip():
-            continue
-        line += "\n"
-        n = len(line.encode("utf-8"))
-        if piece and (size + n > max_bytes or len(piece) >= max_lines):
-            out.append("".join(piece))
-            piece, size = [], 0
-        piece.append(line)
-        size += n
-    if piece:
-        out.append("".join(piece))
-    return out
+    return _pieces_of_groups([line + "\n" for line in body.split("\n") if line.strip()], max_bytes, max_lines)
