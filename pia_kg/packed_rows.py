@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from pia_kg.errors import QueryError
@@ -44,13 +44,23 @@ __all__ = ["pack", "unpack", "members", "term"]
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _json_value(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> object:
+def _json_value(term: ox.NamedNode | ox.Literal | ox.BlankNode | Node | None) -> object:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
         return {"@id": term.value}
     if isinstance(term, ox.BlankNode):
         return {"@id": f"_:{term.value}"}
+    if isinstance(term, Literal):  # rdflib's, as a store's query gives them
+        if term.language:
+            return {"@value": str(term), "@language": term.language}
+        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
+            return {"@value": str(term), "@type": str(term.datatype)}
+        return str(term)
+    if isinstance(term, BNode):
+        return {"@id": f"_:{term}"}
+    if isinstance(term, URIRef):
+        return {"@id": str(term)}
     if term.language:
         return {"@value": term.value, "@language": term.language}
     if term.datatype.value != _XSD_STRING:
@@ -58,9 +68,13 @@ def _json_value(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> object
     return term.value
 
 
-def pack(row: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode | None]) -> str:
-    """The row (column → Oxigraph term, or None) as one JSON text, its members in the
-    mapping's order."""
+def pack(row: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode | Node | None]) -> str:
+    """The row (column → Oxigraph or rdflib term, or None) as one JSON text, its members in
+    the mapping's order.
+
+    >>> pack({"a": Literal("81"), "b": URIRef("http://x/i"), "c": Literal("2", datatype=URIRef(_XSD_STRING))})
+    '{"a":"81","b":{"@id":"http://x/i"},"c":"2"}'
+    """
     return json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False, separators=(",", ":"))
 
 

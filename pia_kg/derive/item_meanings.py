@@ -36,7 +36,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
@@ -47,7 +46,7 @@ from pia_kg.packed_rows import pack
 from pia_kg.store import Store
 from pia_kg.vocab import ITEM_MEANINGS_GRAPH, PIA, PREFIXES, RDF, law_table_iri, mint
 
-__all__ = ["item_meanings_graph", "item_meaning_graphs", "dated_row", "COLUMNS"]
+__all__ = ["item_meaning_graphs", "dated_row", "COLUMNS"]
 
 #: The packed columns, in the answer's order (queries/item_meaning.rq orders its rows by the
 #: packed text, so the first two are its sort keys).
@@ -119,16 +118,6 @@ class _Fact:
     evidence: str
 
 
-def _ox(value: Node | None) -> ox.NamedNode | ox.Literal | None:
-    if value is None:
-        return None
-    if isinstance(value, Literal):
-        if value.language:
-            return ox.Literal(str(value), language=value.language)
-        return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)) if value.datatype else None)
-    return ox.NamedNode(str(value))
-
-
 def _date(value: Node) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
@@ -159,7 +148,7 @@ def _row(version: Node, start: Node, until: Node | None, cells: Mapping[str, Nod
         "deleted": deleted, "source": cells.get("source"), "item_iri": cells.get("iri"),
         "law_status": Literal(status[0]), "law_note": Literal(note),
     }
-    return pack({k: _ox(values[k]) for k in COLUMNS})
+    return pack({k: values[k] for k in COLUMNS})
 
 
 class _Law:
@@ -252,9 +241,9 @@ def dated_row(start: dt.date | None, end: dt.date | None, row: str) -> str:
 _OPEN_START, _OPEN_END = "0000-00-00", "9999-99-99"
 
 
-def item_meanings_graph(store: Store) -> str:
-    """The graph of what every item of every table held says on each run of dates, as
-    N-Triples (written by ``rederive`` in the transaction that marks the store derived)."""
+def item_meaning_graphs(store: Store) -> dict[URIRef, str]:
+    """{ITEM_MEANINGS_GRAPH: what every item of every table held says on each run of dates,
+    as N-Triples} (written by ``rederive`` in the transaction that marks the store derived)."""
     periods = periods_from_store(store)
     laws = _read(store, periods)
     every = sorted((v for law in laws for v in law.versions), key=lambda v: v.in_force_from)
@@ -284,9 +273,4 @@ def item_meanings_graph(store: Store) -> str:
                 for r in answers[first]:
                     out.add(node, dated_p, nt.literal(dated_row(starts[first] if first else None, ends[n - 1], r)))
                 first = n
-    return out.text()
-
-
-def item_meaning_graphs(store: Store) -> dict[URIRef, str]:
-    """{ITEM_MEANINGS_GRAPH: its N-Triples}."""
-    return {ITEM_MEANINGS_GRAPH: item_meanings_graph(store)}
+    return {ITEM_MEANINGS_GRAPH: out.text()}
