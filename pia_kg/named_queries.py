@@ -114,6 +114,10 @@ class NamedQuery:
     #: columns once they are unpacked: the query's own and the packed ones, in that order.
     packed: str | None = None
     columns: tuple[str, ...] = ()
+    #: ``module:function`` completing the rows of a packed query from what its SPARQL read
+    #: (``function(store, result, timeout)``: law-wide facts read once and joined in memory,
+    #: pia_kg/impact/renumbering.py), before they are ordered and unpacked.
+    join: str | None = None
 
     @property
     def slug(self) -> str:
@@ -163,6 +167,9 @@ def _parse_header(name: str, text: str) -> NamedQuery:
     packed, columns = meta.get("packed"), tuple(str(c) for c in meta.get("columns") or ())
     if packed:
         order_variables(text)  # a packed query orders by variables alone (run_query sorts it)
+    join = meta.get("join")
+    if join and (not packed or not re.fullmatch(r"[\w.]+:\w+", str(join))):
+        raise QueryError(f"queries/{name}.rq: '#+ join:' names a module:function completing a packed query's rows")
     if bool(packed) != bool(columns):
         raise QueryError(f"queries/{name}.rq: '#+ packed:' names a variable and '#+ columns:' the answer's columns; one is missing")
     return NamedQuery(
@@ -173,6 +180,7 @@ def _parse_header(name: str, text: str) -> NamedQuery:
         params=tuple(params),
         packed=str(packed) if packed else None,
         columns=columns,
+        join=str(join) if join else None,
     )
 
 
@@ -374,6 +382,8 @@ def _run_packed(
 
     check_current(store, query.title.lower())
     result = run_sparql(store, text, timeout=timeout, limit=limit)
+    if query.join:
+        result = _joiner(query.join)(store, result, timeout)
     if not unordered:
         at = [result.variables.index(k) for k in order_variables(query.text)]
         # unbound first: a bound text sorts after "" however it starts
@@ -381,6 +391,15 @@ def _run_packed(
     if first is not None:
         result.rows[:] = result.rows[skip : skip + first]
     return unpacked(result, query.packed or "", query.columns)
+
+
+@cache
+def _joiner(spec: str):  # noqa: ANN202
+    """The function a ``#+ join:`` header names (``module:function``)."""
+    from importlib import import_module
+
+    module, function = spec.split(":")
+    return getattr(import_module(module), function)
 
 
 @lru_cache(maxsize=512)

@@ -30,7 +30,7 @@ pia_kg.errors.QueryError: a packed answer row is not a JSON object: '["not", "a 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from pia_kg.errors import QueryError
 
-__all__ = ["pack", "unpack", "members", "term"]
+__all__ = ["pack", "pack_keyed", "unpack", "members", "term"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -78,6 +78,20 @@ def pack(row: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode | Node | Non
     return json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False, separators=(",", ":"))
 
 
+def pack_keyed(keys: Sequence[ox.NamedNode | ox.Literal | Node | None], packed: str) -> str:
+    """A packed row behind the values a question joins on, each followed by a tab: "" for no
+    value, else "=" and the term's text (an IRI's or a literal's, a tab in it a space). The
+    question reads each with STRBEFORE/STRAFTER, without unpacking the row, and the row as
+    the text after the last tab.
+
+    >>> pack_keyed([Literal("番号法別表第一"), None, URIRef("http://x/i")], '{"a":"81"}')
+    '=番号法別表第一\\t\\t=http://x/i\\t{"a":"81"}'
+    """
+    cells = ["" if k is None else "=" + (k.value if isinstance(k, ox.NamedNode | ox.Literal) else str(k)).replace("\t", " ")
+             for k in keys]
+    return "".join(c + "\t" for c in cells) + packed
+
+
 # Rows repeat the same names (bodies, departments, tables, purposes) many times, and rdflib's
 # Literal constructor is slow: the terms are immutable, so they are shared (a plain dict,
 # emptied when full: a cache lookup is most of what unpacking a row costs).
@@ -88,6 +102,12 @@ _CACHE_SIZE = 262_144
 @lru_cache(maxsize=65_536)
 def _tagged(value: str, language: str | None, datatype: str | None) -> Literal:
     return Literal(value, lang=language, datatype=URIRef(datatype) if datatype else None)
+
+
+@lru_cache(maxsize=65_536)
+def _iri(value: str) -> URIRef:
+    # the same bodies' assessments and documents recur from row to row: URIRef checks each text
+    return URIRef(value)
 
 
 def term(value: object) -> Node | None:
@@ -103,7 +123,7 @@ def term(value: object) -> Node | None:
         return None
     if isinstance(value, dict):
         if "@id" in value:
-            return URIRef(value["@id"])
+            return _iri(value["@id"])
         if "@value" in value:
             return _tagged(str(value["@value"]), value.get("@language"), value.get("@type"))
     raise QueryError(f"a packed answer row has a value that is no RDF term: {value!r}")

@@ -11,6 +11,8 @@ packed rows in 40 ms. So, once per document, every row is written whole:
     ?meant pia:departmentAnswerRow "{…}" .    # 移転先 and 利用: a row per department
     ?meant pia:recipientAnswerRow "{…}" .     # 提供先: a row per 提供先 row
     ?assessment pia:problemAnswerRow "{…}" .  # a row per problem found in a citation
+    ?assessment pia:citationAnswerRow "=番号法別表第一\t=<resolved item>\t=81\t{…}" .
+                                              # a row per citation an amendment may break
 
 (the text packed by pia_kg/packed_rows.py), in the document's resolution graph: the rows
 come and go with the document, and ``rederive`` writes them again when the law changes what
@@ -24,10 +26,10 @@ from rdflib import URIRef
 from pia_kg.derive import ntriples as nt
 from pia_kg.derive.basis_links import ROLES
 from pia_kg.derive.scratch import ScratchStore
-from pia_kg.packed_rows import pack
+from pia_kg.packed_rows import pack, pack_keyed
 from pia_kg.vocab import ID, PIA, PREFIXES
 
-__all__ = ["ROW_PREDICATES", "answer_row_triples"]
+__all__ = ["KEYED", "ROW_PREDICATES", "answer_row_triples"]
 
 _HEAD = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
 
@@ -99,7 +101,45 @@ _ROWS = {
   OPTIONAL { ?cit pia:basisOf/pia:basisPurpose ?purpose }
 }""",
     ),
+    # A citation an amendment may break, on its assessment: queries/renumbering_impact.rq, in
+    # its order (body, assessment, line, source, cited item, citation), a row per role it
+    # bases (a 提供/移転 row, or the assessment's 利用 and 情報連携). Citations with a problem
+    # are left out (the impact lists them apart). The columns the question joins on (the
+    # table as cited, the item the citation resolved to, the item as cited) are written
+    # before the row (:data:`KEYED`).
+    PIA.citationAnswerRow: (
+        "assessment",
+        ("organization", "assessment", "line_key", "source", "cited_item", "citation", "role", "party",
+         "annex", "article", "line"),
+        _HEAD + """SELECT * WHERE {
+  ?citation pia:inAssessment ?assessment ; pia:citedTable ?cited_table ; pia:basisRole ?basisRole ;
+            pia:basisOf ?holder .
+  FILTER NOT EXISTS { ?citation pia:problem ?anyProblem }
+  OPTIONAL { ?citation pia:citedItem ?citedItemLit }
+  OPTIONAL { ?citation pia:resolvedItem ?resolved }
+  OPTIONAL { ?citation pia:source ?citationSource }
+  OPTIONAL { ?citation pia:articleAsWritten ?article }
+  OPTIONAL { ?assessment pia:bodyName ?bodyName }
+  OPTIONAL { ?holder pia:source ?holderSource }
+  OPTIONAL { ?holder pia:basisRecipient ?recipientName }
+  OPTIONAL { ?holder pia:annex ?annex }
+  BIND(STR(?bodyName) AS ?organization)
+  BIND(STR(?citedItemLit) AS ?cited_item)
+  BIND(STR(?recipientName) AS ?party)
+  BIND(STR(COALESCE(?holderSource, ?citationSource)) AS ?source)
+  # the first line, from the source ("FILE#Ls-Le"), and as a text that sorts as the number
+  BIND(STRDT(REPLACE(?source, "^.*#L([0-9]+)-L[0-9]+$", "$1"), xsd:integer) AS ?line)
+  BIND(SUBSTR(CONCAT("0000000000", STR(?line)), STRLEN(STR(?line)) + 1) AS ?line_key)
+  BIND(IF(?basisRole = "提供先", "provision", IF(?basisRole = "移転先", "transfer",
+       IF(?basisRole = "利用", "number use", "network linkage"))) AS ?role)
+}""",
+    ),
 }
+
+#: The columns written before the packed row, by predicate (pia_kg/packed_rows.py's
+#: :func:`~pia_kg.packed_rows.pack_keyed`): read by the question with string functions, so
+#: that it joins on them without unpacking the row.
+KEYED = {PIA.citationAnswerRow: ("cited_table", "resolved", "cited_item")}
 
 #: Every predicate the rows are written with.
 ROW_PREDICATES = frozenset(_ROWS)
@@ -134,8 +174,11 @@ def answer_row_triples(scratch: ScratchStore, resolution: nt.Triples) -> nt.Trip
             variables, rows = scratch.query_terms(select)  # type: ignore[misc]
             subject = variables.index(key)
             at = [variables.index(c) for c in columns]
+            keyed = [variables.index(c) for c in KEYED.get(predicate, ())]
             for row in rows:
                 packed = pack({c: row[i] for c, i in zip(columns, at, strict=True)})
+                if keyed:
+                    packed = pack_keyed([row[i] for i in keyed], packed)
                 out.add(nt.term(row[subject]), spelled, nt.literal(packed))
     finally:
         scratch.drop_graphs([_LINKS])

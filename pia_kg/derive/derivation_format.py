@@ -6,7 +6,7 @@ citation-problems read. A store whose documents were derived before would answer
 no citation meant the item: silently, and wrongly. So the store says, in a graph of its own,
 the format all its documents were derived in:
 
-    id:graph/derived/format { id:graph/derived/format pia:derivationFormat 3 }
+    id:graph/derived/format { id:graph/derived/format pia:derivationFormat 4 }
 
 A load into a store without documents writes it with its first batch (one transaction); a
 load into a store of an older format leaves it as it is and warns; ``rederive`` writes it
@@ -25,8 +25,8 @@ __all__ = ["FORMAT", "format_graph", "store_format", "has_documents", "has_law",
 
 #: The derivation this pia-kg writes: 1, resolutions, histories and basis links; 2, with the
 #: answer rows; 3, with what each law item says on each run of dates
-#: (pia_kg/derive/item_meanings.py).
-FORMAT = 3
+#: (pia_kg/derive/item_meanings.py); 4, with the citation rows renumbering-impact reads.
+FORMAT = 4
 
 _SUBJECT, _PREDICATE = nt.iri(DERIVATION_FORMAT_GRAPH), nt.iri(PIA.derivationFormat)
 
