@@ -430,7 +430,8 @@ def order_variables(text: str) -> tuple[str, ...]:
 
 def unpacked(result: QueryResult, packed: str, columns: tuple[str, ...]) -> QueryResult:
     """``result`` with its ``packed`` column (a packed row a cell, pia_kg/packed_rows.py)
-    spread into ``columns``: each from the row's own variables, else from its packed row.
+    spread into ``columns``: each from the row's own variables, else from its packed row
+    (its rows are taken: ``result`` is left empty).
 
     >>> r = QueryResult("select", ["row", "n"], [(Literal('{"a":"x","b":null}'), Literal("1"))])
     >>> unpacked(r, "row", ("a", "n", "b")).values()
@@ -439,8 +440,11 @@ def unpacked(result: QueryResult, packed: str, columns: tuple[str, ...]) -> Quer
     at = result.variables.index(packed)
     own = {v: i for i, v in enumerate(result.variables) if v != packed}
     plan = [(own.get(c, -1), c) for c in columns]
-    rows = []
-    for row in result.rows:
+    # row by row in place: each packed text is let go as its row is spread (the national
+    # impact answer held both, its packed and its spread rows, at once)
+    rows = result.rows
+    for n, row in enumerate(rows):
         cells = members(str(row[at])) if row[at] is not None else {}
-        rows.append(tuple([row[i] if i >= 0 else term(cells.get(c)) for i, c in plan]))
+        rows[n] = tuple([row[i] if i >= 0 else term(cells.get(c)) for i, c in plan])
+    result.rows = []
     return QueryResult("select", list(columns), rows)

@@ -26,6 +26,7 @@ The rules, as the query stated them before:
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -100,18 +101,20 @@ class _Pair:
 # What the law says, per store and state (Store.state_token: it changes with every write, the
 # correspondences with the documents' recorded renumberings): a question about one assessment
 # costs its citations, not the law's 40 ms again.
-_LAW: dict[int, tuple[str, tuple, dict]] = {}
+# (Kept by the store object itself, not its id: a store made after another was freed may
+# take its id, and a memory store's token counts its writes.)
+_LAW: weakref.WeakKeyDictionary[Store, tuple[str, tuple, dict]] = weakref.WeakKeyDictionary()
 
 
 def _law_of(store: Store, pairs: Iterable[tuple[str, str]], timeout: float | None) -> dict[tuple[str, str], _Pair]:
     pairs = tuple(sorted(set(pairs)))
     token = store.state_token()
-    kept = _LAW.get(id(store))
+    kept = _LAW.get(store)
     if token is not None and kept is not None and kept[:2] == (token, pairs):
         return kept[2]
     law = _read_law(store, pairs, timeout)
     if token is not None:
-        _LAW[id(store)] = (token, pairs, law)
+        _LAW[store] = (token, pairs, law)
     return law
 
 
@@ -171,12 +174,14 @@ def _fates(pair: _Pair, old: str, resolved: str | None, item: str | None) -> lis
 def renumbered_rows(store: Store, scanned: QueryResult, timeout: float | None = None) -> QueryResult:
     """The rows of renumbering-impact from the citations queries/renumbering_impact.rq
     scanned (``keyed``, with the pair of versions and its columns), joined with what the law
-    says of each; distinct, in no order (run_query orders them)."""
+    says of each; distinct, in no order (run_query orders them). ``scanned`` is left empty."""
     at = {v: i for i, v in enumerate(scanned.variables)}
     k, o, n = at["keyed"], at["oldVersion"], at["newVersion"]
     law = _law_of(store, ((str(r[o]), str(r[n])) for r in scanned.rows), timeout)
     rows: dict[tuple, None] = {}
-    for r in scanned.rows:
+    scanned_rows, scanned.rows = scanned.rows, []  # each let go once joined (memory)
+    for i, r in enumerate(scanned_rows):
+        scanned_rows[i] = ()
         old = str(r[o])
         resolved, item, packed = _split(str(r[k]))
         cited_table, new_table, law_status = r[at["cited_table"]], r[at["new_table"]], r[at["law_status"]]
