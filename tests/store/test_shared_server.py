@@ -128,5 +128,5 @@ def test_virtuoso_loads_replaces_removes_and_pages(virtuoso: str, made_by_load: 
     answers = store.query(
         "SELECT ?a WHERE { ?a a <https://w3id.org/pia-kg/ontology#Assessment> }"
     ).rows
-    assert len(answers) == 2
+    assert len(answers) == 3  # 000, 001, 004
     local.close()
