@@ -16,6 +16,8 @@ once every document is derived again. The questions that need the current format
 
 from __future__ import annotations
 
+import weakref
+
 from pia_kg.derive import ntriples as nt
 from pia_kg.errors import OutdatedStoreError
 from pia_kg.store import Store
@@ -31,8 +33,10 @@ FORMAT = 4
 _SUBJECT, _PREDICATE = nt.iri(DERIVATION_FORMAT_GRAPH), nt.iri(PIA.derivationFormat)
 
 #: The last check of each store: its state token, and whether it was outdated (a question
-#: asked again of an unchanged store asks the store nothing more).
-_CHECKED: dict[int, tuple[str, bool]] = {}
+#: asked again of an unchanged store asks the store nothing more), held by the store object:
+#: a store made after another was freed may take its id, and a memory store's token counts
+#: its writes.
+_CHECKED: weakref.WeakKeyDictionary[Store, tuple[str, bool]] = weakref.WeakKeyDictionary()
 
 
 def format_graph() -> str:
@@ -69,13 +73,13 @@ def outdated(store: Store) -> bool:
 def check_current(store: Store, question: str) -> None:
     """Raise OutdatedStoreError if ``question`` would be answered from an older derivation."""
     token = store.state_token()
-    last = _CHECKED.get(id(store))
+    last = _CHECKED.get(store)
     if token is not None and last is not None and last[0] == token:
         stale = last[1]
     else:
         stale = outdated(store)
         if token is not None:
-            _CHECKED[id(store)] = (token, stale)
+            _CHECKED[store] = (token, stale)
     if stale:
         found = store_format(store)
         raise OutdatedStoreError(
