@@ -24,7 +24,7 @@ from __future__ import annotations
 from rdflib import URIRef
 
 from pia_kg.derive import ntriples as nt
-from pia_kg.derive.basis_links import ROLES
+from pia_kg.derive.basis_links import ROLES, role_in_english
 from pia_kg.derive.scratch import ScratchStore
 from pia_kg.packed_rows import pack, pack_keyed
 from pia_kg.vocab import ID, PIA, PREFIXES
@@ -130,8 +130,7 @@ _ROWS = {
   # the first line, from the source ("FILE#Ls-Le"), and as a text that sorts as the number
   BIND(STRDT(REPLACE(?source, "^.*#L([0-9]+)-L[0-9]+$", "$1"), xsd:integer) AS ?line)
   BIND(SUBSTR(CONCAT("0000000000", STR(?line)), STRLEN(STR(?line)) + 1) AS ?line_key)
-  BIND(IF(?basisRole = "提供先", "provision", IF(?basisRole = "移転先", "transfer",
-       IF(?basisRole = "利用", "number use", "network linkage"))) AS ?role)
+  BIND(""" + role_in_english("?basisRole") + """ AS ?role)
 }""",
     ),
 }

@@ -36,10 +36,26 @@ from pia_kg.derive.store_reads import construct_lines, select_rows
 from pia_kg.store import Store
 from pia_kg.vocab import PIA, PREFIXES
 
-__all__ = ["ROLES", "PREDICATES", "basis_link_triples"]
+__all__ = ["ROLES", "ROLES_IN_ENGLISH", "PREDICATES", "basis_link_triples", "role_in_english"]
 
 #: The role of a party that rests on a citation, as the answers print it.
 ROLES = {"transfer": "移転先", "provision": "提供先", "use": "利用", "linkage": "情報連携"}
+
+#: Each role as the impact answers print it (pia_kg/display.py names them in Japanese).
+ROLES_IN_ENGLISH = {"provision": "provision", "transfer": "transfer", "use": "number use", "linkage": "network linkage"}
+
+
+def role_in_english(variable: str) -> str:
+    """A SPARQL expression of the role held in ``variable`` (a :data:`ROLES` value) as the
+    impact answers print it.
+
+    >>> print(role_in_english("?r"))
+    IF(?r = "移転先", "transfer", IF(?r = "提供先", "provision", IF(?r = "利用", "number use", IF(?r = "情報連携", "network linkage", ""))))
+    """
+    cases = [(ROLES[k], v) for k, v in ROLES_IN_ENGLISH.items()]
+    cases.sort(key=lambda c: list(ROLES.values()).index(c[0]))
+    return "".join(f'IF({variable} = "{role}", "{english}", ' for role, english in cases) + '""' + ")" * len(cases)
+
 
 #: Every predicate the links are written with.
 PREDICATES = frozenset(

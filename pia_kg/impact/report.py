@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pia_kg.derive.basis_links import role_in_english
 from pia_kg.errors import LawDataError
 from pia_kg.impact.amendment import Amendment, WhatIf
 from pia_kg.named_queries import run_query, run_sparql
@@ -282,8 +283,7 @@ WHERE {
     # always bound (a constant last), so that the lookups below go row by row
     BIND(COALESCE(?resolved, pia:NoItem) AS ?resolvedItem)
   } LIMIT 10000000 }
-  BIND(IF(?basisRole = "提供先", "provision", IF(?basisRole = "移転先", "transfer",
-       IF(?basisRole = "利用", "number use", "network linkage"))) AS ?role)
+  BIND(%ROLE% AS ?role)
   OPTIONAL { ?assessment pia:bodyName ?organization }
   OPTIONAL { ?holder pia:source ?holderSource }
   OPTIONAL { ?citation pia:source ?citationSource }
@@ -302,7 +302,7 @@ WHERE {
   OPTIONAL { ?resolvedItem pia:jimu ?meaning }
   OPTIONAL { ?citation pia:problem ?problem }
 }
-"""
+""".replace("%ROLE%", role_in_english("?basisRole"))
 
 
 def _assessment_values(assessments: Sequence[str] | None) -> str:
