@@ -21,6 +21,7 @@ MODULES = [
     "pia_kg.pipeline",
     "pia_kg.packed_rows",
     "pia_kg.derive.answer_rows",
+    "pia_kg.impact.renumbering",
 ]
 
 
