@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from pia_kg.errors import QueryError
 
-__all__ = ["pack", "pack_keyed", "unpack", "members", "term"]
+__all__ = ["pack", "pack_keyed", "split_keyed", "unpack", "members", "term"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -90,6 +90,17 @@ def pack_keyed(keys: Sequence[ox.NamedNode | ox.Literal | Node | None], packed: 
     cells = ["" if k is None else "=" + (k.value if isinstance(k, ox.NamedNode | ox.Literal) else str(k)).replace("\t", " ")
              for k in keys]
     return "".join(c + "\t" for c in cells) + packed
+
+
+def split_keyed(text: str, count: int) -> tuple[list[str | None], str]:
+    """The ``count`` values written before a packed row by :func:`pack_keyed` (None for no
+    value), and the packed row.
+
+    >>> split_keyed('=番号法別表第一\\t\\t=http://x/i\\t{"a":"81"}', 3)
+    (['番号法別表第一', None, 'http://x/i'], '{"a":"81"}')
+    """
+    *cells, packed = text.split("\t", count)
+    return [c[1:] if c else None for c in cells], packed
 
 
 # Rows repeat the same names (bodies, departments, tables, purposes) many times, and rdflib's

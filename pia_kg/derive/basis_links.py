@@ -52,9 +52,7 @@ def role_in_english(variable: str) -> str:
     >>> print(role_in_english("?r"))
     IF(?r = "移転先", "transfer", IF(?r = "提供先", "provision", IF(?r = "利用", "number use", IF(?r = "情報連携", "network linkage", ""))))
     """
-    cases = [(ROLES[k], v) for k, v in ROLES_IN_ENGLISH.items()]
-    cases.sort(key=lambda c: list(ROLES.values()).index(c[0]))
-    return "".join(f'IF({variable} = "{role}", "{english}", ' for role, english in cases) + '""' + ")" * len(cases)
+    return "".join(f'IF({variable} = "{role}", "{ROLES_IN_ENGLISH[k]}", ' for k, role in ROLES.items()) + '""' + ")" * len(ROLES)
 
 
 #: Every predicate the links are written with.

@@ -30,13 +30,12 @@ import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from rdflib import Literal
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from pia_kg.packed_rows import term
+from pia_kg.packed_rows import split_keyed, term
 from pia_kg.store import QueryResult, Store
 from pia_kg.vocab import PIA, PREFIXES
 
@@ -54,8 +53,8 @@ _MEANT = _HEAD + """SELECT ?oldVersion ?key ?meant WHERE {{
      FILTER NOT EXISTS {{ ?key pia:inVersion ?oldVersion }} }}
 }}"""
 
-# The items of those versions that have a label (a citation without a resolution means the
-# one with its label), what each said, and the correspondences from it to the new version.
+# The items of those versions with their labels (a citation without a resolution means the
+# item with the label it cites), what each said, and the correspondences from it to the new version.
 _ITEMS = _HEAD + """SELECT ?oldVersion ?newVersion ?meant ?label ?jimu ?agency ?relation
        ?corrConfidence ?newItemLit ?corrEvidenceLit WHERE {{
   VALUES (?oldVersion ?newVersion) {{ {pairs} }}
@@ -93,7 +92,8 @@ class _Pair:
     """What the law says for one version that ceased and the one that followed it."""
 
     meant: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    labelled: set[str] = field(default_factory=set)
+    #: label → the items of the version that ceased with it
+    by_label: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     #: item meant → (meaning, relation, confidence, new item, evidence) rows
     fates: dict[str, list[tuple]] = field(default_factory=lambda: defaultdict(list))
 
@@ -134,8 +134,8 @@ def _read_law(store: Store, pairs: tuple[tuple[str, str], ...], timeout: float |
         _ITEMS.format(pairs=values), timeout=timeout
     ).rows:
         pair = law[str(old), str(new)]
-        if label is not None:
-            pair.labelled.add(str(meant))
+        if label is not None and str(meant) not in pair.by_label[str(label)]:
+            pair.by_label[str(label)].append(str(meant))
         meaning = f"{'' if agency is None else agency} / {jimu}" if jimu is not None else ""
         fate, fates = (meaning, relation, conf, new_item, evidence), pair.fates[str(meant)]
         if fate not in fates:  # once, whatever the number of labels
@@ -143,29 +143,13 @@ def _read_law(store: Store, pairs: tuple[tuple[str, str], ...], timeout: float |
     return law
 
 
-def _split(keyed: str) -> tuple[str | None, str | None, str]:
-    """(resolved item, item as cited, packed row) of a keyed citation row whose table the
-    query matched (pia_kg/packed_rows.py pack_keyed).
-
-    >>> _split('=番号法別表第一\\t=http://x/i\\t=81\\t{"a":1}')
-    ('http://x/i', '81', '{"a":1}')
-    >>> _split('=番号法別表第一\\t\\t\\t{}')
-    (None, None, '{}')
-    """
-    _, resolved, item, row = keyed.split("\t", 3)
-    return resolved[1:] or None if resolved else None, item[1:] if item else None, row
-
-
-def _fates(pair: _Pair, old: str, resolved: str | None, item: str | None) -> list[tuple]:
+def _fates(pair: _Pair, resolved: str | None, item: str | None) -> list[tuple]:
     """The rows of what a citation became: (meaning, relation, confidence, new item,
     evidence), or [None] for a citation whose item is unknown in the version that ceased."""
     if resolved is not None:
         meant = pair.meant.get(resolved, [])
-    elif item is not None:
-        by_label = f"{old}/item/{quote(item, safe='')}"
-        meant = [by_label] if by_label in pair.labelled else []
     else:
-        meant = []
+        meant = pair.by_label.get(item, []) if item is not None else []
     if not meant:
         return [None]
     return [fate for m in meant for fate in pair.fates.get(m, [("", None, None, None, None)])]
@@ -183,11 +167,11 @@ def renumbered_rows(store: Store, scanned: QueryResult, timeout: float | None = 
     for i, r in enumerate(scanned_rows):
         scanned_rows[i] = ()
         old = str(r[o])
-        resolved, item, packed = _split(str(r[k]))
+        (_, resolved, item), packed = split_keyed(str(r[k]), 3)
         cited_table, new_table, law_status = r[at["cited_table"]], r[at["new_table"]], r[at["law_status"]]
         cited_item = term(item)
         # the packed row stays a text: run_query orders and unpacks it (no term is made of it)
-        for fate in _fates(law[old, str(r[n])], old, resolved, item):
+        for fate in _fates(law[old, str(r[n])], resolved, item):
             if fate is None:  # no item meant
                 if cited_item is None:
                     out = (_EMPTY, None, _TABLE_REPLACED, _ONE, _REPLACED)
