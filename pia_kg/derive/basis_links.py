@@ -127,7 +127,7 @@ def basis_link_triples(store: Store, citations: Iterable[Node]) -> nt.Triples:
     ``citations``, the citations its resolution adds (those read from change records).
 
     >>> from pia_kg.backends.memory_store import MemoryStore
-    >>> from rdflib import Graph, Literal
+    >>> from rdflib import RDF, Graph, Literal
     >>> s = MemoryStore()
     >>> d = URIRef("https://w3id.org/pia-kg/id/graph/doc/x")
     >>> a, row, cit, unit = (URIRef(f"urn:x:{n}") for n in ("a", "row", "cit", "unit"))
