@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -115,7 +115,7 @@ class NamedQuery:
     packed: str | None = None
     columns: tuple[str, ...] = ()
     #: ``module:function`` completing the rows of a packed query from what its SPARQL read
-    #: (``function(store, result, timeout)``: law-wide facts read once and joined in memory,
+    #: (``function(store, result, bindings, timeout)``: law-wide facts read once and joined in memory,
     #: pia_kg/impact/renumbering.py), before they are ordered and unpacked.
     join: str | None = None
 
@@ -362,7 +362,7 @@ def run_query(
     bindings = bind_params(query, params or {})
     if query.packed:
         text = inject_values(without_order(query.text), bindings)
-        return _run_packed(store, query, text, timeout, limit, first, skip, unordered)
+        return _run_packed(store, query, text, bindings, timeout, limit, first, skip, unordered)
     text = inject_values(without_order(query.text) if unordered else query.text, bindings)
     if first is not None:  # the named queries end with their ORDER BY, never with a LIMIT
         text += f"\nLIMIT {int(first)}" + (f" OFFSET {int(skip)}" if skip else "")
@@ -370,11 +370,11 @@ def run_query(
 
 
 def _run_packed(
-    store: Store, query: NamedQuery, text: str, timeout: float | None, limit: int | None,
-    first: int | None, skip: int, unordered: bool,
+    store: Store, query: NamedQuery, text: str, bindings: Mapping[str, Node], timeout: float | None,
+    limit: int | None, first: int | None, skip: int, unordered: bool,
 ) -> QueryResult:
     """:func:`run_query` of a query whose rows are packed (pia_kg/packed_rows.py), ``text``
-    without its ORDER BY: written by
+    without its ORDER BY and with its ``bindings`` (which its join is given too): written by
     the derivation, so refused on a store an older one derived; ordered here, by the ORDER
     BY's variables, where Oxigraph compares the store's own texts by reading them again at
     each comparison (40 of 120 ms at 5,000 documents, where Python sorts the 6,000 rows in 5)."""
@@ -383,14 +383,26 @@ def _run_packed(
     check_current(store, query.title.lower())
     result = run_sparql(store, text, timeout=timeout, limit=limit)
     if query.join:
-        result = _joiner(query.join)(store, result, timeout)
+        result = _joiner(query.join)(store, result, bindings, timeout)
     if not unordered:
         at = [result.variables.index(k) for k in order_variables(query.text)]
-        # unbound first: a bound text sorts after "" however it starts
-        result.rows.sort(key=lambda row: [" " + str(row[i]) if row[i] is not None else "" for i in at])
+        result.rows.sort(key=lambda row: order_key([row[i] for i in at]))
     if first is not None:
         result.rows[:] = result.rows[skip : skip + first]
     return unpacked(result, query.packed or "", query.columns)
+
+
+def order_key(values: Sequence[object]) -> str:
+    """One text that sorts as ``values`` do in an ORDER BY of plain literals: unbound first,
+    then by code point, value by value. Each value is " " and its text (unbound: empty), NUL
+    in it written NUL SOH, joined by two NULs, which sort before anything a value spells (a
+    text a row sorts in half the time of a list of texts: 0.5 of the 1 s 140,000 rows took).
+
+    >>> rows = [("b", None), ("a", "z"), (None, "y"), ("a", None), ("a\\x00", "a"), ("a", "")]
+    >>> sorted(rows, key=order_key) == sorted(rows, key=lambda r: [(v is not None, v or "") for v in r])
+    True
+    """
+    return "\x00\x00".join(["" if v is None else " " + str(v).replace("\x00", "\x00\x01") for v in values])
 
 
 @cache

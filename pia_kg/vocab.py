@@ -54,6 +54,7 @@ __all__ = [
     "LAW_REVISIONS_GRAPH",
     "LAW_STATUS_GRAPH",
     "ITEM_MEANINGS_GRAPH",
+    "citation_rows_iri",
     "fact_iri",
 ]
 
@@ -181,6 +182,16 @@ def correspondence_graph_iri(old_table: str, old_version: str, new_table: str, n
     'https://w3id.org/pia-kg/id/graph/derived/correspondence/bango-beppyo1/2024-05-18/bango-beppyo/2024-05-27'
     """
     return mint("graph", "derived", "correspondence", old_table, old_version, new_table, new_version)
+
+
+def citation_rows_iri(assessment: str, table: str) -> URIRef:
+    """The node holding one assessment's citation rows of one law table, as cited (the rows a
+    question about an amendment of that table reads: pia_kg/derive/answer_rows.py).
+
+    >>> str(citation_rows_iri("https://w3id.org/pia-kg/id/doc/a/assessment/main", "番号法 別表第一"))
+    'https://w3id.org/pia-kg/id/doc/a/assessment/main/citation-rows/%E7%95%AA%E5%8F%B7%E6%B3%95%E5%88%A5%E8%A1%A8%E7%AC%AC%E4%B8%80'
+    """
+    return URIRef(f"{assessment}/citation-rows/{slug(table)}")
 
 
 def fact_iri(doc_id: str, kind: str, *key: str) -> URIRef:

@@ -6,7 +6,7 @@ citation-problems read. A store whose documents were derived before would answer
 no citation meant the item: silently, and wrongly. So the store says, in a graph of its own,
 the format all its documents were derived in:
 
-    id:graph/derived/format { id:graph/derived/format pia:derivationFormat 4 }
+    id:graph/derived/format { id:graph/derived/format pia:derivationFormat 5 }
 
 A load into a store without documents writes it with its first batch (one transaction); a
 load into a store of an older format leaves it as it is and warns; ``rederive`` writes it
@@ -27,8 +27,9 @@ __all__ = ["FORMAT", "format_graph", "store_format", "has_documents", "has_law",
 
 #: The derivation this pia-kg writes: 1, resolutions, histories and basis links; 2, with the
 #: answer rows; 3, with what each law item says on each run of dates
-#: (pia_kg/derive/item_meanings.py); 4, with the citation rows renumbering-impact reads.
-FORMAT = 4
+#: (pia_kg/derive/item_meanings.py); 4, with the citation rows renumbering-impact reads; 5, with
+#: those rows grouped by the table they cite.
+FORMAT = 5
 
 _SUBJECT, _PREDICATE = nt.iri(DERIVATION_FORMAT_GRAPH), nt.iri(PIA.derivationFormat)
 
@@ -43,7 +44,7 @@ def format_graph() -> str:
     """The format graph's statement, as N-Triples.
 
     >>> format_graph()
-    '<https://w3id.org/pia-kg/id/graph/derived/format> <https://w3id.org/pia-kg/ontology#derivationFormat> "3"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
+    '<https://w3id.org/pia-kg/id/graph/derived/format> <https://w3id.org/pia-kg/ontology#derivationFormat> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
     """
     return f"{_SUBJECT} {_PREDICATE} {nt.integer(FORMAT)} .\n"
 

@@ -26,6 +26,7 @@ CORPUS_PREDICATES = {
         "bodyName", "basisPurpose", "basisRecipient", "recipient", "purpose", "body",
         "file", "outsourcing", "contractorName", "order", "oldName", "newName", "renameKind",
         "recordedIn", "departmentAnswerRow", "recipientAnswerRow", "problemAnswerRow", "citationAnswerRow",
+        "citationRowsOf", "citationRowsTable",
     )
 } | {"<http://purl.org/dc/terms/title>", "<http://www.w3.org/ns/prov#wasDerivedFrom>"}
 
