@@ -3,12 +3,14 @@ renumbering-impact.
 
 queries/renumbering_impact.rq reads the citations of the tables an amendment ended, as their
 documents' derivations wrote them (pia_kg/derive/answer_rows.py: a packed row behind the
-item the citation resolved to and the item as cited, on the rows of the table as cited). What the law says
-of each is law-wide and small — for each version that ceased: which item each item of the
-law means in it (itself, or the item a SKOS match of the correspondences carries it to), and
-for each such item what it said and which correspondences lead from it to the version that
-took effect — so it is read once per question (:func:`_law_of`) and joined here, in
-memory. Looked up citation by citation in SPARQL it cost 200 µs a row in Oxigraph.
+item the citation resolved to and the item as cited, found by the table as cited). What the
+law says of each is law-wide and small — the pairs of versions of the amendment (the version
+of each table that ceased on its date and the one that took effect then), and for each
+version that ceased: which item each item of the law means in it (itself, or the item a
+SKOS match of the correspondences carries it to), and for each such item what it said and
+which correspondences lead from it to the version that took effect — so it is read once per
+question and store state (:func:`_law_of`) and joined here, in memory. Looked up citation
+by citation in SPARQL it cost 200 µs a row in Oxigraph.
 
 The rules, as the query stated them before:
 

@@ -12,7 +12,7 @@ from conftest import REPO, SEEDS_DIR
 from rdflib import Literal, URIRef
 
 from pia_kg.derive import ntriples as nt
-from pia_kg.derive.answer_rows import answer_row_triples
+from pia_kg.derive.answer_rows import KEYED, answer_row_triples
 from pia_kg.derive.scratch import ScratchStore
 from pia_kg.named_queries import (
     bind_params,
@@ -22,8 +22,8 @@ from pia_kg.named_queries import (
     run_sparql,
     unpacked,
 )
-from pia_kg.packed_rows import unpack
-from pia_kg.vocab import PIA, PREFIXES
+from pia_kg.packed_rows import split_keyed, unpack
+from pia_kg.vocab import PIA, PREFIXES, citation_rows_iri
 
 REALDOCS = REPO.parent / "shared" / "realdocs"
 
@@ -184,3 +184,21 @@ def test_pia_kg_orders_packed_rows_as_sparql_does(store, name: str, params: dict
     rows = run_query(store, name, params).rows
     assert len(rows) >= least and rows == by_sparql.rows
     assert run_query(store, name, params, first=3, skip=1).rows == rows[1:4]
+
+
+def test_citation_rows_sit_on_their_assessment_and_table(store) -> None:  # noqa: ANN001
+    """Each citation row is on the node of its assessment's rows of the table its citation
+    names (answer_rows.GROUPED), by which renumbering-impact finds it, one node a pair."""
+    head = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+    rows = store.query(head + """SELECT ?node ?assessment ?table ?keyed WHERE {
+      ?node pia:citationRowsOf ?assessment ; pia:citationRowsTable ?table ; pia:citationAnswerRow ?keyed }""").rows
+    assert len(rows) > 50
+    tables = set()
+    for node, assessment, table, keyed in rows:
+        assert node == citation_rows_iri(str(assessment), str(table))
+        cells = unpack(split_keyed(str(keyed), len(KEYED[PIA.citationAnswerRow]))[1])
+        assert cells["assessment"] == assessment
+        cited = store.query(f"SELECT ?t WHERE {{ <{cells['citation']}> <{PIA.citedTable}> ?t }}").rows
+        assert [str(t) for (t,) in cited] == [str(table)], cells["citation"]
+        tables.add(str(table))
+    assert {"番号法別表第一", "番号法別表第二"} <= tables, tables
