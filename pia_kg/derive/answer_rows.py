@@ -186,17 +186,18 @@ def answer_row_triples(scratch: ScratchStore, resolution: nt.Triples) -> nt.Trip
             at = [variables.index(c) for c in columns]
             keyed = [variables.index(c) for c in KEYED.get(predicate, ())]
             grouped = GROUPED.get(predicate)
+            if grouped is not None:
+                by, of, value = variables.index(grouped[0]), nt.iri(grouped[1]), nt.iri(grouped[2])
             for row in rows:
                 packed = pack({c: row[i] for c, i in zip(columns, at, strict=True)})
                 if keyed:
                     packed = pack_keyed([row[i] for i in keyed], packed)
                 node = nt.term(row[subject])
-                if grouped is not None:
-                    column, of, value = grouped
-                    text = row[variables.index(column)].value
+                if grouped is not None:  # on the node of the rows with its value (written once)
+                    text = row[by].value
                     group = nt.iri(citation_rows_iri(row[subject].value, text))
-                    out.add(group, nt.iri(of), node)
-                    out.add(group, nt.iri(value), nt.literal(text))
+                    out.add(group, of, node)
+                    out.add(group, value, nt.literal(text))
                     node = group
                 out.add(node, spelled, nt.literal(packed))
     finally:
