@@ -81,8 +81,8 @@ def pack(row: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode | Node | Non
 def pack_keyed(keys: Sequence[ox.NamedNode | ox.Literal | Node | None], packed: str) -> str:
     """A packed row behind the values a question joins on, each followed by a tab: "" for no
     value, else "=" and the term's text (an IRI's or a literal's, a tab in it a space). The
-    question reads each with STRBEFORE/STRAFTER, without unpacking the row, and the row as
-    the text after the last tab.
+    question's join reads them with :func:`split_keyed`, without unpacking the row, and the
+    row as the text after the last tab.
 
     >>> pack_keyed([Literal("番号法別表第一"), None, URIRef("http://x/i")], '{"a":"81"}')
     '=番号法別表第一\\t\\t=http://x/i\\t{"a":"81"}'

@@ -142,7 +142,7 @@ _ROWS = {
 }
 
 #: The columns written before the packed row, by predicate (pia_kg/packed_rows.py's
-#: :func:`~pia_kg.packed_rows.pack_keyed`): read by the question with string functions, so
+#: :func:`~pia_kg.packed_rows.pack_keyed`): read by the question's join (:func:`~pia_kg.packed_rows.split_keyed`), so
 #: that it joins on them without unpacking the row.
 KEYED = {PIA.citationAnswerRow: ("resolved", "cited_item")}
 
