@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -35,7 +35,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from pia_kg.errors import ParameterError, QueryError, UnknownQueryError
-from pia_kg.packed_rows import members, term
+from pia_kg.packed_rows import row_terms
 from pia_kg.store import QueryResult, Store
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "bind_params",
     "inject_values",
     "without_order",
+    "masked_text",
     "query_variables",
     "order_variables",
     "run_query",
@@ -115,9 +116,13 @@ class NamedQuery:
     packed: str | None = None
     columns: tuple[str, ...] = ()
     #: ``module:function`` completing the rows of a packed query from what its SPARQL read
-    #: (``function(store, result, bindings, timeout)``: law-wide facts read once and joined in memory,
+    #: (``function(store, result, bindings, timeout)``, each cell of ``result`` a plain text:
+    #: law-wide facts read once and joined in memory,
     #: pia_kg/impact/renumbering.py), before they are ordered and unpacked.
     join: str | None = None
+    #: The variable a packed query's law stage shares with the rest (pia_kg/law_stage.py):
+    #: the stage is evaluated apart, once per store state and parameters, and joined on it.
+    law_stage: str | None = None
 
     @property
     def slug(self) -> str:
@@ -170,6 +175,16 @@ def _parse_header(name: str, text: str) -> NamedQuery:
     join = meta.get("join")
     if join and (not packed or not re.fullmatch(r"[\w.]+:\w+", str(join))):
         raise QueryError(f"queries/{name}.rq: '#+ join:' names a module:function completing a packed query's rows")
+    law_stage = meta.get("law_stage")
+    if law_stage:
+        from pia_kg.law_stage import split_law_stage
+
+        if not packed or join or not re.fullmatch(r"[A-Za-z_]\w*", str(law_stage)):
+            raise QueryError(f"queries/{name}.rq: '#+ law_stage:' names the variable a packed query (without a join) shares with its law stage")
+        try:
+            split_law_stage(without_order(text), str(packed), str(law_stage))
+        except QueryError as exc:
+            raise QueryError(f"queries/{name}.rq: {exc}") from None
     if bool(packed) != bool(columns):
         raise QueryError(f"queries/{name}.rq: '#+ packed:' names a variable and '#+ columns:' the answer's columns; one is missing")
     return NamedQuery(
@@ -181,6 +196,7 @@ def _parse_header(name: str, text: str) -> NamedQuery:
         packed=str(packed) if packed else None,
         columns=columns,
         join=str(join) if join else None,
+        law_stage=str(law_stage) if law_stage else None,
     )
 
 
@@ -232,6 +248,17 @@ def bind_params(query: NamedQuery, raw: Mapping[str, object]) -> dict[str, Node]
 # Tokens that may contain braces or the word WHERE without meaning them.
 _SKIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def masked_text(text: str) -> str:
+    """``text`` with its strings, IRIs and comments blanked out, offsets kept: what is left
+    is the query's own braces, keywords and variables.
+
+    >>> masked_text('SELECT ?x WHERE { ?x <urn:p> "}" } # }')
+    'SELECT ?x WHERE { ?x             }    '
+    """
+    return _SKIP.sub(lambda m: " " * len(m.group(0)), text)
+
 _LEADING_SUBSELECT = re.compile(
     r"\s*\{\s*SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*\s*WHERE\s*\{", re.IGNORECASE
 )
@@ -239,7 +266,7 @@ _LEADING_SUBSELECT = re.compile(
 
 def _top_level_where(text: str) -> int:
     """Offset just after the ``{`` of the top-level WHERE group (strings, IRIs, comments skipped)."""
-    masked = _SKIP.sub(lambda m: " " * len(m.group(0)), text)
+    masked = masked_text(text)
     depth = 0
     for i, ch in enumerate(masked):
         if ch == "{":
@@ -265,7 +292,7 @@ def _binding_point(text: str) -> int:
     ' ?x ?p ?o } LIMIT 9 } }'
     """
     at = _top_level_where(text)
-    masked = _SKIP.sub(lambda m: " " * len(m.group(0)), text)
+    masked = masked_text(text)
     while m := _LEADING_SUBSELECT.match(masked, at):
         at = m.end()
     return at
@@ -289,7 +316,7 @@ def without_order(text: str) -> str:
     >>> without_order("SELECT ?limit WHERE { ?s ?p ?limit } ORDER BY ?limit")
     'SELECT ?limit WHERE { ?s ?p ?limit } '
     """
-    masked = _SKIP.sub(lambda m: " " * len(m.group(0)), text)
+    masked = masked_text(text)
     end = masked.rfind("}")
     found = _ORDER_BY.search(masked, end + 1) if end >= 0 else None
     if not found:
@@ -361,7 +388,7 @@ def run_query(
     query = get_query(name)
     bindings = bind_params(query, params or {})
     if query.packed:
-        text = inject_values(without_order(query.text), bindings)
+        text = without_order(query.text) if query.law_stage else inject_values(without_order(query.text), bindings)
         return _run_packed(store, query, text, bindings, timeout, limit, first, skip, unordered)
     text = inject_values(without_order(query.text) if unordered else query.text, bindings)
     if first is not None:  # the named queries end with their ORDER BY, never with a LIMIT
@@ -374,35 +401,56 @@ def _run_packed(
     limit: int | None, first: int | None, skip: int, unordered: bool,
 ) -> QueryResult:
     """:func:`run_query` of a query whose rows are packed (pia_kg/packed_rows.py), ``text``
-    without its ORDER BY and with its ``bindings`` (which its join is given too): written by
+    without its ORDER BY and with its ``bindings`` (which its join is given too; a query with
+    a law stage gets them in the stage, pia_kg/law_stage.py): written by
     the derivation, so refused on a store an older one derived; ordered here, by the ORDER
     BY's variables, where Oxigraph compares the store's own texts by reading them again at
     each comparison (40 of 120 ms at 5,000 documents, where Python sorts the 6,000 rows in 5)."""
     from pia_kg.derive.derivation_format import check_current
 
     check_current(store, query.title.lower())
-    result = run_sparql(store, text, timeout=timeout, limit=limit)
+    if query.law_stage:
+        from pia_kg.law_stage import run_staged, split_law_stage
+
+        stage = split_law_stage(text, query.packed or "", query.law_stage)
+        result = run_staged(store, stage, bindings, timeout=timeout, limit=limit)
+    else:  # the packed rows as plain texts, all that is read of them (and all a join reads)
+        texts = tuple(query_variables(query.text)) if query.join else (query.packed or "",)
+        result = store.query_texts(text, texts, timeout=timeout, limit=limit)
     if query.join:
         result = _joiner(query.join)(store, result, bindings, timeout)
     if not unordered:
         at = [result.variables.index(k) for k in order_variables(query.text)]
-        result.rows.sort(key=lambda row: order_key([row[i] for i in at]))
+        result.rows.sort(key=order_of(at))
     if first is not None:
         result.rows[:] = result.rows[skip : skip + first]
     return unpacked(result, query.packed or "", query.columns)
 
 
-def order_key(values: Sequence[object]) -> tuple[str, ...]:
-    """What sorts as ``values`` do in an ORDER BY of plain literals: unbound first, then by
-    code point, value by value. Each value is " " and its text (unbound: empty), a plain
-    string: Python compares those itself, where rdflib compares its terms in Python code
-    (sorting 140,000 rows by a list of terms took 1 s, by this 0.3).
+def order_of(at: Sequence[int]) -> Callable[[Sequence[object]], tuple[str, ...]]:
+    """The sort key of rows ordered as an ORDER BY of plain literals orders them by their
+    values at ``at``: unbound first, then by code point, value by value. Each value is " "
+    and its text (unbound: empty), a plain string: Python compares those itself, where rdflib
+    compares its terms in Python code (sorting 140,000 rows by a list of terms took 1 s, by
+    this 0.3).
 
     >>> rows = [("b", None), ("a", "z"), (None, "y"), ("a", None), ("a\\x00", "a"), ("a", "")]
-    >>> sorted(rows, key=order_key) == sorted(rows, key=lambda r: [(v is not None, v or "") for v in r])
+    >>> sorted(rows, key=order_of([0, 1])) == sorted(rows, key=lambda r: [(v is not None, v or "") for v in r])
     True
+    >>> [r[1] for r in sorted(rows, key=order_of([1]))]
+    [None, None, '', 'a', 'y', 'z']
     """
-    return tuple(["" if v is None else " " + str(v) for v in values])
+    at = tuple(at)
+    return lambda row: tuple(["" if row[i] is None else " " + str(row[i]) for i in at])
+
+
+def order_key(values: Sequence[object]) -> tuple[str, ...]:
+    """:func:`order_of` a whole row.
+
+    >>> order_key(("81", None))
+    (' 81', '')
+    """
+    return order_of(range(len(values)))(values)
 
 
 @cache
@@ -427,7 +475,7 @@ def order_variables(text: str) -> tuple[str, ...]:
     ...
     pia_kg.errors.QueryError: a packed query orders by variables alone, not by 'DESC(?a)'
     """
-    masked = _SKIP.sub(lambda m: " " * len(m.group(0)), text)
+    masked = masked_text(text)
     found = _ORDER_BY.search(masked, masked.rfind("}") + 1)
     if not found:
         return ()
@@ -451,12 +499,15 @@ def unpacked(result: QueryResult, packed: str, columns: tuple[str, ...]) -> Quer
     """
     at = result.variables.index(packed)
     own = {v: i for i, v in enumerate(result.variables) if v != packed}
-    plan = [(own.get(c, -1), c) for c in columns]
+    spread = [c for c in columns if c not in own]
+    # each column: its index among the row's own values, or ~ its index among the spread ones
+    plan = [own[c] if c in own else ~spread.index(c) for c in columns]
+    none = [None] * len(spread)
     # row by row in place: each packed text is let go as its row is spread (the national
     # impact answer held both, its packed and its spread rows, at once)
     rows = result.rows
     for n, row in enumerate(rows):
-        cells = members(str(row[at])) if row[at] is not None else {}
-        rows[n] = tuple([row[i] if i >= 0 else term(cells.get(c)) for i, c in plan])
+        cells = row_terms(str(row[at]), spread) if row[at] is not None else none
+        rows[n] = tuple([row[i] if i >= 0 else cells[~i] for i in plan])
     result.rows = []
     return QueryResult("select", list(columns), rows)

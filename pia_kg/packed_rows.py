@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from pia_kg.errors import QueryError
 
-__all__ = ["pack", "pack_keyed", "split_keyed", "unpack", "members", "term"]
+__all__ = ["pack", "pack_keyed", "split_keyed", "unpack", "members", "term", "row_terms"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -152,6 +152,23 @@ def members(text: str) -> dict[str, object]:
     if found.__class__ is not dict:
         raise QueryError(f"a packed answer row is not a JSON object: {text[:80]!r}")
     return found  # type: ignore[return-value]
+
+
+def row_terms(text: str, names: Sequence[str]) -> list[Node | None]:
+    """The terms of the members ``names`` of one packed row, in that order (None for null or
+    a missing member): what spreading a row into its columns costs, a few µs a row.
+
+    >>> row_terms('{"a":"81","b":{"@id":"http://x/i"}}', ["b", "c", "a"])
+    [rdflib.term.URIRef('http://x/i'), None, rdflib.term.Literal('81')]
+    """
+    cells = members(text)
+    found = _PLAIN.get  # most values are plain texts already made (the inline path of term())
+    out: list[Node | None] = []
+    for name in names:
+        value = cells.get(name)
+        known = found(value) if value.__class__ is str else None  # type: ignore[arg-type]
+        out.append(known if known is not None else term(value))
+    return out
 
 
 def unpack(text: str) -> dict[str, Node | None]:

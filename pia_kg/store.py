@@ -117,6 +117,18 @@ class Store(ABC):
         (CONSTRUCT/DESCRIBE): results are counted while they are read, never built whole first.
         """
 
+    def query_texts(
+        self, sparql: str, texts: Sequence[str], *, timeout: float | None = None, limit: int | None = None
+    ) -> QueryResult:
+        """:meth:`query` of a SELECT whose variables ``texts`` are read as plain texts (an
+        IRI's or a literal's lexical form, a Python ``str``), not rdflib terms: packed answer
+        rows (pia_kg/packed_rows.py), each a long text read once, whose rdflib term cost more
+        than Oxigraph's reading it (Literal() is Python code, and every row is another text)."""
+        result = self.query(sparql, timeout=timeout, limit=limit)
+        at = [result.variables.index(v) for v in texts if v in result.variables]
+        result.rows = [tuple(str(v) if i in at and v is not None else v for i, v in enumerate(row)) for row in result.rows]
+        return result
+
     def state_token(self) -> str | None:
         """A value that changes whenever the store's content may have changed (every write,
         by this process or another), for caches of answers; None when it cannot be known

@@ -65,6 +65,11 @@ def to_rdflib(term: object) -> Node | None:
     return _converted(term)
 
 
+def _text(term: OxTerm | None) -> str | None:
+    """A pyoxigraph term's text (an IRI's, a literal's lexical form), as ``query_texts`` gives it."""
+    return None if term is None else term.value
+
+
 # rdflib's Literal constructor is slow and results repeat the same terms (labels, tables,
 # item texts) many times; the terms are immutable, so conversions are shared.
 @lru_cache(maxsize=262_144)
@@ -225,6 +230,19 @@ class OxigraphStore(SparqlUpdateStore):
         self, sparql: str, *, timeout: float | None = None, limit: int | None = None
     ) -> QueryResult:
         return with_timeout(lambda: self._query(sparql, limit), timeout)
+
+    def query_texts(
+        self, sparql: str, texts: Sequence[str], *, timeout: float | None = None, limit: int | None = None
+    ) -> QueryResult:
+        def convert(result: object, limit: int | None) -> QueryResult:
+            if not isinstance(result, ox.QuerySolutions):
+                return self._convert(result, limit)
+            variables = [v.value for v in result.variables]
+            how = [_text if v in texts else to_rdflib for v in variables]
+            rows = [tuple([f(t) for f, t in zip(how, sol, strict=True)]) for sol in capped(result, limit)]
+            return QueryResult("select", variables, rows)
+
+        return with_timeout(lambda: self._query(sparql, limit, convert), timeout)  # type: ignore[return-value]
 
     def query_terms(self, sparql: str) -> RawResult:
         """``query`` without the conversion to rdflib terms, for callers that read many

@@ -14,7 +14,8 @@ import pytest
 from derive.test_basis_links import UNION_FORM
 from servers import oxigraph_binary
 
-from pia_kg.named_queries import bind_params, get_query, inject_values
+from pia_kg.law_stage import split_law_stage
+from pia_kg.named_queries import bind_params, get_query, inject_values, without_order
 from pia_kg.vocab import PREFIXES
 
 #: Predicates whose triples grow with the corpus (documents and what is derived per document).
@@ -172,6 +173,34 @@ def test_item_queries_look_rows_up_once_per_meant_item(
         names.append(node["name"])
         node = node["children"][0]
     assert any(n.startswith("Distinct") for n in names), names
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("departments_under_item", {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"}),
+        ("departments_under_item", {"table": "番号法別表第一", "item": "81"}),
+        ("recipients_under_item", {"table": "主務省令第2条の表", "item": "106", "as_of": "2025-01-01"}),
+    ],
+)
+def test_the_scan_after_the_law_stage_looks_rows_up(
+    store_dir: Path, tmp_path: Path, name: str, params: dict[str, str]
+) -> None:
+    """What pia-kg sends once the law stage is read (pia_kg/law_stage.py): the rows of the
+    stage's items, each a lookup from the VALUES, no hash table over the corpus."""
+    import pyoxigraph as ox
+
+    query = get_query(name)
+    stage = split_law_stage(without_order(query.text), query.packed or "", query.law_stage or "")
+    raw = ox.Store.read_only(str(store_dir))
+    found = raw.query(inject_values(stage.stage, bind_params(query, params)), use_default_graph_as_union=True)
+    items = sorted({f"<{r[stage.key].value}>" for r in found})
+    assert items, "the stage found no item"
+    del raw
+    scan = stage.scan.replace(stage.VALUES_AT, f"VALUES ?{stage.key} {{ {' '.join(items)} }}\n")
+    plan = _plan(store_dir, tmp_path, scan)
+    assert _leftmost(plan).startswith("StaticBindings")
+    assert not [n for n in _names(plan) if "HashBuild" in n]  # (a DISTINCT's hash set is no join)
 
 
 def _names(node: dict) -> list[str]:
