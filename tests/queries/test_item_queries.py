@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from pia_kg.named_queries import get_query, query_variables, run_query
-from pia_kg.store import Store, open_store
+from pia_kg.store import Store
 
 CHILD_ALLOWANCE = {
     ("静岡市", "総務局人事課"),
@@ -28,15 +28,6 @@ STUDENT_LOANS = {
     ("静岡市", "保健福祉局保健衛生医療部静岡看護専門学校"),
     ("静岡市", "保健福祉局保健衛生医療部清水看護専門学校"),
 }
-
-
-@pytest.fixture(scope="module", params=["oxigraph", "memory"])
-def store(request: pytest.FixtureRequest, loaded_store: Store) -> Store:
-    if request.param == "oxigraph":
-        return loaded_store
-    copy = open_store("memory")
-    copy.replace_graphs({g: loaded_store.get_graph(g) for g in loaded_store.named_graphs()})
-    return copy
 
 
 def _departments(store: Store, **params: str) -> set[tuple[str, str]]:

@@ -31,15 +31,6 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module", params=["oxigraph", "memory"])
-def store(request: pytest.FixtureRequest, loaded_store: Store) -> Store:
-    if request.param == "oxigraph":
-        return loaded_store
-    copy = open_store("memory")
-    copy.replace_graphs({g: loaded_store.get_graph(g) for g in loaded_store.named_graphs()})
-    return copy
-
-
 def _staged_and_whole(store: Store, name: str, params: dict[str, str]) -> tuple[list, list]:
     query = get_query(name)
     assert query.law_stage and query.packed
