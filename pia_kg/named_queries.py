@@ -415,7 +415,7 @@ def _run_packed(
         stage = split_law_stage(text, query.packed or "", query.law_stage)
         result = run_staged(store, stage, bindings, timeout=timeout, limit=limit)
     else:  # the packed rows as plain texts, all that is read of them (and all a join reads)
-        texts = tuple(query_variables(query.text)) if query.join else (query.packed or "",)
+        texts = None if query.join else (query.packed or "",)
         result = store.query_texts(text, texts, timeout=timeout, limit=limit)
     if query.join:
         result = _joiner(query.join)(store, result, bindings, timeout)

@@ -118,14 +118,16 @@ class Store(ABC):
         """
 
     def query_texts(
-        self, sparql: str, texts: Sequence[str], *, timeout: float | None = None, limit: int | None = None
+        self, sparql: str, texts: Sequence[str] | None = None, *, timeout: float | None = None,
+        limit: int | None = None,
     ) -> QueryResult:
-        """:meth:`query` of a SELECT whose variables ``texts`` are read as plain texts (an
-        IRI's or a literal's lexical form, a Python ``str``), not rdflib terms: packed answer
-        rows (pia_kg/packed_rows.py), each a long text read once, whose rdflib term cost more
-        than Oxigraph's reading it (Literal() is Python code, and every row is another text)."""
+        """:meth:`query` of a SELECT whose variables ``texts`` (None: all) are read as plain
+        texts (an IRI's or a literal's lexical form, a Python ``str``), not rdflib terms:
+        packed answer rows (pia_kg/packed_rows.py), each a long text read once, or many rows
+        read for their texts alone, whose rdflib terms cost more than Oxigraph's reading them
+        (Literal() is Python code, and every row is another text)."""
         result = self.query(sparql, timeout=timeout, limit=limit)
-        at = [result.variables.index(v) for v in texts if v in result.variables]
+        at = [i for i, v in enumerate(result.variables) if texts is None or v in texts]
         result.rows = [tuple(str(v) if i in at and v is not None else v for i, v in enumerate(row)) for row in result.rows]
         return result
 

@@ -232,13 +232,14 @@ class OxigraphStore(SparqlUpdateStore):
         return with_timeout(lambda: self._query(sparql, limit), timeout)
 
     def query_texts(
-        self, sparql: str, texts: Sequence[str], *, timeout: float | None = None, limit: int | None = None
+        self, sparql: str, texts: Sequence[str] | None = None, *, timeout: float | None = None,
+        limit: int | None = None,
     ) -> QueryResult:
         def convert(result: object, limit: int | None) -> QueryResult:
             if not isinstance(result, ox.QuerySolutions):
                 return self._convert(result, limit)
             variables = [v.value for v in result.variables]
-            how = [_text if v in texts else to_rdflib for v in variables]
+            how = [_text if texts is None or v in texts else to_rdflib for v in variables]
             rows = [tuple([f(t) for f, t in zip(how, sol, strict=True)]) for sol in capped(result, limit)]
             return QueryResult("select", variables, rows)
 

@@ -79,6 +79,8 @@ def test_query_texts_gives_the_named_columns_as_plain_texts(store: Store) -> Non
     assert [type(row[1]) for row in result.rows] == [str, str]
     assert [row[1] for row in result.rows] == [tricky, "二"]
     assert result.rows[0][0] == URIRef("http://example.org/s0") and result.rows[0][2] is None
+    every = store.query_texts(sparql)
+    assert [tuple(map(type, row)) for row in every.rows] == [(str, str, type(None))] * 2
     with pytest.raises(ResultLimitError):
         store.query_texts(sparql, ("o",), limit=1)
 
