@@ -56,3 +56,15 @@ def loaded_store(law_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # no
     load_documents(store, [SEEDS_DIR])
     yield store
     store.close()
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "memory"])
+def loaded_on_each_backend(request: pytest.FixtureRequest, loaded_store):  # noqa: ANN001, ANN201
+    """The law and the seeds on Oxigraph and on rdflib (a copy in memory of ``loaded_store``)."""
+    from pia_kg.store import open_store
+
+    if request.param == "oxigraph":
+        return loaded_store
+    copy = open_store("memory")
+    copy.replace_graphs({g: loaded_store.get_graph(g) for g in loaded_store.named_graphs()})
+    return copy

@@ -30,6 +30,11 @@ STUDENT_LOANS = {
 }
 
 
+@pytest.fixture(scope="module")
+def store(loaded_on_each_backend: Store) -> Store:
+    return loaded_on_each_backend
+
+
 def _departments(store: Store, **params: str) -> set[tuple[str, str]]:
     rows = run_query(store, "departments-under-item", params).values()
     return {(r["organization"], r["department"]) for r in rows}  # type: ignore[misc]

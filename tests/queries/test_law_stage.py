@@ -31,6 +31,11 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def store(loaded_on_each_backend: Store) -> Store:
+    return loaded_on_each_backend
+
+
 def _staged_and_whole(store: Store, name: str, params: dict[str, str]) -> tuple[list, list]:
     query = get_query(name)
     assert query.law_stage and query.packed
