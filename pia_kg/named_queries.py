@@ -48,6 +48,7 @@ __all__ = [
     "inject_values",
     "without_order",
     "masked_text",
+    "with_parts",
     "query_variables",
     "order_variables",
     "run_query",
@@ -207,8 +208,37 @@ def named_queries() -> dict[str, NamedQuery]:
     for entry in sorted(resources.files("pia_kg.queries").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".rq"):
             name = entry.name[: -len(".rq")]
-            found[name] = _parse_header(name, entry.read_text(encoding="utf-8"))
+            found[name] = _parse_header(name, with_parts(name, entry.read_text(encoding="utf-8")))
     return found
+
+
+_INCLUDE = re.compile(r"^([ \t]*)# include: (\S+)[ \t]*$", re.MULTILINE)
+
+
+def with_parts(name: str, text: str, read: Callable[[str], str] | None = None) -> str:
+    r"""``text`` with each line ``# include: parts/x.rq`` replaced by that file of the queries
+    folder (read by ``read``), indented as the line: one text for a part several queries
+    share (the law stage of the item questions), each query still whole SPARQL once loaded.
+
+    >>> with_parts("q", "SELECT * WHERE {\n  # include: parts/p.rq\n}", {"parts/p.rq": "?s ?p ?o .\n"}.__getitem__)
+    'SELECT * WHERE {\n  ?s ?p ?o .\n}'
+    >>> with_parts("q", "  # include: parts/none.rq", {}.__getitem__)
+    Traceback (most recent call last):
+    ...
+    pia_kg.errors.QueryError: queries/q.rq, line 1: no part 'parts/none.rq' to include
+    """
+    def part(path: str) -> str:
+        return resources.files("pia_kg.queries").joinpath(path).read_text(encoding="utf-8")
+
+    def include(m: re.Match[str]) -> str:
+        try:
+            body = (read or part)(m.group(2))
+        except (KeyError, OSError):
+            line = text.count("\n", 0, m.start()) + 1
+            raise QueryError(f"queries/{name}.rq, line {line}: no part {m.group(2)!r} to include") from None
+        return "\n".join(m.group(1) + row if row else row for row in body.rstrip("\n").split("\n"))
+
+    return _INCLUDE.sub(include, text)
 
 
 def get_query(name: str) -> NamedQuery:
