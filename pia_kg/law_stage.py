@@ -28,15 +28,12 @@ from functools import lru_cache
 from rdflib.term import Node
 
 from pia_kg.errors import QueryError
-from pia_kg.named_queries import inject_values, masked_text
+from pia_kg.named_queries import _LEADING_SUBSELECT, _VAR, _WHERE, inject_values, masked_text
 from pia_kg.store import QueryResult, Store
 
 __all__ = ["LawStage", "split_law_stage", "run_staged"]
 
 _SELECT = re.compile(r"\bSELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?", re.IGNORECASE)
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-_LEADING_SUBSELECT = re.compile(r"\s*(\{)\s*SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*\s*WHERE\s*\{", re.IGNORECASE)
-_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _closing(masked: str, start: int) -> int:
@@ -103,7 +100,7 @@ def split_law_stage(text: str, packed: str, key: str) -> LawStage:
     uses = re.compile(rf"[?$](?:{re.escape(packed)}|{re.escape(key)})\b")
     at, span = where.end(), None
     while m := _LEADING_SUBSELECT.match(masked, at):
-        start = m.start(1)
+        start = masked.index("{", m.start())
         end = _closing(masked, start) + 1
         found = {u.group(0)[1:] for u in uses.finditer(masked, start, end)}
         if packed not in found:

@@ -289,6 +289,7 @@ def masked_text(text: str) -> str:
     """
     return _SKIP.sub(lambda m: " " * len(m.group(0)), text)
 
+
 _LEADING_SUBSELECT = re.compile(
     r"\s*\{\s*SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*\s*WHERE\s*\{", re.IGNORECASE
 )
