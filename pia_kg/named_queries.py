@@ -34,6 +34,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from pia_kg.collector import collector_paused
 from pia_kg.errors import ParameterError, QueryError, UnknownQueryError
 from pia_kg.packed_rows import row_terms
 from pia_kg.store import QueryResult, Store
@@ -440,6 +441,15 @@ def _run_packed(
     from pia_kg.derive.derivation_format import check_current
 
     check_current(store, query.title.lower())
+    # its rows are built in a few passes of new tuples, texts and terms (pia_kg/collector.py)
+    with collector_paused():
+        return _packed_rows(store, query, text, bindings, timeout, limit, first, skip, unordered)
+
+
+def _packed_rows(
+    store: Store, query: NamedQuery, text: str, bindings: Mapping[str, Node], timeout: float | None,
+    limit: int | None, first: int | None, skip: int, unordered: bool,
+) -> QueryResult:
     if query.law_stage:
         from pia_kg.law_stage import run_staged, split_law_stage
 
