@@ -19,7 +19,7 @@ import io
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, fields
+from dataclasses import fields
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
@@ -30,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pia_kg.display import confidence_words, evidence_words, problem_sentence, value_label
 from pia_kg.exports import ExportTable, to_xlsx, write_csv
 from pia_kg.exports import to_csv as export_csv
-from pia_kg.impact.report import ImpactReport, ImpactRow, corrected_citation
+from pia_kg.impact.report import ImpactReport, ImpactRow, corrected_citation, row_dict
 
 __all__ = [
     "to_csv",
@@ -94,7 +94,7 @@ def to_csv(report: ImpactReport, *, japanese: bool = False, bom: bool = False) -
 
 
 def _export_table(rows: Sequence[ImpactRow]) -> ExportTable:
-    return ExportTable(list(_ROW_FIELDS), [asdict(r) for r in rows])
+    return ExportTable(list(_ROW_FIELDS), [row_dict(r) for r in rows])
 
 
 def export_table(report: ImpactReport, *, body: str = "", kind: str = "") -> ExportTable:
@@ -125,7 +125,7 @@ def write_json(report: ImpactReport, stream: TextIO) -> None:
     for key, rows in report.lists().items():
         stream.write(("\n" if first else ",\n") + f"  {dumped(key, 1)}: [")
         for i, row in enumerate(rows):
-            stream.write(("\n" if i == 0 else ",\n") + "    " + dumped(asdict(row), 2))
+            stream.write(("\n" if i == 0 else ",\n") + "    " + dumped(row_dict(row), 2))
         stream.write("\n  ]" if rows else "]")
         first = False
     stream.write("\n}\n")
@@ -230,7 +230,7 @@ def impact_view(
     chosen = [p for p in report.problems if not body or p.organization == body]
     problems = [
         {"organization": p.organization, "source": p.source, "href": safe_href(link(p.source)),
-         "party": p.party, "cites": f"{p.cited_table} {p.cited_item}".strip(), "sentence": problem_sentence(asdict(p)),
+         "party": p.party, "cites": f"{p.cited_table} {p.cited_item}".strip(), "sentence": problem_sentence(row_dict(p)),
          "problem": value_label("problem", p.problem)}
         for p in (chosen if max_rows is None else chosen[:max_rows])
     ]

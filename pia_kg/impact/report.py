@@ -16,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
 
 from pia_kg.derive.basis_links import role_in_english
@@ -33,6 +34,7 @@ __all__ = [
     "build_impact_report",
     "build_what_if_report",
     "corrected_citation",
+    "row_dict",
 ]
 
 # Kinds of change, in the order reports list them.
@@ -55,6 +57,24 @@ _RELATION_CHANGE = {
     "Deleted": "deleted",
     "Same": "table replaced",
 }
+
+
+def row_dict(row: ImpactRow | ProblemRow) -> dict[str, object]:
+    """A report row's fields by name, in their order: what ``dataclasses.asdict`` gives, without
+    its deep copy of each value (the fields are texts and numbers). asdict took 20 µs a row, and
+    a national report (138,000 rows) is made into dicts three times: 8 s of its 70.
+
+    >>> r = ProblemRow("a", "静岡市", "f.txt#L3-L3", "provision", "x", "番号法別表第二", "999", "unknown item", "", "", "")
+    >>> from dataclasses import asdict
+    >>> row_dict(r) == asdict(r) and list(row_dict(r)) == list(asdict(r))
+    True
+    """
+    return {name: getattr(row, name) for name in _field_names(type(row))}
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 @dataclass(frozen=True)
@@ -144,7 +164,7 @@ class ImpactReport:
         return {"rows": self.rows, "problems": self.problems}
 
     def to_dict(self) -> dict[str, object]:
-        return {**self.summary(), **{k: [asdict(r) for r in rows] for k, rows in self.lists().items()}}
+        return {**self.summary(), **{k: [row_dict(r) for r in rows] for k, rows in self.lists().items()}}
 
 
 def _kinds(c: Counter[str]) -> list[str]:
