@@ -3,8 +3,8 @@
 A corpus-wide answer is hundreds of thousands of new tuples, texts and terms, none of them in
 a reference cycle (reference counting frees them). Each 700 allocations start a collection of
 the youngest objects, and every so often of all of them: walking the whole heap again and again
-while it grows. Building the 138,000 rows of renumbering-impact at 5,000 documents spent about
-1.5 of its 6 s so (unpacking them: 1.9-2.7 s with the collector, 1.1-1.2 without).
+while it grows. renumbering-impact of 5,000 documents (138,000 rows) took 7.7 s p50 with the
+collector and 5.6 s without, in interleaved runs (unpacking its rows: 1.9-2.7 s, 1.1-1.2 s).
 
 :func:`collector_paused` turns the collector off for the ``with`` block and back on after it,
 for the outermost block of any thread (it is one switch per process: a block that ends while
