@@ -166,13 +166,8 @@ def row_terms(text: str, names: Sequence[str]) -> list[Node | None]:
     out: list[Node | None] = []
     for name in names:
         value = cells.get(name)
-        if value is None:  # null or missing: no term to make
-            out.append(None)
-        elif value.__class__ is str:
-            known = found(value)  # type: ignore[arg-type]
-            out.append(known if known is not None else term(value))
-        else:
-            out.append(term(value))
+        known = found(value) if value.__class__ is str else None  # type: ignore[arg-type]
+        out.append(known if known is not None else term(value))
     return out
 
 
