@@ -30,7 +30,7 @@ pia_kg.errors.QueryError: a packed answer row is not a JSON object: '["not", "a 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from pia_kg.errors import QueryError
 
-__all__ = ["pack", "pack_keyed", "split_keyed", "unpack", "members", "term", "row_terms"]
+__all__ = ["pack", "pack_keyed", "split_keyed", "pack_lines", "lines", "unpack", "members", "term", "row_terms"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -86,10 +86,17 @@ def pack_keyed(keys: Sequence[ox.NamedNode | ox.Literal | Node | None], packed: 
 
     >>> pack_keyed([Literal("番号法別表第一"), None, URIRef("http://x/i")], '{"a":"81"}')
     '=番号法別表第一\\t\\t=http://x/i\\t{"a":"81"}'
+    >>> pack_keyed([Literal("36\\tの\\n2")], "{}")
+    '=36 の 2\\t{}'
     """
-    cells = ["" if k is None else "=" + (k.value if isinstance(k, ox.NamedNode | ox.Literal) else str(k)).replace("\t", " ")
+    cells = ["" if k is None else "=" + _one_cell(k.value if isinstance(k, ox.NamedNode | ox.Literal) else str(k))
              for k in keys]
     return "".join(c + "\t" for c in cells) + packed
+
+
+def _one_cell(text: str) -> str:
+    # a tab ends a cell and a line feed a row (:func:`pack_lines`): neither is left in one
+    return text.replace("\t", " ").replace("\n", " ")
 
 
 def split_keyed(text: str, count: int) -> tuple[list[str | None], str]:
@@ -101,6 +108,27 @@ def split_keyed(text: str, count: int) -> tuple[list[str | None], str]:
     """
     *cells, packed = text.split("\t", count)
     return [c[1:] if c else None for c in cells], packed
+
+
+def pack_lines(rows: Iterable[str]) -> str:
+    """Packed rows (:func:`pack` or :func:`pack_keyed`) in one text, a line each, each once
+    and in order: the rows of one node read in one index look-up (an amendment's 138,000
+    citation rows at 5,000 documents are read in 0.2 s as 12,000 such texts, in 2.7 s a row
+    a literal: each literal read is a look-up of its own). A packed row holds no line feed
+    (JSON escapes it in a value; :func:`pack_keyed` drops it from a cell).
+
+    >>> pack_lines(['{"a":"y\\\\n"}', '=x\\t{"a":"z"}', '{"a":"y\\\\n"}'])
+    '=x\\t{"a":"z"}\\n{"a":"y\\\\n"}'
+    >>> lines(pack_lines(['{"a":"\\u2028"}', '{"b":1}'])) == ['{"a":"\\u2028"}', '{"b":1}']
+    True
+    """
+    return "\n".join(sorted(set(rows)))
+
+
+def lines(text: str) -> list[str]:
+    """The packed rows of a text :func:`pack_lines` wrote (not ``splitlines``: a JSON text
+    keeps U+2028 and other line breaks of Unicode as they are)."""
+    return text.split("\n") if text else []
 
 
 # Rows repeat the same names (bodies, departments, tables, purposes) many times, and rdflib's

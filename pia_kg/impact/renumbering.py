@@ -37,7 +37,7 @@ from rdflib import Literal
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from pia_kg.packed_rows import split_keyed, term
+from pia_kg.packed_rows import lines, split_keyed, term
 from pia_kg.store import QueryResult, Store
 from pia_kg.vocab import PIA, PREFIXES
 
@@ -190,7 +190,7 @@ def renumbered_rows(
     store: Store, scanned: QueryResult, bindings: Mapping[str, Node], timeout: float | None = None
 ) -> QueryResult:
     """The rows of renumbering-impact from the citations queries/renumbering_impact.rq read
-    (``keyed``, with the table as cited), joined with what the law says of each on the date
+    (``keyed``: an assessment's rows of the table as cited, a line each), joined with what the law says of each on the date
     of the amendment (``bindings``' ``amendment``); distinct, in no order (run_query orders
     them). ``scanned`` is left empty."""
     at = {v: i for i, v in enumerate(scanned.variables)}
@@ -206,14 +206,16 @@ def renumbered_rows(
     scanned_rows, scanned.rows = scanned.rows, []  # each let go once joined (memory)
     for i, r in enumerate(scanned_rows):
         scanned_rows[i] = ()
-        (resolved, item), packed = split_keyed(str(r[k]), 2)
-        key = (str(r[t]), resolved, item)
-        found = joined.get(key)
-        if found is None:
-            found = joined[key] = [numbers.setdefault(tail, len(numbers))
-                                   for pair in law.get(key[0], ()) for tail in _tails(pair, resolved, item)]
-        for number in found:
-            rows[packed, number] = None
+        table = str(r[t])
+        for line in lines(str(r[k])):  # the rows of one assessment's citations of the table
+            (resolved, item), packed = split_keyed(line, 2)
+            key = (table, resolved, item)
+            found = joined.get(key)
+            if found is None:
+                found = joined[key] = [numbers.setdefault(tail, len(numbers))
+                                       for pair in law.get(table, ()) for tail in _tails(pair, resolved, item)]
+            for number in found:
+                rows[packed, number] = None
     tails = list(numbers)
     return QueryResult("select", list(VARIABLES), [(packed, *tails[j]) for packed, j in rows])
 

@@ -22,7 +22,7 @@ from pia_kg.named_queries import (
     run_sparql,
     unpacked,
 )
-from pia_kg.packed_rows import split_keyed, unpack
+from pia_kg.packed_rows import lines, split_keyed, unpack
 from pia_kg.vocab import PIA, PREFIXES, citation_rows_iri
 
 REALDOCS = REPO.parent / "shared" / "realdocs"
@@ -188,17 +188,22 @@ def test_pia_kg_orders_packed_rows_as_sparql_does(store, name: str, params: dict
 
 def test_citation_rows_sit_on_their_assessment_and_table(store) -> None:  # noqa: ANN001
     """Each citation row is on the node of its assessment's rows of the table its citation
-    names (answer_rows.GROUPED), by which renumbering-impact finds it, one node a pair."""
+    names (answer_rows.GROUPED), by which renumbering-impact finds it, one node a pair, in
+    its one text of rows, a line each, each once and in order."""
     head = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
-    rows = store.query(head + """SELECT ?node ?assessment ?table ?keyed WHERE {
-      ?node pia:citationRowsOf ?assessment ; pia:citationRowsTable ?table ; pia:citationAnswerRow ?keyed }""").rows
-    assert len(rows) > 50
-    tables = set()
-    for node, assessment, table, keyed in rows:
+    nodes = store.query(head + """SELECT ?node ?assessment ?table ?keyed WHERE {
+      ?node pia:citationRowsOf ?assessment ; pia:citationRowsTable ?table ; pia:citationAnswerRows ?keyed }""").rows
+    assert len({node for node, *_ in nodes}) == len(nodes) > 10
+    tables, count = set(), 0
+    for node, assessment, table, keyed in nodes:
         assert node == citation_rows_iri(str(assessment), str(table))
-        cells = unpack(split_keyed(str(keyed), len(KEYED[PIA.citationAnswerRow]))[1])
-        assert cells["assessment"] == assessment
-        cited = store.query(f"SELECT ?t WHERE {{ <{cells['citation']}> <{PIA.citedTable}> ?t }}").rows
-        assert [str(t) for (t,) in cited] == [str(table)], cells["citation"]
+        rows = lines(str(keyed))
+        assert rows == sorted(set(rows)) and all(rows)
+        for row in rows:
+            cells = unpack(split_keyed(row, len(KEYED[PIA.citationAnswerRows]))[1])
+            assert cells["assessment"] == assessment
+            cited = store.query(f"SELECT ?t WHERE {{ <{cells['citation']}> <{PIA.citedTable}> ?t }}").rows
+            assert [str(t) for (t,) in cited] == [str(table)], cells["citation"]
+            count += 1
         tables.add(str(table))
-    assert {"番号法別表第一", "番号法別表第二"} <= tables, tables
+    assert count > 50 and {"番号法別表第一", "番号法別表第二"} <= tables, tables

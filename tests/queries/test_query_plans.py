@@ -26,7 +26,7 @@ CORPUS_PREDICATES = {
         "basisDepartment", "inAssessment", "citedTable", "citedItem", "source", "problem",
         "bodyName", "basisPurpose", "basisRecipient", "recipient", "purpose", "body",
         "file", "outsourcing", "contractorName", "order", "oldName", "newName", "renameKind",
-        "recordedIn", "departmentAnswerRow", "recipientAnswerRow", "problemAnswerRow", "citationAnswerRow",
+        "recordedIn", "departmentAnswerRow", "recipientAnswerRow", "problemAnswerRow", "citationAnswerRows",
         "citationRowsOf", "citationRowsTable",
     )
 } | {"<http://purl.org/dc/terms/title>", "<http://www.w3.org/ns/prov#wasDerivedFrom>"}
