@@ -135,6 +135,8 @@ class OxigraphStore(SparqlUpdateStore):
         self._writes = 0  # the state token of a store without a folder
         self._unflushed = 0  # bytes written since the write buffers were last flushed
         self._opened_at: str | None = None
+        self._token: tuple[tuple[int, int, int], str] | None = None  # see state_token
+        self._marker: Path | None = None  # the generation file, see state_token
         self._store = self._open()
 
     def _open(self) -> ox.Store:
@@ -198,14 +200,25 @@ class OxigraphStore(SparqlUpdateStore):
         """
         if self.path is None:
             return f"memory:{id(self)}:{self._writes}"
+        marker = self._generation_file()
         try:
-            return "gen:" + self._generation_file().read_text(encoding="ascii").strip()
+            # every question asks it (twice): the text is read again only when the marker is
+            # another file (a writer replaces it whole), a stat instead of an open and a read
+            seen = os.stat(marker)
+            key = (seen.st_ino, seen.st_mtime_ns, seen.st_size)
+            if self._token is not None and self._token[0] == key:
+                return self._token[1]
+            token = "gen:" + marker.read_text(encoding="ascii").strip()
         except OSError:
             return "dir:" + directory_token(self.path)
+        self._token = (key, token)
+        return token
 
     def _generation_file(self) -> Path:
         assert self.path is not None
-        return self.path.with_name(self.path.name + ".generation")
+        if self._marker is None:
+            self._marker = self.path.with_name(self.path.name + ".generation")
+        return self._marker
 
     def _committed(self) -> None:
         """Record a new state once a write is committed (see ``state_token``)."""

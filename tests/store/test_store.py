@@ -172,6 +172,23 @@ def test_oxigraph_loads_new_graphs_and_swaps_present_ones_alike(tmp_path: Path) 
     s.close()
 
 
+def test_a_readers_state_token_follows_every_commit_of_a_writer(tmp_path: Path) -> None:
+    """The token a reader keeps between two questions (read again only when the writer's
+    marker is another file) changes with each commit, however quick, and its answers with it."""
+    writer = open_store("oxigraph", path=tmp_path / "s")
+    reader = open_store("oxigraph", path=tmp_path / "s", read_only=True)
+    asked = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    seen = [reader.state_token()]
+    for n in range(5):
+        writer.replace_graphs({URIRef(f"http://example.org/g{n}"): _graph("x")})
+        seen.append(reader.state_token())
+        assert seen[-1] == reader.state_token() == writer.state_token()
+        assert int(reader.query(asked).rows[0][0]) == n + 1
+    assert len(set(seen)) == 6, seen
+    reader.close()
+    writer.close()
+
+
 def test_compacting_keeps_every_quad_and_readers_go_on(tmp_path: Path) -> None:
     """`pia-kg compact` merges the engine's files and drops what replaced graphs left; the
     content is the same, and a reader that had the old files open reads the new ones."""
