@@ -24,7 +24,7 @@ found by the table (an index lookup), not by reading every citation row of the c
 test its table (2 s for 300,000 rows at 5,000 documents, once per table); and the rows of
 each node are one text (:func:`~pia_kg.packed_rows.pack_lines`), read in one look-up, where
 a literal a row cost a look-up a row (2.7 s for an amendment's 138,000 rows, 0.2 s as the
-12,000 texts of their nodes).
+2,000 texts of their nodes).
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def format_graph() -> str:
     """The format graph's statement, as N-Triples.
 
     >>> format_graph()
-    '<https://w3id.org/pia-kg/id/graph/derived/format> <https://w3id.org/pia-kg/ontology#derivationFormat> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
+    '<https://w3id.org/pia-kg/id/graph/derived/format> <https://w3id.org/pia-kg/ontology#derivationFormat> "6"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
     """
     return f"{_SUBJECT} {_PREDICATE} {nt.integer(FORMAT)} .\n"
 
