@@ -190,9 +190,9 @@ def answer_row_triples(scratch: ScratchStore, resolution: nt.Triples) -> nt.Trip
             at = [variables.index(c) for c in columns]
             keyed = [variables.index(c) for c in KEYED.get(predicate, ())]
             grouped = GROUPED.get(predicate)
+            groups: dict[str, list[str]] = {}  # grouped: each group node's packed rows
             if grouped is not None:
                 by, of, value = variables.index(grouped[0]), nt.iri(grouped[1]), nt.iri(grouped[2])
-                groups: dict[str, list[str]] = {}
             for row in rows:
                 packed = pack({c: row[i] for c, i in zip(columns, at, strict=True)})
                 if keyed:
@@ -208,9 +208,8 @@ def answer_row_triples(scratch: ScratchStore, resolution: nt.Triples) -> nt.Trip
                     out.add(group, of, node)
                     out.add(group, value, nt.literal(text))
                 groups.setdefault(group, []).append(packed)
-            if grouped is not None:
-                for group, packed_rows in groups.items():
-                    out.add(group, spelled, nt.literal(pack_lines(packed_rows)))
+            for group, packed_rows in groups.items():
+                out.add(group, spelled, nt.literal(pack_lines(packed_rows)))
     finally:
         scratch.drop_graphs([_LINKS])
     return out

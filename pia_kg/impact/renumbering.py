@@ -190,9 +190,9 @@ def renumbered_rows(
     store: Store, scanned: QueryResult, bindings: Mapping[str, Node], timeout: float | None = None
 ) -> QueryResult:
     """The rows of renumbering-impact from the citations queries/renumbering_impact.rq read
-    (``keyed``: an assessment's rows of the table as cited, a line each), joined with what the law says of each on the date
-    of the amendment (``bindings``' ``amendment``); distinct, in no order (run_query orders
-    them). ``scanned`` is left empty."""
+    (``keyed``: an assessment's rows of the table as cited, a line each), joined with what
+    the law says of each on the date of the amendment (``bindings``' ``amendment``);
+    distinct, in no order (run_query orders them). ``scanned`` is left empty."""
     at = {v: i for i, v in enumerate(scanned.variables)}
     k, t = at["keyed"], at["cited_table"]
     law = _law_of(store, bindings["amendment"], timeout) if scanned.rows else {}
