@@ -117,6 +117,9 @@ class NamedQuery:
     #: columns once they are unpacked: the query's own and the packed ones, in that order.
     packed: str | None = None
     columns: tuple[str, ...] = ()
+    #: The members of each packed row, in order (its cells, pia_kg/packed_rows.py): the
+    #: answer's sort order, in which pia_kg/derive/answer_rows.py writes them.
+    members: tuple[str, ...] = ()
     #: ``module:function`` completing the rows of a packed query from what its SPARQL read
     #: (``function(store, result, bindings, timeout)``, each cell of ``result`` a plain text:
     #: law-wide facts read once and joined in memory,
@@ -172,6 +175,7 @@ def _parse_header(name: str, text: str) -> NamedQuery:
             )
         )
     packed, columns = meta.get("packed"), tuple(str(c) for c in meta.get("columns") or ())
+    members = tuple(str(c) for c in meta.get("members") or ())
     if packed:
         order_variables(text)  # a packed query orders by variables alone (run_query sorts it)
     join = meta.get("join")
@@ -187,8 +191,9 @@ def _parse_header(name: str, text: str) -> NamedQuery:
             split_law_stage(without_order(text), str(packed), str(law_stage))
         except QueryError as exc:
             raise QueryError(f"queries/{name}.rq: {exc}") from None
-    if bool(packed) != bool(columns):
-        raise QueryError(f"queries/{name}.rq: '#+ packed:' names a variable and '#+ columns:' the answer's columns; one is missing")
+    if not (bool(packed) == bool(columns) == bool(members)):
+        raise QueryError(f"queries/{name}.rq: '#+ packed:' names a variable, '#+ columns:' the answer's columns "
+                         "and '#+ members:' the packed row's; one is missing")
     return NamedQuery(
         name=name,
         title=str(meta["title"]),
@@ -197,6 +202,7 @@ def _parse_header(name: str, text: str) -> NamedQuery:
         params=tuple(params),
         packed=str(packed) if packed else None,
         columns=columns,
+        members=members,
         join=str(join) if join else None,
         law_stage=str(law_stage) if law_stage else None,
     )
@@ -465,7 +471,7 @@ def _packed_rows(
         result.rows.sort(key=order_of(at))
     if first is not None:
         result.rows[:] = result.rows[skip : skip + first]
-    return unpacked(result, query.packed or "", query.columns)
+    return unpacked(result, query.packed or "", query.columns, query.members)
 
 
 def order_of(at: Sequence[int]) -> Callable[[Sequence[object]], tuple[str, ...]]:
@@ -529,26 +535,32 @@ def order_variables(text: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-def unpacked(result: QueryResult, packed: str, columns: tuple[str, ...]) -> QueryResult:
-    """``result`` with its ``packed`` column (a packed row a cell, pia_kg/packed_rows.py)
-    spread into ``columns``: each from the row's own variables, else from its packed row
-    (its rows are taken: ``result`` is left empty).
+def unpacked(result: QueryResult, packed: str, columns: tuple[str, ...], members: Sequence[str]) -> QueryResult:
+    """``result`` with its ``packed`` column (a packed row a cell, its ``members`` in order:
+    pia_kg/packed_rows.py) spread into ``columns``: each from the row's own variables, else
+    from its packed row (its rows are taken: ``result`` is left empty).
 
-    >>> r = QueryResult("select", ["row", "n"], [(Literal('{"a":"x","b":null}'), Literal("1"))])
-    >>> unpacked(r, "row", ("a", "n", "b")).values()
+    >>> r = QueryResult("select", ["row", "n"], [(Literal("x\\t"), Literal("1"))])
+    >>> unpacked(r, "row", ("a", "n", "b"), ("a", "b")).values()
     [{'a': 'x', 'n': '1', 'b': None}]
+    >>> unpacked(r, "row", ("a", "c"), ("a", "b"))
+    Traceback (most recent call last):
+    ...
+    pia_kg.errors.QueryError: column 'c' is neither a variable of the query nor a member of its packed rows
     """
     at = result.variables.index(packed)
     own = {v: i for i, v in enumerate(result.variables) if v != packed}
-    spread = [c for c in columns if c not in own]
-    # each column: its index among the row's own values, or ~ its index among the spread ones
-    plan = [own[c] if c in own else ~spread.index(c) for c in columns]
-    none = [None] * len(spread)
+    for c in columns:
+        if c not in own and c not in members:
+            raise QueryError(f"column {c!r} is neither a variable of the query nor a member of its packed rows")
+    # each column: its index among the row's own values, or ~ its index among the members
+    plan = [own[c] if c in own else ~members.index(c) for c in columns]
+    count, none = len(members), [None] * len(members)
     # row by row in place: each packed text is let go as its row is spread (the national
     # impact answer held both, its packed and its spread rows, at once)
     rows = result.rows
     for n, row in enumerate(rows):
-        cells = row_terms(str(row[at]), spread) if row[at] is not None else none
+        cells = row_terms(str(row[at]), count) if row[at] is not None else none
         rows[n] = tuple([row[i] if i >= 0 else cells[~i] for i in plan])
     result.rows = []
     return QueryResult("select", list(columns), rows)

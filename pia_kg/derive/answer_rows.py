@@ -8,10 +8,10 @@ the role, the table and item as cited, the purpose. Read from the basis links
 a second for the 6,000 rows of item 81 at 5,000 documents, where the store scans an item's
 packed rows in 40 ms. So, once per document, every row is written whole:
 
-    ?meant pia:departmentAnswerRow "{…}" .    # 移転先 and 利用: a row per department
-    ?meant pia:recipientAnswerRow "{…}" .     # 提供先: a row per 提供先 row
-    ?assessment pia:problemAnswerRow "{…}" .  # a row per problem found in a citation
-    ?rows pia:citationAnswerRows "=<resolved item>\t=81\t{…}\n…" .
+    ?meant pia:departmentAnswerRow "@ja 青森市\\t…" .  # 移転先 and 利用: a row per department
+    ?meant pia:recipientAnswerRow "…" .       # 提供先: a row per 提供先 row
+    ?assessment pia:problemAnswerRow "…" .    # a row per problem found in a citation
+    ?rows pia:citationAnswerRows "=<resolved item>\\t=81\\t…\\n…" .
                                               # a line per citation an amendment may break,
     ?rows pia:citationRowsOf ?assessment ;    # in one text on the node of its assessment's
           pia:citationRowsTable "番号法別表第一" .  # citations of one table as cited
@@ -34,6 +34,7 @@ from rdflib import URIRef
 from pia_kg.derive import ntriples as nt
 from pia_kg.derive.basis_links import ROLES, role_in_english
 from pia_kg.derive.scratch import ScratchStore
+from pia_kg.named_queries import get_query
 from pia_kg.packed_rows import pack, pack_keyed, pack_lines
 from pia_kg.vocab import ID, PIA, PREFIXES, citation_rows_iri
 
@@ -51,13 +52,13 @@ _ASSESSMENT_AND_CITATION = """
   OPTIONAL { ?cit pia:source ?source }
 """
 
-#: predicate → (the variable naming the node the rows are written on, the rows' columns in
-#: the answer's order, its sort keys first, as the query reading them declares them, and the
-#: SELECT reading them from a document and its resolution)
+#: predicate → (the variable naming the node the rows are written on, the named query reading
+#: them, whose ``#+ members:`` are the rows' columns in the answer's order, its sort keys
+#: first, and the SELECT reading them from a document and its resolution)
 _ROWS = {
     PIA.departmentAnswerRow: (
         "meant",
-        ("organization", "assessment", "department", "source", "role", "cited_table", "cited_item", "purpose"),
+        "departments_under_item",
         _HEAD + """SELECT ?meant ?organization ?assessment ?department ?source ?role ?cited_table
                ?cited_item ?purpose WHERE {
   # the document's departments first (the law's labels are thousands): the LIMIT never cuts
@@ -73,7 +74,7 @@ _ROWS = {
     ),
     PIA.recipientAnswerRow: (
         "meant",
-        ("organization", "assessment", "recipient", "source", "role", "cited_table", "cited_item", "purpose"),
+        "recipients_under_item",
         _HEAD + f"""SELECT ?meant ?organization ?assessment ?recipient ?source ?role ?cited_table
                ?cited_item ?purpose WHERE {{
   ?cit pia:meantItem ?meant ; pia:basisRole ?role ; pia:basisOf ?row ; pia:inAssessment ?a .
@@ -87,8 +88,7 @@ _ROWS = {
     # (document, source, problem).
     PIA.problemAnswerRow: (
         "assessment",
-        ("document", "source", "problem", "cited_table", "cited_item", "purpose", "expected_table",
-         "expected_item", "evidence", "title", "comment", "agreement", "as_of", "method", "law_status"),
+        "citation_problems",
         _HEAD + """SELECT * WHERE {
   ?cit pia:inAssessment ?assessment ; pia:problem ?p .
   ?assessment prov:wasDerivedFrom ?doc .
@@ -118,8 +118,7 @@ _ROWS = {
     # (:data:`KEYED`).
     PIA.citationAnswerRows: (
         "assessment",
-        ("organization", "assessment", "line_key", "source", "cited_item", "citation", "role", "party",
-         "annex", "article", "line"),
+        "renumbering_impact",
         _HEAD + """SELECT * WHERE {
   ?citation pia:inAssessment ?assessment ; pia:citedTable ?cited_table ; pia:basisRole ?basisRole ;
             pia:basisOf ?holder .
@@ -176,14 +175,15 @@ def answer_row_triples(scratch: ScratchStore, resolution: nt.Triples) -> nt.Trip
     ...              ("inAssessment", a)):
     ...     links.add(cit, f"<{PIA[p]}>", o)
     >>> links.add("<urn:x:row>", f"<{PIA.basisRecipient}>", '"厚生労働大臣"')
-    >>> print(answer_row_triples(s, links).text().replace(str(PIA), "pia:"))
-    <urn:x:item> <pia:recipientAnswerRow> "{\\"organization\\":null,\\"assessment\\":\\"urn:x:doc\\",\\"recipient\\":\\"厚生労働大臣\\",\\"source\\":\\"d.txt#L3-L3\\",\\"role\\":\\"提供先\\",\\"cited_table\\":null,\\"cited_item\\":null,\\"purpose\\":null}" .
+    >>> print(answer_row_triples(s, links).text().replace(str(PIA), "pia:").replace("\\t", " | "))
+    <urn:x:item> <pia:recipientAnswerRow> " | urn:x:doc | 厚生労働大臣 | d.txt#L3-L3 | 提供先 |  |  | " .
     <BLANKLINE>
     """
     out = nt.Triples()
     scratch.load_graph(_LINKS, resolution.text())
     try:
-        for predicate, (key, columns, select) in _ROWS.items():
+        for predicate, (key, question, select) in _ROWS.items():
+            columns = get_query(question).members
             spelled = nt.iri(predicate)
             variables, rows = scratch.query_terms(select)  # type: ignore[misc]
             subject = variables.index(key)
@@ -194,7 +194,7 @@ def answer_row_triples(scratch: ScratchStore, resolution: nt.Triples) -> nt.Trip
             if grouped is not None:
                 by, of, value = variables.index(grouped[0]), nt.iri(grouped[1]), nt.iri(grouped[2])
             for row in rows:
-                packed = pack({c: row[i] for c, i in zip(columns, at, strict=True)})
+                packed = pack([row[i] for i in at])
                 if keyed:
                     packed = pack_keyed([row[i] for i in keyed], packed)
                 node = nt.term(row[subject])

@@ -28,8 +28,9 @@ __all__ = ["FORMAT", "format_graph", "store_format", "has_documents", "has_law",
 #: The derivation this pia-kg writes: 1, resolutions, histories and basis links; 2, with the
 #: answer rows; 3, with what each law item says on each run of dates
 #: (pia_kg/derive/item_meanings.py); 4, with the citation rows renumbering-impact reads; 5, with
-#: those rows grouped by the table they cite; 6, with each group's rows in one text.
-FORMAT = 6
+#: those rows grouped by the table they cite; 6, with each group's rows in one text; 7, with
+#: every packed row as tab-separated cells instead of a JSON object (pia_kg/packed_rows.py).
+FORMAT = 7
 
 _SUBJECT, _PREDICATE = nt.iri(DERIVATION_FORMAT_GRAPH), nt.iri(PIA.derivationFormat)
 

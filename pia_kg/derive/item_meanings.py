@@ -42,16 +42,16 @@ from rdflib.term import Node
 from pia_kg.derive import ntriples as nt
 from pia_kg.derive.citation_dates import version_on
 from pia_kg.derive.law_status import NOT_HELD, StatusPeriod, periods_from_store, status_on
+from pia_kg.named_queries import get_query
 from pia_kg.packed_rows import pack
 from pia_kg.store import Store
 from pia_kg.vocab import ITEM_MEANINGS_GRAPH, PIA, PREFIXES, RDF, law_table_iri, mint
 
-__all__ = ["item_meaning_graphs", "dated_row", "COLUMNS"]
+__all__ = ["item_meaning_graphs", "dated_row"]
 
-#: The packed columns, in the answer's order (queries/item_meaning.rq orders its rows by the
-#: packed text, so the first two are its sort keys).
-COLUMNS = ("valid_from", "version", "valid_until", "agency", "jimu", "providers", "deleted", "source",
-           "item_iri", "law_status", "law_note")
+#: The packed columns are the ``#+ members:`` of queries/item_meaning.rq, in the answer's
+#: order (it orders its rows by the packed text, so the first two are its sort keys).
+_QUESTION = "item_meaning"
 
 _P = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 _TABLES = _P + """
@@ -148,7 +148,7 @@ def _row(version: Node, start: Node, until: Node | None, cells: Mapping[str, Nod
         "deleted": deleted, "source": cells.get("source"), "item_iri": cells.get("iri"),
         "law_status": Literal(status[0]), "law_note": Literal(note),
     }
-    return pack({k: values[k] for k in COLUMNS})
+    return pack([values[k] for k in get_query(_QUESTION).members])
 
 
 class _Law:
@@ -232,8 +232,8 @@ def dated_row(start: dt.date | None, end: dt.date | None, row: str) -> str:
     the day after its last (``0000-00-00`` and ``9999-99-99`` when open), then the row, so
     that a question compares texts of one literal instead of looking up two dates per run.
 
-    >>> dated_row(None, dt.date(2024, 5, 27), '{"a":1}')
-    '0000-00-00 2024-05-27 {"a":1}'
+    >>> dated_row(None, dt.date(2024, 5, 27), '81\\t')
+    '0000-00-00 2024-05-27 81\\t'
     """
     return f"{start.isoformat() if start else _OPEN_START} {end.isoformat() if end else _OPEN_END} {row}"
 

@@ -111,20 +111,25 @@ def test_packed_rows_answer_as_the_lookups_did(store, name: str) -> None:  # noq
 
 
 def test_a_row_keeps_quotes_line_breaks_and_tags() -> None:
-    """Values with JSON's special characters and language tags come back as they went in."""
+    """Values with the codec's special characters (tab, line feed, backslash, a kind's first
+    character) and language tags come back as they went in."""
     s = ScratchStore()
     a, cit, dep = "<urn:x:a>", "<urn:x:cit>", "<urn:x:dep>"
     name = nt.literal('say "hi"\\ \n\t 部署', lang="ja")
     s.load_graph(URIRef("urn:x:doc"), f'{a} <http://www.w3.org/ns/prov#wasDerivedFrom> <urn:x:doc> .\n'
-                  f'{dep} <http://www.w3.org/2000/01/rdf-schema#label> {name} .\n')
+                  f'{dep} <http://www.w3.org/2000/01/rdf-schema#label> {name} .\n'
+                  f'{a} <http://purl.org/dc/terms/title> "^評価書" .\n'
+                  f'<urn:x:row> <{PIA.basisPurpose}> {nt.literal("<b>@x")} .\n')
     links = nt.Triples()
     for p, o in (("meantItem", "<urn:x:item>"), ("basisRole", '"移転先"'), ("basisOf", "<urn:x:row>"),
                  ("inAssessment", a), ("basisDepartment", dep)):
         links.add(cit, f"<{PIA[p]}>", o)
     rows = answer_row_triples(s, links).graph()
-    row = unpack(str(rows.value(URIRef("urn:x:item"), PIA.departmentAnswerRow)))
+    row = unpack(str(rows.value(URIRef("urn:x:item"), PIA.departmentAnswerRow)),
+                 get_query("departments_under_item").members)
     assert row["department"] == Literal('say "hi"\\ \n\t 部署', lang="ja")
-    assert row["organization"] is None and row["assessment"] == Literal("urn:x:doc")
+    assert row["organization"] is None and row["assessment"] == Literal("^評価書")
+    assert row["purpose"] == Literal("<b>@x") and row["role"] == Literal("移転先")
 
 
 # The problems as queries/citation_problems.rq read them before the rows were packed.
@@ -180,7 +185,7 @@ def test_pia_kg_orders_packed_rows_as_sparql_does(store, name: str, params: dict
     store, and a page of them is that slice."""
     query = get_query(name)
     by_sparql = unpacked(run_sparql(store, inject_values(query.text, bind_params(query, params))),
-                         query.packed, query.columns)
+                         query.packed, query.columns, query.members)
     rows = run_query(store, name, params).rows
     assert len(rows) >= least and rows == by_sparql.rows
     assert run_query(store, name, params, first=3, skip=1).rows == rows[1:4]
@@ -200,7 +205,8 @@ def test_citation_rows_sit_on_their_assessment_and_table(store) -> None:  # noqa
         rows = lines(str(keyed))
         assert rows == sorted(set(rows)) and all(rows)
         for row in rows:
-            cells = unpack(split_keyed(row, len(KEYED[PIA.citationAnswerRows]))[1])
+            cells = unpack(split_keyed(row, len(KEYED[PIA.citationAnswerRows]))[1],
+                           get_query("renumbering_impact").members)
             assert cells["assessment"] == assessment
             cited = store.query(f"SELECT ?t WHERE {{ <{cells['citation']}> <{PIA.citedTable}> ?t }}").rows
             assert [str(t) for (t,) in cited] == [str(table)], cells["citation"]

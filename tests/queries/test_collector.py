@@ -34,7 +34,7 @@ def test_the_collector_is_back_on_after_a_question_that_failed(loaded_store, mon
     assert gc.isenabled()
 
     def failing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        raise QueryError("a packed answer row is not a JSON object")
+        raise QueryError("a packed answer row has 3 cells where its query declares 8 members")
 
     monkeypatch.setattr(named_queries, "unpacked", failing)
     with pytest.raises(QueryError):
