@@ -66,8 +66,13 @@ _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 _ESCAPED = re.compile(r"\\(.)", re.S)
 
 
+_TO_ESCAPE = re.compile(r"[\\\t\n\r]")
+
+
 def _escape(text: str) -> str:
-    return text.translate(_ESCAPES)
+    # translate looks every character up in a dict: 5 µs for a purpose text, where a search
+    # finds in 0.3 µs that there is nothing to escape
+    return text.translate(_ESCAPES) if _TO_ESCAPE.search(text) else text
 
 
 def _unescape(text: str) -> str:
@@ -82,18 +87,24 @@ def cell(term: ox.NamedNode | ox.Literal | ox.BlankNode | Node | None) -> str:
     >>> [cell(t) for t in (None, Literal(""), Literal("@home"), Literal("a\\tb\\\\c"), URIRef("http://x/i"),
     ...                    BNode("b1"), Literal("x", datatype=URIRef(_XSD_STRING)))]
     ['', '"', '"@home', 'a\\\\tb\\\\\\\\c', '<http://x/i', '_b1', 'x']
+    >>> cell(ox.Literal("2", datatype=ox.NamedNode("http://x/t"))), cell(ox.BlankNode("b2"))
+    ('^http://x/t 2', '_b2')
     """
-    if term is None:
+    kind = term.__class__
+    if kind is ox.Literal:  # the derivations' terms: most cells
+        text, language = term.value, term.language  # type: ignore[union-attr]
+        datatype = None if language else term.datatype.value  # type: ignore[union-attr]
+    elif term is None:
         return ""
-    if isinstance(term, ox.NamedNode | URIRef):
-        return "<" + _escape(term.value if isinstance(term, ox.NamedNode) else str(term))
-    if isinstance(term, ox.BlankNode | BNode):
-        return "_" + (term.value if isinstance(term, ox.BlankNode) else str(term))
-    if isinstance(term, Literal):  # rdflib's, as a store's query gives them
+    elif kind is ox.NamedNode or kind is URIRef:
+        return "<" + _escape(term.value if kind is ox.NamedNode else str(term))  # type: ignore[union-attr]
+    elif kind is ox.BlankNode or kind is BNode:
+        return "_" + (term.value if kind is ox.BlankNode else str(term))  # type: ignore[union-attr]
+    elif isinstance(term, Literal):  # rdflib's, as a store's query gives them
         text, language = str(term), term.language
         datatype = None if term.datatype is None else str(term.datatype)
     else:
-        text, language, datatype = term.value, term.language, term.datatype.value
+        raise TypeError(f"not an RDF term: {term!r}")
     text = _escape(text)
     if language:
         return f"@{language} {text}"
