@@ -176,9 +176,13 @@ def run_staged(
     scanned = _scan(store, stage.scan.replace(LawStage.VALUES_AT, values, 1), stage.packed, stage.key, timeout, limit)
     # distinct on (packed row, row of the stage): texts and numbers, hashed in C
     pairs = dict.fromkeys((packed, n) for packed, key in scanned for n in law.by_key.get(key, ()))
-    # each answer column from the packed row or from the law stage's row (whose first is the key)
+    # each answer column from the packed row or from the law stage's row (whose first is the
+    # key): the columns before the packed one and after it, made once per row of the stage,
+    # then a row is two tuples joined around its packed text (6,000 rows at 5,000 documents)
     stage_at = {v: i for i, v in enumerate((stage.key, *(v for v in stage.variables if v != stage.packed)))}
-    plan = [-1 if v == stage.packed else stage_at[v] for v in stage.variables]
-    rows = law.rows
-    return QueryResult("select", list(stage.variables),
-                       [tuple(packed if i < 0 else rows[n][i] for i in plan) for packed, n in pairs])
+    at = stage.variables.index(stage.packed)
+    before = [stage_at[v] for v in stage.variables[:at]]
+    after = [stage_at[v] for v in stage.variables[at + 1 :]]
+    heads = [tuple([row[i] for i in before]) for row in law.rows]
+    tails = [tuple([row[i] for i in after]) for row in law.rows]
+    return QueryResult("select", list(stage.variables), [heads[n] + (packed,) + tails[n] for packed, n in pairs])
