@@ -64,8 +64,6 @@ _KINDS = frozenset('<_@^"')
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 _ESCAPED = re.compile(r"\\(.)", re.S)
-
-
 _TO_ESCAPE = re.compile(r"[\\\t\n\r]")
 
 
