@@ -6,7 +6,7 @@ citation-problems read. A store whose documents were derived before would answer
 no citation meant the item: silently, and wrongly. So the store says, in a graph of its own,
 the format all its documents were derived in:
 
-    id:graph/derived/format { id:graph/derived/format pia:derivationFormat 5 }
+    id:graph/derived/format { id:graph/derived/format pia:derivationFormat 7 }
 
 A load into a store without documents writes it with its first batch (one transaction); a
 load into a store of an older format leaves it as it is and warns; ``rederive`` writes it
@@ -45,7 +45,7 @@ def format_graph() -> str:
     """The format graph's statement, as N-Triples.
 
     >>> format_graph()
-    '<https://w3id.org/pia-kg/id/graph/derived/format> <https://w3id.org/pia-kg/ontology#derivationFormat> "6"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
+    '<https://w3id.org/pia-kg/id/graph/derived/format> <https://w3id.org/pia-kg/ontology#derivationFormat> "7"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
     """
     return f"{_SUBJECT} {_PREDICATE} {nt.integer(FORMAT)} .\n"
 
