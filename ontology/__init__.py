@@ -3,6 +3,7 @@
 from pia_kg.ontology.resources import (
     ONTOLOGY_IRI,
     ontology_graph,
+    ontology_ntriples,
     ontology_path,
     shapes_graph,
     shapes_path,
@@ -14,6 +15,7 @@ __all__ = [
     "ontology_path",
     "shapes_path",
     "ontology_graph",
+    "ontology_ntriples",
     "shapes_graph",
     "validate",
 ]

@@ -569,13 +569,13 @@ class _Writer:
 def _ontology_graphs(store: Store) -> dict[URIRef, GraphData]:
     """The ontology in its own graph, so that labels of classes and individuals (levels,
     relations, document kinds) answer in SPARQL beside the data; rewritten only if changed."""
-    from pia_kg.ontology.resources import ontology_graph
+    from pia_kg.ontology.resources import ontology_ntriples
     from pia_kg.vocab import ONTOLOGY_GRAPH
 
-    graph = ontology_graph()
-    if store.triple_count(ONTOLOGY_GRAPH) == len(graph):
+    text = ontology_ntriples()
+    if store.triple_count(ONTOLOGY_GRAPH) == text.count("\n"):
         return {}
-    return {ONTOLOGY_GRAPH: graph}
+    return {ONTOLOGY_GRAPH: text}
 
 
 def _law_nquads(store: Store) -> bytes:
