@@ -8,7 +8,8 @@ in memory for a store without a folder) holds, per loaded document:
 * one entry per name a person searches by — body, department, contractor (with its former
   names), recipient, assessment title, cited item — each with its ``FILE#Lstart-Lend`` source,
 * and its lines: each distinct line of the corpus is stored and indexed once (documents of
-  one form share most of theirs), and each document keeps the numbers of its lines.
+  one form share most of theirs), each document keeps the ids of its lines in order (one
+  packed value), and an inverted index tells which documents hold a line.
 
 Names and queries are compared in a folded form (:func:`fold`: NFKC width folding, case,
 spaces removed, a few spelling variants), so ``富士通japan`` finds 富士通Japan株式会社 and
@@ -31,9 +32,12 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 import threading
 import weakref
 import zlib
+from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,45 +85,61 @@ class Hit:
 
 @dataclass(frozen=True)
 class IndexEntry:
-    """One document as the index holds it: its text, the rows (folded name first) of its
-    named entries, and its lines (number, line, folded line), ready to insert (made in a
-    worker process, cheap to pickle)."""
+    """One document as the index holds it: its text (or the text already packed, as
+    :func:`index_entry` makes it in a worker process, where compressing it costs the writer
+    nothing), the rows (folded name first) of its named entries, and its lines (number,
+    line, folded line), ready to insert (cheap to pickle)."""
 
     doc_id: str
     file_name: str
     sha256: str
-    text: str
+    text: str | bytes
     rows: tuple[tuple[str, str, str, str, str, str], ...]
     lines: tuple[tuple[int, str, str], ...] = ()
 
 
 #: The layout's version (``PRAGMA user_version``); an index of an older layout is brought up
-#: to date when opened (:meth:`SearchIndex._upgrade`).
-LAYOUT = 3
+#: to date when opened (:meth:`SearchIndex._upgrade`, :meth:`SearchIndex._upgrade_places`).
+LAYOUT = 4
 
 # Names are few per document: one FTS5 row each. Text lines are many, and documents of one
 # form share most of them (labels, headings, boilerplate): each distinct line is stored and
-# indexed once (``lines``, with an FTS5 index over it that keeps no copy of the text) and
-# each document keeps only where its lines are (``places``: document, line number, line).
+# indexed once (``lines``, with an FTS5 index over it that keeps no copy of the text, and the
+# number of documents holding it), each document keeps its line ids in order
+# (``documents.lines``, :func:`_pack_ids`), and ``doc_lines`` (FTS5, no content, one row per
+# document whose tokens are its distinct line ids) tells which documents hold a line.
+#
+# Layouts 2 and 3 kept a row per line of every document in a B-tree indexed by line: two
+# thousand rows per document, written all over an index that grows with the corpus (a
+# document cost 9 ms to index at the first thousand and 12 ms at the fifth, and the index took
+# 60 kB per document). FTS5 appends each batch as a segment and merges segments in the
+# background: 3.3 ms per document whatever the corpus, and 1.4 kB per document.
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS documents (
   num INTEGER PRIMARY KEY, doc_id TEXT UNIQUE NOT NULL, file_name TEXT, sha256 TEXT, text TEXT,
-  title TEXT);
+  title TEXT, lines BLOB);
 CREATE VIRTUAL TABLE IF NOT EXISTS entries USING fts5(
   folded, name UNINDEXED, kind UNINDEXED, doc_id UNINDEXED, source UNINDEXED, key UNINDEXED,
   tokenize = 'trigram'
 );
-CREATE TABLE IF NOT EXISTS lines (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, folded TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS lines (
+  id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, folded TEXT NOT NULL, docs INTEGER NOT NULL DEFAULT 0);
 CREATE VIRTUAL TABLE IF NOT EXISTS line_index USING fts5(
   folded, content = 'lines', content_rowid = 'id', tokenize = 'trigram', detail = none
 );
-CREATE TABLE IF NOT EXISTS places (
-  doc INTEGER NOT NULL, n INTEGER NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (doc, n)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS places_of_line ON places (line, doc, n);
+CREATE VIRTUAL TABLE IF NOT EXISTS doc_lines USING fts5(
+  ids, content = '', detail = none, tokenize = 'unicode61'
+);
 CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY) WITHOUT ROWID;
 PRAGMA user_version = {LAYOUT};
 """
+
+#: Matching lines looked up in ``doc_lines`` per statement (an OR of their ids).
+_MATCH_CHUNK = 200
+#: Past this many matching lines (a query of a character or two), the documents are read in
+#: order instead, each one's lines checked, until the hits are found: a common word is in
+#: the first documents, and the ids of every line holding it would make no useful query.
+_MANY_LINES = 2_000
 
 #: Line ids kept in memory between batches (a load meets the form's lines again and again);
 #: cleared when full, so memory stays bounded whatever the corpus.
@@ -146,10 +166,13 @@ class SearchIndex:
                 elif self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents'").fetchone():
                     if layout < 2:
                         self._upgrade()
+                    else:
+                        self._upgrade_places()
                     self._create()  # what later layouts added (pending), and the layout's number
-                    # an older writer kept no note of entries written ahead of their batch:
-                    # the next writer checks every document once
-                    self._db.execute("INSERT OR IGNORE INTO pending SELECT doc_id FROM documents")
+                    if layout < 3:
+                        # an older writer kept no note of entries written ahead of their
+                        # batch: the next writer checks every document once
+                        self._db.execute("INSERT OR IGNORE INTO pending SELECT doc_id FROM documents")
                 else:
                     self._create()
 
@@ -198,22 +221,33 @@ class SearchIndex:
             if known:
                 self._drop(known)
             line_ids = self._ids_of_lines({(name, folded) for e in entries for _, name, folded in e.lines})
-            places = []
+            held: Counter[int] = Counter()
             for e in entries:
                 title = next((row[1] for row in e.rows if row[2] == "assessment"), None)
+                numbered = _ids_by_number(e.lines, line_ids)
                 doc = self._db.execute(
-                    "INSERT INTO documents (doc_id, file_name, sha256, text, title) VALUES (?, ?, ?, ?, ?)",
-                    (e.doc_id, e.file_name, e.sha256, _pack(e.text), title),
+                    "INSERT INTO documents (doc_id, file_name, sha256, text, title, lines) VALUES (?, ?, ?, ?, ?, ?)",
+                    (e.doc_id, e.file_name, e.sha256, _pack(e.text) if isinstance(e.text, str) else e.text, title, _pack_ids(numbered)),
                 ).lastrowid
                 self._db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", e.rows)
-                places += [(line_ids[name], doc, n) for n, name, _ in e.lines]
+                held.update(self._hold_lines(doc, numbered))
+            self._count_holders(held, +1)
             # written ahead of their batch: pending until the store has it (confirm, prune)
             self._db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", [(i,) for i in ids])
-            # In the order of the index by line: each of its pages is read and written once
-            # per batch, not once per row (the rows of a document go all over it, and it
-            # grows with the corpus).
-            places.sort()
-            self._db.executemany("INSERT INTO places (line, doc, n) VALUES (?, ?, ?)", places)
+
+    def _hold_lines(self, doc: int, ids: Sequence[int]) -> list[int]:
+        """Note in ``doc_lines`` that document number ``doc`` holds these lines; their distinct
+        ids, for the counts of holders (:meth:`_count_holders`)."""
+        distinct = sorted(set(ids) - {0})
+        self._db.execute("INSERT INTO doc_lines (rowid, ids) VALUES (?, ?)", (doc, _tokens(distinct)))
+        return distinct
+
+    def _count_holders(self, held: Counter[int], sign: int) -> None:
+        """Add (``sign`` +1) or take away (-1) documents from the count of each line's
+        holders: one statement per distinct line of the batch, in the order of the table."""
+        self._db.executemany(
+            "UPDATE lines SET docs = docs + ? WHERE id = ?", [(sign * n, i) for i, n in sorted(held.items())]
+        )
 
     def _ids_of_lines(self, lines: set[tuple[str, str]]) -> dict[str, int]:
         """The id of each (line, folded line), a new line stored and indexed on first sight."""
@@ -250,12 +284,35 @@ class SearchIndex:
         db.execute("DELETE FROM entries WHERE kind = 'text'")
         for doc_id, title in db.execute("SELECT doc_id, name FROM entries WHERE kind = 'assessment'").fetchall():
             db.execute("UPDATE documents SET title = ? WHERE doc_id = ? AND title IS NULL", (title, doc_id))
+        held: Counter[int] = Counter()
         for (num,) in db.execute("SELECT num FROM documents").fetchall():  # one text at a time
             (text,) = db.execute("SELECT text FROM documents WHERE num = ?", (num,)).fetchone()
             lines = _lines(text)
-            ids = self._ids_of_lines({(name, folded) for _, name, folded in lines})
-            db.executemany("INSERT INTO places VALUES (?, ?, ?)", [(num, n, ids[name]) for n, name, _ in lines])
-            db.execute("UPDATE documents SET text = ? WHERE num = ?", (_pack(text), num))
+            numbered = _ids_by_number(lines, self._ids_of_lines({(name, folded) for _, name, folded in lines}))
+            db.execute("UPDATE documents SET text = ?, lines = ? WHERE num = ?", (_pack(text), _pack_ids(numbered), num))
+            held.update(self._hold_lines(num, numbered))
+        self._count_holders(held, +1)
+
+    def _upgrade_places(self) -> None:
+        """Bring an index of layout 2 or 3 (a row per line of every document, ``places``,
+        indexed by line) to this one: each document's line ids packed, the documents of each
+        line in ``doc_lines``, the count of each line's holders."""
+        db = self._db
+        for table, column in (("documents", "lines BLOB"), ("lines", "docs INTEGER NOT NULL DEFAULT 0")):
+            if column.split()[0] not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        self._create()
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'places'").fetchone():
+            return
+        held: Counter[int] = Counter()
+        for (num,) in db.execute("SELECT num FROM documents").fetchall():
+            numbered = _ids_by_number(
+                db.execute("SELECT n, line, '' FROM places WHERE doc = ? ORDER BY n", (num,)).fetchall(), None
+            )
+            db.execute("UPDATE documents SET lines = ? WHERE num = ?", (_pack_ids(numbered), num))
+            held.update(self._hold_lines(num, numbered))
+        self._count_holders(held, +1)
+        db.execute("DROP TABLE places")  # and its index by line
 
     def _create(self) -> None:
         for statement in _SCHEMA.split(";"):
@@ -272,23 +329,26 @@ class SearchIndex:
     def _drop(self, doc_ids: Sequence[str]) -> None:
         # One statement for all: entries (FTS5) has no index on doc_id, so each DELETE reads
         # the whole table; a temporary table keeps the statement's size bounded. The lines
-        # that only these documents held go too (looked up by line, not by scanning), and
-        # out of the line index, which keeps no copy of them: it is told what it indexed.
+        # that only these documents held go too (found by their count of holders), and out of
+        # the line index, which keeps no copy of them: it is told what it indexed, as
+        # ``doc_lines`` is told each document's line ids.
         db = self._db
         db.execute("CREATE TEMP TABLE IF NOT EXISTS dropping (doc_id TEXT PRIMARY KEY)")
         db.execute("CREATE TEMP TABLE IF NOT EXISTS left_lines (id INTEGER PRIMARY KEY)")
         db.execute("DELETE FROM dropping")
         db.execute("DELETE FROM left_lines")
         db.executemany("INSERT OR IGNORE INTO dropping VALUES (?)", [(d,) for d in doc_ids])
-        dropped = "SELECT num FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping)"
-        db.execute(f"INSERT OR IGNORE INTO left_lines SELECT line FROM places WHERE doc IN ({dropped})")
-        db.execute(f"DELETE FROM places WHERE doc IN ({dropped})")
-        db.execute("DELETE FROM left_lines WHERE EXISTS (SELECT 1 FROM places WHERE places.line = left_lines.id)")
-        db.execute(
-            "INSERT INTO line_index (line_index, rowid, folded)"
-            " SELECT 'delete', id, folded FROM lines WHERE id IN (SELECT id FROM left_lines)"
-        )
-        db.execute("DELETE FROM lines WHERE id IN (SELECT id FROM left_lines)")
+        held: Counter[int] = Counter()
+        dropped = db.execute("SELECT num, lines FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping)")
+        for num, packed in dropped.fetchall():
+            distinct = sorted(set(_unpack_ids(packed)) - {0})
+            db.execute("INSERT INTO doc_lines (doc_lines, rowid, ids) VALUES ('delete', ?, ?)", (num, _tokens(distinct)))
+            held.update(distinct)
+        self._count_holders(held, -1)
+        db.executemany("INSERT INTO left_lines VALUES (?)", [(i,) for i in held])
+        left = "SELECT id FROM lines WHERE docs <= 0 AND id IN (SELECT id FROM left_lines)"
+        db.execute(f"INSERT INTO line_index (line_index, rowid, folded) SELECT 'delete', id, folded FROM lines WHERE id IN ({left})")
+        db.execute(f"DELETE FROM lines WHERE id IN ({left})")
         self._line_ids.clear()  # it may name lines just deleted
         db.execute("DELETE FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping)")
         db.execute("DELETE FROM entries WHERE doc_id IN (SELECT doc_id FROM dropping)")
@@ -344,20 +404,55 @@ class SearchIndex:
                 hits += [Hit(*row) for row in self._db.execute(sql, [*args, limit])]
             if (not kinds or "text" in kinds) and len(hits) < limit:
                 # the distinct lines that match (through their index, or a scan of them),
-                # then where each is
+                # then the documents holding them, in order, and where in each
                 matching = (
-                    "SELECT rowid AS id FROM line_index WHERE folded LIKE ?"
+                    "SELECT rowid FROM line_index WHERE folded LIKE ?"
                     if like == "LIKE ?"
                     else f"SELECT id FROM lines WHERE folded {like}"
                 )
-                sql = (
-                    "SELECT 'text', l.name, d.doc_id, d.file_name || '#L' || p.n || '-L' || p.n, ''"
-                    f" FROM ({matching}) AS m JOIN lines l ON l.id = m.id"
-                    " JOIN places p ON p.line = l.id JOIN documents d ON d.num = p.doc"
-                    " ORDER BY d.doc_id, p.n LIMIT ?"
-                )
-                hits += [Hit(*row) for row in self._db.execute(sql, [pattern, limit - len(hits)])]
+                lines = {r[0] for r in self._db.execute(matching, [pattern])}
+                hits += self._text_hits(lines, limit - len(hits))
         return hits
+
+    def _text_hits(self, lines: set[int], limit: int) -> list[Hit]:
+        """Up to ``limit`` places of these lines, by document id and line number."""
+        db = self._db
+        if not lines:
+            return []
+        if len(lines) > _MANY_LINES:
+            docs: Iterable[tuple[str, str, bytes | None]] = db.execute(
+                "SELECT doc_id, file_name, lines FROM documents ORDER BY doc_id"
+            )
+        else:
+            nums: set[int] = set()
+            ordered = sorted(lines)
+            for i in range(0, len(ordered), _MATCH_CHUNK):
+                query = " OR ".join(f'"{line}"' for line in ordered[i : i + _MATCH_CHUNK])
+                nums.update(r[0] for r in db.execute("SELECT rowid FROM doc_lines WHERE doc_lines MATCH ?", (query,)))
+            found: list[tuple[str, int, str]] = []
+            held = sorted(nums)
+            for i in range(0, len(held), 500):
+                chunk = held[i : i + 500]
+                found += db.execute(
+                    f"SELECT doc_id, num, file_name FROM documents WHERE num IN ({', '.join('?' for _ in chunk)})", chunk
+                ).fetchall()
+            found.sort()
+            docs = (
+                (doc_id, file_name, db.execute("SELECT lines FROM documents WHERE num = ?", (num,)).fetchone()[0])
+                for doc_id, num, file_name in found
+            )
+        places: list[tuple[str, str, int, int]] = []
+        for doc_id, file_name, packed in docs:
+            for n, line in enumerate(_unpack_ids(packed), start=1):
+                if line in lines:
+                    places.append((doc_id, file_name, n, line))
+                    if len(places) >= limit:
+                        break
+            if len(places) >= limit:
+                break
+        wanted = sorted({line for *_, line in places})
+        names = dict(db.execute(f"SELECT id, name FROM lines WHERE id IN ({', '.join('?' for _ in wanted)})", wanted))
+        return [Hit("text", names[line], doc_id, f"{file_name}#L{n}-L{n}", "") for doc_id, file_name, n, line in places]
 
     def close(self) -> None:
         with self._lock:
@@ -407,10 +502,59 @@ def _unpack(stored: bytes) -> str:
     return zlib.decompress(stored).decode("utf-8")
 
 
+def _ids_by_number(lines: Sequence[tuple[int, object, str]], ids: dict[str, int] | None) -> list[int]:
+    """The id of each line of a document by its number (0 for a blank one), from its
+    (number, line, folded line) and the id of each line (``None``: the lines are ids already).
+
+    >>> _ids_by_number([(1, "甲", "甲"), (3, "乙", "乙")], {"甲": 7, "乙": 9})
+    [7, 0, 9]
+    >>> _ids_by_number([(2, 5, "")], None)
+    [0, 5]
+    """
+    out = [0] * max((n for n, _, _ in lines), default=0)
+    for n, name, _ in lines:
+        out[n - 1] = ids[name] if ids is not None else name  # type: ignore[index,assignment]
+    return out
+
+
+def _pack_ids(ids: Sequence[int]) -> bytes:
+    """A document's line ids as stored: 32-bit little-endian, compressed.
+
+    >>> _unpack_ids(_pack_ids([7, 0, 9]))
+    [7, 0, 9]
+    >>> _unpack_ids(None)
+    []
+    """
+    packed = array("I", ids)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return zlib.compress(packed.tobytes(), 1)
+
+
+def _unpack_ids(stored: bytes | None) -> list[int]:
+    if not stored:
+        return []
+    packed = array("I")
+    packed.frombytes(zlib.decompress(stored))
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return packed.tolist()
+
+
+def _tokens(ids: Iterable[int]) -> str:
+    """A document's distinct line ids as the text ``doc_lines`` indexes (a removal gives the
+    same text back, which a table without content needs to find what to delete).
+
+    >>> _tokens([9, 7])
+    '7 9'
+    """
+    return " ".join(map(str, sorted(ids)))
+
+
 def index_entry(doc_id: str, file_name: str, sha256: str, text: str, graph: Graph) -> IndexEntry:
     """What the index holds of one document: its text, the names in its graph, its lines."""
     rows = _rows(document_hits(doc_id, graph))
-    return IndexEntry(doc_id, file_name, sha256, text, tuple(rows), tuple(_lines(text)))
+    return IndexEntry(doc_id, file_name, sha256, _pack(text), tuple(rows), tuple(_lines(text)))
 
 
 _Row = tuple[str, str, str, str, str, str]

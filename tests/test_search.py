@@ -138,8 +138,10 @@ def test_lines_shared_by_documents_are_stored_once(tmp_path) -> None:  # noqa: A
     db = sqlite3.connect(tmp_path / "s.sqlite")
     # the line only "a" held is gone from the lines and from their index; the shared ones stay
     assert sorted(r[0] for r in db.execute("SELECT name FROM lines")) == sorted(["前置き", *common.split("\n")])
-    assert db.execute("SELECT count(*) FROM places").fetchone()[0] == 3
+    assert db.execute("SELECT name, docs FROM lines WHERE name = '前置き'").fetchone() == ("前置き", 1)
+    assert db.execute("SELECT docs FROM lines WHERE name = '委託の有無'").fetchone() == (1,)
     db.execute("INSERT INTO line_index (line_index) VALUES ('integrity-check')")  # raises if out of step
+    db.execute("INSERT INTO doc_lines (doc_lines) VALUES ('integrity-check')")
     db.close()
     # the document comes back whole (its unique line indexed again under a new id)
     index.add([index_entry("a", "a.txt", "0" * 64, common + "\n甲市の固有の行", Graph())])
@@ -182,6 +184,72 @@ def test_an_index_of_the_first_layout_is_brought_up_to_date(tmp_path) -> None:  
     assert db.execute("PRAGMA user_version").fetchone()[0] == LAYOUT
     assert db.execute("SELECT count(*) FROM entries WHERE kind = 'text'").fetchone()[0] == 0
     db.close()
+
+
+def test_an_index_of_the_third_layout_is_brought_up_to_date(tmp_path) -> None:  # noqa: ANN001
+    """An index that kept a row per line of every document (``places``, indexed by line)
+    opens with each document's lines packed and the same hits; removals go on working."""
+    import sqlite3
+
+    from pia_kg.search import LAYOUT, SearchIndex
+
+    path = tmp_path / "s.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE documents (num INTEGER PRIMARY KEY, doc_id TEXT UNIQUE NOT NULL, file_name TEXT,
+          sha256 TEXT, text TEXT, title TEXT);
+        CREATE VIRTUAL TABLE entries USING fts5(folded, name UNINDEXED, kind UNINDEXED,
+          doc_id UNINDEXED, source UNINDEXED, key UNINDEXED, tokenize = 'trigram');
+        CREATE TABLE lines (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, folded TEXT NOT NULL);
+        CREATE VIRTUAL TABLE line_index USING fts5(folded, content = 'lines', content_rowid = 'id',
+          tokenize = 'trigram', detail = none);
+        CREATE TABLE places (doc INTEGER NOT NULL, n INTEGER NOT NULL, line INTEGER NOT NULL,
+          PRIMARY KEY (doc, n)) WITHOUT ROWID;
+        CREATE INDEX places_of_line ON places (line, doc, n);
+        CREATE TABLE pending (doc_id TEXT PRIMARY KEY) WITHOUT ROWID;
+        INSERT INTO documents (num, doc_id, file_name, sha256) VALUES (1, 'a', 'a.txt', 'x'), (2, 'b', 'b.txt', 'y');
+        INSERT INTO lines VALUES (1, '委託の有無', '委託の有無'), (2, '甲市の行', '甲市の行'), (3, '前置き', '前置き');
+        INSERT INTO line_index (rowid, folded) SELECT id, folded FROM lines;
+        INSERT INTO places VALUES (1, 1, 1), (1, 3, 2), (2, 1, 3), (2, 2, 1);
+        PRAGMA user_version = 3;
+        """
+    )
+    db.close()
+    index = SearchIndex(path)
+    assert [(h.doc_id, h.source) for h in index.search("委託の有無")] == [("a", "a.txt#L1-L1"), ("b", "b.txt#L2-L2")]
+    assert [h.source for h in index.search("甲市")] == ["a.txt#L3-L3"]
+    index.remove(["a"])
+    assert [h.doc_id for h in index.search("委託の有無")] == ["b"]
+    assert index.search("甲市") == []
+    index.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LAYOUT
+    assert not db.execute("SELECT 1 FROM sqlite_master WHERE name LIKE 'places%'").fetchall()
+    assert dict(db.execute("SELECT name, docs FROM lines")) == {"委託の有無": 1, "前置き": 1}
+    assert db.execute("SELECT count(*) FROM pending").fetchone()[0] == 0  # layout 3 kept its notes
+    db.execute("INSERT INTO doc_lines (doc_lines) VALUES ('integrity-check')")
+    db.execute("INSERT INTO line_index (line_index) VALUES ('integrity-check')")
+    db.close()
+
+
+def test_a_common_word_reads_the_documents_in_order(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """A query matching more lines than an OR of their ids could carry finds the same places
+    by reading the documents in order until it has enough."""
+    from rdflib import Graph
+
+    import pia_kg.search as search
+
+    index = search.SearchIndex(tmp_path / "s.sqlite")
+    index.add([search.index_entry(d, f"{d}.txt", "0" * 64, f"{d}の一行目\n\n{d}の委託先", Graph()) for d in "cab"])
+    expected = [(h.doc_id, h.source) for h in index.search("の委託", kinds=("text",))]
+    assert expected == [("a", "a.txt#L3-L3"), ("b", "b.txt#L3-L3"), ("c", "c.txt#L3-L3")]
+    monkeypatch.setattr(search, "_MATCH_CHUNK", 1)  # one statement per line
+    assert [(h.doc_id, h.source) for h in index.search("の委託", kinds=("text",))] == expected
+    monkeypatch.setattr(search, "_MANY_LINES", 1)  # documents read in order
+    assert [(h.doc_id, h.source) for h in index.search("の委託", kinds=("text",))] == expected
+    assert [h.source for h in index.search("の", kinds=("text",), limit=3)] == ["a.txt#L1-L1", "a.txt#L3-L3", "b.txt#L1-L1"]
+    index.close()
 
 
 def test_entries_written_ahead_stay_pending_until_the_store_holds_them(tmp_path, monkeypatch) -> None:  # noqa: ANN001
