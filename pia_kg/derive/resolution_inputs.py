@@ -43,8 +43,10 @@ _PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 _CITATIONS = _PREFIXES + """
 SELECT ?cit ?doc ?table ?item ?article ?written ?basis ?source ?owner ?role ?purpose ?recipient
 WHERE {
-  ?cit a pia:LegalCitation ; prov:wasDerivedFrom ?doc .
-  FILTER(!STRSTARTS(STR(?cit), ?derived))
+  # the document looked up from each citation (a join read every prov:wasDerivedFrom of the
+  # scratch store, the law's included: pia_kg/derive/answer_rows.py)
+  ?cit a pia:LegalCitation . OPTIONAL { ?cit prov:wasDerivedFrom ?doc }
+  FILTER(BOUND(?doc) && !STRSTARTS(STR(?cit), ?derived))
   OPTIONAL { ?cit pia:citedTable ?table }
   OPTIONAL { ?cit pia:citedItem ?item }
   OPTIONAL { ?cit pia:articleAsWritten ?article }
