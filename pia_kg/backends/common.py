@@ -96,6 +96,53 @@ def swap_update(graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()
     return " ;\n".join(ops)
 
 
+def delta_update(old: Mapping[str, str], graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> str:
+    """One SPARQL Update request that turns each graph of ``graphs`` from its ``old``
+    N-Triples (by graph IRI) into its new content by deleting and inserting only the lines
+    that differ, and drops ``drops``: a single transaction, as :func:`swap_update`.
+
+    A batch of documents changes a few lines of each correspondence graph it rewrites (5 of
+    1,600): written whole, every batch deleted and inserted thousands of triples through
+    the engine's write buffers. A triple spelt two ways is deleted, then inserted: it stays.
+    A graph with blank nodes (which DELETE DATA cannot name) or without old text is emptied
+    and refilled.
+
+    >>> g = URIRef("urn:g")
+    >>> print(delta_update({"urn:g": "<urn:a> <urn:p> 1 .\\n<urn:b> <urn:p> 2 .\\n"},
+    ...                    {g: "<urn:b> <urn:p> 2 .\\n<urn:c> <urn:p> 3 .\\n"}))
+    DELETE DATA { GRAPH <urn:g> {
+    <urn:a> <urn:p> 1 .
+    } } ;
+    INSERT DATA { GRAPH <urn:g> {
+    <urn:c> <urn:p> 3 .
+    } }
+    >>> delta_update({"urn:g": "<urn:a> <urn:p> 1 .\\n"}, {g: "<urn:a> <urn:p> 1 .\\n"})
+    ''
+    >>> delta_update({"urn:g": "_:b <urn:p> 1 .\\n"}, {g: "_:b <urn:p> 1 .\\n"}).split(" ;")[0]
+    'DROP SILENT GRAPH <urn:g>'
+    """
+    whole: dict[URIRef, GraphData] = {}
+    ops: list[str] = []
+    for g, data in graphs.items():
+        before, after = old.get(str(g)), ntriples(data)
+        if before is None or "_:" in before or "_:" in after:
+            whole[g] = data
+            continue
+        removed, added = _lines(before), _lines(after)
+        removed, added = removed - added, added - removed
+        if removed:
+            ops.append(f"DELETE DATA {{ GRAPH <{g}> {{\n{''.join(sorted(removed))}}} }}")
+        if added:
+            ops.append(f"INSERT DATA {{ GRAPH <{g}> {{\n{''.join(sorted(added))}}} }}")
+    refill = swap_update(whole, drops) if whole or drops else ""
+    return " ;\n".join([*([refill] if refill else []), *ops])
+
+
+def _lines(text: str) -> set[str]:
+    """The statements of an N-Triples text, one per line (comments and blank lines left out)."""
+    return {line.strip() + "\n" for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")}
+
+
 def serialize_dataset(nquads: bytes, fmt: ExportFormat) -> bytes:
     """N-Quads as ``fmt`` (turtle: the union of the graphs, graph names dropped)."""
     if fmt is ExportFormat.nquads:

@@ -8,8 +8,9 @@ killed in the middle leaves part of the quads written. So a batch is written lik
 1. the journal is written beside the store (``STORE.pending``, atomically: a temporary
    file renamed): the graphs the batch adds, and the old content of each graph it
    replaces or drops;
-2. the new graphs are bulk-loaded; the graphs that existed are replaced in one SPARQL
-   update (a few thousand triples: the law's correspondences, the ontology);
+2. the new graphs are bulk-loaded; the graphs that existed (the law's correspondences, the
+   ontology: a few thousand triples) are changed in one SPARQL update, which deletes and
+   inserts only the lines that differ;
 3. the journal is removed: the batch is committed.
 
 Whoever next opens the store for writing finds a journal left by a killed writer and

@@ -24,6 +24,7 @@ from rdflib.term import Node
 from pia_kg.backends.common import (
     SparqlUpdateStore,
     capped,
+    delta_update,
     directory_token,
     ntriples,
     serialize_dataset,
@@ -355,7 +356,8 @@ class OxigraphStore(SparqlUpdateStore):
     def _bulk_write(
         self, added: Mapping[URIRef, GraphData], replaced: Mapping[URIRef, GraphData], dropped: Sequence[URIRef]
     ) -> bool:
-        """Bulk-load ``added``, then replace or drop the graphs that were there, under an undo
+        """Bulk-load ``added``, then change the lines that differ in the graphs that were there
+        (:func:`~pia_kg.backends.common.delta_update`) and drop ``dropped``, under an undo
         journal; False (nothing written) when the old content is too big to journal."""
         assert self.path is not None
         old: dict[str, str] = {}
@@ -371,7 +373,7 @@ class OxigraphStore(SparqlUpdateStore):
             write_journal(self.path, [str(g) for g in added], old)
         except OSError as exc:
             raise StoreError(f"cannot write the journal beside {self.path}, store unchanged: {exc}") from None
-        update = swap_update(replaced, dropped) if replaced or dropped else ""
+        update = delta_update(old, replaced, dropped) if replaced or dropped else ""
         try:
             self._store.bulk_load(data, format=ox.RdfFormat.TRIG)
             if update:
