@@ -48,6 +48,7 @@ __all__ = [
     "CORRESPONDENCE_GRAPH",
     "FIRST_RECORDS_GRAPH",
     "DERIVATION_FORMAT_GRAPH",
+    "STATE_GRAPH",
     "correspondence_graph_iri",
     "ONTOLOGY_GRAPH",
     "RESOLUTION_GRAPH",
@@ -91,6 +92,9 @@ CORRESPONDENCE_GRAPH = ID["graph/derived/correspondence"]
 FIRST_RECORDS_GRAPH = ID["graph/derived/first-records"]
 # Which derivation of its documents the store holds (pia_kg/derive/derivation_format.py).
 DERIVATION_FORMAT_GRAPH = ID["graph/derived/format"]
+# The last write pia-kg made through a SPARQL endpoint, which a remote store's state token
+# reads (pia_kg/backends/remote_store.py): not one of the store's graphs for pia-kg.
+STATE_GRAPH = ID["graph/state"]
 # The ontology itself, loaded beside the data so that its labels answer in SPARQL.
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 # Citation resolutions and their problems (pia_kg/derive/resolution.py): one graph per document under it.

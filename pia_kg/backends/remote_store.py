@@ -18,6 +18,13 @@ Updates with credentials (``user``/``password``, or ``$PIA_KG_ENDPOINT_USER`` an
 Bulk reads (export, a graph's triples, the graph list) are paged by key (graph, subject),
 so a server that caps results at 10,000 rows and refuses to sort past them (Virtuoso's
 defaults) still gives them whole.
+
+Every update request ends by writing a new value in a graph of its own
+(``id:graph/state { id:graph/state pia:stateToken "…" }``), which :meth:`RemoteStore.state_token`
+reads: caches of answers (the law as the questions read it, ``pia-kg serve``'s answers) then
+hold across requests, and know when any pia-kg process wrote. A store pia-kg never wrote to
+has no token, and nothing is cached of it; nor does the token see writes made by other tools.
+That graph is not one of the store's for pia-kg (not listed, counted or exported).
 """
 
 from __future__ import annotations
@@ -25,7 +32,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
+import time
 import urllib.error
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 
 import httpx
@@ -37,10 +47,24 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 from pia_kg.backends.common import SparqlUpdateStore, capped, ntriples, serialize_dataset
 from pia_kg.errors import QueryError, QueryTimeoutError, StoreError
 from pia_kg.store import ExportFormat, GraphData, QueryResult
+from pia_kg.vocab import PIA, STATE_GRAPH
 
 _PAGE = 10_000  # rows per page of a bulk read: Virtuoso's default cap
 
 _GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+
+_STATE = f"<{STATE_GRAPH}>"
+_STATE_QUERY = f"SELECT ?t WHERE {{ GRAPH {_STATE} {{ {_STATE} <{PIA.stateToken}> ?t }} }}"
+
+
+def state_stamp(token: str) -> str:
+    """The update operations that record ``token`` as the store's state (ending each request).
+
+    >>> print(state_stamp("t1").replace(str(STATE_GRAPH), "S"))
+    DROP SILENT GRAPH <S> ;
+    INSERT DATA { GRAPH <S> { <S> <https://w3id.org/pia-kg/ontology#stateToken> "t1" } }
+    """
+    return f'DROP SILENT GRAPH {_STATE} ;\nINSERT DATA {{ GRAPH {_STATE} {{ {_STATE} <{PIA.stateToken}> "{token}" }} }}'
 
 
 def term_from_json(cell: dict[str, str] | None) -> Node | None:
@@ -108,6 +132,7 @@ class RemoteStore(SparqlUpdateStore):
         password: str | None = None,
         max_request_bytes: int = 16 * 1024 * 1024,
         max_request_triples: int = 2_000,
+        token_ttl: float = 1.0,
     ):
         self.endpoint = endpoint
         self.update_endpoint = update_endpoint
@@ -116,6 +141,13 @@ class RemoteStore(SparqlUpdateStore):
         self.password = password or os.environ.get("PIA_KG_ENDPOINT_PASSWORD")
         self.max_request_bytes = max_request_bytes
         self.max_request_triples = max_request_triples
+        # The state token as last read (or written by this process), and when: asked again
+        # within ``token_ttl`` seconds, the store is not asked again (a request of its own
+        # each time would cost as much as the cached answers save). Another process's write
+        # is seen within that time; this process's own at once.
+        self.token_ttl = token_ttl
+        self._token: tuple[float, str | None] | None = None
+        self._token_lock = threading.Lock()
 
     def _wrapper(self, url: str, timeout: float | None) -> SPARQLWrapper:
         w = SPARQLWrapper(url)
@@ -172,10 +204,14 @@ class RemoteStore(SparqlUpdateStore):
                 "this remote store is read-only: give --update-endpoint URL to load or remove data"
             )
         auth = httpx.DigestAuth(self.user, self.password or "") if self.user else None
+        token = uuid.uuid4().hex
+        # the new state last: a server that applies a request step by step (Virtuoso) changes
+        # the token only once the data changed
+        request = f"{sparql_update}\n;\n{state_stamp(token)}" if sparql_update.strip() else state_stamp(token)
         try:
             r = httpx.post(
                 self.update_endpoint,
-                content=sparql_update.encode("utf-8"),
+                content=request.encode("utf-8"),
                 headers={"Content-Type": "application/sparql-update; charset=utf-8"},
                 auth=auth,
                 timeout=self.timeout,
@@ -183,9 +219,28 @@ class RemoteStore(SparqlUpdateStore):
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot reach the SPARQL endpoint {self.update_endpoint}: {exc}") from None
         if r.status_code >= 400:
+            with self._token_lock:
+                self._token = None  # part of it may have been applied (Virtuoso): ask again
             raise StoreError(
                 f"{self.update_endpoint} refused the update (HTTP {r.status_code}): {r.text[:300]}"
             )
+        with self._token_lock:
+            self._token = (time.monotonic(), f"remote:{token}")
+
+    def state_token(self) -> str | None:
+        """The value the last write of any pia-kg process left in the store (read at most once
+        per ``token_ttl`` seconds); None if pia-kg never wrote to it or it cannot be read."""
+        with self._token_lock:
+            if self._token is not None and time.monotonic() - self._token[0] < self.token_ttl:
+                return self._token[1]
+        try:
+            rows = self.query(_STATE_QUERY, timeout=min(self.timeout, 10)).rows
+        except (StoreError, QueryError):
+            return None
+        token = f"remote:{rows[0][0]}" if rows and rows[0][0] is not None else None
+        with self._token_lock:
+            self._token = (time.monotonic(), token)
+        return token
 
     def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> None:
         """Drops first, then each graph emptied and refilled, in requests of bounded size."""
@@ -248,7 +303,7 @@ class RemoteStore(SparqlUpdateStore):
 
     def named_graphs(self) -> list[URIRef]:
         rows = self._keyset("GRAPH ?g { ?s ?p ?o }", "g", "DISTINCT ?g")
-        return sorted(URIRef(str(row[0])) for row in rows)
+        return sorted(URIRef(str(row[0])) for row in rows if str(row[0]) != str(STATE_GRAPH))
 
     def get_graph(self, graph: URIRef) -> Graph:
         out = Graph(identifier=graph)
@@ -257,7 +312,7 @@ class RemoteStore(SparqlUpdateStore):
         return out
 
     def triple_count(self, graph: URIRef | None = None) -> int:
-        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {_STATE})"
         r = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(r.rows[0][0])
 

@@ -95,6 +95,34 @@ def test_load_through_an_endpoint_in_bounded_requests(tmp_path: Path) -> None:
     local.close()
 
 
+def test_a_remote_store_tells_when_any_pia_kg_process_wrote(tmp_path: Path) -> None:
+    """Each write ends by changing the store's state token, which another process reads
+    (so its caches of answers hold between writes, and no longer): never written by pia-kg,
+    a store has none, and nothing is cached of it."""
+    from rdflib import URIRef
+
+    with oxigraph_server(tmp_path / "server") as base:
+        writer = open_store("remote", endpoint=f"{base}/query", update_endpoint=f"{base}/update")
+        reader = open_store("remote", endpoint=f"{base}/query", token_ttl=0)
+        assert writer.state_token() is None and reader.state_token() is None
+        g = URIRef("urn:x:g")
+        writer.replace_graphs({g: '<urn:x:s> <urn:x:p> "1" .\n'})
+        first = reader.state_token()
+        assert first is not None and writer.state_token() == first
+        assert reader.state_token() == first  # nothing written since: the same
+        writer.drop_graphs([g])
+        second = reader.state_token()
+        assert second not in (None, first) and writer.state_token() == second
+        # the token's graph is not one of the store's
+        assert reader.named_graphs() == [] and reader.triple_count() == 0
+        assert reader.export(ExportFormat.nquads).strip() == b""
+        # a reader within its time to live answers from what it read last
+        slow = open_store("remote", endpoint=f"{base}/query", token_ttl=3600)
+        seen = slow.state_token()
+        writer.replace_graphs({g: '<urn:x:s> <urn:x:p> "2" .\n'})
+        assert slow.state_token() == seen != reader.state_token()
+
+
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as base:
@@ -107,9 +135,11 @@ def test_virtuoso_loads_replaces_removes_and_pages(virtuoso: str, made_by_load: 
     local = open_store("oxigraph", path=made_by_load, read_only=True)
     expected = {g: n for g, n in per_graph(local).items()}
     load_law_dir(store, LAW_DIR)
+    before = store.state_token()
     load_documents(store, [SEED_000, SEED_001, SEED_003, SEED_004], workers=1)
     ours = {g: n for g, n in per_graph(store).items() if g in expected}
     assert ours == expected
+    assert before is not None and store.state_token() not in (None, before)  # Virtuoso takes the stamp too
     # the packed answers read back whole: the same rows as the embedded store's
     for name, params in (("departments_under_item", {"table": "番号法別表", "item": "81"}),
                          ("citation_problems", {}), ("renumbering_impact", {"amendment": "2024-05-27"})):
