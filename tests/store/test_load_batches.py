@@ -120,6 +120,35 @@ def test_adding_and_removing_a_document_writes_only_its_graphs(law_store, corpus
     store.close()
 
 
+def test_a_batch_rewrites_only_the_lines_that_changed(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    """A batch whose documents record new renumberings changes a few lines of each
+    correspondence graph: the update deletes and inserts those lines, not the graphs whole,
+    and the store holds what deriving them again gives."""
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    load_documents(store, corpus[:4], workers=1)
+    engine = store._store  # type: ignore[attr-defined]
+    updates: list[str] = []
+
+    class Spy:
+        def __getattr__(self, name: str):  # noqa: ANN204
+            return getattr(engine, name)
+
+        def update(self, text: str) -> None:
+            updates.append(text)
+            engine.update(text)
+
+    store._store = Spy()  # type: ignore[attr-defined]
+    load_documents(store, corpus[4:8], workers=1)
+    store._store = engine  # type: ignore[attr-defined]
+    rewritten = [u for u in updates if f"<{CORRESPONDENCE_GRAPH}/" in u]
+    assert rewritten, "the batch changed no correspondence graph: the test proves nothing"
+    assert not any(f"DROP SILENT GRAPH <{CORRESPONDENCE_GRAPH}/" in u for u in rewritten)
+    assert max(u.count("\n") for u in rewritten) < 200  # lines, not graphs of 1,000-1,600
+    assert_whole(store)
+    store.close()
+
+
 def test_the_first_records_follow_loads_replacements_and_removals(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
     """Each load and removal keeps the first record of each claim without reading every
     document's history: a document replaced by another text or removed gives its first
