@@ -437,10 +437,7 @@ class SearchIndex:
                     f"SELECT doc_id, num, file_name FROM documents WHERE num IN ({', '.join('?' for _ in chunk)})", chunk
                 ).fetchall()
             found.sort()
-            docs = (
-                (doc_id, file_name, db.execute("SELECT lines FROM documents WHERE num = ?", (num,)).fetchone()[0])
-                for doc_id, num, file_name in found
-            )
+            docs = ((doc_id, file_name, self._packed_lines(num)) for doc_id, num, file_name in found)
         places: list[tuple[str, str, int, int]] = []
         for doc_id, file_name, packed in docs:
             for n, line in enumerate(_unpack_ids(packed), start=1):
@@ -453,6 +450,11 @@ class SearchIndex:
         wanted = sorted({line for *_, line in places})
         names = dict(db.execute(f"SELECT id, name FROM lines WHERE id IN ({', '.join('?' for _ in wanted)})", wanted))
         return [Hit("text", names[line], doc_id, f"{file_name}#L{n}-L{n}", "") for doc_id, file_name, n, line in places]
+
+    def _packed_lines(self, num: int) -> bytes | None:
+        """A document's packed line ids (None if a writer removed it since it was found)."""
+        row = self._db.execute("SELECT lines FROM documents WHERE num = ?", (num,)).fetchone()
+        return row[0] if row else None
 
     def close(self) -> None:
         with self._lock:
