@@ -341,6 +341,8 @@ class SearchIndex:
         held: Counter[int] = Counter()
         dropped = db.execute("SELECT num, lines FROM documents WHERE doc_id IN (SELECT doc_id FROM dropping)")
         for num, packed in dropped.fetchall():
+            if packed is None:  # never written to doc_lines: nothing to tell it
+                continue
             distinct = sorted(set(_unpack_ids(packed)) - {0})
             db.execute("INSERT INTO doc_lines (doc_lines, rowid, ids) VALUES ('delete', ?, ?)", (num, _tokens(distinct)))
             held.update(distinct)
