@@ -139,8 +139,14 @@ def delta_update(old: Mapping[str, str], graphs: Mapping[URIRef, GraphData], dro
 
 
 def _lines(text: str) -> set[str]:
-    """The statements of an N-Triples text, one per line (comments and blank lines left out)."""
-    return {line.strip() + "\n" for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")}
+    """The statements of an N-Triples text, one per line (comments and blank lines left out).
+    Cut at line feeds only: a literal may hold U+2028 or U+0085 as they are, which
+    ``str.splitlines`` would cut at.
+
+    >>> sorted(_lines('<urn:a> <urn:p> "x\\u2028y\\x85z" .\\n# note\\n\\n<urn:b> <urn:p> 1 .\\n'))
+    ['<urn:a> <urn:p> "x\\u2028y\\x85z" .\\n', '<urn:b> <urn:p> 1 .\\n']
+    """
+    return {line.strip() + "\n" for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")}
 
 
 def serialize_dataset(nquads: bytes, fmt: ExportFormat) -> bytes:

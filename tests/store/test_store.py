@@ -73,6 +73,18 @@ def test_literals_with_quotes_and_braces_survive(store: Store) -> None:
     assert store.query(f"SELECT ?o WHERE {{ ?s <{_P}> ?o }}").rows[0][0] == Literal(tricky)
 
 
+def test_a_batch_changes_lines_of_a_graph_whose_literals_hold_line_separators(tmp_path: Path) -> None:
+    """A batch that adds graphs and changes one already there (the embedded store's bulk path,
+    which sends only the changed lines) keeps a literal holding U+2028 or U+0085 whole."""
+    store = open_store("oxigraph", path=tmp_path / "store")
+    kept = URIRef("http://example.org/kept")
+    store.replace_graph(kept, _graph("a\u2028b", "c\x85d"))
+    store.replace_graphs({URIRef("http://example.org/new"): _graph("n"), kept: _graph("a\u2028b", "e\u2028f")})
+    rows = store.query(f"SELECT ?o WHERE {{ GRAPH <{kept}> {{ ?s <{_P}> ?o }} }} ORDER BY ?o").values()
+    assert rows == [{"o": "a\u2028b"}, {"o": "e\u2028f"}]
+    store.close()
+
+
 def test_query_texts_gives_the_named_columns_as_plain_texts(store: Store) -> None:
     """Packed answer rows are read as Python strings, the other columns as rdflib terms, alike
     on every backend (Oxigraph's own path skips the rdflib term of each text)."""
