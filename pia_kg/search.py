@@ -235,10 +235,10 @@ class SearchIndex:
             # written ahead of their batch: pending until the store has it (confirm, prune)
             self._db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", [(i,) for i in ids])
 
-    def _hold_lines(self, doc: int, ids: Sequence[int]) -> list[int]:
+    def _hold_lines(self, doc: int, ids: Sequence[int]) -> set[int]:
         """Note in ``doc_lines`` that document number ``doc`` holds these lines; their distinct
         ids, for the counts of holders (:meth:`_count_holders`)."""
-        distinct = sorted(set(ids) - {0})
+        distinct = set(ids) - {0}
         self._db.execute("INSERT INTO doc_lines (rowid, ids) VALUES (?, ?)", (doc, _tokens(distinct)))
         return distinct
 
@@ -343,7 +343,7 @@ class SearchIndex:
         for num, packed in dropped.fetchall():
             if packed is None:  # never written to doc_lines: nothing to tell it
                 continue
-            distinct = sorted(set(_unpack_ids(packed)) - {0})
+            distinct = set(_unpack_ids(packed)) - {0}
             db.execute("INSERT INTO doc_lines (doc_lines, rowid, ids) VALUES ('delete', ?, ?)", (num, _tokens(distinct)))
             held.update(distinct)
         self._count_holders(held, -1)
