@@ -58,10 +58,13 @@ ARTICLE = re.compile(
     rf"(?P<law>{_LAW})?\s*第\s*{NUMERAL}\s*条(?:\s*の\s*{NUMERAL})?"
     rf"(?:\s*第\s*{NUMERAL}\s*項)?(?:\s*第\s*{NUMERAL}\s*号)?"
 )
-# A law named in full, then the short name the document will use for it.
-_DEFINITION = re.compile(
-    rf"(?P<full>{LAW_NAME})\s*[（(]\s*以下\s*「(?P<abbr>[^」]+)」\s*という。?\s*[）)]"
-)
+# The clause that gives a law its short name, "（以下「住基条例」という。）", found first; the
+# law it follows is then read backwards from it, within the longest a law name can be.
+# (Searching for the name first tried a name of up to 80 characters at every character of
+# the text: 11 ms for a document's 100,000 characters, for the few clauses it holds.)
+_SHORT_NAME_CLAUSE = re.compile(r"[（(]\s*以下\s*「(?P<abbr>[^」]+)」\s*という。?\s*[）)]")
+_NAME_BEFORE = re.compile(rf"(?P<full>{LAW_NAME})\Z")
+_LONGEST_NAME = 82  # LAW_NAME: 80 characters, and 法律 at most after them
 _ARTICLE_NUMBER = re.compile(rf"第\s*({NUMERAL})\s*条")
 _SHUMU = r"主務省令\s*第?\s*(?:2|２|二)\s*条?\s*の表"
 _BEPPYO = rf"別表(?:\s*第\s*{NUMERAL})?"
@@ -108,12 +111,25 @@ def law_abbreviations(text: str) -> dict[str, str]:
 
     >>> law_abbreviations("群馬県住民基本台帳法施行条例（以下「住基条例」という。）及び")
     {'住基条例': '群馬県住民基本台帳法施行条例'}
+    >>> law_abbreviations("本町個人情報保護条例(以下「保護条例」という)、本町手数料条例 （以下「手数料条例」"
+    ...                   "という。）及び国税(以下「国税」という。)")
+    {'保護条例': '本町個人情報保護条例', '手数料条例': '本町手数料条例'}
     """
     found: dict[str, str] = {}
-    for m in _DEFINITION.finditer(nfkc(text)):
-        full = re.sub(r"^(?:及び|並びに|又は|若しくは)", "", m["full"])
-        if any(w in m["abbr"] for w in ("法", "条例", "規則", "省令", "政令")):
-            found.setdefault(m["abbr"], full)
+    text = nfkc(text)
+    start = 0
+    while clause := _SHORT_NAME_CLAUSE.search(text, start):
+        end = clause.start()  # of the law's name: white space may stand before the clause
+        while end and text[end - 1].isspace():
+            end -= 1
+        law = _NAME_BEFORE.search(text, max(0, end - _LONGEST_NAME), end)
+        if law is None:  # no law named before it: a clause may still open inside this one
+            start = clause.start() + 1
+            continue
+        start = clause.end()
+        full = re.sub(r"^(?:及び|並びに|又は|若しくは)", "", law["full"])
+        if any(w in clause["abbr"] for w in ("法", "条例", "規則", "省令", "政令")):
+            found.setdefault(clause["abbr"], full)
     return found
 
 
