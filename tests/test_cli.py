@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -84,6 +85,37 @@ def test_export_and_remove(store: Path, tmp_path: Path) -> None:
     assert SEED_001.stem not in graphs
     proc = run("remove", SEED_001.stem, store=scratch, check=False)
     assert proc.returncode == 1 and "unknown document in the store" in proc.stderr
+
+
+def test_reading_commands_answer_while_another_process_writes(store: Path, tmp_path: Path) -> None:
+    """A load holds the store's lock as long as it runs (an hour for a national corpus):
+    commands that only read open the store read-only and answer meanwhile, and a second
+    writer is told in one line what holds the store."""
+    held = tmp_path / "store"
+    shutil.copytree(store, held)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); "
+         "print('open', flush=True); sys.stdin.read()", str(held)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "open"
+        rows = list(csv.DictReader(io.StringIO(run("query", "assessments", "-f", "csv", store=held).stdout)))
+        assert {r["organization"] for r in rows} >= {"静岡市長", "金沢市長"}
+        assert SEED_001.stem in run("graphs", store=held).stdout
+        assert "静岡市" in run("sparql", "SELECT ?o WHERE { ?a <https://w3id.org/pia-kg/ontology#organizationName> ?o }",
+                                 "-f", "csv", store=held).stdout
+        out = tmp_path / "graph.nq"
+        run("export", "-f", "nquads", "-o", str(out), store=held)
+        assert f"/graph/doc/{SEED_000.stem}>" in out.read_text(encoding="utf-8")
+        impact = run("impact", "--amendment", "2024-05-27", "--out", str(tmp_path / "reports"), store=held, check=False)
+        assert "written by another process" not in impact.stderr and "Traceback" not in impact.stderr
+        proc = run("load", str(SEED_001), store=held, check=False)
+        assert proc.returncode == 1
+        assert proc.stderr.startswith(f"Error: the store at {held} is being written by another process")
+        assert proc.stderr.count("\n") == 1
+    finally:
+        writer.communicate(timeout=30)
 
 
 def test_queries_lists_parameters() -> None:

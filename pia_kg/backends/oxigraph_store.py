@@ -101,6 +101,22 @@ def as_trig(graphs: Mapping[URIRef, GraphData]) -> bytes:
     return "".join(f"<{g}> {{\n{ntriples(data)}\n}}\n" for g, data in graphs.items()).encode("utf-8")
 
 
+def _cannot_open(path: Path, exc: OSError) -> StoreError:
+    """Why a folder could not be opened for writing, said for a person: the engine's lock
+    means another process writes there.
+
+    >>> print(_cannot_open(Path("st"), OSError("IO error: While lock file: st/LOCK: Resource temporarily unavailable")))
+    the store at st is being written by another process (a pia-kg load, remove, rederive, compact or law load, or a server that opened it for writing); wait until it ends: reading commands (query, sparql, impact, export, graphs, serve) work meanwhile
+    """
+    if "lock" in str(exc).lower():
+        return StoreError(
+            f"the store at {path} is being written by another process (a pia-kg load, remove, "
+            "rederive, compact or law load, or a server that opened it for writing); wait until "
+            "it ends: reading commands (query, sparql, impact, export, graphs, serve) work meanwhile"
+        )
+    return StoreError(f"cannot open the store at {path}: {exc}")
+
+
 #: Attempts at opening a folder read-only while a writer's merges delete files under it.
 READ_ONLY_TRIES = 5
 
@@ -154,7 +170,7 @@ class OxigraphStore(SparqlUpdateStore):
             self.path.mkdir(parents=True, exist_ok=True)
             store = ox.Store(str(self.path))
         except OSError as exc:
-            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+            raise _cannot_open(self.path, exc) from None
         self._roll_back(store)
         return store
 

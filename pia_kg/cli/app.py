@@ -54,7 +54,13 @@ class State:
     law_dir: Path | None = None
     _store: Store | None = None
 
-    def store(self) -> Store:
+    def store(self, *, write: bool = True) -> Store:
+        """The store; ``write=False`` for a command that only reads: a store in a folder is
+        then opened read-only, which holds no lock (it answers while a load writes the same
+        folder, and sees each batch once committed) and leaves the engine's merges of what a
+        load wrote to the next writer."""
+        if self._store is not None and write and getattr(self._store, "read_only", False):
+            self.close()
         if self._store is None:
             if self.endpoint:
                 self._store = open_store(
@@ -63,7 +69,10 @@ class State:
             elif self.memory:
                 self._store = open_store("memory")
             else:
-                self._store = open_store("oxigraph", path=self.store_dir)
+                # a folder without a store yet is made, as a writer would (a query answers
+                # from an empty store, and says why it is empty)
+                read_only = not write and (self.store_dir / "CURRENT").is_file()
+                self._store = open_store("oxigraph", path=self.store_dir, read_only=read_only)
         return self._store
 
     def close(self) -> None:

@@ -194,7 +194,7 @@ def query(
     row answers because the item or the date does not exist, the reason is printed and the
     exit code is 3.
     """
-    store = state.store()
+    store = state.store(write=False)
     params = _checked_params(store, name, _parse_params(param or []))
     result = run_query(store, name, params)
     if output is not None or japanese or bom:
@@ -222,7 +222,7 @@ def sparql(
     # Size and nesting limits (a parser overflows its stack on deep nesting); SERVICE is
     # the operator's own choice here.
     admit(text, QueryLimits(allowed_services=None))
-    _print_result(run_sparql(state.store(), text), fmt, _columns(columns))
+    _print_result(run_sparql(state.store(write=False), text), fmt, _columns(columns))
 
 
 def _read_query_file(path: Path) -> str:
@@ -262,7 +262,7 @@ def export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,  # noqa: UP007
 ) -> None:
     """Export the whole graph (nquads/trig/jsonld keep the named graphs; turtle is their union)."""
-    data = state.store().export(fmt)
+    data = state.store(write=False).export(fmt)
     if output:
         output.write_bytes(data)
         err.print(f"wrote {len(data)} bytes to {output}")
@@ -273,7 +273,7 @@ def export(
 @app.command()
 def graphs() -> None:
     """List the named graphs in the store with their triple counts."""
-    s = state.store()
+    s = state.store(write=False)
     table = Table("graph", "triples")
     for g in s.named_graphs():
         table.add_row(str(g), str(s.triple_count(g)))

@@ -66,7 +66,7 @@ def impact(
         raise typer.BadParameter("give --amendment DATE or --what-if FILE (one of them)")
     if assessment and body:
         raise typer.BadParameter("give --assessment or --body (one of them)")
-    store = state.store()
+    store = state.store(write=False)
     if assessment:
         assessment = resolve_assessment(store, assessment)
     chosen = body_assessments(store, body) if body else None
