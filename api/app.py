@@ -154,7 +154,7 @@ def create_app(
         max_body_bytes=max_body_bytes,
         pool=pool,
     )
-    warmer = Warmer(app) if warm else None
+    warmer = Warmer(app, state_token=store.state_token) if warm else None
     if cache_responses:
         app.add_middleware(
             ResponseCache, state_token=store.state_token, on_new_state=warmer.trigger if warmer else None
@@ -171,5 +171,5 @@ def create_app(
     static = resources.files("pia_kg.api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     if warmer is not None:
-        warmer.trigger()
+        warmer.trigger(settle=False)
     return app

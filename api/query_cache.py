@@ -197,44 +197,89 @@ WARM_PATHS = (
 )
 
 
+#: Seconds the store's state must stay the same before the answers are computed again after
+#: a write. A load commits a batch every few seconds for as long as it runs (an hour for a
+#: national corpus): answers computed between its batches would be stale at once, and the
+#: impact report alone costs a core for a minute at 5,000 documents.
+QUIET_S = 15.0
+
+
 class Warmer:
     """Asks ``paths`` of an app in a background thread, so their answers are cached for the
     current store state before the first visitor comes. One run at a time; a request for
-    another while one runs is remembered and done after it."""
+    another while one runs is remembered and done after it.
 
-    def __init__(self, app: Any, paths: tuple[str, ...] = WARM_PATHS):
+    With ``state_token`` (the store's), a run after a write waits until the state has stayed
+    the same for ``quiet`` seconds, and a run stops before its next path when the state
+    changes (its answers would be for a state gone); it starts again once the store is quiet.
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        paths: tuple[str, ...] = WARM_PATHS,
+        *,
+        state_token: Callable[[], str | None] | None = None,
+        quiet: float = QUIET_S,
+    ):
         self.app = app
         self.paths = paths
+        self.state_token = state_token
+        self.quiet = quiet
         self._lock = threading.Lock()
         self._running = False
         self._again = False
 
-    def trigger(self) -> None:
+    def trigger(self, *, settle: bool = True) -> None:
+        """Warm for the current state; ``settle=False`` (at start) asks at once."""
         with self._lock:
             if self._running:
                 self._again = True
                 return
             self._running = True
-        threading.Thread(target=self._loop, name="pia-kg-warm", daemon=True).start()
+        threading.Thread(target=self._loop, args=(settle,), name="pia-kg-warm", daemon=True).start()
 
-    def _loop(self) -> None:
+    def _loop(self, settle: bool) -> None:
         import asyncio
 
         while True:
+            token = self._settled() if settle else self._token()
+            settle = True
             try:
-                asyncio.run(self._ask_all())
+                done = asyncio.run(self._ask_all(token))
             except Exception:  # noqa: BLE001 (warming is a courtesy: a failure costs nothing)
-                pass
+                done = True
             with self._lock:
-                if not self._again:
+                if done and not self._again:
                     self._running = False
                     return
                 self._again = False
 
-    async def _ask_all(self) -> None:
+    def _token(self) -> str | None:
+        return self.state_token() if self.state_token is not None else None
+
+    def _settled(self) -> str | None:
+        """The state token once it has stayed the same for ``quiet`` seconds."""
+        import time
+
+        token = self._token()
+        if self.state_token is None:
+            return token
+        while True:
+            time.sleep(self.quiet)
+            now = self._token()
+            if now == token:
+                return token
+            token = now
+
+    async def _ask_all(self, token: str | None) -> bool:
+        """Ask every path; False if the state changed before the last one was asked."""
         import httpx
 
         transport = httpx.ASGITransport(app=self.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://warm", timeout=600) as client:
             for path in self.paths:
+                if self._token() != token:
+                    return False
                 await client.get(path)
+        return True

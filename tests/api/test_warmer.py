@@ -1,0 +1,76 @@
+"""The warmer of `pia-kg serve`: the headline answers computed before anyone asks, once the
+store is quiet, never for a state a load has already moved past."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from pia_kg.api.query_cache import Warmer
+
+
+class _App:
+    """An ASGI app that notes each path asked, with the store state it was asked in."""
+
+    def __init__(self, state: list[int], on_ask: Any = None):
+        self.state = state
+        self.asked: list[tuple[str, int, float]] = []
+        self.on_ask = on_ask
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        self.asked.append((scope["path"], self.state[0], time.monotonic()))
+        if self.on_ask is not None:
+            self.on_ask(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+def _wait_for(condition: Any, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_after_writes_it_waits_until_the_store_is_quiet() -> None:
+    state = [0]
+    app = _App(state)
+    warmer = Warmer(app, ("/a", "/b"), state_token=lambda: str(state[0]), quiet=0.3)
+    warmer.trigger()
+    last_write = time.monotonic()
+    for _ in range(6):  # a load committing a batch every 0.1 s
+        time.sleep(0.1)
+        state[0] += 1
+        last_write = time.monotonic()
+    _wait_for(lambda: len(app.asked) == 2)
+    time.sleep(0.5)
+    assert [(p, s) for p, s, _ in app.asked] == [("/a", 6), ("/b", 6)]  # once, for the last state
+    assert all(t >= last_write + 0.3 for _, _, t in app.asked)
+
+
+def test_at_start_it_asks_at_once() -> None:
+    state = [0]
+    app = _App(state)
+    started = time.monotonic()
+    Warmer(app, ("/a",), state_token=lambda: str(state[0]), quiet=5).trigger(settle=False)
+    _wait_for(lambda: len(app.asked) == 1)
+    assert app.asked[0][2] - started < 2
+
+
+def test_a_write_during_a_run_stops_it_and_it_starts_again_once_quiet() -> None:
+    state = [0]
+    written = threading.Event()
+
+    def write_once(path: str) -> None:  # a batch lands while the first path is computed
+        if not written.is_set():
+            written.set()
+            state[0] += 1
+
+    app = _App(state, write_once)
+    Warmer(app, ("/a", "/b", "/c"), state_token=lambda: str(state[0]), quiet=0.2).trigger(settle=False)
+    _wait_for(lambda: len(app.asked) == 4)
+    time.sleep(0.5)
+    assert [(p, s) for p, s, _ in app.asked] == [("/a", 0), ("/a", 1), ("/b", 1), ("/c", 1)]
