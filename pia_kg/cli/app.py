@@ -69,10 +69,10 @@ class State:
             elif self.memory:
                 self._store = open_store("memory")
             else:
-                # a folder without a store yet is made, as a writer would (a query answers
-                # from an empty store, and says why it is empty)
-                read_only = not write and (self.store_dir / "CURRENT").is_file()
-                self._store = open_store("oxigraph", path=self.store_dir, read_only=read_only)
+                if not write and not (self.store_dir / "CURRENT").is_file():
+                    # made empty first (a query answers from it, and says why it is empty)
+                    open_store("oxigraph", path=self.store_dir).close()
+                self._store = open_store("oxigraph", path=self.store_dir, read_only=not write)
         return self._store
 
     def close(self) -> None:

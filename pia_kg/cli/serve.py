@@ -7,17 +7,6 @@ from typing import Annotated
 import typer
 
 from pia_kg.cli.app import app, err, state
-from pia_kg.store import Store
-
-
-def _read_only_store() -> Store:
-    """The embedded store opened read-only (no lock: `pia-kg load` may write meanwhile),
-    created empty first if the folder holds none yet."""
-    from pia_kg.backends.oxigraph_store import OxigraphStore
-
-    if not (state.store_dir / "CURRENT").exists():
-        OxigraphStore(state.store_dir).close()
-    return OxigraphStore(state.store_dir, read_only=True)
 
 
 @app.command()
@@ -62,10 +51,9 @@ def serve(
         raise typer.BadParameter("--timeout, --max-rows and --query-workers must be positive")
     limits = QueryLimits(allowed_services=frozenset(allow_service or ()))
     pool = None
-    if state.endpoint or state.memory:
-        store = state.store()
-    else:
-        store = _read_only_store()
+    # the embedded store read-only: no lock, `pia-kg load` may write it meanwhile
+    store = state.store(write=False)
+    if not (state.endpoint or state.memory):
         pool = QueryPool(state.store_dir, size=query_workers)
     try:
         api = create_app(
