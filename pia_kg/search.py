@@ -158,12 +158,14 @@ class SearchIndex:
             # One transaction, DDL included (Python opens none for it), holding the write lock
             # from the start: a process opening the index at the same moment waits for it,
             # then finds the layout made.
+            upgraded = False
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
                 layout = self._layout()
                 if layout >= LAYOUT:
                     pass
                 elif self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents'").fetchone():
+                    upgraded = True
                     if layout < 2:
                         self._upgrade()
                     else:
@@ -175,6 +177,17 @@ class SearchIndex:
                         self._db.execute("INSERT OR IGNORE INTO pending SELECT doc_id FROM documents")
                 else:
                     self._create()
+            if upgraded:
+                self._shrink()
+
+    def _shrink(self) -> None:
+        """Give the file back the pages an older layout's tables left free (``places`` was
+        60 kB a document): VACUUM rewrites it once. Left for later when another connection
+        is reading it."""
+        try:
+            self._db.execute("VACUUM")
+        except sqlite3.OperationalError:
+            pass
 
     def _layout(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])

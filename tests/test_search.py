@@ -217,6 +217,8 @@ def test_an_index_of_the_third_layout_is_brought_up_to_date(tmp_path) -> None:  
     )
     db.close()
     index = SearchIndex(path)
+    # the pages ``places`` took are given back (VACUUM), not left free in the file
+    assert sqlite3.connect(path).execute("PRAGMA freelist_count").fetchone()[0] == 0
     assert [(h.doc_id, h.source) for h in index.search("委託の有無")] == [("a", "a.txt#L1-L1"), ("b", "b.txt#L2-L2")]
     assert [h.source for h in index.search("甲市")] == ["a.txt#L3-L3"]
     index.remove(["a"])
