@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
@@ -342,45 +342,24 @@ def _assessment_values(assessments: Sequence[str] | None) -> str:
     return f"VALUES ?assessment {{ {' '.join(f'<{a}>' for a in assessments)} }}"
 
 
-#: Assessments per look-up when every citation of the corpus is read: a national corpus
-#: holds some 65 an assessment (650,000 at 10,000 documents), and each chunk's rows are let
-#: go before the next chunk is read.
-CITATION_CHUNK = 500
-
-_EVERY_ASSESSMENT = """
-PREFIX pia: <https://w3id.org/pia-kg/ontology#>
-SELECT DISTINCT ?assessment WHERE { ?assessment a pia:Assessment }
-"""
-
-
 def _citations(
     store: Store, assessments: Sequence[str] | None, *, problems_only: bool = False
-) -> Iterator[dict[str, str | None]]:
+) -> list[dict[str, str | None]]:
     """Every citation of the loaded assessments (or of these; or only those with a problem,
     looked up from the problems: a few per assessment, not every citation of the corpus),
-    with its holder and resolution, one row each, read ``CITATION_CHUNK`` assessments at a
-    time."""
+    with its holder and resolution, one row each."""
     has_problem = "?citation pia:problem ?anyProblem ." if problems_only else ""
-    if assessments is None and not problems_only:
-        assessments = [r["assessment"] or "" for r in run_sparql(store, _EVERY_ASSESSMENT).iter_values()]
-    chunks = [None] if assessments is None else [
-        assessments[i : i + CITATION_CHUNK] for i in range(0, len(assessments), CITATION_CHUNK)
-    ]
-    seen: set[str] = set()
-    for chunk in chunks:
-        text = (
-            _CITATIONS.replace("%ASSESSMENT%", _assessment_values(chunk))
-            # from the assessments given, each citation checked; else from the problems themselves
-            .replace("%FROM_PROBLEMS%", has_problem if chunk is None else "")
-            .replace("%WITH_PROBLEM%", has_problem if chunk is not None else "")
-        )
-        result = run_sparql(store, text)
-        for row in result.iter_values():
-            key = f"{row['citation']}|{row['source']}|{row['party']}"
-            if key not in seen:
-                seen.add(key)
-                yield row
-        del result
+    text = (
+        _CITATIONS.replace("%ASSESSMENT%", _assessment_values(assessments))
+        # from the assessments given, each citation checked; else from the problems themselves
+        .replace("%FROM_PROBLEMS%", has_problem if assessments is None else "")
+        .replace("%WITH_PROBLEM%", has_problem if assessments is not None else "")
+    )
+    seen: dict[str, dict[str, str | None]] = {}
+    for row in run_sparql(store, text).values():
+        key = f"{row['citation']}|{row['source']}|{row['party']}"
+        seen.setdefault(key, row)
+    return list(seen.values())
 
 
 def _article_rows(c: dict[str, str | None], amendment: Amendment) -> list[ImpactRow]:

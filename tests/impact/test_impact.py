@@ -189,23 +189,3 @@ def test_a_page_shows_a_bounded_fix_list_and_links_each_body_to_all_of_its_own(r
     assert view["body_links"] == {b: f"/ui/impact?body={b}" for b in report.counts()}
     whole = impact_view(report, link=lambda _s: None)  # a file report lists every row
     assert whole["shown_rows"] == whole["row_count"] == len(report.rows) and whole["body_links"] == {}
-
-
-def test_a_report_read_a_few_assessments_at_a_time_is_the_same(store, tmp_path, monkeypatch):  # noqa: ANN001
-    """Every citation of a national corpus is read a chunk of assessments at a time (never
-    all in memory): chunks of one give the same reports as one chunk for all."""
-    import pia_kg.impact.report as report_module
-
-    f = tmp_path / "what-if.tsv"
-    moves = [f"{table}\t{n}\t{n + 1}" for table in ("番号法別表第一", "番号法別表第二", "番号法別表") for n in range(1, 160)]
-    f.write_text("\n".join(["table\told_item\tnew_item", *moves]) + "\n", encoding="utf-8")
-
-    def reports():  # noqa: ANN202
-        return [build_impact_report(store, amendment_by_key(k)) for k in ("2021-09-01", "2024-05-27")] + [
-            build_what_if_report(store, read_what_if(f))
-        ]
-
-    whole = reports()
-    assert whole[2].rows and {r.assessment for r in whole[2].rows} != {A000}  # several assessments' rows
-    monkeypatch.setattr(report_module, "CITATION_CHUNK", 1)
-    assert reports() == whole
