@@ -243,12 +243,12 @@ class Warmer:
         import asyncio
 
         while True:
-            token = self._settled() if settle else self._token()
-            settle = True
-            try:
+            try:  # the token too: a remote store's is asked of its endpoint
+                token = self._settled() if settle else self._token()
                 done = asyncio.run(self._ask_all(token))
             except Exception:  # noqa: BLE001 (warming is a courtesy: a failure costs nothing)
                 done = True
+            settle = True
             with self._lock:
                 if done and not self._again:
                     self._running = False

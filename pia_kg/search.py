@@ -182,8 +182,8 @@ class SearchIndex:
 
     def _shrink(self) -> None:
         """Give the file back the pages an older layout's tables left free (``places`` was
-        60 kB a document): VACUUM rewrites it once. Left for later when another connection
-        is reading it."""
+        60 kB a document): VACUUM rewrites it once. Skipped when another connection is
+        reading it: the free pages then stay in the file, for later writes to reuse."""
         try:
             self._db.execute("VACUUM")
         except sqlite3.OperationalError:

@@ -74,3 +74,24 @@ def test_a_write_during_a_run_stops_it_and_it_starts_again_once_quiet() -> None:
     _wait_for(lambda: len(app.asked) == 4)
     time.sleep(0.5)
     assert [(p, s) for p, s, _ in app.asked] == [("/a", 0), ("/a", 1), ("/b", 1), ("/c", 1)]
+
+
+def test_a_failing_state_token_does_not_stop_warming_for_good() -> None:
+    """A remote store's token is asked of its endpoint, which may fail: that run is dropped,
+    and the next trigger warms again."""
+    state = [0]
+    app = _App(state)
+    failing = [True]
+
+    def token() -> str:
+        if failing[0]:
+            raise OSError("endpoint down")
+        return str(state[0])
+
+    warmer = Warmer(app, ("/a",), state_token=token, quiet=0.05)
+    warmer.trigger()
+    time.sleep(0.3)
+    assert app.asked == []
+    failing[0] = False
+    warmer.trigger()
+    _wait_for(lambda: len(app.asked) == 1)
