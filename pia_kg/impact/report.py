@@ -78,8 +78,7 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
-# slots, and the words rows repeat (IRIs, bodies, tables, meanings) held once: a national
-# report holds some 280,000 rows (10,000 documents).
+# slots: a national report holds some 280,000 rows (10,000 documents)
 @dataclass(frozen=True, slots=True)
 class ImpactRow:
     """One citation an amendment breaks (one row per successor item when an item is split)."""
@@ -258,7 +257,7 @@ def _check_versions(store: Store, amendment: Amendment) -> None:
 
 
 def _row_from_query(r: dict[str, str | None]) -> ImpactRow:
-    def s(k: str) -> str:
+    def s(k: str) -> str:  # the words rows repeat (IRIs, bodies, tables, meanings) held once
         return sys.intern(r.get(k) or "")
 
     change = s("change")
