@@ -12,7 +12,10 @@ load is written in rounds of ``ROUND`` documents, each by a process of its own. 
 of documents is written with its derived graphs, and the correspondence graphs of the
 version pairs whose inputs changed, all or nothing (``Store.replace_graphs``: one transaction, or in the
 embedded store the bulk loader under an undo journal): a crash leaves every document with
-its derivations, or the batch not there at all. A document that fails to parse stops the load before its batch
+its derivations, or the batch not there at all. The embedded store gathers the batches in a
+write group (``Store.write_group``: spooled beside the store, about 500 documents) and
+commits them together, all or nothing: the engine then merges its files once a group
+instead of once a batch. A document that fails to parse stops the load before its batch
 is written (earlier batches stay); with ``keep_going`` it is reported and skipped.
 
 When the law changes, everything derived from it is derived again (:func:`rederive`).
@@ -44,7 +47,7 @@ from pia_kg.derive.documents import (
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import LoaderError, PiaKgError, StoreError
 from pia_kg.search import IndexEntry, index_entry, index_for
-from pia_kg.store import GraphData, Store
+from pia_kg.store import GraphData, Store, WriteGroup
 from pia_kg.vocab import (
     DERIVATION_FORMAT_GRAPH,
     HISTORY_GRAPH,
@@ -201,43 +204,57 @@ def _load_files(
         report.warnings.append(OUTDATED_WARNING)
     index = index_for(store, prune=True)  # the search index and document text (pia_kg.search)
     results = _in_workers(parse_and_derive, files, writer.law_nquads, workers, ahead=batch_size)
-    for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=batch_text):
-        graphs: dict[URIRef, GraphData] = {}
-        claims: dict[URIRef, list[RecordedRenumbering]] = {}
-        entries: list[IndexEntry] = []
-        for r in batch:
-            if progress:
-                progress(r.name)
-            if r.error is not None:
-                if not keep_going:
-                    raise r.error
-                report.failed.append(str(r.error))
-                continue
-            assert r.graph_iri is not None
-            quality = r.quality
-            if quality["sha256"] in seen:  # the same content under another name: reported, not loaded twice
-                quality["duplicate_of"] = seen[quality["sha256"]]
-                report.documents.append({"document": r.name, "kind": "duplicate", "triples": 0, "quality": quality})
-                continue
-            seen[quality["sha256"]] = r.name
-            graphs.update(r.graphs)
-            claims[r.graph_iri] = r.claims
-            entries += [r.index] if r.index is not None else []
-            report.triples_written += sum(text.count("\n") for text in r.graphs.values())
-            report.warnings += r.warnings
-            report.documents.append(
-                {"document": r.name, "kind": r.kind, "triples": r.triples, "quality": quality}
-            )
-        # The index first: a crash after it leaves entries of documents the store does not
-        # hold, which the next writer drops (search.index_for); the other order left
-        # documents in the store that no search could find.
-        index.add(entries)
-        try:
-            writer.write(graphs, claims)
-        except BaseException:
-            index_for(store, prune=True)
-            raise
-        index.confirm(e.doc_id for e in entries)
+    written: list[str] = []  # documents in the index whose batch is written, maybe not committed
+
+    def committed() -> None:
+        index.confirm(written)
+        written.clear()
+
+    try:
+        with store.write_group() as group:
+            writer.group = group
+            for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=batch_text):
+                graphs: dict[URIRef, GraphData] = {}
+                claims: dict[URIRef, list[RecordedRenumbering]] = {}
+                entries: list[IndexEntry] = []
+                for r in batch:
+                    if progress:
+                        progress(r.name)
+                    if r.error is not None:
+                        if not keep_going:
+                            raise r.error  # the batches before it are committed as the group ends
+                        report.failed.append(str(r.error))
+                        continue
+                    assert r.graph_iri is not None
+                    quality = r.quality
+                    if quality["sha256"] in seen:  # the same content under another name: reported, not loaded twice
+                        quality["duplicate_of"] = seen[quality["sha256"]]
+                        report.documents.append({"document": r.name, "kind": "duplicate", "triples": 0, "quality": quality})
+                        continue
+                    seen[quality["sha256"]] = r.name
+                    graphs.update(r.graphs)
+                    claims[r.graph_iri] = r.claims
+                    entries += [r.index] if r.index is not None else []
+                    report.triples_written += sum(text.count("\n") for text in r.graphs.values())
+                    report.warnings += r.warnings
+                    report.documents.append(
+                        {"document": r.name, "kind": r.kind, "triples": r.triples, "quality": quality}
+                    )
+                # The index first: a crash after it leaves entries of documents the store does not
+                # hold, which the next writer drops (search.index_for); the other order left
+                # documents in the store that no search could find.
+                index.add(entries)
+                writer.write(graphs, claims)
+                written += [e.doc_id for e in entries]
+                if not group.gathered:  # committed (the group commits itself when full)
+                    committed()
+        committed()
+    except BaseException:
+        # what was not committed is not in the store: its entries go (the index's pending ones)
+        index_for(store, prune=True)
+        raise
+    finally:
+        writer.group = WriteGroup()
     return report
 
 
@@ -532,6 +549,9 @@ class _Writer:
         self.first_records = FirstRecords.read(store) if read_claims else FirstRecords(saved=False)
         self.correspondences = CorrespondenceGraphs(store, law_fingerprint(store))
         self.first = True
+        #: The store's write group the writes go to (``_load_files``); its reads see what is
+        #: committed, so it commits before a batch whose first records depend on what it holds.
+        self.group = WriteGroup()
 
     def write(
         self,
@@ -545,6 +565,10 @@ class _Writer:
         from pia_kg.vocab import FIRST_RECORDS_GRAPH
 
         leaving = [g for g in drops if str(g).startswith(_DOC_GRAPHS)]
+        if self.group.gathered and self.first_records.involves({*claims, *leaving}):
+            # the batch replaces or removes a document that holds a first record: the others
+            # of its claims are read from the store, which must hold every batch before it
+            self.group.commit()
         # the law may have changed since the correspondences were written: the first batch
         # compares their digests whatever it records
         if self.first_records.change(self.store, claims, leaving) or self.first:

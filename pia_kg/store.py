@@ -21,7 +21,8 @@ from __future__ import annotations
 import importlib
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -38,6 +39,7 @@ __all__ = [
     "as_graph",
     "ExportFormat",
     "Store",
+    "WriteGroup",
     "BACKENDS",
     "open_store",
     "default_store_dir",
@@ -96,6 +98,26 @@ class ExportFormat(StrEnum):
     @property
     def keeps_graphs(self) -> bool:
         return self in (ExportFormat.nquads, ExportFormat.trig, ExportFormat.jsonld)
+
+
+class WriteGroup:
+    """Writes gathered to be committed together (:meth:`Store.write_group`). This one gathers
+    nothing: each write is committed as it is made (every backend but the embedded store).
+
+    >>> g = WriteGroup()
+    >>> g.gathered, g.holds([URIRef("urn:g")])
+    (0, False)
+    """
+
+    #: Bytes gathered and not committed yet.
+    gathered = 0
+
+    def holds(self, graphs: Iterable[URIRef]) -> bool:
+        """Whether any of ``graphs`` is among the new graphs gathered and not committed yet."""
+        return False
+
+    def commit(self) -> None:
+        """Commit what is gathered, in one transaction (all of it or none)."""
 
 
 class Store(ABC):
@@ -175,6 +197,15 @@ class Store(ABC):
 
     def replace_graph(self, graph: URIRef, data: GraphData) -> None:
         self.replace_graphs({graph: data})
+
+    @contextmanager
+    def write_group(self) -> Iterator[WriteGroup]:
+        """A group in which ``replace_graphs`` may gather its writes instead of committing each:
+        they are committed together by ``commit()`` and when the group ends (also when it ends
+        by an error: what was gathered is whole writes), and dropped when it ends by an
+        interruption (Ctrl-C), as if they had not been made. Reads in the group see what is
+        committed. Here every write commits as it is made."""
+        yield WriteGroup()
 
     def compact(self) -> tuple[int, int] | None:
         """Merge the engine's files and reclaim what replaced and removed graphs left (after

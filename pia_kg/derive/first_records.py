@@ -161,6 +161,18 @@ class FirstRecords:
     def records(self) -> list[RecordedRenumbering]:
         return [r for r, _ in self.first.values()]
 
+    def involves(self, documents: Iterable[URIRef]) -> bool:
+        """Whether any of ``documents`` holds a first record (replacing or removing it makes
+        :meth:`change` read the claim's other records from the store).
+
+        >>> r = RecordedRenumbering("T", "1", "T", "2", "a.txt#L9")
+        >>> f = FirstRecords({claim_key(r): (r, URIRef("urn:a"))})
+        >>> f.involves([URIRef("urn:b")]), f.involves([URIRef("urn:a")])
+        (False, True)
+        """
+        wanted = set(documents)
+        return any(doc in wanted for _, doc in self.first.values())
+
     def change(
         self,
         store: Store,

@@ -26,6 +26,7 @@ from pia_kg.pipeline import (
     rederive,
     remove_documents,
 )
+from pia_kg.search import index_for
 from pia_kg.store import Store, open_store
 from pia_kg.vocab import CORRESPONDENCE_GRAPH, FIRST_RECORDS_GRAPH, ID
 
@@ -393,3 +394,103 @@ def test_a_store_in_memory_loads_past_a_round_in_this_process(corpus) -> None:  
     assert len(report.documents) == 3
     assert documents(store) == {p.stem for p in corpus[:3]}
     assert_whole(store)
+
+
+# --- write groups: batches gathered and committed together ---------------------------------
+
+
+def _commits(store: Store) -> list[list[str]]:
+    """The new document graphs of each commit of ``store`` from now on (a spy on its bulk writes)."""
+    commits: list[list[str]] = []
+    bulk = store._bulk_write  # type: ignore[attr-defined]
+
+    def spy(added, chunks, replaced, dropped):  # noqa: ANN001, ANN202
+        commits.append([g.rsplit("/", 1)[-1] for g in added if g.startswith(DOCS)])
+        return bulk(added, chunks, replaced, dropped)
+
+    store._bulk_write = spy  # type: ignore[attr-defined]
+    return commits
+
+
+def _spools(store_dir: Path) -> list[Path]:
+    return list(store_dir.parent.glob(f".{store_dir.name}.batch-*"))
+
+
+def test_a_write_group_commits_its_batches_together_and_gives_what_batches_give(
+    law_store, corpus, tmp_path, monkeypatch  # noqa: ANN001
+) -> None:
+    """Batches are gathered (spooled beside the store) and committed a group at a time, each
+    group whole; the store then holds what batch-by-batch writes give, and the index finds
+    every document, none left pending."""
+    import pia_kg.backends.oxigraph_store as oxs
+
+    monkeypatch.setattr(oxs, "GROUP_BYTES", 1)  # every batch a group of its own
+    shutil.copytree(law_store, tmp_path / "one")
+    alone = open_store("oxigraph", path=tmp_path / "one")
+    per_batch = _commits(alone)
+    load_documents(alone, corpus[:7], batch_size=2, workers=1)
+    assert [len(c) for c in per_batch if c] == [2, 2, 2, 1]
+
+    monkeypatch.setattr(oxs, "GROUP_BYTES", 512 << 20)
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    commits = _commits(store)
+    load_documents(store, corpus[:7], batch_size=2, workers=1)
+    # fewer commits than batches (a group also commits where a batch rewrites a graph new in
+    # it: a correspondence graph the batch before made), each document in one of them
+    assert sorted(d for c in commits for d in c) == sorted(p.stem for p in corpus[:7])
+    assert len([c for c in commits if c]) < 4
+    assert documents(store) == {p.stem for p in corpus[:7]}
+    assert_whole(store)
+    for g in sorted(alone.named_graphs()):
+        assert store.triple_count(g) == alone.triple_count(g), g
+    assert sorted(store.named_graphs()) == sorted(alone.named_graphs())
+    index = index_for(store)
+    assert not index._db.execute("SELECT doc_id FROM pending").fetchall()
+    assert index.doc_ids() == {p.stem for p in corpus[:7]}
+    assert _spools(tmp_path / "s") == []
+    store.close()
+    alone.close()
+
+
+def test_a_failing_document_commits_the_batches_gathered_before_it(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "not_an_assessment.txt"
+    bad.write_text("議事録\n本日の会議は以上です。\n", encoding="utf-8")
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    with pytest.raises(LoaderError, match="not_an_assessment.txt"):
+        load_documents(store, [*corpus[:5], bad, corpus[5]], batch_size=2, workers=1)
+    assert documents(store) == {p.stem for p in corpus[:4]}  # whole batches before the failing one
+    assert_whole(store)
+    index = index_for(store)
+    assert index.doc_ids() == {p.stem for p in corpus[:4]}  # the failing batch's entries went
+    assert not index._db.execute("SELECT doc_id FROM pending").fetchall()
+    assert _spools(tmp_path / "s") == []
+    store.close()
+
+
+def test_an_interrupted_write_group_leaves_nothing_of_itself(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    """Ctrl-C in a group: what it gathered is not written, its spool is gone; a spool a killed
+    writer left is removed by the next writer."""
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    before = sorted(store.named_graphs())
+    g = ID["graph/doc/interrupted"]
+    with pytest.raises(KeyboardInterrupt), store.write_group() as group:
+        store.replace_graphs({g: "<urn:s> <urn:p> <urn:o> .\n"})
+        assert group.gathered and group.holds([g])
+        assert not store.graphs_held([g])  # gathered, not committed: reads see the store
+        raise KeyboardInterrupt
+    assert sorted(store.named_graphs()) == before
+    assert _spools(tmp_path / "s") == []
+    # a graph written twice in one group: the first write is committed before the second
+    with store.write_group():
+        store.replace_graphs({g: "<urn:s> <urn:p> <urn:o> .\n"})
+        store.replace_graphs({g: "<urn:s> <urn:p> <urn:o2> .\n"})
+    assert [str(t[2]) for t in store.get_graph(g)] == ["urn:o2"]
+    store.close()
+    left = tmp_path / ".s.batch-left"
+    left.mkdir()
+    (left / "000000.trig").write_text("<urn:g> { <urn:s> <urn:p> <urn:o> . }\n", encoding="utf-8")
+    open_store("oxigraph", path=tmp_path / "s").close()
+    assert not left.exists()
