@@ -221,7 +221,8 @@ def test_kill_9_at_any_moment_leaves_whole_batches(law_store, corpus, tmp_path) 
         held = documents(store)
         added = held - old
         assert old <= held
-        # whole batches only, in the order the files were given
+        # whole batches only (here whole groups: the store gathers the batches of a load and
+        # commits them together), in the order the files were given
         assert len(added) % 3 == 0 or added == set(new_docs), sorted(added)
         assert added == set(new_docs[: len(added)])
         assert_whole(store)
