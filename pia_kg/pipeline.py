@@ -214,32 +214,8 @@ def _load_files(
         with store.write_group() as group:
             writer.group = group
             for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=batch_text):
-                graphs: dict[URIRef, GraphData] = {}
-                claims: dict[URIRef, list[RecordedRenumbering]] = {}
-                entries: list[IndexEntry] = []
-                for r in batch:
-                    if progress:
-                        progress(r.name)
-                    if r.error is not None:
-                        if not keep_going:
-                            raise r.error  # the batches before it are committed as the group ends
-                        report.failed.append(str(r.error))
-                        continue
-                    assert r.graph_iri is not None
-                    quality = r.quality
-                    if quality["sha256"] in seen:  # the same content under another name: reported, not loaded twice
-                        quality["duplicate_of"] = seen[quality["sha256"]]
-                        report.documents.append({"document": r.name, "kind": "duplicate", "triples": 0, "quality": quality})
-                        continue
-                    seen[quality["sha256"]] = r.name
-                    graphs.update(r.graphs)
-                    claims[r.graph_iri] = r.claims
-                    entries += [r.index] if r.index is not None else []
-                    report.triples_written += sum(text.count("\n") for text in r.graphs.values())
-                    report.warnings += r.warnings
-                    report.documents.append(
-                        {"document": r.name, "kind": r.kind, "triples": r.triples, "quality": quality}
-                    )
+                # a failing document raises here: the batches before it are committed as the group ends
+                graphs, claims, entries = _take(batch, report, seen, keep_going, progress)
                 # The index first: a crash after it leaves entries of documents the store does not
                 # hold, which the next writer drops (search.index_for); the other order left
                 # documents in the store that no search could find.
@@ -256,6 +232,43 @@ def _load_files(
     finally:
         writer.group = WriteGroup()
     return report
+
+
+def _take(
+    batch: Sequence[DocumentResult],
+    report: LoadReport,
+    seen: dict[str, str],
+    keep_going: bool,
+    progress: Progress | None,
+) -> tuple[dict[URIRef, GraphData], dict[URIRef, list[RecordedRenumbering]], list[IndexEntry]]:
+    """What a batch writes (graphs, recorded renumberings by document graph, index entries),
+    its documents reported; a document that failed raises, or with ``keep_going`` is
+    reported in ``failed``; one whose content was ``seen`` is reported as a duplicate."""
+    graphs: dict[URIRef, GraphData] = {}
+    claims: dict[URIRef, list[RecordedRenumbering]] = {}
+    entries: list[IndexEntry] = []
+    for r in batch:
+        if progress:
+            progress(r.name)
+        if r.error is not None:
+            if not keep_going:
+                raise r.error
+            report.failed.append(str(r.error))
+            continue
+        assert r.graph_iri is not None
+        quality = r.quality
+        if quality["sha256"] in seen:  # the same content under another name: reported, not loaded twice
+            quality["duplicate_of"] = seen[quality["sha256"]]
+            report.documents.append({"document": r.name, "kind": "duplicate", "triples": 0, "quality": quality})
+            continue
+        seen[quality["sha256"]] = r.name
+        graphs.update(r.graphs)
+        claims[r.graph_iri] = r.claims
+        entries += [r.index] if r.index is not None else []
+        report.triples_written += sum(text.count("\n") for text in r.graphs.values())
+        report.warnings += r.warnings
+        report.documents.append({"document": r.name, "kind": r.kind, "triples": r.triples, "quality": quality})
+    return graphs, claims, entries
 
 
 # --- rounds: a writing process per round ---------------------------------------------------

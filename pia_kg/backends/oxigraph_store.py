@@ -623,7 +623,10 @@ class _SpoolGroup(WriteGroup):
         if added:
             data = as_trig(added)
             path = self._dir / f"{len(self.files):06d}.trig"
-            path.write_bytes(data)
+            try:
+                path.write_bytes(data)
+            except OSError as exc:
+                raise StoreError(f"cannot spool a batch to {path}: {exc}; the batches before it are written") from None
             self.files.append(path)
             self.added.update(dict.fromkeys(str(g) for g in added))
             self.gathered += len(data)
