@@ -288,11 +288,16 @@ def test_rounds_in_processes_of_their_own_load_what_one_process_does(law_store, 
     one.close()
 
 
-def test_a_failing_document_in_a_later_round_stops_after_the_rounds_before(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+def _not_an_assessment_and_a_store(law_store: Path, tmp_path: Path) -> tuple[Path, Store]:
+    """A file that no form reads, and a store of the law (at ``tmp_path / "s"``)."""
     bad = tmp_path / "not_an_assessment.txt"
     bad.write_text("議事録\n本日の会議は以上です。\n", encoding="utf-8")
     shutil.copytree(law_store, tmp_path / "s")
-    store = open_store("oxigraph", path=tmp_path / "s")
+    return bad, open_store("oxigraph", path=tmp_path / "s")
+
+
+def test_a_failing_document_in_a_later_round_stops_after_the_rounds_before(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    bad, store = _not_an_assessment_and_a_store(law_store, tmp_path)
     with pytest.raises(LoaderError, match="not_an_assessment.txt"):
         load_documents(store, [*corpus[:3], bad, corpus[3]], workers=1, round_size=3)
     assert documents(store) == {p.stem for p in corpus[:3]}  # the first round, whole
@@ -455,10 +460,7 @@ def test_a_write_group_commits_its_batches_together_and_gives_what_batches_give(
 
 
 def test_a_failing_document_commits_the_batches_gathered_before_it(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
-    bad = tmp_path / "not_an_assessment.txt"
-    bad.write_text("議事録\n本日の会議は以上です。\n", encoding="utf-8")
-    shutil.copytree(law_store, tmp_path / "s")
-    store = open_store("oxigraph", path=tmp_path / "s")
+    bad, store = _not_an_assessment_and_a_store(law_store, tmp_path)
     with pytest.raises(LoaderError, match="not_an_assessment.txt"):
         load_documents(store, [*corpus[:5], bad, corpus[5]], batch_size=2, workers=1)
     assert documents(store) == {p.stem for p in corpus[:4]}  # whole batches before the failing one
