@@ -199,11 +199,7 @@ def _load_files(
     """:func:`load_documents` in this process; ``seen``: the documents already loaded by
     content digest (a file of the same content is reported as their duplicate), updated."""
     report = LoadReport()  # no count of the whole store: it would cost a scan of it
-    writer = _Writer(store)
-    if writer.outdated:
-        report.warnings.append(OUTDATED_WARNING)
     index = index_for(store, prune=True)  # the search index and document text (pia_kg.search)
-    results = _in_workers(parse_and_derive, files, writer.law_nquads, workers, ahead=batch_size)
     written: list[str] = []  # documents in the index whose batch is written, maybe not committed
 
     def committed() -> None:
@@ -212,7 +208,10 @@ def _load_files(
 
     try:
         with store.write_group() as group:
-            writer.group = group
+            writer = _Writer(store, group=group)
+            if writer.outdated:
+                report.warnings.append(OUTDATED_WARNING)
+            results = _in_workers(parse_and_derive, files, writer.law_nquads, workers, ahead=batch_size)
             for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=batch_text):
                 # a failing document raises here: the batches before it are committed as the group ends
                 graphs, claims, entries = _take(batch, report, seen, keep_going, progress)
@@ -229,8 +228,6 @@ def _load_files(
         # what was not committed is not in the store: its entries go (the index's pending ones)
         index_for(store, prune=True)
         raise
-    finally:
-        writer.group = WriteGroup()
     return report
 
 
@@ -545,7 +542,7 @@ class _Writer:
     of documents (``read_claims=False``: start from no recorded renumbering, for a writer
     that derives every document again)."""
 
-    def __init__(self, store: Store, *, read_claims: bool = True):
+    def __init__(self, store: Store, *, read_claims: bool = True, group: WriteGroup | None = None):
         from pia_kg.derive.correspondence_graphs import CorrespondenceGraphs
         from pia_kg.derive.derivation_format import has_documents, has_law, store_format
         from pia_kg.derive.first_records import FirstRecords
@@ -564,7 +561,7 @@ class _Writer:
         self.first = True
         #: The store's write group the writes go to (``_load_files``); its reads see what is
         #: committed, so it commits before a batch whose first records depend on what it holds.
-        self.group = WriteGroup()
+        self.group = group if group is not None else WriteGroup()
 
     def write(
         self,

@@ -417,7 +417,8 @@ class OxigraphStore(SparqlUpdateStore):
         try:
             if not self._bulk_write(added, files, replaced, dropped):
                 # the old content is too big to journal: the new graphs, then the others
-                self._bulk_write(added, files, {}, [])
+                if added:
+                    self._bulk_write(added, files, {}, [])
                 super().replace_graphs(replaced, dropped)
         finally:
             for f in files:
@@ -597,7 +598,7 @@ class _SpoolGroup(WriteGroup):
     its merges about once (26-32 s), and its replaced graphs are written once."""
 
     def __init__(self, store_dir: Path, commit: Callable[[], None]):
-        self._dir = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.batch-", dir=store_dir.parent))
+        self._dir = Path(tempfile.mkdtemp(prefix=_spool_prefix(store_dir), dir=store_dir.parent))
         self._commit = commit
         self.files: list[Path] = []
         self.added: dict[str, None] = {}  # the new graphs, in order
@@ -650,8 +651,22 @@ class _SpoolGroup(WriteGroup):
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
+def _spool_prefix(store_dir: Path) -> str:
+    """How the spool folders of the store at ``store_dir`` are named (beside it, hidden).
+
+    >>> _spool_prefix(Path("/data/pia-kg-store"))
+    '.pia-kg-store.batch-'
+    """
+    return f".{store_dir.name}.batch-"
+
+
+def spool_folders(store_dir: Path) -> list[Path]:
+    """The spool folders beside ``store_dir``: a live write group's, or those a killed writer left."""
+    return list(store_dir.parent.glob(f"{_spool_prefix(store_dir)}*"))
+
+
 def remove_spools(store_dir: Path) -> None:
     """Remove the spool folders a killed writer left beside ``store_dir`` (nothing of them
     was committed: the journal rolled back whatever of them was being loaded)."""
-    for leftover in store_dir.parent.glob(f".{store_dir.name}.batch-*"):
+    for leftover in spool_folders(store_dir):
         shutil.rmtree(leftover, ignore_errors=True)

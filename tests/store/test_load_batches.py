@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import LAW_DIR
 
+from pia_kg.backends.oxigraph_store import spool_folders
 from pia_kg.corpus import write_corpus
 from pia_kg.derive.documents import derived_graphs_of
 from pia_kg.derive.first_records import FirstRecords, claim_key, first_of_each_claim, stored_claims
@@ -418,10 +419,6 @@ def _commits(store: Store) -> list[list[str]]:
     return commits
 
 
-def _spools(store_dir: Path) -> list[Path]:
-    return list(store_dir.parent.glob(f".{store_dir.name}.batch-*"))
-
-
 def test_a_write_group_commits_its_batches_together_and_gives_what_batches_give(
     law_store, corpus, tmp_path, monkeypatch  # noqa: ANN001
 ) -> None:
@@ -454,7 +451,7 @@ def test_a_write_group_commits_its_batches_together_and_gives_what_batches_give(
     index = index_for(store)
     assert not index._db.execute("SELECT doc_id FROM pending").fetchall()
     assert index.doc_ids() == {p.stem for p in corpus[:7]}
-    assert _spools(tmp_path / "s") == []
+    assert spool_folders(tmp_path / "s") == []
     store.close()
     alone.close()
 
@@ -468,7 +465,7 @@ def test_a_failing_document_commits_the_batches_gathered_before_it(law_store, co
     index = index_for(store)
     assert index.doc_ids() == {p.stem for p in corpus[:4]}  # the failing batch's entries went
     assert not index._db.execute("SELECT doc_id FROM pending").fetchall()
-    assert _spools(tmp_path / "s") == []
+    assert spool_folders(tmp_path / "s") == []
     store.close()
 
 
@@ -485,7 +482,7 @@ def test_an_interrupted_write_group_leaves_nothing_of_itself(law_store, corpus, 
         assert not store.graphs_held([g])  # gathered, not committed: reads see the store
         raise KeyboardInterrupt
     assert sorted(store.named_graphs()) == before
-    assert _spools(tmp_path / "s") == []
+    assert spool_folders(tmp_path / "s") == []
     # a graph written twice in one group: the first write is committed before the second
     with store.write_group():
         store.replace_graphs({g: "<urn:s> <urn:p> <urn:o> .\n"})
@@ -494,6 +491,7 @@ def test_an_interrupted_write_group_leaves_nothing_of_itself(law_store, corpus, 
     store.close()
     left = tmp_path / ".s.batch-left"
     left.mkdir()
+    assert spool_folders(tmp_path / "s") == [left]
     (left / "000000.trig").write_text("<urn:g> { <urn:s> <urn:p> <urn:o> . }\n", encoding="utf-8")
     open_store("oxigraph", path=tmp_path / "s").close()
     assert not left.exists()
