@@ -613,7 +613,7 @@ def _ontology_graphs(store: Store) -> dict[URIRef, GraphData]:
 
 
 def _law_nquads(store: Store) -> bytes:
-    """The law graphs as N-Quads, for the workers' scratch stores."""
+    """The law graphs as N-Quads, for the workers to read the law from."""
     from pia_kg.derive.law_state import law_graphs
 
     graphs = law_graphs(store)
@@ -681,7 +681,7 @@ def _in_workers(
 
 
 def _start_worker(law_nquads: bytes) -> None:
-    """A worker process: the law in its scratch store, then everything it holds so far (modules,
+    """A worker process: the law read, then everything it holds so far (modules,
     the law) set aside from the garbage collector, which would otherwise walk it again with
     every document."""
     import gc

@@ -44,8 +44,8 @@ _HEAD = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + "PREFIX d
 
 # The columns every row reads of its assessment and its citation. The assessment's document
 # is looked up from each row (OPTIONAL, then required by the FILTER): as a join, Oxigraph read
-# every prov:wasDerivedFrom of the scratch store, the law's 1,800 included (2.7 ms a
-# document, for 27 rows).
+# every prov:wasDerivedFrom of a store holding the law beside, the law's 1,800 included
+# (2.7 ms a document, for 27 rows).
 _ASSESSMENT_AND_CITATION = """
   OPTIONAL { ?a prov:wasDerivedFrom ?doc }
   FILTER(BOUND(?doc))

@@ -44,7 +44,7 @@ _CITATIONS = _PREFIXES + """
 SELECT ?cit ?doc ?table ?item ?article ?written ?basis ?source ?owner ?role ?purpose ?recipient
 WHERE {
   # the document looked up from each citation (a join read every prov:wasDerivedFrom of the
-  # scratch store, the law's included: pia_kg/derive/answer_rows.py)
+  # store, the law's included, when the law is held beside: pia_kg/derive/answer_rows.py)
   ?cit a pia:LegalCitation . OPTIONAL { ?cit prov:wasDerivedFrom ?doc }
   FILTER(BOUND(?doc) && !STRSTARTS(STR(?cit), ?derived))
   OPTIONAL { ?cit pia:citedTable ?table }

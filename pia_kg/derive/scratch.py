@@ -1,4 +1,4 @@
-"""The store a worker derives in: Oxigraph in memory, holding the law and one document.
+"""The store a worker derives in: Oxigraph in memory, holding one document.
 
 Every document passes through it (pia_kg/derive/documents.py), and the pipeline already
 holds the document's graph as N-Triples. ``replace_graphs`` would rewrite each of its lines
