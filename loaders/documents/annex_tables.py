@@ -31,7 +31,7 @@ from pia_kg.text.citation import (
     table_heading,
 )
 from pia_kg.text.items import is_item_list, split_item_list
-from pia_kg.text.widths import compact, nfkc
+from pia_kg.text.widths import SPACES, compact, nfkc
 
 __all__ = [
     "AnnexRow",
@@ -57,6 +57,7 @@ _CONTAINER_LEVELS = {"局", "部", "本部", "事務所", "区役所", "市役�
 _CLOSING_TAIL = re.compile(r"(?:課|室|係|班|署|所|校|館|院|園|会|センター|グループ|総室)$")
 # Words that mark a checkbox or a row of the change table, never a table row.
 _TAB = "\t"
+_ROW_NUMBER = re.compile(r"^(\d{1,6})(?:\s+(.*))?$")
 
 
 @dataclass
@@ -357,7 +358,7 @@ def _read_plain_table(
             continue
         if table_heading(text) or _SECTION_END.match(text):
             break
-        m = re.match(r"^(\d{1,6})(?:\s+(.*))?$", text)  # a row number, not a digit run
+        m = _ROW_NUMBER.match(text)  # a row number, not a digit run
         if m and int(m[1]) == expected and (not record or _record_complete(record)):
             if record:
                 table.rows.append(_plain_row(src, record))
@@ -387,7 +388,7 @@ def _tokens(record: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """(line, token) for the record's text, first token (the running number) dropped."""
     out: list[tuple[int, str]] = []
     for line, raw in record:
-        for tok in re.split(r"[\s\u3000]+", nfkc(raw).strip()):
+        for tok in SPACES.split(nfkc(raw).strip()):
             if tok:
                 out.append((line, tok))
     return out[1:]

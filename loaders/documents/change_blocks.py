@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -44,6 +45,8 @@ _SECTION_MARK = re.compile(
 _NULL_CELLS = {"－", "-", "―", "—", "‐", "記述無し", "記述なし", "なし", "(新規)", "(記述の追加)", "〃"}
 _ELIDED = re.compile(r"[(（]?(?:略|以下略|中略)[)）]?")
 _BULLET = set("・※○〇●◆■□◇-－")
+_ROMAN_NUMERALS = set("ⅠⅡⅢⅣⅤⅥ")
+_LATIN = set(string.ascii_letters)
 # Narrow columns (項目, 説明) wrap at about 15 全角 characters, 変更前/変更後 at about 22.
 _NARROW = 32
 _ALIKE_MIN = 100.0
@@ -71,8 +74,8 @@ def _cells(line: str) -> list[str]:
         left = cells[-1]
         joined = (
             (len(left.strip("\u3000")) == 1 and left.strip("\u3000") in _BULLET)
-            or re.fullmatch(r"[ⅠⅡⅢⅣⅤⅥ]", left)  # "Ⅱ 特定個人情報ファイルの概要"
-            or left[-1] in ")]" or re.match(r"[A-Za-z]", left[-1])
+            or left in _ROMAN_NUMERALS  # "Ⅱ 特定個人情報ファイルの概要"
+            or left[-1] in ")]" or left[-1] in _LATIN
             or part[0] in "([" or (left[-1].isascii() and part[0].isascii() and left[-1].isalpha())
         )
         if joined:

@@ -53,9 +53,14 @@ def _clean_short(cell: str) -> str:
     return _clean(cell)
 
 
+# Each circled number as a mark NFKC keeps (its index between two private-use characters).
+_MARKS = {ord(ch): f"\ue000{i}\ue001" for i, ch in enumerate(_CIRCLED)}
+
+
 def _clean(cell: str) -> str:
-    marked = "".join(f"\ue000{_CIRCLED.index(ch)}\ue001" if ch in _CIRCLED else ch for ch in cell)
-    text = _clean_cell(marked)
+    text = _clean_cell(cell.translate(_MARKS))
+    if "\ue000" not in text:
+        return text
     return re.sub("\ue000(\\d+)\ue001", lambda m: _CIRCLED[int(m[1])], text)
 
 _DITTO = {"〃", "同上", "″", "々"}
@@ -186,15 +191,18 @@ def _is_plain_header(line: str) -> bool:
     return "\t" not in line and all(w in text for w in _HEADER_WORDS)
 
 
+# An annex title ("（別紙１）番号法…") or its table header; "（別紙１） （別紙１）※…" is a
+# change row about the annex.
+_ANNEX_START = re.compile(r"^[(（]別紙\s*[0-9]+[)）](?=\S)|^(?:No|Ｎｏ)[.．]")
+
+
 def _read_plain_rows(src: SourceText, i: int, out: list[Change]) -> int:
     """Rows until the first 別紙 table (its No. header or title) or the end of the text."""
     lines = src.lines
     stop = i
     while stop < len(lines):
         text = nfkc(lines[stop].strip())
-        # An annex title ("（別紙１）番号法…") or its table header; "（別紙１） （別紙１）※…"
-        # is a change row about the annex.
-        if re.match(r"^[(（]別紙\s*[0-9]+[)）](?=\S)|^(?:No|Ｎｏ)[.．]", text):
+        if _ANNEX_START.match(text):
             break
         stop += 1
     for record in read_plain_table(lines, i, stop, _is_plain_header):

@@ -38,6 +38,9 @@ _OTHER = re.compile(r"その他のリスク及びそのリスクに対する措�
 _SECTION_III = re.compile(r"^\s*III\s*(?:特定個人情報ファイルの取扱いプロセスにおけるリスク対策|リスク対策)")
 _SECTION_END = re.compile(r"^\s*(?:IV|V|VI)\s*\S|^\s*[(（]別添")
 _SUFFICIENT = "リスクへの対策は十分か"
+_EMPTY_BOX = re.compile(r"[\[\]\s]*")
+_CHOICES_AFTER = re.compile(r"\s*<\s*選択肢\s*>.*$")  # "<選択肢> 1) …" printed after a value
+_NUMBERED_OPTION = re.compile(r"^[0-9]\)\s")
 
 
 @dataclass
@@ -220,16 +223,16 @@ def _add_measure(risk: Risk, raw: str) -> None:
     if not cells:
         return
     label = compact(cells[0])
-    if label.startswith(_SUFFICIENT) or CHOICE_MARKER.search(nfkc(cells[0])) or re.fullmatch(r"[\[\]\s]*", cells[0]):
+    if label.startswith(_SUFFICIENT) or CHOICE_MARKER.search(nfkc(cells[0])) or _EMPTY_BOX.fullmatch(cells[0]):
         return
     if len(cells) >= 2:
-        value = re.sub(r"\s*<\s*選択肢\s*>.*$", "", " ".join(cells[1:]))
+        value = _CHOICES_AFTER.sub("", " ".join(cells[1:]))
         if value and value not in {"—", "-", "－"}:
             risk.measures.append(f"{cells[0]}：{value}")
         return
     # Plain text: the lines of a measure follow their label; join them as one text.
     text = cells[0]
-    if _RATING.search(nfkc(raw)) or re.match(r"^[0-9]\)\s", nfkc(text)):
+    if _RATING.search(nfkc(raw)) or _NUMBERED_OPTION.match(nfkc(text)):
         return
     if risk.measures and not risk.measures[-1].endswith("。") and not text.startswith(("・", "<", "＜", "①")):
         risk.measures[-1] = join_wrapped([risk.measures[-1], text])
