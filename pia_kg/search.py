@@ -528,9 +528,15 @@ def _ids_by_number(lines: Sequence[tuple[int, object, str]], ids: dict[str, int]
     >>> _ids_by_number([(2, 5, "")], None)
     [0, 5]
     """
-    out = [0] * max((n for n, _, _ in lines), default=0)
-    for n, name, _ in lines:
-        out[n - 1] = ids[name] if ids is not None else name  # type: ignore[index,assignment]
+    # Line numbers are distinct: the greatest tuple is the one of the last line, compared by
+    # its number alone, and in C (a document has thousands of lines, a batch tens of documents).
+    out = [0] * (max(lines)[0] if lines else 0)
+    if ids is None:
+        for n, name, _ in lines:
+            out[n - 1] = name  # type: ignore[call-overload]
+    else:
+        for n, name, _ in lines:
+            out[n - 1] = ids[name]  # type: ignore[index]
     return out
 
 
@@ -611,10 +617,13 @@ def document_hits(doc_id: str, g: Graph) -> list[Hit]:
     """The names in one document's graph a person searches by, each with the first place in
     the text that names it (whatever order the graph's triples come in)."""
     hits: dict[tuple[str, str, str], Hit] = {}
+    sources: dict[object, list[str]] = {}  # the graph's sources read at once, not per name
+    for subject, source in g.subject_objects(PIA.source):
+        sources.setdefault(subject, []).append(str(source))
     for kind, name, subject, key in _names(g):
         text = str(name or "").strip()
         if text:
-            source = min((str(s) for s in g.objects(subject, PIA.source)), key=_place, default="")
+            source = min(sources.get(subject, ()), key=_place, default="")
             hit = Hit(kind, text, doc_id, source, str(key or ""))
             known = hits.setdefault((kind, text, str(key)), hit)
             if _place(source) < _place(known.source):
