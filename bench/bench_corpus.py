@@ -4,7 +4,9 @@ questions; every figure beside raw pyoxigraph on the same data in the same run.
     python bench/bench_corpus.py --n 100 1000 [--chunk 100] [--repeat 5] [--json FILE]
 
 Per N: documents/s and CPU s per document of ``pia-kg load`` (a subprocess per added chunk,
-CPU of it and its workers), the cost of each added chunk against the store's size, the cost
+CPU of it and its workers, and how much of it is the workers' (parse, derive) and how much
+the writer's, beside the engine's own cost of writing the same quads in the same batches),
+the cost of each added chunk against the store's size, the cost
 of one document more (a whole `pia-kg load`, then `pia-kg remove`) into the N-document store
 beside into a store of the law alone, and again once the store is compacted (right after a
 load, the engine's merges of what it wrote run in whichever process opens the store), peak
@@ -142,6 +144,7 @@ class Used:
 
     cpu_s: float
     peak_kb: int
+    workers_cpu_s: float = 0.0  # of that CPU, its worker processes' (the rest is the writer's)
 
 
 # Commands are started by a small process made when the benchmark starts. A process's peak
@@ -157,26 +160,67 @@ def _launcher() -> ProcessPoolExecutor:
     return _LAUNCHER[0]
 
 
-def _run_command(cmd: list[str]) -> tuple[int, str, float, int]:
-    """In the launcher: run ``cmd``; (exit code, the end of its stderr, CPU s, peak kB). Its
-    stderr (warnings, progress) goes to a file: a pipe left unread would fill and stop it."""
+def _run_command(cmd: list[str]) -> tuple[int, str, float, int, float]:
+    """In the launcher: run ``cmd``; (exit code, the end of its stderr, CPU s, peak kB, CPU s
+    of its worker processes). Its stderr (warnings, progress) goes to a file: a pipe left
+    unread would fill and stop it."""
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        workers = _Descendants(proc.pid)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            workers.sample()
+            time.sleep(_SAMPLE_S)
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read()[-500:].decode(errors="replace") if proc.returncode else ""
-    return proc.returncode, tail, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    return proc.returncode, tail, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, workers.leaves_cpu_s()
+
+
+_SAMPLE_S = 0.05
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+class _Descendants:
+    """The processes a command started, sampled from /proc: the CPU each had used when last
+    seen, and which started others. Its leaves are the worker processes that parse and
+    derive; the command (or the round process it hands the store to) is the writer. A
+    worker's last ``_SAMPLE_S`` before it ends is not seen: well under a percent of a chunk."""
+
+    def __init__(self, root: int):
+        self.root = root
+        self.cpu: dict[int, float] = {}
+        self.parent: dict[int, int] = {}
+
+    def sample(self) -> None:
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            pid, ppid = int(entry.name), int(fields[1])
+            if pid == self.root or ppid == self.root or ppid in self.parent:
+                self.parent[pid] = ppid
+                self.cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICK
+
+    def leaves_cpu_s(self) -> float:
+        parents = set(self.parent.values())
+        return sum(c for pid, c in self.cpu.items() if pid != self.root and pid not in parents)
 
 
 def pia(store: Path, *args: str) -> Used:
     """Run one `pia-kg` command (from the launcher); its peak memory (its own and its
     workers') counts in :func:`peak_mb`."""
-    code, tail, cpu, peak = _launcher().submit(_run_command, [PIA_KG, "--store", str(store), *args]).result()
+    code, tail, cpu, peak, workers = _launcher().submit(_run_command, [PIA_KG, "--store", str(store), *args]).result()
     if code:
         raise SystemExit(f"pia-kg {' '.join(args[:2])} failed: {tail}")
     _PEAK_KB[0] = max(_PEAK_KB[0], peak)
-    return Used(cpu, peak)
+    return Used(cpu, peak, workers)
 
 
 def impact_report(store: Path, out: Path) -> dict[str, float]:
@@ -202,16 +246,21 @@ def load_in_chunks(store: Path, files: list[Path], chunk: int, batch: int) -> di
     for i in range(0, len(files), chunk):
         part = files[i : i + chunk]
         wall0 = time.perf_counter()
-        cpu = pia(store, "load", *map(str, part), "--batch-size", str(batch)).cpu_s
+        used = pia(store, "load", *map(str, part), "--batch-size", str(batch))
+        cpu = used.cpu_s
         wall = time.perf_counter() - wall0
         chunks.append({"docs_before": i, "docs": len(part), "cpu_s": cpu, "wall_s": wall,
+                       "workers_cpu_s": used.workers_cpu_s,
                        "cpu_s_per_doc": cpu / len(part), "docs_per_s": len(part) / wall,
                        "triples_after": triples(store)})
-        print(f"  chunk at {i:>5} docs: {len(part)} docs, {cpu / len(part):.3f} CPU s/doc, "
+        print(f"  chunk at {i:>5} docs: {len(part)} docs, {cpu / len(part):.3f} CPU s/doc "
+              f"(workers {used.workers_cpu_s / len(part):.3f}, writer {(cpu - used.workers_cpu_s) / len(part):.3f}), "
               f"{len(part) / wall:.2f} docs/s wall", flush=True)
     cpu = sum(c["cpu_s"] for c in chunks)
+    workers = sum(c["workers_cpu_s"] for c in chunks)
     wall = sum(c["wall_s"] for c in chunks)
     return {"chunks": chunks, "cpu_s_per_doc": cpu / len(files), "docs_per_s": len(files) / wall,
+            "workers_cpu_s_per_doc": workers / len(files), "writer_cpu_s_per_doc": (cpu - workers) / len(files),
             "last_vs_first_chunk": last_vs_first(chunks),
             "extrapolated": extrapolate(chunks, NATIONAL) if len(chunks) > 1 else None}
 
@@ -505,6 +554,11 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
               "raw_bulk_load_in_batches": replay,
               "search_index_bytes": search_bytes,
               "queries": queries, "impact_report": report, "one_command": whole}
+    # Where a document's CPU goes: the workers (parse, derive, index entry) and the writer,
+    # beside the engine's own cost of writing the same quads in the same batches.
+    print(f"  load CPU by part: workers {load['workers_cpu_s_per_doc'] * 1000:.0f} ms/doc, writer "
+          f"{load['writer_cpu_s_per_doc'] * 1000:.0f} ms/doc (raw bulk_load of the same quads in the same "
+          f"batches: {replay['cpu_s_per_doc'] * 1000:.0f})", flush=True)
     print(f"  load: {load['cpu_s_per_doc']:.3f} CPU s/doc, {load['docs_per_s']:.2f} docs/s, "
           f"last chunk / first = {load['last_vs_first_chunk']:.2f}; peak RSS while loading "
           f"{load_peak:.0f} MB (largest process)",
