@@ -606,11 +606,11 @@ class _SpoolGroup(WriteGroup):
     1,000-document store spent 6.6 of its writer's 10.6 CPU s in RocksDB's compaction
     threads (``rocksdb:low``), merging the new files into a base level rewritten whole
     (hashed keys overlap all of it). Two ways round it, measured on the engine alone (10
-    loads of 100 documents' quads, each in a process of its own), both cost more: one bulk
-    load per load instead of four (45.4 CPU s against 46.7, a merge every other load, four
-    times the memory), and waiting for the merges before closing so that the next load
-    starts with none (55.6 s against 51.3, the merges left at the end included: merges put
-    off take more files at once)."""
+    loads of 100 documents' quads, each in a process of its own), do not pay: one bulk
+    load per load instead of four saves nothing beyond noise (45.4 CPU s against 46.7; a
+    merge every other load, four times the memory), and waiting for the merges before
+    closing, so that the next load starts with none, costs more (55.6 s against 51.3, the
+    merges left at the end included: merges put off take more files at once)."""
 
     def __init__(self, store_dir: Path, commit: Callable[[], None]):
         self._dir = Path(tempfile.mkdtemp(prefix=_spool_prefix(store_dir), dir=store_dir.parent))
