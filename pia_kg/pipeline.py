@@ -47,7 +47,7 @@ from pia_kg.derive.documents import (
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import LoaderError, PiaKgError, StoreError
 from pia_kg.search import IndexEntry, index_entry, index_for
-from pia_kg.store import GraphData, Store, WriteGroup
+from pia_kg.store import GraphData, Store, WriteGroup, statement_count
 from pia_kg.vocab import (
     DERIVATION_FORMAT_GRAPH,
     HISTORY_GRAPH,
@@ -150,7 +150,7 @@ def parse_and_derive(path: Path) -> DocumentResult:
     result.warnings = list(loaded.warnings)
     text = loaded.graph.serialize(format="nt")
     derived, result.claims = derive_graph(loaded.graph_iri, loaded.graph, text)
-    result.graphs = {loaded.graph_iri: text, **derived}
+    result.keep({loaded.graph_iri: text, **derived})
     src = loaded.source
     if src is not None:
         result.index = index_entry(src.doc_id, src.name, src.sha256, src.text, loaded.graph)
@@ -262,7 +262,7 @@ def _take(
         graphs.update(r.graphs)
         claims[r.graph_iri] = r.claims
         entries += [r.index] if r.index is not None else []
-        report.triples_written += sum(text.count("\n") for text in r.graphs.values())
+        report.triples_written += sum(map(statement_count, r.graphs.values()))
         report.warnings += r.warnings
         report.documents.append({"document": r.name, "kind": r.kind, "triples": r.triples, "quality": quality})
     return graphs, claims, entries

@@ -37,6 +37,7 @@ __all__ = [
     "QueryResult",
     "GraphData",
     "as_graph",
+    "statement_count",
     "ExportFormat",
     "Store",
     "WriteGroup",
@@ -74,9 +75,21 @@ class QueryResult:
             yield {k: (None if v is None else str(v)) for k, v in zip(self.variables, row, strict=True)}
 
 
-#: A graph's content as the store is given it: an rdflib Graph, or N-Triples text (what worker
-#: processes hand back: cheap to pickle, and written without building Python term objects).
-GraphData = Graph | str
+#: A graph's content as the store is given it: an rdflib Graph, or N-Triples text, as a str or
+#: encoded in UTF-8 (what worker processes hand back: cheap to pickle, and written without
+#: building Python term objects, or decoding and encoding it again).
+GraphData = Graph | str | bytes
+
+
+def statement_count(data: GraphData) -> int:
+    """Statements in a graph's content (N-Triples: its lines).
+
+    >>> statement_count("<urn:s> <urn:p> 1 .\\n<urn:s> <urn:p> 2 .\\n"), statement_count(b"")
+    (2, 0)
+    """
+    if isinstance(data, Graph):
+        return len(data)
+    return data.count(b"\n" if isinstance(data, bytes) else "\n")
 
 
 def as_graph(data: GraphData, identifier: URIRef | None = None) -> Graph:
@@ -85,7 +98,7 @@ def as_graph(data: GraphData, identifier: URIRef | None = None) -> Graph:
         return data
     g = Graph(identifier=identifier)
     if data:
-        g.parse(data=data, format="nt")
+        g.parse(data=data.decode("utf-8") if isinstance(data, bytes) else data, format="nt")
     return g
 
 

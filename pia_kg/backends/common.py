@@ -79,7 +79,25 @@ def directory_token(path: Path) -> str:
 
 
 def ntriples(data: GraphData) -> str:
-    return data if isinstance(data, str) else data.serialize(format="nt")
+    """A graph's content as N-Triples text.
+
+    >>> ntriples("<urn:s> <urn:p> 1 .\\n") == ntriples("<urn:s> <urn:p> 1 .\\n".encode())
+    True
+    """
+    if isinstance(data, str):
+        return data
+    if isinstance(data, bytes):
+        return data.decode("utf-8")
+    return data.serialize(format="nt")
+
+
+def ntriples_utf8(data: GraphData) -> bytes:
+    """A graph's content as N-Triples encoded in UTF-8 (text the workers sent so, as it came).
+
+    >>> ntriples_utf8("<urn:s> <urn:p> \\"静\\" .\\n")
+    b'<urn:s> <urn:p> "\\xe9\\x9d\\x99" .\\n'
+    """
+    return data if isinstance(data, bytes) else ntriples(data).encode("utf-8")
 
 
 def swap_update(graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> str:

@@ -19,7 +19,7 @@ pipeline reads each file first).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -74,14 +74,15 @@ def is_derived_of_document(graph: URIRef) -> bool:
 
 @dataclass
 class DocumentResult:
-    """One document parsed and derived, as N-Triples text per graph (cheap to pickle), with
-    its search-index entry."""
+    """One document parsed and derived, as N-Triples per graph encoded in UTF-8 (cheap to
+    pickle, and what the writer hands the bulk loader as it comes: :meth:`keep`), with its
+    search-index entry."""
 
     name: str
     graph_iri: URIRef | None = None
     kind: str = ""
     triples: int = 0
-    graphs: dict[URIRef, str] = field(default_factory=dict)
+    graphs: dict[URIRef, bytes] = field(default_factory=dict)
     claims: list[RecordedRenumbering] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     quality: dict[str, Any] = field(default_factory=dict)
@@ -89,8 +90,20 @@ class DocumentResult:
     error: PiaKgError | None = None
 
     def text_size(self) -> int:
-        """Characters of text it carries to the writer (its graphs, its document's text)."""
+        """Size of the text it carries to the writer (its graphs' bytes, its document's
+        characters)."""
         return sum(map(len, self.graphs.values())) + (len(self.index.text) if self.index else 0)
+
+    def keep(self, graphs: Mapping[URIRef, str]) -> None:
+        """Take ``graphs`` (N-Triples text by graph IRI) encoded, here in a worker, for the
+        one writing process to pass on as it is (:func:`~pia_kg.backends.oxigraph_store.trig_pieces`).
+
+        >>> r = DocumentResult("d.txt")
+        >>> r.keep({URIRef("urn:g"): '<urn:s> <urn:p> "静" .\\n'})
+        >>> r.graphs
+        {rdflib.term.URIRef('urn:g'): b'<urn:s> <urn:p> "\\xe9\\x9d\\x99" .\\n'}
+        """
+        self.graphs = {g: text.encode("utf-8") for g, text in graphs.items()}
 
 
 _DERIVED_FROM = nt.iri(PROV.wasDerivedFrom)
@@ -171,7 +184,8 @@ def derive_text(job: tuple[URIRef, str]) -> DocumentResult:
     (the text goes to the scratch store as it is: no rdflib Graph is built)."""
     doc_graph, text = job
     result = DocumentResult(str(doc_graph).rsplit("/", 1)[-1], graph_iri=doc_graph)
-    result.graphs, result.claims = derive_graph(doc_graph, text)
+    graphs, result.claims = derive_graph(doc_graph, text)
+    result.keep(graphs)
     return result
 
 

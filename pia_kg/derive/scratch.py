@@ -40,7 +40,7 @@ class ScratchStore(OxigraphStore):
     def load_graph(self, graph: URIRef, data: GraphData) -> None:
         """Add ``data`` (N-Triples text, or an rdflib Graph) to ``graph``, which the store
         does not hold yet, in one transaction."""
-        if not isinstance(data, str):
+        if not isinstance(data, (str, bytes)):
             self.replace_graphs({graph: data})
             return
         self._load(data, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph)), lenient=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import SEED_001, SEED_003
 
+from pia_kg.backends.common import ntriples
 from pia_kg.derive.documents import derive_graph, derive_text, init_worker
 
 
@@ -26,7 +27,8 @@ def worker(law_dir: Path) -> bytes:
 
 
 def _lines(graphs: dict) -> dict[str, list[str]]:  # type: ignore[type-arg]
-    return {str(g): sorted(text.splitlines()) for g, text in graphs.items()}
+    """Each graph's lines, sorted: the text a derivation returns, or the UTF-8 a worker sends."""
+    return {str(g): sorted(ntriples(text).splitlines()) for g, text in graphs.items()}
 
 
 @pytest.mark.parametrize("seed", [SEED_001, SEED_003])
