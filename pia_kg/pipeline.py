@@ -43,6 +43,8 @@ from pia_kg.derive.documents import (
     derived_graphs_of,
     init_worker,
     is_derived_of_document,
+    law_versions,
+    read_law,
 )
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import LoaderError, PiaKgError, StoreError
@@ -211,7 +213,7 @@ def _load_files(
             writer = _Writer(store, group=group)
             if writer.outdated:
                 report.warnings.append(OUTDATED_WARNING)
-            results = _in_workers(parse_and_derive, files, writer.law_nquads, workers, ahead=batch_size)
+            results = _in_workers(parse_and_derive, files, writer.law, workers, ahead=batch_size)
             for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=batch_text):
                 # a failing document raises here: the batches before it are committed as the group ends
                 graphs, claims, entries = _take(batch, report, seen, keep_going, progress)
@@ -517,7 +519,7 @@ def _rederive_docs(
     (every document of the store is being derived again), else from those the store holds."""
     writer = _Writer(store, read_claims=not fresh)
     jobs = ((g, _ntriples(store.get_graph(g))) for g in docs)
-    results = _in_workers(derive_text, jobs, writer.law_nquads, workers, ahead=batch_size)
+    results = _in_workers(derive_text, jobs, writer.law, workers, ahead=batch_size)
     for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=BATCH_TEXT):
         graphs: dict[URIRef, GraphData] = {}
         for r in batch:
@@ -555,9 +557,12 @@ class _Writer:
         other = store_format(store) != FORMAT
         self.mark_format = other and not has_documents(store) and not has_law(store)
         self.outdated = other and not self.mark_format
-        self.law_nquads = _law_nquads(store)
+        #: The law as the workers derive against it (:func:`~pia_kg.derive.documents.read_law`),
+        #: read here once; its item-table versions are the correspondences' too.
+        self.law = read_law(_law_nquads(store))
+        init_worker(self.law)
         self.first_records = FirstRecords.read(store) if read_claims else FirstRecords(saved=False)
-        self.correspondences = CorrespondenceGraphs(store, law_fingerprint(store))
+        self.correspondences = CorrespondenceGraphs(store, law_fingerprint(store), law_versions())
         self.first = True
         #: The store's write group the writes go to (``_load_files``); its reads see what is
         #: committed, so it commits before a batch whose first records depend on what it holds.
@@ -613,7 +618,7 @@ def _ontology_graphs(store: Store) -> dict[URIRef, GraphData]:
 
 
 def _law_nquads(store: Store) -> bytes:
-    """The law graphs as N-Quads, for the workers to read the law from."""
+    """The law graphs as N-Quads, for the writer to read the law from (``read_law``)."""
     from pia_kg.derive.law_state import law_graphs
 
     graphs = law_graphs(store)
@@ -647,7 +652,7 @@ def default_workers() -> int:
 def _in_workers(
     job: Callable[[Any], DocumentResult],
     items: Iterable[Any],
-    law_nquads: bytes,
+    law: bytes,
     workers: int | None,
     *,
     ahead: int = 0,
@@ -656,16 +661,17 @@ def _in_workers(
     worker plus ``ahead`` in flight: memory stays bounded whatever the number of items, and
     while the caller writes a batch of ``ahead`` results the workers go on with the next
     batch instead of waiting (with two per worker only, they sat idle through most of each
-    write). A single worker, or a handful of items, run in this process."""
+    write). A single worker, or a handful of items, run in this process. ``law``: the law
+    as :func:`~pia_kg.derive.documents.read_law` read it."""
     items = iter(items)
     first = list(itertools.islice(items, 4))
     n = workers if workers is not None else default_workers()
     if n <= 1 or len(first) < 4:
-        init_worker(law_nquads)
+        init_worker(law)
         yield from map(job, itertools.chain(first, items))
         return
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_start_worker, initargs=(law_nquads,))
+    pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_start_worker, initargs=(law,))
     try:
         pending: deque[Future[DocumentResult]] = deque()
         source = itertools.chain(first, items)
@@ -680,13 +686,13 @@ def _in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_worker(law_nquads: bytes) -> None:
-    """A worker process: the law read, then everything it holds so far (modules,
+def _start_worker(law: bytes) -> None:
+    """A worker process: the law taken, then everything it holds so far (modules,
     the law) set aside from the garbage collector, which would otherwise walk it again with
     every document."""
     import gc
 
-    init_worker(law_nquads)
+    init_worker(law)
     gc.collect()
     gc.freeze()
     # A document's objects die by reference counting (its graph holds no cycle: over 150

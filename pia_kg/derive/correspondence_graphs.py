@@ -117,7 +117,12 @@ class CorrespondenceGraphs:
     writer's to tell (pia_kg/derive/first_records.py).
     """
 
-    def __init__(self, store: Store, law_fingerprint: str | None = None) -> None:
+    def __init__(
+        self, store: Store, law_fingerprint: str | None = None, versions: Sequence[TableVersion] | None = None
+    ) -> None:
+        """``versions``: the store's item-table versions, when the caller has read them (the
+        writer, from the law's graphs alone: 0.3-1 s of CPU less than reading them from a
+        store of 1,000 documents)."""
         from pia_kg.derive.law_state import law_fingerprint as fingerprint_of
 
         self.store = store
@@ -125,6 +130,8 @@ class CorrespondenceGraphs:
         self.digests = stored_digests(store)
         self._pairs: list[tuple[TableVersion, TableVersion]] | None = None
         self._versions: dict[tuple[str, str], TableVersion] | None = None
+        if versions is not None:
+            self._versions = {(v.table.key, v.version_key): v for v in versions}
 
     def update(self, claims: Iterable[RecordedRenumbering]) -> tuple[dict[URIRef, str], list[URIRef]]:
         """The pair graphs to write and the graphs to drop so that the store's correspondences

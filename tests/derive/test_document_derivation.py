@@ -15,15 +15,15 @@ from pia_kg.derive.documents import derive_graph, derive_text, init_worker
 
 @pytest.fixture(scope="module")
 def worker(law_dir: Path) -> bytes:
-    """This process made a worker deriving against the law of ``law_dir``; the law's N-Quads."""
+    """This process made a worker deriving against the law of ``law_dir``; the law as its writer read it."""
     from pia_kg import pipeline
     from pia_kg.backends.oxigraph_store import OxigraphStore
 
     store = OxigraphStore()
     pipeline.load_law_dir(store, law_dir)
-    law_nquads = pipeline._Writer(store).law_nquads
-    init_worker(law_nquads)
-    return law_nquads
+    law = pipeline._Writer(store).law
+    init_worker(law)
+    return law
 
 
 def _lines(graphs: dict) -> dict[str, list[str]]:  # type: ignore[type-arg]
