@@ -30,8 +30,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rdflib import Graph, URIRef
 
@@ -57,6 +58,9 @@ from pia_kg.vocab import (
     RESOLUTION_GRAPH,
     document_graph,
 )
+
+if TYPE_CHECKING:
+    from pia_kg.loaders.law.model import TableVersion
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
@@ -557,16 +561,26 @@ class _Writer:
         other = store_format(store) != FORMAT
         self.mark_format = other and not has_documents(store) and not has_law(store)
         self.outdated = other and not self.mark_format
-        #: The law as the workers derive against it (:func:`~pia_kg.derive.documents.read_law`),
-        #: read here once; its item-table versions are the correspondences' too.
-        self.law = read_law(_law_nquads(store))
-        init_worker(self.law)
         self.first_records = FirstRecords.read(store) if read_claims else FirstRecords(saved=False)
-        self.correspondences = CorrespondenceGraphs(store, law_fingerprint(store), law_versions())
+        self.correspondences = CorrespondenceGraphs(store, law_fingerprint(store), self._law_versions)
         self.first = True
         #: The store's write group the writes go to (``_load_files``); its reads see what is
         #: committed, so it commits before a batch whose first records depend on what it holds.
         self.group = group if group is not None else WriteGroup()
+
+    @cached_property
+    def law(self) -> bytes:
+        """The law as the workers derive against it (:func:`~pia_kg.derive.documents.read_law`),
+        read once, when first needed (a removal may need none of it), and taken by this
+        process too."""
+        law = read_law(_law_nquads(self.store))
+        init_worker(law)
+        return law
+
+    def _law_versions(self) -> list[TableVersion]:
+        """The law's item-table versions, as :attr:`law` read them: the correspondences'."""
+        init_worker(self.law)
+        return law_versions()
 
     def write(
         self,

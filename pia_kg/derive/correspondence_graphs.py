@@ -17,7 +17,7 @@ the first write drops it and writes the pair graphs in its place.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from rdflib import URIRef
 
@@ -118,20 +118,24 @@ class CorrespondenceGraphs:
     """
 
     def __init__(
-        self, store: Store, law_fingerprint: str | None = None, versions: Sequence[TableVersion] | None = None
+        self,
+        store: Store,
+        law_fingerprint: str | None = None,
+        read_versions: Callable[[], Sequence[TableVersion]] | None = None,
     ) -> None:
-        """``versions``: the store's item-table versions, when the caller has read them (the
-        writer, from the law's graphs alone: 0.3-1 s of CPU less than reading them from a
-        store of 1,000 documents)."""
+        """``read_versions``: how to read the store's item-table versions when a pair graph
+        is derived again, if not from the store (the writer reads them from the law's graphs
+        alone, which it reads for its workers: 0.3-1 s of CPU less than from a store of 1,000
+        documents)."""
         from pia_kg.derive.law_state import law_fingerprint as fingerprint_of
+        from pia_kg.derive.law_state import main_versions_from_store
 
         self.store = store
         self.fingerprint = law_fingerprint if law_fingerprint is not None else fingerprint_of(store)
         self.digests = stored_digests(store)
         self._pairs: list[tuple[TableVersion, TableVersion]] | None = None
         self._versions: dict[tuple[str, str], TableVersion] | None = None
-        if versions is not None:
-            self._versions = {(v.table.key, v.version_key): v for v in versions}
+        self._read_versions = read_versions or (lambda: main_versions_from_store(store))
 
     def update(self, claims: Iterable[RecordedRenumbering]) -> tuple[dict[URIRef, str], list[URIRef]]:
         """The pair graphs to write and the graphs to drop so that the store's correspondences
@@ -163,10 +167,8 @@ class CorrespondenceGraphs:
         return self._pairs
 
     def _derive(self, old: TableVersion, new: TableVersion, used: list[RecordedRenumbering], digest: str) -> str:
-        from pia_kg.derive.law_state import main_versions_from_store
-
         if self._versions is None:  # the law does not change while a store is written: read it once
-            self._versions = {(v.table.key, v.version_key): v for v in main_versions_from_store(self.store)}
+            self._versions = {(v.table.key, v.version_key): v for v in self._read_versions()}
         versions = list(self._versions.values())
         old, new = self._versions[old.table.key, old.version_key], self._versions[new.table.key, new.version_key]
         pairs = derive_correspondences(old, new, used, law_terms(versions, old), law_terms(versions, new))
