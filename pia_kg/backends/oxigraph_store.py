@@ -63,7 +63,8 @@ FLUSH_EVERY = 32 << 20
 #: document so, 0.174-0.176 in groups of 512 MB (about 230 documents; the main process 65-67
 #: ms a document against 69-73), and 313-316 bytes a triple after the load against 329.
 GROUP_BYTES = 4096 << 20
-#: Characters of replaced graphs (graphs the store holds already) a write group keeps in memory.
+#: Characters (bytes, of text sent in UTF-8) of replaced graphs (graphs the store holds
+#: already) a write group keeps in memory.
 GROUP_REPLACED = 4 << 20
 
 _EXPORT = {
@@ -649,7 +650,8 @@ class _SpoolGroup(WriteGroup):
     ) -> bool:
         """Take one write (``added``: graphs neither in the store nor gathered); False, taking
         nothing, when its replaced graphs would pass what a group keeps (``GROUP_REPLACED``)."""
-        size = sum(len(ntriples(d)) for d in replaced.values())
+        # text as it came (the workers' UTF-8 counted in bytes, no fewer than its characters)
+        size = sum(len(d) if isinstance(d, (str, bytes)) else len(ntriples(d)) for d in replaced.values())
         if self._replaced_size + size > GROUP_REPLACED:
             return False
         if added:
