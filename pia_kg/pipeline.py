@@ -23,9 +23,11 @@ When the law changes, everything derived from it is derived again (:func:`rederi
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,6 +47,7 @@ from pia_kg.derive.documents import (
     init_worker,
     is_derived_of_document,
     law_versions,
+    prepare,
     read_law,
 )
 from pia_kg.derive.renumbering_records import RecordedRenumbering
@@ -684,28 +687,62 @@ def _in_workers(
         init_worker(law)
         yield from map(job, itertools.chain(first, items))
         return
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_start_worker, initargs=(law,))
+    method = _start_method()
+    if method == "fork":
+        _prepare_fork(law)
+    pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(law,))
     try:
         pending: deque[Future[DocumentResult]] = deque()
         source = itertools.chain(first, items)
         for item in itertools.islice(source, 2 * n + ahead):
             pending.append(pool.submit(job, item))
+            gc.unfreeze()  # the first submission started every worker
         while pending:
             done = pending.popleft().result()
             for item in itertools.islice(source, 1):
                 pending.append(pool.submit(job, item))
             yield done
     finally:
+        gc.unfreeze()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_method() -> str:
+    """How worker processes start: forked from this process when it runs no other thread of
+    Python's, started anew otherwise.
+
+    A forked worker begins with what this process already has: its modules, the law it read
+    and what :func:`~pia_kg.derive.documents.prepare` read of it. A worker started anew
+    imported and read all of that itself, about 0.6 CPU s, in each worker and each command
+    (10 ms a document in commands of 100). The engine's own threads (the embedded store's
+    merges) are not copied and hold nothing a worker uses: a worker opens no store but its
+    scratch store in memory, and ends without closing anything it was given. Another thread
+    of Python's could hold a lock of the interpreter's or of a library's at the moment of
+    the fork, and the worker would wait for it for ever: a server or a test that runs
+    threads gets workers started anew.
+    """
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def _prepare_fork(law: bytes) -> None:
+    """Before forking the workers: the law taken here, what every worker reads once read
+    (the document readers' modules, :func:`~pia_kg.derive.documents.prepare`), and all of it
+    set aside from the garbage collector, so that a worker's collections do not walk it and
+    copy its pages (undone here once the workers are forked)."""
+    from pia_kg.loaders.documents import assessment, report  # noqa: F401  (the workers' first job)
+
+    init_worker(law)
+    prepare()
+    gc.collect()
+    gc.freeze()
 
 
 def _start_worker(law: bytes) -> None:
     """A worker process: the law taken, then everything it holds so far (modules,
     the law) set aside from the garbage collector, which would otherwise walk it again with
     every document."""
-    import gc
-
     init_worker(law)
     gc.collect()
     gc.freeze()

@@ -335,3 +335,24 @@ def test_a_national_load_lists_its_first_documents_and_counts_the_rest(capsys: p
     assert "Error: bad.txt:3: not an assessment" in printed.err
     assert f"{TABLE_ROWS + 7:,} documents, the first {TABLE_ROWS:,} listed; 3 of them all with warnings" in printed.err
     assert f"{TABLE_ROWS + 7} document(s) loaded, 1 failed" in printed.out
+
+
+def test_the_progress_bar_runs_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drawn on a terminal when the load advances, by no thread of its own: a load forks its
+    workers only from a process that runs no other thread."""
+    import importlib
+    import threading
+
+    from rich.console import Console
+
+    cli_app = importlib.import_module("pia_kg.cli.app")  # the module (pia_kg.cli.app is also its Typer)
+
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=100)
+    monkeypatch.setattr(cli_app, "err", terminal)
+    before = threading.active_count()
+    with cli_app._progress() as bar:
+        task = bar.add_task("loading", total=2, item="")
+        bar.update(task, advance=1, item="first.txt", refresh=True)
+        assert threading.active_count() == before
+    drawn = terminal.file.getvalue()  # type: ignore[attr-defined]
+    assert "1/2" in drawn and "first.txt" in drawn

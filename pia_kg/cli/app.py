@@ -131,6 +131,9 @@ def main_options(
 
 
 def _progress() -> Progress:
+    """A progress bar on the terminal, drawn again when its caller advances it: a bar that
+    drew itself would run a thread, and a load forks its workers only from a process that
+    runs no other thread (pia_kg/pipeline.py, ``_start_method``)."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -138,6 +141,7 @@ def _progress() -> Progress:
         TextColumn("{task.fields[item]}"),
         console=err,
         transient=True,
+        auto_refresh=False,
         disable=not err.is_terminal,
     )
 

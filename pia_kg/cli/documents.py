@@ -41,7 +41,7 @@ def load(
         task = bar.add_task("loading", total=len(files), item="")
 
         def step(name: str) -> None:
-            bar.update(task, advance=1, item=name)
+            bar.update(task, advance=1, item=name, refresh=True)
 
         report = load_documents(
             state.store(),

@@ -27,7 +27,7 @@ def _load_law(folder: Path) -> None:
     with _progress() as bar:
         task = bar.add_task("law tables", total=None, item="")
         report = load_law_dir(
-            state.store(), folder, progress=lambda name: bar.update(task, advance=1, item=name)
+            state.store(), folder, progress=lambda name: bar.update(task, advance=1, item=name, refresh=True)
         )
     table = Table("table", "version", "items", "source", title=f"law tables from {folder}")
     for v in report.law_versions:

@@ -44,6 +44,7 @@ __all__ = [
     "is_derived_of_document",
     "read_law",
     "init_worker",
+    "prepare",
     "derive_text",
     "derive_graph",
     "claims_digest",
@@ -154,6 +155,22 @@ def init_worker(law: bytes) -> None:
     if _LAW is not None and key == _LAW_KEY:
         return
     _LAW, _LAW_KEY = pickle.loads(law), key  # made by this run's writer (read_law)
+
+
+def prepare() -> None:
+    """Read now what a derivation reads once per process: its modules, the questions its
+    answer rows are shaped after, and the correspondences of the law's successive table
+    versions (each recorded renumbering is checked against them). A writer that forks its
+    workers prepares first: they start with all of it (the same objects, so the same cache
+    entries) instead of each reading it again with its first documents."""
+    from pia_kg.derive import answer_rows, basis_links, resolution, scratch  # noqa: F401
+    from pia_kg.derive.correspondence import successive_pairs
+    from pia_kg.derive.history import table_correspondences
+    from pia_kg.named_queries import named_queries
+
+    named_queries()
+    for old, new in successive_pairs(law_versions()):
+        table_correspondences(old, new)
 
 
 def law_versions() -> list[TableVersion]:

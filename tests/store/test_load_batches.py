@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from conftest import LAW_DIR
 
+from pia_kg import pipeline
 from pia_kg.backends.oxigraph_store import spool_folders
 from pia_kg.corpus import write_corpus
 from pia_kg.derive.documents import derived_graphs_of
@@ -80,10 +83,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return write_corpus(tmp_path_factory.mktemp("corpus"), 12, seed=5)
 
 
-def test_batches_in_workers_give_every_document_its_derivations(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_batches_in_workers_give_every_document_its_derivations(law_store, corpus, tmp_path, monkeypatch, start) -> None:  # noqa: ANN001
+    """Workers forked from the writer (what it read and prepared, shared) or started anew
+    (each reading its own) derive what one process does alone."""
+    monkeypatch.setattr(pipeline, "_start_method", lambda: start)
     shutil.copytree(law_store, tmp_path / "s")
     store = open_store("oxigraph", path=tmp_path / "s")
     report = load_documents(store, corpus[:9], batch_size=4, workers=2)
+    assert gc.get_freeze_count() == 0  # the writer's objects, set aside for the fork, are back
     assert len(report.documents) == 9
     assert documents(store) == {p.stem for p in corpus[:9]}
     assert_whole(store)
@@ -96,6 +104,23 @@ def test_batches_in_workers_give_every_document_its_derivations(law_store, corpu
         assert alone.triple_count(g) == store.triple_count(g), g
     store.close()
     alone.close()
+
+
+def test_workers_are_forked_only_from_a_process_without_other_threads(tmp_path: Path) -> None:
+    # a writer as `pia-kg load` runs it: a process of its own, the engine's threads running
+    alone = (
+        "import sys; from pia_kg import pipeline; from pia_kg.store import open_store; "
+        "s = open_store('oxigraph', path=sys.argv[1]); print(pipeline._start_method())"
+    )
+    assert subprocess.run([sys.executable, "-c", alone, str(tmp_path / "s")], capture_output=True, text=True, check=True).stdout == "fork\n"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert pipeline._start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
 
 
 def test_adding_and_removing_a_document_writes_only_its_graphs(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
