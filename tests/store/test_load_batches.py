@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import random
 import shutil
@@ -16,8 +15,11 @@ from pathlib import Path
 
 import pytest
 from conftest import LAW_DIR
+from rdflib import URIRef
+from rdflib.compare import to_isomorphic
 
 from pia_kg import pipeline
+from pia_kg.backends.journal import read_journal
 from pia_kg.backends.oxigraph_store import spool_folders
 from pia_kg.corpus import write_corpus
 from pia_kg.derive.documents import derived_graphs_of
@@ -87,12 +89,23 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 def test_batches_in_workers_give_every_document_its_derivations(law_store, corpus, tmp_path, monkeypatch, start) -> None:  # noqa: ANN001
     """Workers forked from the writer (what it read and prepared, shared) or started anew
     (each reading its own) derive what one process does alone."""
-    monkeypatch.setattr(pipeline, "_start_method", lambda: start)
     shutil.copytree(law_store, tmp_path / "s")
-    store = open_store("oxigraph", path=tmp_path / "s")
-    report = load_documents(store, corpus[:9], batch_size=4, workers=2)
-    assert gc.get_freeze_count() == 0  # the writer's objects, set aside for the fork, are back
-    assert len(report.documents) == 9
+    if start == "fork":  # in a process of its own, as `pia-kg load` runs: no other thread
+        script = (
+            "import gc, sys; from pia_kg import pipeline; from pia_kg.store import open_store\n"
+            "store = open_store('oxigraph', path=sys.argv[1])\n"
+            "assert pipeline._start_method() == 'fork'\n"
+            "report = pipeline.load_documents(store, sys.argv[2:], batch_size=4, workers=2)\n"
+            "assert gc.get_freeze_count() == 0  # what was set aside for the fork is back\n"
+            "print(len(report.documents))\n"
+        )
+        run = [sys.executable, "-c", script, str(tmp_path / "s"), *map(str, corpus[:9])]
+        assert subprocess.run(run, capture_output=True, text=True, check=True).stdout == "9\n"
+        store = open_store("oxigraph", path=tmp_path / "s")
+    else:
+        monkeypatch.setattr(pipeline, "_start_method", lambda: "spawn")
+        store = open_store("oxigraph", path=tmp_path / "s")
+        assert len(load_documents(store, corpus[:9], batch_size=4, workers=2).documents) == 9
     assert documents(store) == {p.stem for p in corpus[:9]}
     assert_whole(store)
     # the same documents one at a time, in this process: the same graphs
@@ -520,3 +533,85 @@ def test_an_interrupted_write_group_leaves_nothing_of_itself(law_store, corpus, 
     (left / "000000.trig").write_text("<urn:g> { <urn:s> <urn:p> <urn:o> . }\n", encoding="utf-8")
     open_store("oxigraph", path=tmp_path / "s").close()
     assert not left.exists()
+
+
+def _rotated(corpus: list[Path], folder: Path) -> Path:
+    """The same file names, each with the next one's text: every document loaded again
+    changed whole."""
+    folder.mkdir()
+    for path, other in zip(corpus, [*corpus[1:], corpus[0]], strict=True):
+        shutil.copy(other, folder / path.name)
+    return folder
+
+
+def _graph(store: Store, g: URIRef) -> object:
+    return to_isomorphic(store.get_graph(g))
+
+
+def test_documents_loaded_again_changed_give_what_a_fresh_load_gives(law_store, corpus, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Each document replaced by another text (the whole graph changes: dropped and
+    bulk-loaded again under the journal, no SPARQL update of its lines), and loaded again
+    unchanged (no line changes): the store holds what loading that text once gives."""
+    from pia_kg.backends.common import SparqlUpdateStore
+
+    def no_swap(*_a: object, **_k: object) -> None:
+        raise AssertionError("a batch of documents loaded again went through one SPARQL update")
+
+    monkeypatch.setattr(SparqlUpdateStore, "replace_graphs", no_swap)
+    changed = _rotated(corpus[:4], tmp_path / "changed")
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    load_documents(store, corpus[:4], workers=1, batch_size=2)
+    load_documents(store, [changed], workers=1, batch_size=2)
+    load_documents(store, [changed], workers=1, batch_size=2)
+    shutil.copytree(law_store, tmp_path / "t")
+    fresh = open_store("oxigraph", path=tmp_path / "t")
+    load_documents(fresh, [changed], workers=1, batch_size=2)
+    assert store.named_graphs() == fresh.named_graphs()
+    for g in store.named_graphs():
+        assert _graph(store, g) == _graph(fresh, g), g
+    assert_whole(store)
+    assert read_journal(tmp_path / "s") is None
+    store.close()
+    fresh.close()
+
+
+@pytest.mark.slow
+def test_kill_9_while_documents_are_loaded_again_leaves_each_old_or_new_with_its_derivations(
+    law_store, corpus, tmp_path  # noqa: ANN001
+) -> None:
+    docs = corpus[:6]
+    old_dir, new_dir = tmp_path / "old", _rotated(docs, tmp_path / "new")
+    old_dir.mkdir()
+    for p in docs:
+        shutil.copy(p, old_dir)
+    base, full = tmp_path / "base", tmp_path / "full"
+    shutil.copytree(law_store, base)
+    subprocess.run([PIA_KG, "--store", str(base), "load", str(old_dir)], check=True, capture_output=True)
+    shutil.copytree(base, full)
+    started = time.monotonic()
+    assert _load(full, new_dir).wait(timeout=600) == 0
+    duration = time.monotonic() - started
+    before, after = open_store("oxigraph", path=base, read_only=True), open_store("oxigraph", path=full, read_only=True)
+    rng = random.Random(20261206)
+    for trial in range(4):
+        target = tmp_path / f"kill{trial}"
+        shutil.copytree(base, target)
+        proc = _load(target, new_dir)
+        time.sleep(rng.uniform(0.3, duration))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        store = open_store("oxigraph", path=target)
+        new = []
+        for p in docs:
+            doc = ID[f"graph/doc/{p.stem}"]
+            state = [_graph(store, g) for g in (doc, *derived_graphs_of(doc))]
+            if state == [_graph(after, g) for g in (doc, *derived_graphs_of(doc))]:
+                new.append(p.stem)
+            else:
+                assert state == [_graph(before, g) for g in (doc, *derived_graphs_of(doc))], p.stem
+        assert new == [p.stem for p in docs[: len(new)]] and (len(new) % 3 == 0 or len(new) == len(docs)), new
+        assert_whole(store)
+        store.close()
+    before.close()
+    after.close()
