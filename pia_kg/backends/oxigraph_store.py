@@ -467,7 +467,8 @@ class OxigraphStore(SparqlUpdateStore):
         if not self._dump_into(old, replaced):
             return False
         update, reload = delta_plan(old, replaced, dropped, whole=True) if replaced or dropped else ("", [])
-        loads = [*chunks, *([as_trig({g: replaced[g] for g in reload})] if reload else [])]
+        again = [as_trig({g: replaced[g] for g in reload})] if reload else []
+        loads = [*chunks, *again]
         if loads:
             if not self._dump_into(old, dropped):  # what the journal needs to put them back
                 return False
@@ -476,13 +477,15 @@ class OxigraphStore(SparqlUpdateStore):
             except OSError as exc:
                 raise StoreError(f"cannot write the journal beside {self.path}, store unchanged: {exc}") from None
         try:
-            if update:  # first: it drops the graphs loaded again whole
+            # The new graphs first: a bulk load that finds the engine's write buffer holding an
+            # update flushes it into a file of its own, which the engine then merges with the
+            # store; then the update, which drops the graphs loaded again whole, and those.
+            for chunk in chunks:
+                self._bulk_load(chunk)
+            if update:
                 self._store.update(update)
-            for chunk in loads:
-                if isinstance(chunk, Path):
-                    self._store.bulk_load(path=str(chunk), format=ox.RdfFormat.TRIG)
-                else:
-                    self._store.bulk_load(chunk, format=ox.RdfFormat.TRIG)
+            for chunk in again:
+                self._bulk_load(chunk)
         except (SyntaxError, OSError) as exc:
             if loads:
                 self._roll_back(self._store)  # the journal says what to undo
@@ -492,6 +495,12 @@ class OxigraphStore(SparqlUpdateStore):
         self._committed()
         self._written(len(update))  # the bulk loader writes files, not the write buffers
         return True
+
+    def _bulk_load(self, chunk: bytes | Path) -> None:
+        if isinstance(chunk, Path):
+            self._store.bulk_load(path=str(chunk), format=ox.RdfFormat.TRIG)
+        else:
+            self._store.bulk_load(chunk, format=ox.RdfFormat.TRIG)
 
     def _dump_into(self, old: dict[str, str], graphs: Iterable[URIRef]) -> bool:
         """Add the N-Triples of ``graphs`` to ``old`` (dumped by the engine itself: no quad
