@@ -24,11 +24,12 @@ When the law changes, everything derived from it is derived again (:func:`rederi
 from __future__ import annotations
 
 import gc
+import hashlib
 import itertools
 import multiprocessing
 import os
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from pia_kg.derive.documents import (
     init_worker,
     is_derived_of_document,
     law_versions,
+    made_with,
     prepare,
     read_law,
 )
@@ -58,6 +60,7 @@ from pia_kg.vocab import (
     DERIVATION_FORMAT_GRAPH,
     HISTORY_GRAPH,
     ID,
+    PIA,
     RESOLUTION_GRAPH,
     document_graph,
 )
@@ -176,18 +179,23 @@ def load_documents(
     workers: int | None = None,
     batch_text: int = BATCH_TEXT,
     round_size: int | None = None,
+    again: bool = False,
 ) -> LoadReport:
     """Parse and derive every document under ``paths`` in worker processes; write them in
     batches of ``batch_size`` (fewer where they reach ``batch_text`` characters of text), each
     batch with its derivations in one transaction. More than ``round_size`` documents into a
     store in a folder are loaded in rounds of that many, each written by a process of its own
-    (:func:`_in_rounds`).
+    (:func:`_in_rounds`). A file the store holds as it is (the same bytes, derived by this
+    pia-kg against this law) is reported ``unchanged`` and not read again, unless ``again``
+    (:func:`_skip_unchanged`).
 
     A document that fails raises before its batch is written; with ``keep_going`` it is
     reported in ``failed`` and the others are loaded.
     """
     files = collect_files(paths)
-    options = {"keep_going": keep_going, "batch_size": batch_size, "workers": workers, "batch_text": batch_text}
+    options = {
+        "keep_going": keep_going, "batch_size": batch_size, "workers": workers, "batch_text": batch_text, "again": again
+    }
     round_size = round_size or default_round()
     if len(files) > round_size and _hands_over(store):
         return _in_rounds(store, files, round_size, progress, options)
@@ -204,6 +212,7 @@ def _load_files(
     workers: int | None,
     batch_text: int,
     seen: dict[str, str],
+    again: bool = False,
 ) -> LoadReport:
     """:func:`load_documents` in this process; ``seen``: the documents already loaded by
     content digest (a file of the same content is reported as their duplicate), updated."""
@@ -220,6 +229,8 @@ def _load_files(
             writer = _Writer(store, group=group)
             if writer.outdated:
                 report.warnings.append(OUTDATED_WARNING)
+            if not again:
+                files = _skip_unchanged(store, files, writer.law, report, seen, progress)
             results = _in_workers(parse_and_derive, files, writer.law, workers, ahead=batch_size)
             for batch in _batched(results, batch_size, weight=DocumentResult.text_size, limit=batch_text):
                 # a failing document raises here: the batches before it are committed as the group ends
@@ -238,6 +249,56 @@ def _load_files(
         index_for(store, prune=True)
         raise
     return report
+
+
+def _skip_unchanged(
+    store: Store, files: Sequence[Path], law: bytes, report: LoadReport, seen: dict[str, str], progress: Progress | None
+) -> list[Path]:
+    """The files to read: ``files`` but those the store holds as they are, each reported
+    ``unchanged`` (and ``seen``). A file is held as it is when its document's graph holds its
+    SHA-256 and its resolution graph was made with what this load would make it with
+    (:func:`~pia_kg.derive.documents.made_with`: this pia-kg's files, this law): reading it
+    again would write the same graphs. Only the files whose document the store holds are read
+    here (to digest them), found by name: loading a folder again after one file was added to it
+    reads that file, not the folder. A name given twice is read as given.
+    """
+    names = Counter(p.stem for p in files)
+    by_graph = {document_graph(p.stem): p for p in files if names[p.stem] == 1}
+    held = store.graphs_held(list(by_graph)) if by_graph else set()
+    if not held:
+        return list(files)
+    marker = made_with(hashlib.sha256(law).hexdigest())
+    stored = _stored_digests(store, sorted(held), marker)
+    same: set[Path] = set()
+    for g, digest in stored.items():
+        path = by_graph[g]
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                same.add(path)
+        except OSError:
+            continue  # read by a worker, which reports what is wrong with it
+    for path in files:
+        if path in same:
+            if progress:
+                progress(path.name)
+            seen.setdefault(stored[document_graph(path.stem)], path.name)
+            report.documents.append({"document": path.name, "kind": "unchanged", "triples": 0})
+    return [p for p in files if p not in same]
+
+
+def _stored_digests(store: Store, graphs: Sequence[URIRef], marker: str) -> dict[URIRef, str]:
+    """The SHA-256 each document graph of ``graphs`` holds, for those whose resolution graph
+    was made with ``marker``: looked up by name, 200 documents a query."""
+    out: dict[URIRef, str] = {}
+    for i in range(0, len(graphs), 200):
+        pairs = " ".join(f"(<{g}> <{derived_graphs_of(g)[0]}>)" for g in graphs[i : i + 200])
+        rows = store.query(
+            f"""SELECT ?g ?sha WHERE {{ VALUES (?g ?res) {{ {pairs} }}
+              GRAPH ?g {{ ?source <{PIA.sha256}> ?sha }}
+              GRAPH ?res {{ ?res <{PIA.madeWith}> "{marker}" }} }}"""
+        ).rows
+        out.update((URIRef(str(g)), str(sha)) for g, sha in rows)
+    return out
 
 
 def _take(

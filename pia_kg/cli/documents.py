@@ -32,8 +32,19 @@ def load(
         int | None,
         typer.Option("--workers", min=1, help="Parsing processes (default: one per core)."),
     ] = None,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="Read every document again, also those the store holds as they are (the same file, "
+            "read by this pia-kg against this law), which are otherwise skipped: after a new pdftotext, say.",
+        ),
+    ] = False,
 ) -> None:
-    """Load assessment documents; each replaces its own earlier version (loading twice changes nothing)."""
+    """Load assessment documents; each replaces its own earlier version (loading twice changes nothing).
+
+    A file the store already holds as it is is not read again: loading a folder again after
+    adding a file to it reads that file only."""
     from pia_kg.pipeline import collect_files, load_documents
 
     files = collect_files(paths)
@@ -50,6 +61,7 @@ def load(
             progress=step,
             batch_size=batch_size,
             workers=workers,
+            again=again,
         )
     _print_load_report(report)
     if report.failed:
@@ -79,10 +91,13 @@ def _print_load_report(report: LoadReport) -> None:
             highlight=False,
         )
     duplicates = sum(1 for d in report.documents if d["kind"] == "duplicate")
-    again = f" ({duplicates} duplicate(s) of another file, not loaded again)" if duplicates else ""
+    unchanged = sum(1 for d in report.documents if d["kind"] == "unchanged")
+    notes = [f"{duplicates} duplicate(s) of another file, not loaded again"] if duplicates else []
+    notes += [f"{unchanged} unchanged, held as they are (--again reads them anyway)"] if unchanged else []
     out.print(
-        f"{len(report.documents) - duplicates} document(s) loaded{again}, "
-        f"{len(report.failed)} failed; {report.triples_written} triples written"
+        f"{len(report.documents) - duplicates - unchanged} document(s) loaded"
+        + (f" ({'; '.join(notes)})" if notes else "")
+        + f", {len(report.failed)} failed; {report.triples_written} triples written"
     )
 
 

@@ -22,6 +22,8 @@ import hashlib
 import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
@@ -31,7 +33,7 @@ from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import PiaKgError
 from pia_kg.search import IndexEntry
 from pia_kg.store import GraphData
-from pia_kg.vocab import HISTORY_GRAPH, ID, PROV, RESOLUTION_GRAPH
+from pia_kg.vocab import HISTORY_GRAPH, ID, PIA, PROV, RESOLUTION_GRAPH
 
 if TYPE_CHECKING:
     from pia_kg.derive.citation_check import LawContext
@@ -44,6 +46,7 @@ __all__ = [
     "is_derived_of_document",
     "read_law",
     "init_worker",
+    "made_with",
     "prepare",
     "derive_text",
     "derive_graph",
@@ -110,6 +113,7 @@ class DocumentResult:
 
 
 _DERIVED_FROM = nt.iri(PROV.wasDerivedFrom)
+_MADE_WITH = nt.iri(PIA.madeWith)
 
 # --- the law as the derivations read it, and a scratch store a document -----------------
 
@@ -173,6 +177,42 @@ def prepare() -> None:
         table_correspondences(old, new)
 
 
+def made_with(law_key: str) -> str:
+    """What a document's derived graphs are made with, as a digest: the derivation format,
+    pia-kg's own files (its readers, derivations and questions, byte for byte) and the law as
+    read (``law_key``: the SHA-256 of :func:`read_law`'s bytes). Each resolution graph states
+    it (``pia:madeWith``); a load skips a file whose bytes the store holds, made with the same
+    (pia_kg/pipeline.py): reading it again would give the same graphs.
+
+    >>> made_with("a") == made_with("a") != made_with("b")
+    True
+    """
+    from pia_kg.derive.derivation_format import FORMAT
+
+    return hashlib.sha256(f"{FORMAT}\n{_code_digest()}\n{law_key}".encode()).hexdigest()[:32]
+
+
+#: The files of pia-kg a document's graphs depend on (its code, ontology and questions).
+_CODE_SUFFIXES = frozenset({".py", ".rq", ".ttl", ".toml"})
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    import pia_kg
+    import pia_kg.loaders
+    import pia_kg.ontology
+    import pia_kg.queries
+
+    digest = hashlib.sha256()
+    for package in (pia_kg, pia_kg.loaders, pia_kg.ontology, pia_kg.queries):
+        for root in map(Path, package.__path__):
+            for path in sorted(root.rglob("*")):
+                if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
+                    digest.update(f"{package.__name__}/{path.relative_to(root).as_posix()}\n".encode())
+                    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def law_versions() -> list[TableVersion]:
     """The item-table versions of the law this process took (:func:`init_worker`)."""
     return _law()[1]
@@ -211,6 +251,7 @@ def derive_graph(
     # Each derived graph says what it was derived from: never empty, so a document without
     # its derived graphs is told from one from which nothing was derived.
     resolution.add(nt.iri(res_iri), _DERIVED_FROM, nt.iri(doc_graph))
+    resolution.add(nt.iri(res_iri), _MADE_WITH, nt.literal(made_with(_LAW_KEY)))
     history.add(nt.iri(hist_iri), _DERIVED_FROM, nt.iri(doc_graph))
     return {res_iri: resolution.text(), hist_iri: history.text()}, claims
 

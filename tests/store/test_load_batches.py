@@ -563,7 +563,7 @@ def test_documents_loaded_again_changed_give_what_a_fresh_load_gives(law_store, 
     store = open_store("oxigraph", path=tmp_path / "s")
     load_documents(store, corpus[:4], workers=1, batch_size=2)
     load_documents(store, [changed], workers=1, batch_size=2)
-    load_documents(store, [changed], workers=1, batch_size=2)
+    load_documents(store, [changed], workers=1, batch_size=2, again=True)  # read, though held as it is
     shutil.copytree(law_store, tmp_path / "t")
     fresh = open_store("oxigraph", path=tmp_path / "t")
     load_documents(fresh, [changed], workers=1, batch_size=2)
@@ -615,3 +615,40 @@ def test_kill_9_while_documents_are_loaded_again_leaves_each_old_or_new_with_its
         store.close()
     before.close()
     after.close()
+
+
+def test_a_file_the_store_holds_as_it_is_is_not_read_again(law_store, corpus, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Loading a folder again reads only what changed: a file whose bytes the store holds,
+    derived by this pia-kg against this law, is reported unchanged; a changed file, a new
+    pia-kg (its files' digest), or ``again`` read it again."""
+    from pia_kg.derive import documents as derive_documents
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for p in corpus[:4]:
+        shutil.copy(p, folder)
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    assert "unchanged" not in {d["kind"] for d in load_documents(store, [folder], workers=1).documents}
+    before = {g: _graph(store, g) for g in store.named_graphs()}
+
+    def kinds(report) -> dict[str, str]:  # noqa: ANN001
+        return {str(d["document"]): str(d["kind"]) for d in report.documents}
+
+    same = load_documents(store, [folder], workers=1)
+    assert set(kinds(same).values()) == {"unchanged"} and same.triples_written == 0
+    assert {g: _graph(store, g) for g in store.named_graphs()} == before
+
+    changed = sorted(folder.iterdir())[1]
+    shutil.copy(corpus[5], changed)  # another text under the same name
+    shutil.copy(corpus[6], folder)  # and a new file
+    report = load_documents(store, [folder], workers=1)
+    read = {name for name, kind in kinds(report).items() if kind != "unchanged"}
+    assert read == {changed.name, corpus[6].name}
+    assert_whole(store)
+
+    assert "unchanged" not in kinds(load_documents(store, [folder], workers=1, again=True)).values()
+    monkeypatch.setattr(derive_documents, "_code_digest", lambda: "another pia-kg")
+    assert "unchanged" not in kinds(load_documents(store, [folder], workers=1)).values()
+    assert set(kinds(load_documents(store, [folder], workers=1)).values()) == {"unchanged"}
+    store.close()
