@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,35 @@ def _load(store: Path, corpus_dir: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def _whole_load(base: Path, corpus_dir: Path, tmp_path: Path) -> tuple[Path, float]:
+    """One whole load of ``corpus_dir`` into a copy of ``base``: the store it makes, and how
+    long it took here (the span the kills are drawn from)."""
+    full = tmp_path / "full"
+    shutil.copytree(base, full)
+    started = time.monotonic()
+    assert _load(full, corpus_dir).wait(timeout=600) == 0
+    return full, time.monotonic() - started
+
+
+def _killed_loads(base: Path, corpus_dir: Path, tmp_path: Path, duration: float, *, seed: int) -> Iterator[Store]:
+    """The stores four loads of ``corpus_dir`` into copies of ``base`` leave when killed
+    (``kill -9``, workers too) at random moments of ``duration``, each opened for writing
+    (a killed batch rolled back) and closed after use."""
+    rng = random.Random(seed)
+    for trial in range(4):
+        target = tmp_path / f"kill{trial}"
+        shutil.copytree(base, target)
+        proc = _load(target, corpus_dir)
+        time.sleep(rng.uniform(0.3, duration))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        store = open_store("oxigraph", path=target)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
 @pytest.mark.slow
 def test_kill_9_at_any_moment_leaves_whole_batches(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
     old_dir, new_dir = tmp_path / "old", tmp_path / "new"
@@ -240,23 +270,10 @@ def test_kill_9_at_any_moment_leaves_whole_batches(law_store, corpus, tmp_path) 
     shutil.copytree(law_store, base)
     subprocess.run([PIA_KG, "--store", str(base), "load", str(old_dir)], check=True, capture_output=True)
     old = {p.stem for p in corpus[:3]}
-    # one whole run, to know how long a load takes here
-    full = tmp_path / "full"
-    shutil.copytree(base, full)
-    started = time.monotonic()
-    assert _load(full, new_dir).wait(timeout=600) == 0
-    duration = time.monotonic() - started
+    _, duration = _whole_load(base, new_dir, tmp_path)
     new_docs = sorted(p.stem for p in corpus[3:])
-    rng = random.Random(20261130)
     states = set()
-    for trial in range(4):
-        target = tmp_path / f"kill{trial}"
-        shutil.copytree(base, target)
-        proc = _load(target, new_dir)
-        time.sleep(rng.uniform(0.3, duration))
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=60)
-        store = open_store("oxigraph", path=target)
+    for store in _killed_loads(base, new_dir, tmp_path, duration, seed=20261130):
         held = documents(store)
         added = held - old
         assert old <= held
@@ -266,7 +283,6 @@ def test_kill_9_at_any_moment_leaves_whole_batches(law_store, corpus, tmp_path) 
         assert added == set(new_docs[: len(added)])
         assert_whole(store)
         states.add(len(added))
-        store.close()
     print("kill -9 trials: documents added per trial", sorted(states), "of", len(new_docs), f"(a load takes {duration:.1f} s)")
     assert states, "no trial ran"
 
@@ -585,23 +601,12 @@ def test_kill_9_while_documents_are_loaded_again_leaves_each_old_or_new_with_its
     old_dir.mkdir()
     for p in docs:
         shutil.copy(p, old_dir)
-    base, full = tmp_path / "base", tmp_path / "full"
+    base = tmp_path / "base"
     shutil.copytree(law_store, base)
     subprocess.run([PIA_KG, "--store", str(base), "load", str(old_dir)], check=True, capture_output=True)
-    shutil.copytree(base, full)
-    started = time.monotonic()
-    assert _load(full, new_dir).wait(timeout=600) == 0
-    duration = time.monotonic() - started
+    full, duration = _whole_load(base, new_dir, tmp_path)
     before, after = open_store("oxigraph", path=base, read_only=True), open_store("oxigraph", path=full, read_only=True)
-    rng = random.Random(20261206)
-    for trial in range(4):
-        target = tmp_path / f"kill{trial}"
-        shutil.copytree(base, target)
-        proc = _load(target, new_dir)
-        time.sleep(rng.uniform(0.3, duration))
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=60)
-        store = open_store("oxigraph", path=target)
+    for store in _killed_loads(base, new_dir, tmp_path, duration, seed=20261206):
         new = []
         for p in docs:
             doc = ID[f"graph/doc/{p.stem}"]
@@ -612,7 +617,6 @@ def test_kill_9_while_documents_are_loaded_again_leaves_each_old_or_new_with_its
                 assert state == [_graph(before, g) for g in (doc, *derived_graphs_of(doc))], p.stem
         assert new == [p.stem for p in docs[: len(new)]] and (len(new) % 3 == 0 or len(new) == len(docs)), new
         assert_whole(store)
-        store.close()
     before.close()
     after.close()
 
