@@ -153,9 +153,10 @@ def delta_plan(
 ) -> tuple[str, list[URIRef]]:
     """:func:`delta_update`, and with ``whole`` the graphs it leaves for the caller to load
     whole (it drops them): those whose changed lines (deleted and inserted) are at least
-    ``WHOLE_LINES`` and more than ``WHOLE_SHARE`` of the lines before and after, such as a document loaded again after its text or
-    the readers changed. The engine's bulk loader writes a line for a fraction of what a
-    SPARQL update costs; a document loaded again unchanged changes no line, and costs none.
+    ``WHOLE_LINES`` and more than ``WHOLE_SHARE`` of the lines before and after, such as a
+    document loaded again after its text or the readers changed. The engine's bulk loader
+    writes a line for a fraction of what a SPARQL update costs; a document loaded again
+    unchanged changes no line, and costs none.
 
     >>> g = URIRef("urn:g")
     >>> before = "".join(f"<urn:s> <urn:p> {i} .\\n" for i in range(400))

@@ -163,16 +163,18 @@ def init_worker(law: bytes) -> None:
 
 def prepare() -> None:
     """Read now what a derivation reads once per process: its modules, the questions its
-    answer rows are shaped after, and the correspondences of the law's successive table
-    versions (each recorded renumbering is checked against them). A writer that forks its
-    workers prepares first: they start with all of it (the same objects, so the same cache
-    entries) instead of each reading it again with its first documents."""
+    answer rows are shaped after, the digest of pia-kg's files (:func:`made_with`), and the
+    correspondences of the law's successive table versions (each recorded renumbering is
+    checked against them). A writer that forks its workers prepares first: they start with
+    all of it (the same objects, so the same cache entries) instead of each reading it again
+    with its first documents."""
     from pia_kg.derive import answer_rows, basis_links, resolution, scratch  # noqa: F401
     from pia_kg.derive.correspondence import successive_pairs
     from pia_kg.derive.history import table_correspondences
     from pia_kg.named_queries import named_queries
 
     named_queries()
+    _code_digest()
     for old, new in successive_pairs(law_versions()):
         table_correspondences(old, new)
 
