@@ -47,6 +47,7 @@ from pia_kg.derive.documents import (
     derived_graphs_of,
     init_worker,
     is_derived_of_document,
+    law_key,
     law_versions,
     made_with,
     prepare,
@@ -267,7 +268,7 @@ def _skip_unchanged(
     held = store.graphs_held(list(by_graph)) if by_graph else set()
     if not held:
         return list(files)
-    marker = made_with(hashlib.sha256(law).hexdigest())
+    marker = made_with(law_key(law))
     stored = _stored_digests(store, sorted(held), marker)
     same: set[Path] = set()
     for g, digest in stored.items():

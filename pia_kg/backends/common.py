@@ -114,34 +114,6 @@ def swap_update(graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()
     return " ;\n".join(ops)
 
 
-def delta_update(old: Mapping[str, str], graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = ()) -> str:
-    """One SPARQL Update request that turns each graph of ``graphs`` from its ``old``
-    N-Triples (by graph IRI) into its new content by deleting and inserting only the lines
-    that differ, and drops ``drops``: a single transaction, as :func:`swap_update`.
-
-    A batch of documents changes a few lines of each correspondence graph it rewrites (5 of
-    1,600): written whole, every batch deleted and inserted thousands of triples through
-    the engine's write buffers. A triple spelt two ways is deleted, then inserted: it stays.
-    A graph with blank nodes (which DELETE DATA cannot name) or without old text is emptied
-    and refilled.
-
-    >>> g = URIRef("urn:g")
-    >>> print(delta_update({"urn:g": "<urn:a> <urn:p> 1 .\\n<urn:b> <urn:p> 2 .\\n"},
-    ...                    {g: "<urn:b> <urn:p> 2 .\\n<urn:c> <urn:p> 3 .\\n"}))
-    DELETE DATA { GRAPH <urn:g> {
-    <urn:a> <urn:p> 1 .
-    } } ;
-    INSERT DATA { GRAPH <urn:g> {
-    <urn:c> <urn:p> 3 .
-    } }
-    >>> delta_update({"urn:g": "<urn:a> <urn:p> 1 .\\n"}, {g: "<urn:a> <urn:p> 1 .\\n"})
-    ''
-    >>> delta_update({"urn:g": "_:b <urn:p> 1 .\\n"}, {g: "_:b <urn:p> 1 .\\n"}).split(" ;")[0]
-    'DROP SILENT GRAPH <urn:g>'
-    """
-    return delta_plan(old, graphs, drops)[0]
-
-
 #: A graph rewritten whole rather than line by line (:func:`delta_plan`): more lines
 #: changed than this share of it, and at least ``WHOLE_LINES`` of them.
 WHOLE_SHARE = 0.25
@@ -151,14 +123,37 @@ WHOLE_LINES = 200
 def delta_plan(
     old: Mapping[str, str], graphs: Mapping[URIRef, GraphData], drops: Sequence[URIRef] = (), *, whole: bool = False
 ) -> tuple[str, list[URIRef]]:
-    """:func:`delta_update`, and with ``whole`` the graphs it leaves for the caller to load
-    whole (it drops them): those whose changed lines (deleted and inserted) are at least
-    ``WHOLE_LINES`` and more than ``WHOLE_SHARE`` of the lines before and after, such as a
-    document loaded again after its text or the readers changed. The engine's bulk loader
-    writes a line for a fraction of what a SPARQL update costs; a document loaded again
-    unchanged changes no line, and costs none.
+    """One SPARQL Update request that turns each graph of ``graphs`` from its ``old``
+    N-Triples (by graph IRI) into its new content by deleting and inserting only the lines
+    that differ, and drops ``drops``: a single transaction, as :func:`swap_update`; and the
+    graphs it leaves for the caller to load whole.
+
+    A batch of documents changes a few lines of each correspondence graph it rewrites (5 of
+    1,600): written whole, every batch deleted and inserted thousands of triples through
+    the engine's write buffers. A triple spelt two ways is deleted, then inserted: it stays.
+    A graph with blank nodes (which DELETE DATA cannot name) or without old text is emptied
+    and refilled.
 
     >>> g = URIRef("urn:g")
+    >>> print(delta_plan({"urn:g": "<urn:a> <urn:p> 1 .\\n<urn:b> <urn:p> 2 .\\n"},
+    ...                  {g: "<urn:b> <urn:p> 2 .\\n<urn:c> <urn:p> 3 .\\n"})[0])
+    DELETE DATA { GRAPH <urn:g> {
+    <urn:a> <urn:p> 1 .
+    } } ;
+    INSERT DATA { GRAPH <urn:g> {
+    <urn:c> <urn:p> 3 .
+    } }
+    >>> delta_plan({"urn:g": "<urn:a> <urn:p> 1 .\\n"}, {g: "<urn:a> <urn:p> 1 .\\n"})
+    ('', [])
+    >>> delta_plan({"urn:g": "_:b <urn:p> 1 .\\n"}, {g: "_:b <urn:p> 1 .\\n"})[0].split(" ;")[0]
+    'DROP SILENT GRAPH <urn:g>'
+
+    With ``whole``, a graph whose changed lines (deleted and inserted) are at least
+    ``WHOLE_LINES`` and more than ``WHOLE_SHARE`` of the lines before and after, such as a
+    document loaded again after its text or the readers changed, is dropped and left for the
+    caller to load whole: the engine's bulk loader writes a line for a fraction of what a
+    SPARQL update costs. A document loaded again unchanged changes no line, and costs none.
+
     >>> before = "".join(f"<urn:s> <urn:p> {i} .\\n" for i in range(400))
     >>> delta_plan({"urn:g": before}, {g: before.replace("> 1", "> 9")}, whole=True)
     ('DROP SILENT GRAPH <urn:g>', [rdflib.term.URIRef('urn:g')])

@@ -467,8 +467,8 @@ class OxigraphStore(SparqlUpdateStore):
         if not self._dump_into(old, replaced):
             return False
         update, reload = delta_plan(old, replaced, dropped, whole=True) if replaced or dropped else ("", [])
-        again = [as_trig({g: replaced[g] for g in reload})] if reload else []
-        loads = [*chunks, *again]
+        reloaded = [as_trig({g: replaced[g] for g in reload})] if reload else []
+        loads = [*chunks, *reloaded]
         if loads:
             if not self._dump_into(old, dropped):  # what the journal needs to put them back
                 return False
@@ -484,7 +484,7 @@ class OxigraphStore(SparqlUpdateStore):
                 self._bulk_load(chunk)
             if update:
                 self._store.update(update)
-            for chunk in again:
+            for chunk in reloaded:
                 self._bulk_load(chunk)
         except (SyntaxError, OSError) as exc:
             if loads:

@@ -46,6 +46,7 @@ __all__ = [
     "is_derived_of_document",
     "read_law",
     "init_worker",
+    "law_key",
     "made_with",
     "prepare",
     "derive_text",
@@ -151,11 +152,21 @@ def read_law(law_nquads: bytes) -> bytes:
     return pickle.dumps((law_context(held), main_versions_from_store(held)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def law_key(law: bytes) -> str:
+    """The law as :func:`read_law` read it, named by a digest of its bytes: a worker takes
+    a law once per key, and documents are derived against it (:func:`made_with`).
+
+    >>> law_key(b"") == law_key(b"") != law_key(read_law(b""))
+    True
+    """
+    return hashlib.sha256(law).hexdigest()
+
+
 def init_worker(law: bytes) -> None:
     """Take the law this process derives against, as :func:`read_law` read it in this run
     (once per worker, and again only when the law changes)."""
     global _LAW, _LAW_KEY
-    key = hashlib.sha256(law).hexdigest()
+    key = law_key(law)
     if _LAW is not None and key == _LAW_KEY:
         return
     _LAW, _LAW_KEY = pickle.loads(law), key  # made by this run's writer (read_law)
@@ -182,7 +193,7 @@ def prepare() -> None:
 def made_with(law_key: str) -> str:
     """What a document's derived graphs are made with, as a digest: the derivation format,
     pia-kg's own files (its readers, derivations and questions, byte for byte) and the law as
-    read (``law_key``: the SHA-256 of :func:`read_law`'s bytes). Each resolution graph states
+    read (its :func:`law_key`). Each resolution graph states
     it (``pia:madeWith``); a load skips a file whose bytes the store holds, made with the same
     (pia_kg/pipeline.py): reading it again would give the same graphs.
 
