@@ -24,7 +24,6 @@ When the law changes, everything derived from it is derived again (:func:`rederi
 from __future__ import annotations
 
 import gc
-import hashlib
 import itertools
 import multiprocessing
 import os
@@ -55,6 +54,7 @@ from pia_kg.derive.documents import (
 )
 from pia_kg.derive.renumbering_records import RecordedRenumbering
 from pia_kg.errors import LoaderError, PiaKgError, StoreError
+from pia_kg.file_digests import FileDigests, digests_path
 from pia_kg.search import IndexEntry, index_entry, index_for
 from pia_kg.store import GraphData, Store, WriteGroup, statement_count
 from pia_kg.vocab import (
@@ -261,7 +261,9 @@ def _skip_unchanged(
     (:func:`~pia_kg.derive.documents.made_with`: this pia-kg's files, this law): reading it
     again would write the same graphs. Only the files whose document the store holds are read
     here (to digest them), found by name: loading a folder again after one file was added to it
-    reads that file, not the folder. A name given twice is read as given.
+    reads that file, not the folder; and a file that did not change on disk since it was last
+    digested is not read even for that (pia_kg/file_digests.py). A name given twice is read as
+    given.
     """
     names = Counter(p.stem for p in files)
     by_graph = {document_graph(p.stem): p for p in files if names[p.stem] == 1}
@@ -270,14 +272,9 @@ def _skip_unchanged(
         return list(files)
     marker = made_with(law_key(law))
     stored = _stored_digests(store, sorted(held), marker)
-    same: set[Path] = set()
-    for g, digest in stored.items():
-        path = by_graph[g]
-        try:
-            if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
-                same.add(path)
-        except OSError:
-            continue  # read by a worker, which reports what is wrong with it
+    with FileDigests(digests_path(getattr(store, "path", None))) as digests:
+        found = digests.of([by_graph[g] for g in stored])  # one that cannot be read: a worker says why
+    same = {by_graph[g] for g, digest in stored.items() if found.get(by_graph[g]) == digest}
     for path in files:
         if path in same:
             if progress:

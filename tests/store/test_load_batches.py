@@ -27,6 +27,7 @@ from pia_kg.derive.documents import derived_graphs_of
 from pia_kg.derive.first_records import FirstRecords, claim_key, first_of_each_claim, stored_claims
 from pia_kg.derive.law_state import derive_correspondence_graphs
 from pia_kg.errors import LoaderError, StoreError
+from pia_kg.file_digests import digests_path
 from pia_kg.pipeline import (
     load_documents,
     load_law_dir,
@@ -655,4 +656,33 @@ def test_a_file_the_store_holds_as_it_is_is_not_read_again(law_store, corpus, tm
     monkeypatch.setattr(derive_documents, "_code_digest", lambda: "another pia-kg")
     assert "unchanged" not in kinds(load_documents(store, [folder], workers=1)).values()
     assert set(kinds(load_documents(store, [folder], workers=1)).values()) == {"unchanged"}
+    store.close()
+
+
+def test_loading_a_folder_again_reads_no_file_the_store_holds_as_it_is(law_store, corpus, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Once a held file's digest is kept (pia_kg/file_digests.py), loading its folder again
+    after a file was added to it reads the new file alone."""
+    from pia_kg import file_digests
+
+    monkeypatch.setattr(file_digests, "SETTLED_NS", 20_000_000)  # not 2 s: no test waits so long
+    reads: list[Path] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: reads.append(p) or read_bytes(p))
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for p in corpus[:3]:
+        shutil.copy(p, folder)
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    time.sleep(0.05)
+    load_documents(store, [folder], workers=1)
+    load_documents(store, [folder], workers=1)  # reads each file once more, and keeps its digest
+    assert digests_path(tmp_path / "s") == tmp_path / "s-files.sqlite"
+    assert (tmp_path / "s-files.sqlite").exists()
+    reads.clear()
+    shutil.copy(corpus[3], folder)
+    report = load_documents(store, [folder], workers=1)
+    kinds = {str(d["document"]): d["kind"] for d in report.documents}
+    assert [k for k in kinds.values() if k == "unchanged"] == ["unchanged"] * 3
+    assert {p.name for p in reads if p.parent == folder} <= {corpus[3].name}
     store.close()
