@@ -109,9 +109,10 @@ class FileDigests:
         if self._db is None:
             return
         try:
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", self._learnt)
+            if self._learnt:
+                with self._db:
+                    self._db.execute("BEGIN")
+                    self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", self._learnt)
         except sqlite3.Error:
             pass  # a cache: the next load reads these files again
         finally:

@@ -622,18 +622,23 @@ def test_kill_9_while_documents_are_loaded_again_leaves_each_old_or_new_with_its
     after.close()
 
 
+def _folder_and_store(files: list[Path], law_store: Path, tmp_path: Path) -> tuple[Path, Store]:
+    """A folder ``docs`` holding copies of ``files``, and a copy of the law store, opened."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for p in files:
+        shutil.copy(p, folder)
+    shutil.copytree(law_store, tmp_path / "s")
+    return folder, open_store("oxigraph", path=tmp_path / "s")
+
+
 def test_a_file_the_store_holds_as_it_is_is_not_read_again(law_store, corpus, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     """Loading a folder again reads only what changed: a file whose bytes the store holds,
     derived by this pia-kg against this law, is reported unchanged; a changed file, a new
     pia-kg (its files' digest), or ``again`` read it again."""
     from pia_kg.derive import documents as derive_documents
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for p in corpus[:4]:
-        shutil.copy(p, folder)
-    shutil.copytree(law_store, tmp_path / "s")
-    store = open_store("oxigraph", path=tmp_path / "s")
+    folder, store = _folder_and_store(corpus[:4], law_store, tmp_path)
     assert "unchanged" not in {d["kind"] for d in load_documents(store, [folder], workers=1).documents}
     before = {g: _graph(store, g) for g in store.named_graphs()}
 
@@ -668,12 +673,7 @@ def test_loading_a_folder_again_reads_no_file_the_store_holds_as_it_is(law_store
     reads: list[Path] = []
     read_bytes = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda p: reads.append(p) or read_bytes(p))
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for p in corpus[:3]:
-        shutil.copy(p, folder)
-    shutil.copytree(law_store, tmp_path / "s")
-    store = open_store("oxigraph", path=tmp_path / "s")
+    folder, store = _folder_and_store(corpus[:3], law_store, tmp_path)
     time.sleep(0.05)
     load_documents(store, [folder], workers=1)
     load_documents(store, [folder], workers=1)  # reads each file once more, and keeps its digest
