@@ -48,6 +48,8 @@ __all__ = [
     "init_worker",
     "law_key",
     "made_with",
+    "NOT_LOADING",
+    "code_files",
     "prepare",
     "derive_text",
     "derive_graph",
@@ -192,8 +194,8 @@ def prepare() -> None:
 
 def made_with(law_key: str) -> str:
     """What a document's derived graphs are made with, as a digest: the derivation format,
-    pia-kg's own files (its readers, derivations and questions, byte for byte) and the law as
-    read (its :func:`law_key`). Each resolution graph states
+    pia-kg's own files (its readers, derivations and questions, byte for byte: all but
+    :data:`NOT_LOADING`) and the law as read (its :func:`law_key`). Each resolution graph states
     it (``pia:madeWith``); a load skips a file whose bytes the store holds, made with the same
     (pia_kg/pipeline.py): reading it again would give the same graphs.
 
@@ -208,22 +210,41 @@ def made_with(law_key: str) -> str:
 #: The files of pia-kg a document's graphs depend on (its code, ontology and questions).
 _CODE_SUFFIXES = frozenset({".py", ".rq", ".ttl", ".toml"})
 
+#: What a load never runs, in pia_kg: the commands, the reports and the shaping of answers
+#: for people (the API is a package of its own, not digested either). A new pia-kg that
+#: changed only these does not read a national corpus again (hours of work); a test loads
+#: texts and a PDF, derives again and removes a document, and checks that none of it was
+#: imported (tests/loaders/documents/test_load_path.py).
+NOT_LOADING = ("cli", "impact", "admission.py", "corpus.py", "display.py", "exports.py", "headlines.py", "results.py")
+
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for name, path in code_files():
+        digest.update(f"{name}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def code_files() -> list[tuple[str, Path]]:
+    """The files of pia-kg that :func:`made_with` digests, each with its name in its
+    package (``pia_kg.loaders/documents/form.py``), in a stable order."""
     import pia_kg
     import pia_kg.loaders
     import pia_kg.ontology
     import pia_kg.queries
 
-    digest = hashlib.sha256()
+    out = []
     for package in (pia_kg, pia_kg.loaders, pia_kg.ontology, pia_kg.queries):
         for root in map(Path, package.__path__):
             for path in sorted(root.rglob("*")):
+                inside = path.relative_to(root)
+                if package is pia_kg and inside.parts[0] in NOT_LOADING:
+                    continue
                 if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
-                    digest.update(f"{package.__name__}/{path.relative_to(root).as_posix()}\n".encode())
-                    digest.update(path.read_bytes())
-    return digest.hexdigest()
+                    out.append((f"{package.__name__}/{inside.as_posix()}", path))
+    return out
 
 
 def law_versions() -> list[TableVersion]:
