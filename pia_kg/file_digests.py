@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from pia_kg.store import beside_store
+
 __all__ = ["FileDigests", "SETTLED_NS", "digests_path"]
 
 #: How long before it is read a file must have last changed for its digest to be kept.
@@ -53,15 +55,12 @@ def digests_path(store_folder: str | Path | None) -> Path | None:
     >>> digests_path("/data/pia")
     PosixPath('/data/pia-files.sqlite')
     """
-    if not store_folder:
-        return None
-    folder = Path(store_folder)
-    return folder.with_name(folder.name + "-files.sqlite")
+    return beside_store(store_folder, "-files.sqlite") if store_folder else None
 
 
 class FileDigests:
-    """The SHA-256 of files, kept in the SQLite file at ``path`` (None: kept for this object's
-    life only). Use as a context manager: what was learnt is written when it closes."""
+    """The SHA-256 of files, kept in the SQLite file at ``path`` (None: none kept, each file
+    read). Use as a context manager: what was learnt is written when it closes."""
 
     def __init__(self, path: Path | None) -> None:
         self._db: sqlite3.Connection | None = None
@@ -72,6 +71,8 @@ class FileDigests:
             self._db = sqlite3.connect(path, timeout=5, isolation_level=None)
             self._db.execute(_SCHEMA)
         except sqlite3.Error:  # unreadable or locked: do without (a cache)
+            if self._db is not None:
+                self._db.close()
             self._db = None
 
     def __enter__(self) -> FileDigests:
@@ -85,10 +86,10 @@ class FileDigests:
     def of(self, files: Sequence[Path]) -> dict[Path, str]:
         """The SHA-256 (hex) of each of ``files`` that can be read; a file whose ``stat`` is
         what it was when its digest was kept is not read."""
-        kept = self._kept([str(f.absolute()) for f in files])
+        keys = {f: str(f.absolute()) for f in files}
+        kept = self._kept(list(keys.values()))
         out: dict[Path, str] = {}
-        for f in files:
-            key = str(f.absolute())
+        for f, key in keys.items():
             try:
                 before = _stat(f)
                 known = kept.get(key)

@@ -45,7 +45,7 @@ from pathlib import Path
 from rdflib import RDFS, Graph
 from rdflib.namespace import DCTERMS, ORG, SKOS
 
-from pia_kg.store import Store
+from pia_kg.store import Store, beside_store
 from pia_kg.text.widths import compact
 from pia_kg.vocab import PIA, document_graph
 
@@ -486,7 +486,7 @@ def _index_path(store: Store) -> Path | None:
     store (so ``load`` and ``serve`` in different processes share it); else in memory."""
     folder = getattr(store, "path", None)
     if folder:
-        return Path(folder).with_name(Path(folder).name + "-search.sqlite")
+        return beside_store(folder, "-search.sqlite")
     configured = os.environ.get("PIA_KG_SEARCH_DB")
     return Path(configured) if configured else None
 

@@ -34,6 +34,7 @@ from rdflib.term import Node
 from pia_kg.errors import UnknownStoreError
 
 __all__ = [
+    "beside_store",
     "QueryResult",
     "GraphData",
     "as_graph",
@@ -248,6 +249,18 @@ BACKENDS: dict[str, str] = {
 def default_store_dir() -> Path:
     """``$PIA_KG_STORE`` if set, else ``./pia-kg-store`` (kept beside the work, easy to find)."""
     return Path(os.environ.get("PIA_KG_STORE", "pia-kg-store"))
+
+
+def beside_store(folder: str | Path, suffix: str) -> Path:
+    """A file kept beside an on-disk store's folder, never in it (the engine owns the folder):
+    the folder's name with ``suffix`` (the search index, the digests of loaded files, the undo
+    journal, the write marker).
+
+    >>> beside_store("/data/pia", "-search.sqlite")
+    PosixPath('/data/pia-search.sqlite')
+    """
+    folder = Path(folder)
+    return folder.with_name(folder.name + suffix)
 
 
 def open_store(name: str = "oxigraph", **options: Any) -> Store:

@@ -37,6 +37,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pia_kg.store import beside_store
+
 __all__ = ["MAX_UNDO_BYTES", "Journal", "journal_path", "write_journal", "read_journal", "remove_journal"]
 
 #: Largest old content (N-Triples characters) a journal keeps; above it, write
@@ -60,7 +62,7 @@ def journal_path(store_dir: Path) -> Path:
     >>> journal_path(Path("/data/pia-kg-store"))
     PosixPath('/data/pia-kg-store.pending')
     """
-    return store_dir.with_name(store_dir.name + ".pending")
+    return beside_store(store_dir, ".pending")
 
 
 def write_journal(store_dir: Path, added: Sequence[str], old: Mapping[str, str]) -> None:

@@ -42,7 +42,7 @@ from pia_kg.backends.journal import (
     write_journal,
 )
 from pia_kg.errors import QueryError, ResultLimitError, StoreError
-from pia_kg.store import ExportFormat, GraphData, QueryResult, WriteGroup
+from pia_kg.store import ExportFormat, GraphData, QueryResult, WriteGroup, beside_store
 
 _XSD_STRING = str(XSD.string)
 
@@ -265,7 +265,7 @@ class OxigraphStore(SparqlUpdateStore):
     def _generation_file(self) -> Path:
         assert self.path is not None
         if self._marker is None:
-            self._marker = self.path.with_name(self.path.name + ".generation")
+            self._marker = beside_store(self.path, ".generation")
         return self._marker
 
     def _committed(self) -> None:
