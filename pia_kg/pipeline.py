@@ -242,7 +242,7 @@ def _load_files(
                 index.add(entries)
                 writer.write(graphs, claims)
                 written += [e.doc_id for e in entries]
-                if not group.gathered:  # committed (the group commits itself when full)
+                if not group.pending:  # committed (the group commits itself when full)
                     committed()
         committed()
     except BaseException:
@@ -656,7 +656,7 @@ class _Writer:
         from pia_kg.vocab import FIRST_RECORDS_GRAPH
 
         leaving = [g for g in drops if str(g).startswith(_DOC_GRAPHS)]
-        if self.group.gathered and self.first_records.involves({*claims, *leaving}):
+        if self.group.pending and self.first_records.involves({*claims, *leaving}):
             # the batch replaces or removes a document that holds a first record: the others
             # of its claims are read from the store, which must hold every batch before it
             self.group.commit()

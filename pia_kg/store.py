@@ -119,12 +119,18 @@ class WriteGroup:
     nothing: each write is committed as it is made (every backend but the embedded store).
 
     >>> g = WriteGroup()
-    >>> g.gathered, g.holds([URIRef("urn:g")])
-    (0, False)
+    >>> g.gathered, g.pending, g.holds([URIRef("urn:g")])
+    (0, False, False)
     """
 
-    #: Bytes gathered and not committed yet.
+    #: Bytes of new graphs gathered and not committed yet.
     gathered = 0
+
+    @property
+    def pending(self) -> bool:
+        """Whether any write is gathered and not committed yet: new graphs, and also graphs
+        replaced or dropped (which a group keeps without spooling them)."""
+        return False
 
     def holds(self, graphs: Iterable[URIRef]) -> bool:
         """Whether any of ``graphs`` is among the new graphs gathered and not committed yet."""

@@ -674,6 +674,10 @@ class _SpoolGroup(WriteGroup):
     def holds(self, graphs: Iterable[URIRef]) -> bool:
         return any(str(g) in self.added for g in graphs)
 
+    @property
+    def pending(self) -> bool:
+        return bool(self.added or self.replaced or self.dropped)
+
     def commit(self) -> None:
         self._commit()
 

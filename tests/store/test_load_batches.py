@@ -593,6 +593,24 @@ def test_documents_loaded_again_changed_give_what_a_fresh_load_gives(law_store, 
     fresh.close()
 
 
+def test_first_records_follow_documents_loaded_again_in_one_group(law_store, corpus, tmp_path) -> None:  # noqa: ANN001
+    """A batch that only replaces documents (all of them held) is gathered, not committed, like
+    one that adds: the next batch, whose document holds a first record, must find it in the
+    store. It did not (the group counted only new graphs as gathered), and the first record
+    of a claim stayed with a document that no longer made it."""
+    docs = corpus[:6]
+    folder, store = _folder_and_store(docs, law_store, tmp_path)
+    load_documents(store, [folder], workers=1, batch_size=3)
+    holders: dict[object, set[URIRef]] = {}
+    for doc, records in stored_claims(store).items():
+        for r in records:
+            holders.setdefault(claim_key(r), set()).add(doc)
+    assert any(len(h) > 1 for h in holders.values())  # a claim two documents make
+    load_documents(store, [_rotated(docs, tmp_path / "rotated")], workers=1, batch_size=3)
+    assert_whole(store)
+    store.close()
+
+
 @pytest.mark.slow
 def test_kill_9_while_documents_are_loaded_again_leaves_each_old_or_new_with_its_derivations(
     law_store, corpus, tmp_path  # noqa: ANN001
