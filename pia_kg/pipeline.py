@@ -501,6 +501,7 @@ def remove_documents(store: Store, doc_ids: Sequence[str]) -> list[str]:
 def load_law_dir(store: Store, law_dir: str | Path, *, progress: Progress | None = None) -> LoadReport:
     """Load law table versions (one graph each) from a folder, a TSV or an e-Gov XML file,
     then derive again what depends on the law (:func:`rederive`)."""
+    from pia_kg.derive.law_cache import forget_law
     from pia_kg.derive.law_status import derive_law_status_graphs
     from pia_kg.loaders.law.catalog import read_law_path
     from pia_kg.loaders.law.rdf import version_graph
@@ -524,6 +525,7 @@ def load_law_dir(store: Store, law_dir: str | Path, *, progress: Progress | None
     if graphs:
         revisions, facts = known_revisions(law_dir)
         graphs[LAW_REVISIONS_GRAPH] = revisions_graph(revisions, facts)
+        forget_law(store)  # the law read kept for the next command is of the law replaced here
         store.replace_graphs(graphs)
         status = derive_law_status_graphs(store)  # {} when unchanged
         if status:
@@ -635,7 +637,11 @@ class _Writer:
         """The law as the workers derive against it (:func:`~pia_kg.derive.documents.read_law`),
         read once, when first needed (a removal may need none of it), and taken by this
         process too."""
-        law = read_law(_law_nquads(self.store))
+        from pia_kg.derive.law_cache import law_read
+        from pia_kg.derive.law_state import law_graphs
+
+        graphs = law_graphs(self.store)
+        law = law_read(self.store, graphs, lambda: read_law(_law_nquads(self.store, graphs)))
         init_worker(law)
         return law
 
@@ -693,11 +699,8 @@ def _ontology_graphs(store: Store) -> dict[URIRef, GraphData]:
     return {ONTOLOGY_GRAPH: text}
 
 
-def _law_nquads(store: Store) -> bytes:
-    """The law graphs as N-Quads, for the writer to read the law from (``read_law``)."""
-    from pia_kg.derive.law_state import law_graphs
-
-    graphs = law_graphs(store)
+def _law_nquads(store: Store, graphs: list[URIRef]) -> bytes:
+    """The law graphs ``graphs`` as N-Quads, for the writer to read the law from (``read_law``)."""
     dump = getattr(store, "graphs_nquads", None)
     if dump is not None:
         return dump(graphs)

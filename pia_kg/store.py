@@ -260,7 +260,7 @@ def default_store_dir() -> Path:
 def beside_store(folder: str | Path, suffix: str) -> Path:
     """A file kept beside an on-disk store's folder, never in it (the engine owns the folder):
     the folder's name with ``suffix`` (the search index, the digests of loaded files, the undo
-    journal, the write marker).
+    journal, the write marker, the law read: pia_kg/derive/law_cache.py).
 
     >>> beside_store("/data/pia", "-search.sqlite")
     PosixPath('/data/pia-search.sqlite')

@@ -136,14 +136,18 @@ _LAW_KEY = ""
 
 
 def read_law(law_nquads: bytes) -> bytes:
-    """The law as the derivations read it (``LawContext`` and the item-table versions), read
-    from the law's N-Quads in a store of their own, pickled: what the writer sends each worker
-    (:func:`init_worker`). Each worker read the N-Quads itself before (8.4 MB for the tables
-    of ../shared/law, 0.17 s of CPU a worker); this is 0.6 MB, taken in 4 ms.
+    """The law as the derivations read it (``LawContext``, the item-table versions, and the
+    correspondences the tables alone give between successive versions, which every recorded
+    renumbering is checked against), read from the law's N-Quads in a store of their own,
+    pickled: what the writer sends each worker (:func:`init_worker`) and keeps beside an
+    on-disk store (pia_kg/derive/law_cache.py). Each worker read the N-Quads itself before
+    (8.4 MB for the tables of ../shared/law, 0.17 s of CPU a worker); this is 0.7 MB, taken
+    in 15 ms.
 
-    >>> pickle.loads(read_law(b""))[1]  # no law: no item-table version
-    []
+    >>> pickle.loads(read_law(b""))[1:]  # no law: no item-table version, no correspondence
+    ([], [])
     """
+    from pia_kg.derive.correspondence import derive_correspondences, successive_pairs
     from pia_kg.derive.law_state import main_versions_from_store
     from pia_kg.derive.resolution import law_context
     from pia_kg.derive.scratch import ScratchStore
@@ -151,7 +155,10 @@ def read_law(law_nquads: bytes) -> bytes:
     held = ScratchStore()
     if law_nquads:
         held.load_nquads(law_nquads)
-    return pickle.dumps((law_context(held), main_versions_from_store(held)), protocol=pickle.HIGHEST_PROTOCOL)
+    versions = main_versions_from_store(held)
+    at = {id(v): i for i, v in enumerate(versions)}
+    pairs = [(at[id(old)], at[id(new)], derive_correspondences(old, new)) for old, new in successive_pairs(versions)]
+    return pickle.dumps((law_context(held), versions, pairs), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def law_key(law: bytes) -> str:
@@ -167,29 +174,31 @@ def law_key(law: bytes) -> str:
 def init_worker(law: bytes) -> None:
     """Take the law this process derives against, as :func:`read_law` read it in this run
     (once per worker, and again only when the law changes)."""
+    from pia_kg.derive.history import keep_table_correspondences
+
     global _LAW, _LAW_KEY
     key = law_key(law)
     if _LAW is not None and key == _LAW_KEY:
         return
-    _LAW, _LAW_KEY = pickle.loads(law), key  # made by this run's writer (read_law)
+    # made by this run's writer (read_law), or read from the store's law cache, which takes
+    # only a file its own user wrote (pia_kg/derive/law_cache.py)
+    context, versions, pairs = pickle.loads(law)
+    keep_table_correspondences(versions, pairs)
+    _LAW, _LAW_KEY = (context, versions), key
 
 
 def prepare() -> None:
     """Read now what a derivation reads once per process: its modules, the questions its
-    answer rows are shaped after, the digest of pia-kg's files (:func:`made_with`), and the
-    correspondences of the law's successive table versions (each recorded renumbering is
-    checked against them). A writer that forks its workers prepares first: they start with
-    all of it (the same objects, so the same cache entries) instead of each reading it again
-    with its first documents."""
-    from pia_kg.derive import answer_rows, basis_links, resolution, scratch  # noqa: F401
-    from pia_kg.derive.correspondence import successive_pairs
-    from pia_kg.derive.history import table_correspondences
+    answer rows are shaped after and the digest of pia-kg's files (:func:`made_with`); the
+    correspondences of the law's successive table versions, which each recorded renumbering
+    is checked against, come with the law (:func:`read_law`). A writer that forks its
+    workers prepares first: they start with all of it (the same objects, so the same cache
+    entries) instead of each reading it again with its first documents."""
+    from pia_kg.derive import answer_rows, basis_links, history, resolution, scratch  # noqa: F401
     from pia_kg.named_queries import named_queries
 
     named_queries()
     _code_digest()
-    for old, new in successive_pairs(law_versions()):
-        table_correspondences(old, new)
 
 
 def made_with(law_key: str) -> str:

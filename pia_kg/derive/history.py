@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import URIRef
@@ -256,9 +257,22 @@ def _add_record_checks(
 _PAIRS_CACHE: dict[tuple[int, int], list[Correspondence]] = {}
 
 
+def keep_table_correspondences(
+    versions: Sequence[TableVersion], pairs: Iterable[tuple[int, int, list[Correspondence]]]
+) -> None:
+    """Take the correspondences the tables give between versions, as the law was read with
+    them (:func:`~pia_kg.derive.documents.read_law`: ``(index of old, index of new,
+    correspondences)`` in ``versions``), for :func:`table_correspondences` to give back."""
+    _PAIRS_CACHE.clear()
+    for old, new, found in pairs:
+        _PAIRS_CACHE[id(versions[old]), id(versions[new])] = found
+
+
 def table_correspondences(old: TableVersion, new: TableVersion) -> list[Correspondence]:
     """The correspondences the tables alone give between two versions; kept per version pair
-    (the law read-back is cached, so the same objects come back until the law changes)."""
+    (the law read-back is cached, so the same objects come back until the law changes). The
+    law a worker takes comes with those of its successive versions
+    (:func:`keep_table_correspondences`)."""
     from pia_kg.derive.correspondence import derive_correspondences
 
     key = (id(old), id(new))
