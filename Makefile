@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	# pia-kg's own modules compiled once, as pip does for a package it installs: where
+	# PYTHONDONTWRITEBYTECODE is set, every command compiled them again (0.2 CPU s)
+	$(BIN)/python -m compileall -q pia_kg loaders queries api ontology > /dev/null
 	touch $(STAMP)
 
 demo: $(STAMP)
