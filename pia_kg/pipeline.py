@@ -635,8 +635,8 @@ class _Writer:
     @cached_property
     def law(self) -> bytes:
         """The law as the workers derive against it (:func:`~pia_kg.derive.documents.read_law`),
-        read once, when first needed (a removal may need none of it), and taken by this
-        process too."""
+        read once, when first needed (a removal may need none of it), or kept from the command
+        before (pia_kg/derive/law_cache.py), and taken by this process too."""
         from pia_kg.derive.law_cache import law_read
         from pia_kg.derive.law_state import law_graphs
 

@@ -64,11 +64,9 @@ def law_signature(store: Store, graphs: list[URIRef]) -> str:
     names and sizes, the derivation format and pia-kg's own files. One count per law graph
     (nine for ../shared/law: 20 ms)."""
     from pia_kg.derive.documents import made_with
+    from pia_kg.derive.law_state import graphs_fingerprint
 
-    digest = hashlib.sha256()
-    for g in sorted(graphs):
-        digest.update(f"{g} {store.triple_count(g)}\n".encode())
-    return made_with(digest.hexdigest())
+    return made_with(graphs_fingerprint(store, graphs))
 
 
 def law_read(store: Store, graphs: list[URIRef], read: Callable[[], bytes]) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 
 from rdflib import Literal, URIRef
 
@@ -26,6 +27,7 @@ __all__ = [
     "main_versions_from_store",
     "change_records_from_store",
     "law_fingerprint",
+    "graphs_fingerprint",
     "law_graphs",
     "derive_correspondence_graphs",
 ]
@@ -99,13 +101,18 @@ def law_graphs(store: Store) -> list[URIRef]:
 
 
 def law_fingerprint(store: Store) -> str:
-    """Names and sizes of the item-table graphs: cheap on every backend, and a law table is
-    only ever replaced whole (a same-size edit of a table is the blind spot)."""
+    """Names and sizes of the item-table graphs (:func:`graphs_fingerprint`)."""
+    graphs = [URIRef(str(row[0])) for row in store.query(_VERSION_GRAPHS).rows]
+    return graphs_fingerprint(store, [g for g in graphs if str(g).startswith(_ITEM_TABLE_GRAPHS)])
+
+
+def graphs_fingerprint(store: Store, graphs: Iterable[URIRef]) -> str:
+    """A digest of the names and sizes of ``graphs``: cheap on every backend (a count per
+    graph), and a law table is only ever replaced whole (a same-size edit of a table is the
+    blind spot)."""
     digest = hashlib.sha256()
-    graphs = sorted(str(row[0]) for row in store.query(_VERSION_GRAPHS).rows)
-    for g in graphs:
-        if g.startswith(_ITEM_TABLE_GRAPHS):
-            digest.update(f"{g} {store.triple_count(URIRef(g))}\n".encode())
+    for g in sorted(graphs):
+        digest.update(f"{g} {store.triple_count(g)}\n".encode())
     return digest.hexdigest()
 
 

@@ -128,7 +128,7 @@ def test_a_store_in_memory_keeps_no_law_read(reads: list[int]) -> None:
     assert law_cache_path(getattr(store, "path", None)) is None
 
 
-def test_a_file_that_cannot_be_written_is_done_without(store: Store, reads: list[int], tmp_path: Path) -> None:
+def test_a_file_that_cannot_be_written_is_done_without(store: Store, reads: list[int]) -> None:
     """A folder where the file would go: the law is read each time, nothing fails."""
     path = law_cache_path(store.path)
     path.mkdir()
