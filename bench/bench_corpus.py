@@ -386,6 +386,10 @@ def extrapolate(chunks: list[dict[str, float]], n: int) -> dict[str, float]:
     >>> extrapolate([{"docs_before": 0, "docs": 10, "wall_s": 20.0},
     ...              {"docs_before": 10, "docs": 10, "wall_s": 10.0}], 1000)["linear_h"] * 3600
     1500.0
+    >>> falling = extrapolate([{"docs_before": 0, "docs": 10, "wall_s": 20.0},
+    ...                        {"docs_before": 10, "docs": 10, "wall_s": 10.0}], 1000)
+    >>> falling["linear_h"] == falling["log_h"]  # both flat, at the mean: told as such
+    True
     """
     import math
 
@@ -565,9 +569,13 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
           flush=True)
     if load["extrapolated"]:
         e = load["extrapolated"]
-        print(f"  {e['documents']} documents would load in {e['log_h']:.1f} h (time per document "
-              f"growing with the log of the store, R² {e['log_r2']:.2f}) to {e['linear_h']:.1f} h "
-              f"(growing linearly, R² {e['linear_r2']:.2f})", flush=True)
+        if e["linear_h"] == e["log_h"]:  # both fits flat: no chunk cost more as the store grew
+            print(f"  {e['documents']} documents would load in {e['linear_h']:.1f} h (time per document "
+                  "did not grow with the store: both fits flat, at the mean of the chunks)", flush=True)
+        else:
+            print(f"  {e['documents']} documents would load in {e['log_h']:.1f} h (time per document "
+                  f"growing with the log of the store, R² {e['log_r2']:.2f}) to {e['linear_h']:.1f} h "
+                  f"(growing linearly, R² {e['linear_r2']:.2f})", flush=True)
     if not args.keep:
         shutil.rmtree(raw_dir, ignore_errors=True)
         nquads.unlink(missing_ok=True)
