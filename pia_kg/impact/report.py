@@ -404,7 +404,9 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?citation ?kind ?comment ?expected_table ?expected_item WHERE {
   { SELECT * WHERE {
     %ASSESSMENT%
-    ?citation pia:inAssessment ?assessment ; pia:problem ?p .
+    %PROBLEM_FIRST%
+    ?citation pia:inAssessment ?assessment .
+    %PROBLEM_AFTER%
   } LIMIT 10000000 }
   OPTIONAL { ?p pia:problemKind ?kind }
   OPTIONAL { ?p rdfs:comment ?comment }
@@ -414,11 +416,31 @@ SELECT ?citation ?kind ?comment ?expected_table ?expected_item WHERE {
 """
 
 
+def problems_query(assessments: Sequence[str] | None = None) -> str:
+    """The SPARQL of :func:`problems`' details: looked up from the assessments given, or, for
+    every assessment, from the problems themselves. Oxigraph joins the patterns in the order
+    written: from every citation's assessment it probed each citation of the corpus for a
+    problem (6.9 s at 5,000 documents, where starting from the 18,866 problems took 0.74 s).
+
+    >>> q = problems_query()
+    >>> q.index("pia:problem ?p") < q.index("pia:inAssessment")
+    True
+    >>> q = problems_query(["urn:a"])
+    >>> q.index("VALUES ?assessment") < q.index("pia:inAssessment") < q.index("pia:problem ?p")
+    True
+    """
+    first = "?citation pia:problem ?p ."
+    return (
+        _PROBLEMS.replace("%ASSESSMENT%", _assessment_values(assessments))
+        .replace("%PROBLEM_FIRST%", first if assessments is None else "")
+        .replace("%PROBLEM_AFTER%", first if assessments is not None else "")
+    )
+
+
 def problems(store: Store, assessments: Sequence[str] | None = None) -> list[ProblemRow]:
     """Citations the resolution graph marks as wrong, in the loaded assessments (or these)."""
     details: dict[str, list[dict[str, str | None]]] = {}
-    text = _PROBLEMS.replace("%ASSESSMENT%", _assessment_values(assessments))
-    for row in run_sparql(store, text).values():
+    for row in run_sparql(store, problems_query(assessments)).values():
         details.setdefault(row["citation"] or "", []).append(row)
     if not details:
         return []
