@@ -344,6 +344,25 @@ def _assessment_values(assessments: Sequence[str] | None) -> str:
     return f"VALUES ?assessment {{ {' '.join(f'<{a}>' for a in assessments)} }}"
 
 
+def _looked_up(text: str, assessments: Sequence[str] | None, problem: str) -> str:
+    """``text`` looked up from the assessments given (their VALUES, then ``problem`` checked
+    for each citation), or, for every assessment, from the problems themselves (``problem``
+    first): Oxigraph joins in the order written, and a corpus holds far fewer problems than
+    citations. ``text`` marks the places %ASSESSMENT%, %FROM_PROBLEMS% and %WITH_PROBLEM%.
+
+    >>> t = "%ASSESSMENT% %FROM_PROBLEMS% ?c pia:inAssessment ?assessment . %WITH_PROBLEM%"
+    >>> _looked_up(t, None, "?c pia:problem ?p .")
+    ' ?c pia:problem ?p . ?c pia:inAssessment ?assessment . '
+    >>> _looked_up(t, ["urn:a"], "?c pia:problem ?p .")
+    'VALUES ?assessment { <urn:a> }  ?c pia:inAssessment ?assessment . ?c pia:problem ?p .'
+    """
+    return (
+        text.replace("%ASSESSMENT%", _assessment_values(assessments))
+        .replace("%FROM_PROBLEMS%", problem if assessments is None else "")
+        .replace("%WITH_PROBLEM%", problem if assessments is not None else "")
+    )
+
+
 def _citations(
     store: Store, assessments: Sequence[str] | None, *, problems_only: bool = False
 ) -> list[dict[str, str | None]]:
@@ -351,12 +370,7 @@ def _citations(
     looked up from the problems: a few per assessment, not every citation of the corpus),
     with its holder and resolution, one row each."""
     has_problem = "?citation pia:problem ?anyProblem ." if problems_only else ""
-    text = (
-        _CITATIONS.replace("%ASSESSMENT%", _assessment_values(assessments))
-        # from the assessments given, each citation checked; else from the problems themselves
-        .replace("%FROM_PROBLEMS%", has_problem if assessments is None else "")
-        .replace("%WITH_PROBLEM%", has_problem if assessments is not None else "")
-    )
+    text = _looked_up(_CITATIONS, assessments, has_problem)
     seen: dict[str, dict[str, str | None]] = {}
     for row in run_sparql(store, text).values():
         key = f"{row['citation']}|{row['source']}|{row['party']}"
@@ -404,9 +418,9 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?citation ?kind ?comment ?expected_table ?expected_item WHERE {
   { SELECT * WHERE {
     %ASSESSMENT%
-    %PROBLEM_FIRST%
+    %FROM_PROBLEMS%
     ?citation pia:inAssessment ?assessment .
-    %PROBLEM_AFTER%
+    %WITH_PROBLEM%
   } LIMIT 10000000 }
   OPTIONAL { ?p pia:problemKind ?kind }
   OPTIONAL { ?p rdfs:comment ?comment }
@@ -429,12 +443,7 @@ def problems_query(assessments: Sequence[str] | None = None) -> str:
     >>> q.index("VALUES ?assessment") < q.index("pia:inAssessment") < q.index("pia:problem ?p")
     True
     """
-    first = "?citation pia:problem ?p ."
-    return (
-        _PROBLEMS.replace("%ASSESSMENT%", _assessment_values(assessments))
-        .replace("%PROBLEM_FIRST%", first if assessments is None else "")
-        .replace("%PROBLEM_AFTER%", first if assessments is not None else "")
-    )
+    return _looked_up(_PROBLEMS, assessments, "?citation pia:problem ?p .")
 
 
 def problems(store: Store, assessments: Sequence[str] | None = None) -> list[ProblemRow]:
