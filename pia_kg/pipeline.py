@@ -115,11 +115,13 @@ _DOC_GRAPHS = str(ID["graph/doc/"])
 class LoadReport:
     documents: list[dict[str, object]] = field(default_factory=list)
     law_versions: list[dict[str, object]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # the documents' (each also in its quality report)
+    notices: list[str] = field(default_factory=list)  # of the store or the load as a whole, for the person loading
     failed: list[str] = field(default_factory=list)
     triples_before: int = 0  # the store's size (law loads; a document load does not count it)
     triples_after: int = 0
     triples_written: int = 0  # in the graphs a document load wrote
+    compacted: tuple[int, int] | None = None  # the store's bytes before and after the load compacted it
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -181,6 +183,7 @@ def load_documents(
     batch_text: int = BATCH_TEXT,
     round_size: int | None = None,
     again: bool = False,
+    stage: Progress | None = None,
 ) -> LoadReport:
     """Parse and derive every document under ``paths`` in worker processes; write them in
     batches of ``batch_size`` (fewer where they reach ``batch_text`` characters of text), each
@@ -188,7 +191,8 @@ def load_documents(
     store in a folder are loaded in rounds of that many, each written by a process of its own
     (:func:`_in_rounds`). A file the store holds as it is (the same bytes, derived by this
     pia-kg against this law) is reported ``unchanged`` and not read again, unless ``again``
-    (:func:`_skip_unchanged`).
+    (:func:`_skip_unchanged`). A load that grew the store enough compacts it at its end
+    (``Store.worth_compacting``), told to ``stage``.
 
     A document that fails raises before its batch is written; with ``keep_going`` it is
     reported in ``failed`` and the others are loaded.
@@ -198,9 +202,19 @@ def load_documents(
         "keep_going": keep_going, "batch_size": batch_size, "workers": workers, "batch_text": batch_text, "again": again
     }
     round_size = round_size or default_round()
+    before = store.bytes_on_disk()
     if len(files) > round_size and _hands_over(store):
-        return _in_rounds(store, files, round_size, progress, options)
-    return _load_files(store, files, progress=progress, seen={}, **options)
+        report = _in_rounds(store, files, round_size, progress, options)
+    else:
+        report = _load_files(store, files, progress=progress, seen={}, **options)
+    if store.worth_compacting(before):
+        if stage:
+            stage("compacting the store's files")
+        try:
+            report.compacted = store.compact()
+        except StoreError as exc:  # the documents are committed: the load did its work
+            report.notices.append(f"the documents are loaded, but {exc}; `pia-kg compact` tries again")
+    return report
 
 
 def _load_files(
@@ -229,7 +243,7 @@ def _load_files(
         with store.write_group() as group:
             writer = _Writer(store, group=group)
             if writer.outdated:
-                report.warnings.append(OUTDATED_WARNING)
+                report.notices.append(OUTDATED_WARNING)
             if not again:
                 files = _skip_unchanged(store, files, writer.law, report, seen, progress)
             results = _in_workers(parse_and_derive, files, writer.law, workers, ahead=batch_size)
@@ -356,6 +370,7 @@ def _in_rounds(
             done, seen = _in_own_process(opener, _load_round, (part, seen, options), what, "loading the same files again", progress)
             report.documents += done.documents
             report.warnings += done.warnings
+            report.notices += [n for n in done.notices if n not in report.notices]  # each round tells it
             report.failed += done.failed
             report.triples_written += done.triples_written
     return report

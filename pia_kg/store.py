@@ -233,6 +233,17 @@ class Store(ABC):
         there is nothing to do here (a backend that keeps its own files, a remote server)."""
         return None
 
+    def bytes_on_disk(self) -> int | None:
+        """The bytes the store's own files take, or None where this process keeps none (a
+        store in memory, a remote server)."""
+        return None
+
+    def worth_compacting(self, before: int | None) -> bool:
+        """Whether a load that found the store taking ``before`` bytes (:meth:`bytes_on_disk`)
+        should :meth:`compact` it at its end: where the engine's files shrink by it, and the
+        load wrote enough to pay for it. Never here."""
+        return False
+
     def close(self) -> None:  # noqa: B027 (optional hook)
         """Release files and connections."""
 

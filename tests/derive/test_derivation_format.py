@@ -34,7 +34,7 @@ def test_a_store_loaded_fresh_says_its_format_and_answers(law_dir: Path, tmp_pat
     assert store_format(store) is None
     load_law_dir(store, law_dir)
     report = load_documents(store, [SEED_000], workers=1)
-    assert store_format(store) == FORMAT and OUTDATED_WARNING not in report.warnings
+    assert store_format(store) == FORMAT and OUTDATED_WARNING not in report.notices
     assert run_query(store, "departments_under_item", ITEM).rows
     store.close()
 
@@ -50,9 +50,15 @@ def test_an_older_store_is_refused_then_rederived(law_dir: Path, tmp_path: Path)
     for name, params in (("departments_under_item", ITEM), ("citation_problems", {})):
         with pytest.raises(OutdatedStoreError, match="pia-kg rederive"):
             run_query(store, name, params)
-    # a load into it keeps the older format, and says so
-    report = load_documents(store, [SEED_001], workers=1)
-    assert OUTDATED_WARNING in report.warnings and store_format(store) is None
+    store.close()
+    # a load into it keeps the older format, and says so to the person loading
+    proc = subprocess.run([PIA_KG, "--store", str(path), "load", str(SEED_001), "--workers", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"Warning: {OUTDATED_WARNING}" in " ".join(proc.stderr.split()), proc.stderr
+    store = open_store("oxigraph", path=path)
+    assert OUTDATED_WARNING in load_documents(store, [SEED_001], workers=1, again=True).notices
+    assert store_format(store) is None
     with pytest.raises(OutdatedStoreError):
         check_current(store, "a question")
     store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -221,6 +222,62 @@ def test_compacting_keeps_every_quad_and_readers_go_on(tmp_path: Path) -> None:
     assert reader.compact() is None and open_store("memory").compact() is None
     reader.close()
     writer.close()
+
+
+def test_a_load_that_doubles_a_big_enough_store_compacts_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load compacts the store at its end when it at least doubled it and leaves it at
+    ``COMPACT_FROM`` bytes or more (lowered here to a seed's size): the store then holds what
+    a load that does not compact writes. A load that does not double the store, or leaves it
+    smaller than that, does not compact it."""
+    from pia_kg.backends import oxigraph_store
+
+    plain = open_store("oxigraph", path=tmp_path / "plain")
+    assert load_documents(plain, [SEED_000], workers=1).compacted is None  # 3 GB: far from it
+    writer = open_store("oxigraph", path=tmp_path / "s")
+    monkeypatch.setattr(oxigraph_store, "COMPACT_FROM", 1)
+    compactions: list[tuple[int, int] | None] = []
+    real = writer.compact
+    monkeypatch.setattr(writer, "compact", lambda: compactions.append(real()) or compactions[-1])
+    report = load_documents(writer, [SEED_000], workers=1)
+    assert report.compacted is not None and compactions == [report.compacted]
+    assert _quads(writer) == _quads(plain)
+    assert load_documents(writer, [SEED_000], workers=1, again=True).compacted is None  # replaced, not doubled
+    assert compactions == [report.compacted]
+    assert open_store("memory").worth_compacting(0) is False
+    plain.close()
+    writer.close()
+
+
+def test_a_compaction_without_room_on_disk_leaves_the_loaded_store_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine writes the merged files before deleting the old ones: without that much
+    room on the disk, `pia-kg compact` is refused in one line, and a load that would compact
+    keeps its documents and tells the person loading why it did not."""
+    from collections import namedtuple
+
+    from pia_kg.backends import oxigraph_store
+
+    writer = open_store("oxigraph", path=tmp_path / "s")
+    monkeypatch.setattr(oxigraph_store, "COMPACT_FROM", 1)
+    usage = namedtuple("usage", "total used free")
+    real_usage = oxigraph_store.shutil.disk_usage
+    monkeypatch.setattr(oxigraph_store.shutil, "disk_usage", lambda path: usage(1 << 40, 1 << 40, 1000))
+    report = load_documents(writer, [SEED_000], workers=1)
+    assert report.compacted is None and report.documents[0]["kind"] != "failed"
+    [notice] = report.notices
+    assert "the documents are loaded" in notice and "MB free" in notice and "pia-kg compact" in notice
+    assert writer.graphs_held([document_graph(SEED_000.stem)])
+    with pytest.raises(StoreError, match="MB free; the store is unchanged"):
+        writer.compact()
+    monkeypatch.setattr(oxigraph_store.shutil, "disk_usage", real_usage)
+    assert writer.compact() is not None
+    writer.close()
+
+
+def _quads(store: Store) -> list[bytes]:
+    """A store's quads, sorted, blank nodes all alike (the ontology's lists get new ones each load)."""
+    return sorted(re.sub(rb"_:\w+", b"_:b", line) for line in store.export(ExportFormat.nquads).splitlines())
 
 
 def test_a_reader_opening_while_a_merge_deletes_a_file_tries_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
