@@ -44,7 +44,9 @@ def load(
     """Load assessment documents; each replaces its own earlier version (loading twice changes nothing).
 
     A file the store already holds as it is is not read again: loading a folder again after
-    adding a file to it reads that file only."""
+    adding a file to it reads that file only. A load that at least doubles the store and
+    leaves it over 3 GiB (the first load of a country's documents) compacts the store's
+    files at its end, as `pia-kg compact` does."""
     from pia_kg.pipeline import collect_files, load_documents
 
     files = collect_files(paths)
