@@ -639,9 +639,18 @@ class OxigraphStore(SparqlUpdateStore):
         return before, self.bytes_on_disk()
 
     def bytes_on_disk(self) -> int | None:
+        """The sizes of the folder's files; one that the engine's merges delete meanwhile (they
+        run in the background while the store is open) counts for nothing."""
         if self.path is None:
             return None
-        return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+        total = 0
+        for folder, _, names in os.walk(self.path):
+            for name in names:
+                try:
+                    total += os.stat(os.path.join(folder, name)).st_size
+                except FileNotFoundError:
+                    continue
+        return total
 
     def worth_compacting(self, before: int | None) -> bool:
         """A load that at least doubled the store (``COMPACT_GROWTH``) and leaves it at
