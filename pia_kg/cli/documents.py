@@ -212,7 +212,7 @@ def compact() -> None:
 
     Worth running after loads that grew the store step by step: the bulk loader writes each
     batch to files of its own, which overlap until merged (at 5,000 documents, 309-316 bytes
-    per triple after the loads, 196-198 after this, in 40-78 s; a store under about 3 GB does
+    per triple after the loads, 196-210 after this, in 40-100 s; a store under about 3 GB does
     not shrink). A load that at least doubles the store and leaves it over 3 GiB (the first
     load of a country's documents), `pia-kg rederive` and `pia-kg law load` compact by
     themselves. A running `pia-kg serve` goes on answering.
