@@ -273,7 +273,7 @@ def test_the_bytes_of_a_store_count_no_file_the_engine_deleted_meanwhile(
 
     monkeypatch.setattr(os, "stat", stat)
     looks[0] = 1  # deleted right after it was first looked at
-    assert store.bytes_on_disk() in (size, size - gone)
+    assert store.bytes_on_disk() == size  # it was there when looked at: counted, no error
     looks[0] = 0  # deleted before
     assert store.bytes_on_disk() == size - gone
     monkeypatch.undo()
@@ -296,7 +296,7 @@ def test_a_compaction_without_room_on_disk_leaves_the_loaded_store_and_says_so(
     real_usage = oxigraph_store.shutil.disk_usage
     monkeypatch.setattr(oxigraph_store.shutil, "disk_usage", lambda path: usage(1 << 40, 1 << 40, 1000))
     report = load_documents(writer, [SEED_000], workers=1)
-    assert report.compacted is None and report.documents[0]["kind"] != "failed"
+    assert report.compacted is None and not report.failed and len(report.documents) == 1
     [notice] = report.notices
     assert "the documents are loaded" in notice and "MB free" in notice and "pia-kg compact" in notice
     assert writer.graphs_held([document_graph(SEED_000.stem)])
