@@ -28,7 +28,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pia_kg.display import confidence_words, evidence_words, problem_sentence, value_label
-from pia_kg.exports import ExportTable, to_xlsx, write_csv
+from pia_kg.exports import ExportTable, write_csv, write_xlsx
 from pia_kg.exports import to_csv as export_csv
 from pia_kg.impact.report import ImpactReport, ImpactRow, corrected_citation, row_dict
 
@@ -301,6 +301,6 @@ def write_reports(
             write(f)
         written.append(path)
     xlsx = out / "impact.xlsx"
-    xlsx.write_bytes(to_xlsx(_export_table(report.rows), japanese=True, sheet="改正の影響"))
+    write_xlsx(xlsx, _export_table(report.rows), japanese=True, sheet="改正の影響")
     written.append(xlsx)
     return written

@@ -130,6 +130,30 @@ def test_xlsx_header_is_frozen_and_columns_sized() -> None:
     assert ws.column_dimensions["A"].width == 60 and ws.column_dimensions["B"].width == 8
 
 
+def test_rows_past_a_sheets_limit_continue_on_further_sheets(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    """Excel opens no sheet of more than 1,048,576 rows: a national table (about a million
+    rows at 35,000 assessments) goes on to sheets of its own, each with its header, every row
+    once and in order. The limit is lowered to four rows a sheet (header included)."""
+    from openpyxl import load_workbook
+
+    from pia_kg import exports
+
+    monkeypatch.setattr(exports, "XLSX_ROWS", 4)
+    table = ExportTable(["n", "organization"], [{"n": i, "organization": f"団体{i}"} for i in range(7)])
+    path = tmp_path / "t.xlsx"
+    exports.write_xlsx(path, table, japanese=True, sheet="改正の影響")
+    book = load_workbook(path)
+    assert book.sheetnames == ["改正の影響", "改正の影響 (2)", "改正の影響 (3)"]
+    read = []
+    for ws in book.worksheets:
+        rows = list(ws.iter_rows(values_only=True))
+        assert len(rows) <= 4 and rows[0] == tuple(exports._header(table, True)) and ws.freeze_panes == "A2"
+        read.extend(rows[1:])
+    assert read == [(i, f"団体{i}") for i in range(7)]
+    assert load_workbook(io.BytesIO(exports.to_xlsx(table))).sheetnames == ["rows", "rows (2)", "rows (3)"]
+    assert load_workbook(io.BytesIO(exports.to_xlsx(ExportTable(["n"], [])))).active.max_row == 1
+
+
 def test_streamed_json_is_the_report_as_json_dumps_writes_it(tmp_path) -> None:  # noqa: ANN001
     import json
 
