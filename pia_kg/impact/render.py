@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
@@ -94,7 +94,24 @@ def to_csv(report: ImpactReport, *, japanese: bool = False, bom: bool = False) -
 
 
 def _export_table(rows: Sequence[ImpactRow]) -> ExportTable:
-    return ExportTable(list(_ROW_FIELDS), [row_dict(r) for r in rows])
+    return ExportTable(list(_ROW_FIELDS), _RowDicts(rows))
+
+
+class _RowDicts(Sequence[dict[str, object]]):
+    """Impact rows as the dicts an export writes, each made as it is read: a national
+    report's million dicts are never held at once."""
+
+    def __init__(self, rows: Sequence[ImpactRow]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        return map(row_dict, self._rows)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        return list(map(row_dict, self._rows[index])) if isinstance(index, slice) else row_dict(self._rows[index])
 
 
 def export_table(report: ImpactReport, *, body: str = "", kind: str = "") -> ExportTable:
@@ -155,7 +172,9 @@ def file_linker(out_dir: Path | None, doc_dirs: Sequence[Path]) -> Linker:
     return link
 
 
-def _filtered(rows: Sequence[ImpactRow], body: str, kind: str) -> list[ImpactRow]:
+def _filtered(rows: Sequence[ImpactRow], body: str, kind: str) -> Sequence[ImpactRow]:
+    if not body and not kind:  # as they are: a national report's rows are read, not copied
+        return rows
     return [
         r for r in rows
         if (not body or (r.organization or "（団体不明）") == body) and (not kind or r.change == kind)

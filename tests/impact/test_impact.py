@@ -189,3 +189,37 @@ def test_a_page_shows_a_bounded_fix_list_and_links_each_body_to_all_of_its_own(r
     assert view["body_links"] == {b: f"/ui/impact?body={b}" for b in report.counts()}
     whole = impact_view(report, link=lambda _s: None)  # a file report lists every row
     assert whole["shown_rows"] == whole["row_count"] == len(report.rows) and whole["body_links"] == {}
+
+
+def test_a_national_report_past_what_is_held_is_read_back_from_disk_the_same(store, tmp_path, monkeypatch):  # noqa: ANN001
+    """A national report (a million rows at 35,000 assessments) is looked up assessment by
+    assessment and held a bounded number of rows at a time, the rest sorted in runs on disk
+    (pia_kg/sorted_rows.py). Held three rows at a time here: its rows are those of the
+    corpus-wide query, in the report's order, and its files are the files of the report held
+    whole."""
+    from openpyxl import load_workbook
+
+    from pia_kg import sorted_rows
+    from pia_kg.impact.render import write_reports
+    from pia_kg.impact.report import _row_from_query, _row_order
+
+    amendment = amendment_by_key("2024-05-27")
+    held = build_impact_report(store, amendment)
+    everything = run_query(store, "renumbering_impact", {"amendment": amendment.key})
+    assert held.rows == sorted(map(_row_from_query, everything.iter_values()), key=_row_order)
+    assert isinstance(held.rows, list) and len(held.rows) > 10
+    monkeypatch.setattr(sorted_rows, "SPILL_ROWS", 3)
+    spilled = build_impact_report(store, amendment)
+    assert isinstance(spilled.rows, sorted_rows.SortedRows) and spilled.rows.spilled
+    assert list(spilled.rows) == held.rows and len(spilled.rows) == len(held.rows)
+    assert spilled.rows[:5] == held.rows[:5] and spilled.rows[-1] == held.rows[-1]
+    assert spilled.counts() == held.counts() and spilled.totals() == held.totals()
+    write_reports(held, tmp_path / "held")
+    write_reports(spilled, tmp_path / "spilled")
+    for name in ("impact.csv", "impact.json", "impact.html"):
+        assert (tmp_path / "spilled" / name).read_bytes() == (tmp_path / "held" / name).read_bytes(), name
+
+    def cells(path):  # noqa: ANN001, ANN202
+        return [list(ws.iter_rows(values_only=True)) for ws in load_workbook(path).worksheets]
+
+    assert cells(tmp_path / "spilled" / "impact.xlsx") == cells(tmp_path / "held" / "impact.xlsx")
