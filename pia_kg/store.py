@@ -19,6 +19,7 @@ half-loaded document.
 from __future__ import annotations
 
 import importlib
+import io
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -26,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
 from rdflib import Graph, URIRef
 from rdflib.term import Node
@@ -212,8 +213,19 @@ class Store(ABC):
     def triple_count(self, graph: URIRef | None = None) -> int:
         """Quads in one named graph, or in the whole store."""
 
-    @abstractmethod
-    def export(self, fmt: ExportFormat) -> bytes: ...
+    def export(self, fmt: ExportFormat) -> bytes:
+        """The whole store in ``fmt`` (:meth:`export_to`), as bytes: for a small store."""
+        buf = io.BytesIO()
+        self.export_to(fmt, buf)
+        return buf.getvalue()
+
+    def export_to(self, fmt: ExportFormat, output: BinaryIO) -> None:
+        """Write the whole store in ``fmt`` to ``output`` (nquads, trig and jsonld keep the
+        named graphs; turtle is their union), a named graph at a time: a national store (160
+        million quads) is never held whole."""
+        from pia_kg.backends.common import write_graphs
+
+        write_graphs(output, fmt, ((g, self.get_graph(g)) for g in self.named_graphs()))
 
     def replace_graph(self, graph: URIRef, data: GraphData) -> None:
         self.replace_graphs({graph: data})

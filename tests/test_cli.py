@@ -76,6 +76,25 @@ def test_errors_are_one_line_and_exit_non_zero(tmp_path: Path) -> None:
     assert proc.returncode == 1 and proc.stderr.startswith("Error: ")
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_an_export_that_cannot_be_written_says_so_in_one_line_and_leaves_no_file(store: Path, tmp_path: Path) -> None:
+    """The export is written as it is read (a national store is never held whole): a disk
+    that fills up midway is a one-line error, and a file named -o is written under a
+    temporary name, so a failed export leaves the file there before as it was."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([PIA_KG, "--store", str(store), "export", "-f", "nquads"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 1 and proc.stderr.startswith("Error: ") and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    out = tmp_path / "graph.nq"
+    out.write_text("kept", encoding="utf-8")
+    proc = run("export", "-f", "nquads", "-o", str(tmp_path / "missing" / "graph.nq"), store=store, check=False)
+    assert proc.returncode == 1 and "cannot write" in proc.stderr and "Traceback" not in proc.stderr
+    assert out.read_text(encoding="utf-8") == "kept" and sorted(p.name for p in tmp_path.iterdir()) == ["graph.nq"]
+    run("export", "-f", "trig", "-o", str(out), store=store)
+    assert out.read_text(encoding="utf-8").count("{") > 3 and sorted(p.name for p in tmp_path.iterdir()) == ["graph.nq"]
+
+
 def test_export_and_remove(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "graph.nq"
     run("export", "-f", "nquads", "-o", str(out), store=store)

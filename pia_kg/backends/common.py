@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import json
 import os
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 from rdflib import Dataset, Graph, URIRef
 
@@ -211,6 +213,82 @@ def serialize_dataset(nquads: bytes, fmt: ExportFormat) -> bytes:
         return union.serialize(format="turtle").encode("utf-8")
     rdflib_fmt = {"jsonld": "json-ld"}.get(fmt.value, fmt.value)
     return ds.serialize(format=rdflib_fmt).encode("utf-8")
+
+
+def write_graphs(output: BinaryIO, fmt: ExportFormat, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
+    r"""Named graphs written to ``output`` in ``fmt`` one after the other, each serialised by
+    itself (what is held is one graph): N-Quads; TriG, a block a graph; Turtle, the union of
+    the graphs (:data:`~pia_kg.vocab.PREFIXES` declared once; a triple two graphs hold is
+    written twice, which a reader takes as one); JSON-LD, an array of named graph objects.
+
+    >>> import io, json
+    >>> g = Graph()
+    >>> _ = g.add((URIRef("urn:s"), URIRef("https://w3id.org/pia-kg/ontology#p"), URIRef("urn:o")))
+    >>> out = io.BytesIO()
+    >>> write_graphs(out, ExportFormat.nquads, [(URIRef("urn:g"), g), (URIRef("urn:h"), g)])
+    >>> out.getvalue().decode()
+    '<urn:s> <https://w3id.org/pia-kg/ontology#p> <urn:o> <urn:g> .\n<urn:s> <https://w3id.org/pia-kg/ontology#p> <urn:o> <urn:h> .\n'
+    >>> out = io.BytesIO()
+    >>> write_graphs(out, ExportFormat.turtle, [(URIRef("urn:g"), g), (URIRef("urn:h"), g)])
+    >>> len(Graph().parse(data=out.getvalue(), format="turtle"))
+    1
+    >>> out = io.BytesIO()
+    >>> write_graphs(out, ExportFormat.jsonld, [(URIRef("urn:g"), g)])
+    >>> [d["@id"] for d in json.loads(out.getvalue())]
+    ['urn:g']
+    """
+    if fmt is ExportFormat.turtle:
+        output.write(prefix_lines())
+    elif fmt is ExportFormat.jsonld:
+        output.write(b"[")
+    first = True
+    for name, graph in graphs:
+        if fmt is ExportFormat.nquads or fmt is ExportFormat.trig:
+            lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
+            if fmt is ExportFormat.nquads:
+                tail = f" <{name}> .\n".encode()
+                output.writelines(line[: line.rindex(b".")].rstrip() + tail for line in lines if line.strip())
+            else:
+                output.write(f"<{name}> {{\n".encode())
+                output.writelines(lines)
+                output.write(b"}\n")
+        elif fmt is ExportFormat.turtle:
+            for prefix, ns in PREFIXES.items():
+                graph.bind(prefix, ns)
+            output.write(without_prefix_lines(graph.serialize(format="turtle", encoding="utf-8")))
+        else:
+            body = graph.serialize(format="json-ld", encoding="utf-8").strip() or b"[]"
+            output.write(b"" if first else b",\n")
+            output.write(b'{"@id": ' + json.dumps(str(name)).encode() + b', "@graph": ' + body + b"}")
+        first = False
+    if fmt is ExportFormat.jsonld:
+        output.write(b"]\n")
+
+
+def prefix_lines() -> bytes:
+    """The Turtle declarations of :data:`~pia_kg.vocab.PREFIXES`."""
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()).encode()
+
+
+def without_prefix_lines(turtle: bytes) -> bytes:
+    r"""A graph's Turtle without the declarations of :data:`~pia_kg.vocab.PREFIXES` it begins
+    with (the export declares them once, first); any other prefix it declares stays, where
+    it is (a directive may come anywhere, and a later one rebinds the prefix).
+
+    >>> without_prefix_lines(b"@prefix pia: <https://w3id.org/pia-kg/ontology#> .\n\n@prefix ns1: <urn:b#> .\nns1:x pia:p 1 .\n")
+    b'@prefix ns1: <urn:b#> .\nns1:x pia:p 1 .\n'
+    """
+    declared = _declared()
+    lines = turtle.splitlines(keepends=True)
+    at = 0
+    while at < len(lines) and (lines[at].rstrip() in declared or not lines[at].strip()):
+        at += 1
+    return b"".join(lines[at:])
+
+
+@cache
+def _declared() -> frozenset[bytes]:
+    return frozenset(prefix_lines().splitlines())
 
 
 class SparqlUpdateStore(Store):

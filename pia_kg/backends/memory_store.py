@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import BinaryIO
 
 import rdflib.plugins.sparql
 from rdflib import Dataset, Graph, URIRef
@@ -88,5 +89,6 @@ class MemoryStore(Store):
             return len(self._ds.graph(graph))
         return sum(1 for _ in self._ds.quads((None, None, None, None)))
 
-    def export(self, fmt: ExportFormat) -> bytes:
-        return serialize_dataset(self._ds.serialize(format="nquads").encode("utf-8"), fmt)
+    def export_to(self, fmt: ExportFormat, output: BinaryIO) -> None:
+        """The dataset in memory, serialised whole (a store in memory is a small one)."""
+        output.write(serialize_dataset(self._ds.serialize(format="nquads").encode("utf-8"), fmt))

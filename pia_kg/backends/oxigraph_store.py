@@ -8,6 +8,7 @@ token and reopens when a write has landed, so answers follow the loads.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import shutil
 import tempfile
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -30,9 +31,10 @@ from pia_kg.backends.common import (
     directory_token,
     ntriples,
     ntriples_utf8,
-    serialize_dataset,
+    prefix_lines,
     swap_update,
     with_timeout,
+    without_prefix_lines,
 )
 from pia_kg.backends.journal import (
     MAX_UNDO_BYTES,
@@ -43,6 +45,7 @@ from pia_kg.backends.journal import (
 )
 from pia_kg.errors import QueryError, ResultLimitError, StoreError
 from pia_kg.store import ExportFormat, GraphData, QueryResult, WriteGroup, beside_store
+from pia_kg.vocab import PREFIXES
 
 _XSD_STRING = str(XSD.string)
 
@@ -70,6 +73,7 @@ GROUP_REPLACED = 4 << 20
 _EXPORT = {
     ExportFormat.nquads: ox.RdfFormat.N_QUADS,
     ExportFormat.trig: ox.RdfFormat.TRIG,
+    ExportFormat.jsonld: ox.RdfFormat.JSON_LD,
 }
 
 
@@ -597,10 +601,22 @@ class OxigraphStore(SparqlUpdateStore):
         )
         return int(next(iter(result))["n"].value)
 
-    def export(self, fmt: ExportFormat) -> bytes:
-        if fmt in _EXPORT:
-            return self._current().dump(format=_EXPORT[fmt])
-        return serialize_dataset(self._current().dump(format=ox.RdfFormat.N_QUADS), fmt)
+    def export_to(self, fmt: ExportFormat, output: BinaryIO) -> None:
+        """Oxigraph's own writers, streaming: the dataset as N-Quads, TriG or JSON-LD; Turtle,
+        the union, a graph at a time (the default graph, then each named graph), its
+        prefixes declared once (:func:`~pia_kg.backends.common.write_graphs`). At 1,000
+        generated documents the N-Quads took 2.9 GB of memory held whole as bytes."""
+        store = self._current()
+        try:
+            if fmt in _EXPORT:
+                store.dump(output, _EXPORT[fmt])
+                return
+            output.write(prefix_lines())
+            for graph in itertools.chain([ox.DefaultGraph()], store.named_graphs()):
+                part = store.dump(format=ox.RdfFormat.TURTLE, from_graph=graph, prefixes=PREFIXES)
+                output.write(without_prefix_lines(part))
+        except OSError as exc:
+            raise StoreError(f"the export could not be written: {exc.strerror or exc}") from None
 
     def compact(self) -> tuple[int, int] | None:
         """RocksDB's full compaction (pyoxigraph's ``optimize``): the bulk loader leaves each

@@ -39,14 +39,14 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 
 import httpx
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from pia_kg.backends.common import SparqlUpdateStore, capped, ntriples, serialize_dataset
+from pia_kg.backends.common import SparqlUpdateStore, capped, ntriples
 from pia_kg.errors import QueryError, QueryTimeoutError, StoreError
-from pia_kg.store import ExportFormat, GraphData, QueryResult
+from pia_kg.store import GraphData, QueryResult
 from pia_kg.vocab import PIA, STATE_GRAPH
 
 _PAGE = 10_000  # rows per page of a bulk read: Virtuoso's default cap
@@ -315,15 +315,6 @@ class RemoteStore(SparqlUpdateStore):
         where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {_STATE})"
         r = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(r.rows[0][0])
-
-    def export(self, fmt: ExportFormat) -> bytes:
-        ds = Dataset()
-        for g in self.named_graphs():
-            target = ds.graph(g)
-            for t in self.get_graph(g):
-                target.add(t)
-        return serialize_dataset(ds.serialize(format="nquads").encode("utf-8"), fmt)
-
 
 _BLANK = re.compile(r"_:[A-Za-z0-9_\-.]*[A-Za-z0-9_\-]")
 

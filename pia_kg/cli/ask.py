@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ import typer
 from rich.table import Table
 
 from pia_kg.cli.app import app, err, out, state
-from pia_kg.errors import ParameterError
+from pia_kg.errors import ParameterError, StoreError
 from pia_kg.named_queries import get_query, named_queries, run_query, run_sparql
 from pia_kg.results import ResultFormat, serialize_result, term_text
 from pia_kg.store import ExportFormat, QueryResult, Store
@@ -261,13 +262,27 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="turtle, nquads, trig or jsonld.")] = ExportFormat.turtle,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,  # noqa: UP007
 ) -> None:
-    """Export the whole graph (nquads/trig/jsonld keep the named graphs; turtle is their union)."""
-    data = state.store(write=False).export(fmt)
-    if output:
-        output.write_bytes(data)
-        err.print(f"wrote {len(data)} bytes to {output}")
-    else:
-        sys.stdout.buffer.write(data)
+    """Export the whole graph (nquads/trig/jsonld keep the named graphs; turtle is their union).
+
+    Written as it is read, a graph at a time at most: a national store exports in the memory
+    of one document. A file is written under a temporary name and takes its own when whole,
+    so that a failed or interrupted export leaves no half file (nor spoils one there before).
+    """
+    store = state.store(write=False)
+    if output is None:
+        store.export_to(fmt, sys.stdout.buffer)
+        sys.stdout.flush()
+        return
+    part = output.with_name(f".{output.name}.part")
+    try:
+        with part.open("wb") as f:
+            store.export_to(fmt, f)
+        os.replace(part, output)
+    except OSError as exc:
+        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        part.unlink(missing_ok=True)
+    err.print(f"wrote {output.stat().st_size:,} bytes to {output}", markup=False, highlight=False)
 
 
 @app.command()
