@@ -160,6 +160,17 @@ class Store(ABC):
         (CONSTRUCT/DESCRIBE): results are counted while they are read, never built whole first.
         """
 
+    def select_rows(self, sparql: str) -> tuple[list[str], Iterator[tuple[Node | None, ...]]]:
+        """A SELECT's variables, and its rows as they come: for a corpus-wide answer written to
+        a file, which is then never held whole (here, read whole and handed out row by row).
+        Raises QueryError for a query that is not a SELECT."""
+        from pia_kg.errors import QueryError
+
+        result = self.query(sparql)
+        if result.kind != "select":
+            raise QueryError("only a SELECT query gives rows")
+        return result.variables, iter(result.rows)
+
     def query_texts(
         self, sparql: str, texts: Sequence[str] | None = None, *, timeout: float | None = None,
         limit: int | None = None,

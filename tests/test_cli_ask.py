@@ -92,6 +92,37 @@ def test_spreadsheet_exports_from_the_cli(tmp_path: Path) -> None:
     assert [[("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for v in r] for r in body] == from_csv[1:]
 
 
+def test_a_listing_written_to_a_file_is_written_as_the_store_reads_it(tmp_path: Path) -> None:
+    """`query NAME -o FILE` writes the rows as the store gives them (a corpus-wide listing is
+    never held whole): the same file as the answer read whole, its columns chosen, its empty
+    answer explained, and a file that cannot be written left as it was."""
+    from pia_kg.exports import table_of, to_csv
+    from pia_kg.named_queries import run_query
+    from pia_kg.store import open_store
+
+    store = open_store("oxigraph", path=seeded_store_dir(), read_only=True)
+    try:
+        whole = run_query(store, "transfers", {})
+        expected = to_csv(table_of(whole))
+        columns = whole.variables.index("department"), whole.variables.index("item")
+        chosen = [(str(r[columns[0]] or ""), str(r[columns[1]] or "")) for r in whole.rows]
+    finally:
+        store.close()
+    assert len(whole.rows) > 100
+    out = tmp_path / "移転.csv"
+    proc = run("query", "transfers", "-o", str(out))
+    assert proc.returncode == 0 and f"wrote {len(whole.rows)} row(s)" in proc.stderr, proc.stderr
+    assert out.read_bytes().decode("utf-8") == expected
+    assert run("query", "transfers", "-c", "department,item", "-o", str(out)).returncode == 0
+    assert [tuple(r) for r in csv.reader(io.StringIO(out.read_text(encoding="utf-8")))] == [("department", "item"), *chosen]
+    proc = run("query", "departments-under-item", "-p", "table=番号法別表", "-p", "item=999", "-o", str(out))
+    assert proc.returncode == 3 and "0 rows: " in proc.stderr and "wrote 0 row(s)" in proc.stderr
+    kept = out.read_text(encoding="utf-8")
+    proc = run("query", "transfers", "-o", str(tmp_path / "missing" / "t.csv"))
+    assert proc.returncode == 1 and "cannot write" in proc.stderr and "Traceback" not in proc.stderr
+    assert out.read_text(encoding="utf-8") == kept and sorted(p.name for p in tmp_path.iterdir()) == ["移転.csv"]
+
+
 def test_a_document_id_is_looked_up_by_its_graph_not_in_a_listing_of_every_graph() -> None:
     """A national store holds a hundred thousand graphs: naming one assessment must not list
     them (only the error for an unknown one does, to name the closest)."""

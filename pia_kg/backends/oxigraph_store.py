@@ -326,6 +326,23 @@ class OxigraphStore(SparqlUpdateStore):
 
         return with_timeout(lambda: self._query(sparql, limit, convert), timeout)  # type: ignore[return-value]
 
+    def select_rows(self, sparql: str) -> tuple[list[str], Iterator[tuple[Node | None, ...]]]:
+        """Oxigraph's solutions converted as they are read: what is held is the engine's own
+        (the rows it sorts for an ORDER BY, or keeps for a DISTINCT), never the answer's
+        terms. To be read on the thread that asked (Oxigraph's iterators stay on theirs)."""
+        result = self._query(sparql, None, lambda result, _limit: result)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("only a SELECT query gives rows")
+
+        def rows() -> Iterator[tuple[Node | None, ...]]:
+            try:
+                for solution in result:
+                    yield tuple(map(to_rdflib, solution))
+            except OSError as exc:
+                raise QueryError(f"query failed: {exc}") from None
+
+        return [v.value for v in result.variables], rows()
+
     def query_terms(self, sparql: str) -> RawResult:
         """``query`` without the conversion to rdflib terms, for callers that read many
         terms and need few of them as rdflib objects (the derivations' scratch store):

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from pia_kg.cli.app import app, err, out, state
 from pia_kg.errors import ParameterError, StoreError
-from pia_kg.named_queries import get_query, named_queries, run_query, run_sparql
+from pia_kg.named_queries import get_query, named_queries, run_query, run_sparql, stream_query
 from pia_kg.results import ResultFormat, serialize_result, term_text
 from pia_kg.store import ExportFormat, QueryResult, Store
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
 
 #: Exit code of a query that answers no rows because what it asks about does not exist
 #: (an item no held version has, a date no held version covers); the reason goes to stderr.
@@ -68,13 +73,21 @@ def _print_result(result: QueryResult, fmt: ResultFormat, columns: list[str] | N
 
 def _print_law_status(result: QueryResult) -> None:
     """One line per law status an answer read as of a date carries (held, approximate …)."""
-    if result.kind != "select" or "law_status" not in result.variables:
-        return
-    status = result.variables.index("law_status")
-    note = result.variables.index("law_note") if "law_note" in result.variables else None
-    seen = dict.fromkeys(
-        (term_text(row[status]), term_text(row[note]) if note is not None else "") for row in result.rows
-    )
+    status_of = _law_status_of(result.variables) if result.kind == "select" else None
+    if status_of is not None:
+        _print_law_statuses(dict.fromkeys(map(status_of, result.rows)))
+
+
+def _law_status_of(variables: list[str]) -> Callable[[tuple[Node | None, ...]], tuple[str, str]] | None:
+    """A row's law status and note, for an answer that carries them (None: it does not)."""
+    if "law_status" not in variables:
+        return None
+    status = variables.index("law_status")
+    note = variables.index("law_note") if "law_note" in variables else None
+    return lambda row: (term_text(row[status]), term_text(row[note]) if note is not None else "")
+
+
+def _print_law_statuses(seen: Iterable[tuple[str, str]]) -> None:
     for value, text in seen:
         if value and value != "held" or text:
             err.print(f"law status: {value}" + (f" — {text}" if text else ""), markup=False, highlight=False)
@@ -151,24 +164,55 @@ BomOption = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 B
 
 
 def _export(
-    result: QueryResult, fmt: ResultFormat, columns: list[str] | None, output: Path | None, *, japanese: bool, bom: bool
-) -> None:
-    """The rows as a spreadsheet people open: .xlsx (by the output's name) or CSV."""
-    from pia_kg.exports import ExportFormat, export_bytes, table_of
+    variables: list[str], rows: Iterator[tuple[Node | None, ...]], fmt: ResultFormat, columns: list[str] | None,
+    output: Path | None, *, japanese: bool, bom: bool,
+) -> tuple[int, dict[tuple[str, str], None]]:
+    """The rows as a spreadsheet people open: .xlsx (by the output's name) or CSV, written as
+    they come (a corpus-wide listing is never held whole), a file under a temporary name until
+    whole. The number of rows written, and the law statuses they carried."""
+    from pia_kg.exports import rows_table, write_csv, write_xlsx
 
-    result = _select_columns(result, columns)
-    if result.kind != "select":
-        raise ParameterError("only SELECT results can be exported as a spreadsheet", param="--output")
     xlsx = output is not None and output.suffix.lower() == ".xlsx"
     if not xlsx and fmt not in (ResultFormat.csv, ResultFormat.table):
         raise ParameterError("--japanese and --bom apply to CSV and .xlsx only", param="--format")
-    data = export_bytes(table_of(result), ExportFormat.xlsx if xlsx else ExportFormat.csv, japanese=japanese, bom=bom)
+    if columns:
+        unknown = [c for c in columns if c not in variables]
+        if unknown:
+            raise ParameterError(f"no column {unknown[0]!r}; columns: {', '.join(variables)}", param="--columns")
+    status_of = _law_status_of(variables)
+    statuses: dict[tuple[str, str], None] = {}
+    count = 0
+    at = [variables.index(c) for c in columns] if columns else None
+
+    def counted() -> Iterator[tuple[Node | None, ...]]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            if status_of is not None:
+                statuses.setdefault(status_of(row))
+            yield row if at is None else tuple(row[i] for i in at)
+
+    table = rows_table(columns or variables, counted())
     if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        output.write_bytes(data)
-        err.print(f"wrote {len(result.rows)} row(s) to {output}", markup=False, highlight=False)
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+        write_csv(stream, table, japanese=japanese, bom=bom)
+        stream.flush()
+        stream.detach()
+        return count, statuses
+    part = output.with_name(f".{output.name}.part")
+    try:
+        if xlsx:
+            write_xlsx(part, table, japanese=japanese)
+        else:
+            with part.open("w", encoding="utf-8", newline="") as f:
+                write_csv(f, table, japanese=japanese, bom=bom)
+        os.replace(part, output)
+    except OSError as exc:
+        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        part.unlink(missing_ok=True)
+    err.print(f"wrote {count} row(s) to {output}", markup=False, highlight=False)
+    return count, statuses
 
 
 def _columns(text: str | None) -> list[str] | None:
@@ -197,13 +241,17 @@ def query(
     """
     store = state.store(write=False)
     params = _checked_params(store, name, _parse_params(param or []))
-    result = run_query(store, name, params)
     if output is not None or japanese or bom:
-        _export(result, fmt, _columns(columns), output, japanese=japanese, bom=bom)
+        variables, rows = stream_query(store, name, params)
+        count, statuses = _export(variables, rows, fmt, _columns(columns), output, japanese=japanese, bom=bom)
+        _print_law_statuses(statuses)
+        empty = count == 0
     else:
+        result = run_query(store, name, params)
         _print_result(result, fmt, _columns(columns))
-    _print_law_status(result)
-    reason = why_empty(store, params) if result.kind == "select" and not result.rows else None
+        _print_law_status(result)
+        empty = result.kind == "select" and not result.rows
+    reason = why_empty(store, params) if empty else None
     if reason:
         err.print(f"0 rows: {reason}", markup=False, highlight=False)
         raise SystemExit(EXIT_NO_SUCH_THING)

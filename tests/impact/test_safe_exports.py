@@ -150,6 +150,15 @@ def test_rows_past_a_sheets_limit_continue_on_further_sheets(monkeypatch, tmp_pa
         assert len(rows) <= 4 and rows[0] == tuple(exports._header(table, True)) and ws.freeze_panes == "A2"
         read.extend(rows[1:])
     assert read == [(i, f"団体{i}") for i in range(7)]
+    # rows read once, as they come (a listing written to a file), make the same workbook
+    streamed = tmp_path / "s.xlsx"
+    exports.write_xlsx(streamed, ExportTable(table.columns, iter(table.rows)), japanese=True, sheet="改正の影響")
+    assert [list(ws.iter_rows(values_only=True)) for ws in load_workbook(streamed).worksheets] == [
+        list(ws.iter_rows(values_only=True)) for ws in book.worksheets
+    ]
+    six = tmp_path / "six.xlsx"  # exactly two sheets' worth: no third, empty sheet
+    exports.write_xlsx(six, ExportTable(table.columns, iter(table.rows[:6])))
+    assert load_workbook(six).sheetnames == ["rows", "rows (2)"]
     assert load_workbook(io.BytesIO(exports.to_xlsx(table))).sheetnames == ["rows", "rows (2)", "rows (3)"]
     assert load_workbook(io.BytesIO(exports.to_xlsx(ExportTable(["n"], [])))).active.max_row == 1
 

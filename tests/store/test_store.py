@@ -104,6 +104,21 @@ def test_query_texts_gives_the_named_columns_as_plain_texts(store: Store) -> Non
         store.query_texts(sparql, ("o",), limit=1)
 
 
+def test_select_rows_are_the_query_rows_handed_out_as_they_come(store: Store) -> None:
+    """What `query -o FILE` writes from: the same variables and rows as ``query``, one at a
+    time; anything but a SELECT refused."""
+    store.replace_graph(URIRef("http://example.org/g"), _graph("一", "二", "三"))
+    sparql = f"SELECT ?s ?o ?none WHERE {{ ?s <{_P}> ?o OPTIONAL {{ ?s <urn:none> ?none }} }} ORDER BY DESC(?o)"
+    variables, rows = store.select_rows(sparql)
+    assert not isinstance(rows, list | tuple)
+    whole = store.query(sparql)
+    assert variables == whole.variables and list(rows) == whole.rows and len(whole.rows) == 3
+    with pytest.raises(QueryError):
+        store.select_rows(f"ASK {{ ?s <{_P}> ?o }}")
+    with pytest.raises(QueryError):
+        store.select_rows("SELEKT nothing")
+
+
 def test_bad_query_is_a_query_error(store: Store) -> None:
     with pytest.raises(QueryError):
         store.query("SELEKT nothing")
