@@ -16,7 +16,9 @@ in the batches ``pia-kg load`` wrote (the engine's own cost per document and its
 the store); p50 of each headline query beside a minimal hand-written SPARQL for the same
 question on the raw store, as ratios, and for the item questions beside a hand-written query
 giving the same rows (the minimal one returns one column of distinct names); and the whole
-corpus's impact report as `pia-kg impact` makes it (time, CPU, peak memory, files written).
+corpus's impact report as `pia-kg impact` makes it (time, CPU, peak memory, files written);
+the whole store exported as N-Quads and the corpus-wide listing of transfers written to a file,
+beside raw pyoxigraph dumping the store and running the same SPARQL.
 With ``--one-command``, also all N documents in one `pia-kg load` of their folder, as someone
 loading the country at once does (CPU per document, peak memory of its largest process).
 
@@ -232,6 +234,46 @@ def impact_report(store: Path, out: Path) -> dict[str, float]:
     shutil.rmtree(out, ignore_errors=True)
     return {"wall_s": time.perf_counter() - t, "cpu_s": used.cpu_s, "peak_rss_mb": used.peak_kb / 1024,
             "files_mb": written / 1e6}
+
+
+_RAW_DUMP = """import sys, pyoxigraph as ox
+ox.Store.read_only(sys.argv[1]).dump(sys.argv[2], format=ox.RdfFormat.N_QUADS)"""
+_RAW_LISTING = """import sys, pyoxigraph as ox
+from pia_kg.named_queries import get_query
+n = sum(1 for _ in ox.Store.read_only(sys.argv[1]).query(get_query(sys.argv[2]).text, use_default_graph_as_union=True))"""
+
+
+def raw_command(code: str, *args: str) -> Used:
+    """A few lines of raw pyoxigraph in a process of their own (from the launcher, as the
+    commands they are compared with): CPU and peak memory."""
+    code_, tail, cpu, peak, _ = _launcher().submit(_run_command, [sys.executable, "-c", code, *args]).result()
+    if code_:
+        raise SystemExit(f"raw pyoxigraph failed: {tail}")
+    return Used(cpu, peak)
+
+
+def exports(store: Path, out: Path) -> dict[str, dict[str, float]]:
+    """The whole store as N-Quads (`pia-kg export`) and the corpus-wide listing of transfers
+    to a file (`pia-kg query transfers -o`): time, CPU and peak memory, beside pyoxigraph
+    dumping the same store and running the same SPARQL (read, not written)."""
+    out.mkdir(parents=True, exist_ok=True)
+    runs = {
+        "export_nquads": (("export", "-f", "nquads", "-o", str(out / "all.nq")), (_RAW_DUMP, str(store), str(out / "raw.nq"))),
+        "transfers_to_file": (("query", "transfers", "-o", str(out / "t.csv")), (_RAW_LISTING, str(store), "transfers")),
+    }
+    found: dict[str, dict[str, float]] = {}
+    for key, (ours, raw) in runs.items():
+        t = time.perf_counter()
+        used = pia(store, *ours)
+        wall = time.perf_counter() - t
+        t = time.perf_counter()
+        base = raw_command(*raw)
+        found[key] = {"wall_s": wall, "cpu_s": used.cpu_s, "peak_rss_mb": used.peak_kb / 1024,
+                      "raw_wall_s": time.perf_counter() - t, "raw_cpu_s": base.cpu_s, "raw_peak_rss_mb": base.peak_kb / 1024}
+        for f in out.iterdir():
+            f.unlink()
+    shutil.rmtree(out, ignore_errors=True)
+    return found
 
 
 def triples(path: Path) -> int:
@@ -554,7 +596,13 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     print(f"  `pia-kg impact --amendment 2024-05-27` (whole corpus, four files): {report['wall_s']:.1f} s, "
           f"{report['cpu_s']:.1f} CPU s, peak {report['peak_rss_mb']:.0f} MB, {report['files_mb']:.0f} MB written",
           flush=True)
-    result = {"n": n, "triples": n_triples, "load": load, "one_document_more": added,
+    written = exports(store, work / f"exports-{n}")
+    for key, w in written.items():
+        print(f"  {key}: {w['wall_s']:.1f} s, {w['cpu_s']:.1f} CPU s, peak {w['peak_rss_mb']:.0f} MB "
+              f"(raw pyoxigraph {w['raw_wall_s']:.1f} s, peak {w['raw_peak_rss_mb']:.0f} MB: "
+              f"x{w['cpu_s'] / max(w['raw_cpu_s'], 1e-9):.2f} CPU, x{w['peak_rss_mb'] / max(w['raw_peak_rss_mb'], 1e-9):.2f} memory)",
+              flush=True)
+    result = {"n": n, "triples": n_triples, "load": load, "one_document_more": added, "exports": written,
               "peak_rss_mb_loading": load_peak,
               "bytes_per_triple": on_disk / n_triples,
               "bytes_per_triple_compacted": compacted / n_triples, "compact_s": compact_s,
