@@ -17,7 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -39,6 +40,7 @@ __all__ = [
     "write_csv",
     "to_xlsx",
     "write_xlsx",
+    "write_whole",
     "sheet_names",
     "XLSX_ROWS",
     "export_bytes",
@@ -202,6 +204,33 @@ def to_xlsx(table: ExportTable, *, japanese: bool = False, sheet: str = "rows") 
     buf = io.BytesIO()
     write_xlsx(buf, table, japanese=japanese, sheet=sheet)
     return buf.getvalue()
+
+
+def write_whole(target: Path, write: Callable[[Path], None]) -> None:
+    """Write ``target`` by ``write`` (given the path to write) under a temporary name beside
+    it, renamed to ``target`` once whole: a failed or interrupted write leaves no half file,
+    nor spoils the file there before. An OSError is a StoreError naming ``target``.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> write_whole(d / "a.csv", lambda p: p.write_text("x"))
+    >>> sorted(f.name for f in d.iterdir()), (d / "a.csv").read_text()
+    (['a.csv'], 'x')
+    >>> write_whole(d / "no" / "b.csv", lambda p: p.write_text("y"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pia_kg.errors.StoreError: cannot write .../no/b.csv: No such file or directory
+    """
+    from pia_kg.errors import StoreError
+
+    part = target.with_name(f".{target.name}.part")
+    try:
+        write(part)
+        os.replace(part, target)
+    except OSError as exc:
+        raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def export_bytes(

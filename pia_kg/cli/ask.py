@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -13,7 +12,7 @@ import typer
 from rich.table import Table
 
 from pia_kg.cli.app import app, err, out, state
-from pia_kg.errors import ParameterError, StoreError
+from pia_kg.errors import ParameterError
 from pia_kg.named_queries import get_query, named_queries, run_query, run_sparql, stream_query
 from pia_kg.results import ResultFormat, serialize_result, term_text
 from pia_kg.store import ExportFormat, QueryResult, Store
@@ -170,7 +169,7 @@ def _export(
     """The rows as a spreadsheet people open: .xlsx (by the output's name) or CSV, written as
     they come (a corpus-wide listing is never held whole), a file under a temporary name until
     whole. The number of rows written, and the law statuses they carried."""
-    from pia_kg.exports import rows_table, write_csv, write_xlsx
+    from pia_kg.exports import rows_table, write_csv, write_whole, write_xlsx
 
     xlsx = output is not None and output.suffix.lower() == ".xlsx"
     if not xlsx and fmt not in (ResultFormat.csv, ResultFormat.table):
@@ -199,18 +198,15 @@ def _export(
         stream.flush()
         stream.detach()
         return count, statuses
-    part = output.with_name(f".{output.name}.part")
-    try:
+
+    def write(part: Path) -> None:
         if xlsx:
             write_xlsx(part, table, japanese=japanese)
         else:
             with part.open("w", encoding="utf-8", newline="") as f:
                 write_csv(f, table, japanese=japanese, bom=bom)
-        os.replace(part, output)
-    except OSError as exc:
-        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
-    finally:
-        part.unlink(missing_ok=True)
+
+    write_whole(output, write)
     err.print(f"wrote {count} row(s) to {output}", markup=False, highlight=False)
     return count, statuses
 
@@ -321,15 +317,14 @@ def export(
         store.export_to(fmt, sys.stdout.buffer)
         sys.stdout.flush()
         return
-    part = output.with_name(f".{output.name}.part")
-    try:
+
+    def write(part: Path) -> None:
         with part.open("wb") as f:
             store.export_to(fmt, f)
-        os.replace(part, output)
-    except OSError as exc:
-        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
-    finally:
-        part.unlink(missing_ok=True)
+
+    from pia_kg.exports import write_whole
+
+    write_whole(output, write)
     err.print(f"wrote {output.stat().st_size:,} bytes to {output}", markup=False, highlight=False)
 
 

@@ -28,7 +28,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pia_kg.display import confidence_words, evidence_words, problem_sentence, value_label
-from pia_kg.exports import ExportTable, write_csv, write_xlsx
+from pia_kg.exports import ExportTable, write_csv, write_whole, write_xlsx
 from pia_kg.exports import to_csv as export_csv
 from pia_kg.impact.report import ImpactReport, ImpactRow, corrected_citation, row_dict
 
@@ -308,18 +308,24 @@ def write_reports(
     impact.html (its lists cut at :data:`HTML_ROWS`) into ``out_dir`` (created if missing)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    # each file written as it is made: a national report is never held whole as text
-    for name, write in (
+    written_paths: list[Path] = []
+    # each file written as it is made (a national report is never held whole as text), under
+    # a temporary name until whole (a failed report leaves no half file)
+    texts: tuple[tuple[str, Callable[[TextIO], object]], ...] = (
         ("impact.csv", lambda f: write_csv(f, _export_table(report.rows))),
         ("impact.json", lambda f: write_json(report, f)),
         ("impact.html", lambda f: f.write(to_html(report, out_dir=out, doc_dirs=doc_dirs))),
-    ):
+    )
+    for name, write in texts:
         path = out / name
-        with path.open("w", encoding="utf-8", newline="") as f:
-            write(f)
-        written.append(path)
+
+        def written(part: Path, write: Callable[[TextIO], object] = write) -> None:
+            with part.open("w", encoding="utf-8", newline="") as f:
+                write(f)
+
+        write_whole(path, written)
+        written_paths.append(path)
     xlsx = out / "impact.xlsx"
-    write_xlsx(xlsx, _export_table(report.rows), japanese=True, sheet="改正の影響")
-    written.append(xlsx)
-    return written
+    write_whole(xlsx, lambda part: write_xlsx(part, _export_table(report.rows), japanese=True, sheet="改正の影響"))
+    written_paths.append(xlsx)
+    return written_paths
