@@ -223,11 +223,11 @@ def write_graphs(output: BinaryIO, fmt: ExportFormat, graphs: Iterable[tuple[URI
 
     >>> import io, json
     >>> g = Graph()
-    >>> _ = g.add((URIRef("urn:s"), URIRef("https://w3id.org/pia-kg/ontology#p"), URIRef("urn:o")))
+    >>> _ = g.add((URIRef("urn:s"), URIRef("https://w3id.org/pia-kg/ontology#source"), URIRef("urn:o")))
     >>> out = io.BytesIO()
     >>> write_graphs(out, ExportFormat.nquads, [(URIRef("urn:g"), g), (URIRef("urn:h"), g)])
     >>> out.getvalue().decode()
-    '<urn:s> <https://w3id.org/pia-kg/ontology#p> <urn:o> <urn:g> .\n<urn:s> <https://w3id.org/pia-kg/ontology#p> <urn:o> <urn:h> .\n'
+    '<urn:s> <https://w3id.org/pia-kg/ontology#source> <urn:o> <urn:g> .\n<urn:s> <https://w3id.org/pia-kg/ontology#source> <urn:o> <urn:h> .\n'
     >>> out = io.BytesIO()
     >>> write_graphs(out, ExportFormat.turtle, [(URIRef("urn:g"), g), (URIRef("urn:h"), g)])
     >>> len(Graph().parse(data=out.getvalue(), format="turtle"))
@@ -275,8 +275,8 @@ def without_prefix_lines(turtle: bytes) -> bytes:
     with (the export declares them once, first); any other prefix it declares stays, where
     it is (a directive may come anywhere, and a later one rebinds the prefix).
 
-    >>> without_prefix_lines(b"@prefix pia: <https://w3id.org/pia-kg/ontology#> .\n\n@prefix ns1: <urn:b#> .\nns1:x pia:p 1 .\n")
-    b'@prefix ns1: <urn:b#> .\nns1:x pia:p 1 .\n'
+    >>> without_prefix_lines(b"@prefix pia: <https://w3id.org/pia-kg/ontology#> .\n\n@prefix ns1: <urn:b#> .\nns1:x pia:source 1 .\n")
+    b'@prefix ns1: <urn:b#> .\nns1:x pia:source 1 .\n'
     """
     declared = _declared()
     lines = turtle.splitlines(keepends=True)
