@@ -10,9 +10,12 @@ neutralised by the OWASP rule: a leading ``'``.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Literal, URIRef
@@ -25,6 +28,7 @@ __all__ = [
     "ResultFormat",
     "MEDIA_TYPES",
     "serialize_result",
+    "write_rows",
     "term_json",
     "term_text",
     "safe_cell",
@@ -100,19 +104,45 @@ def _safe_term(term: Node | None) -> Node | None:
 
 
 def _csv(result: QueryResult) -> str:
-    """SPARQL 1.1 CSV by rdflib's serializer, formula-like cells neutralised first."""
-    from rdflib import Variable
-    from rdflib.query import Result
+    """SPARQL 1.1 CSV (:func:`write_rows`)."""
+    buf = io.StringIO(newline="")
+    write_rows(buf, result.variables, result.rows, ResultFormat.csv)
+    return buf.getvalue()
 
-    res = Result("SELECT")
-    res.vars = [Variable(v) for v in result.variables]
-    res.bindings = [
-        {Variable(v): _safe_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-        for row in result.rows
-    ]
-    buf = io.BytesIO()
-    res.serialize(buf, format="csv", encoding="utf-8")
-    return buf.getvalue().decode("utf-8")
+
+def write_rows(
+    stream: TextIO, variables: Sequence[str], rows: Iterable[Sequence[Node | None]], fmt: ResultFormat
+) -> None:
+    r"""A SELECT's rows as SPARQL 1.1 CSV (formula-like literals neutralised; ``table`` too)
+    or TSV, written to ``stream`` (opened with ``newline=""``) as they come: a corpus-wide
+    listing is never held whole as text.
+
+    >>> buf = io.StringIO(newline="")
+    >>> write_rows(buf, ["s", "o"], [(URIRef("urn:a"), Literal("=1+1")), (BNode("b"), None)], ResultFormat.csv)
+    >>> buf.getvalue()
+    "s,o\r\nurn:a,'=1+1\r\n_:b,\r\n"
+    >>> buf = io.StringIO(newline="")
+    >>> write_rows(buf, ["s", "o"], [(URIRef("urn:a"), Literal("x"))], ResultFormat.tsv)
+    >>> buf.getvalue()
+    '?s\t?o\n<urn:a>\t"x"\n'
+    """
+    if fmt in (ResultFormat.csv, ResultFormat.table):
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(variables)
+        writer.writerows([_csv_cell(t) for t in row] for row in rows)
+    elif fmt is ResultFormat.tsv:
+        stream.write("\t".join("?" + v for v in variables) + "\n")
+        stream.writelines("\t".join([_tsv_term(t) for t in row]) + "\n" for row in rows)
+    else:
+        raise QueryError(f"rows are written as CSV or TSV, not {fmt}")
+
+
+def _csv_cell(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return safe_cell(str(term)) if isinstance(term, Literal) else str(term)
 
 
 def _tsv_term(term: Node | None) -> str:
@@ -137,9 +167,9 @@ def serialize_result(result: QueryResult, fmt: ResultFormat) -> str:
     if fmt in (ResultFormat.csv, ResultFormat.table):
         return _csv(result)
     if fmt is ResultFormat.tsv:
-        lines = ["\t".join("?" + v for v in result.variables)]
-        lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]
-        return "\n".join(lines) + "\n"
+        buf = io.StringIO(newline="")
+        write_rows(buf, result.variables, result.rows, fmt)
+        return buf.getvalue()
     raise QueryError(f"unknown result format {fmt!r}")
 
 

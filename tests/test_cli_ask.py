@@ -98,12 +98,14 @@ def test_a_listing_written_to_a_file_is_written_as_the_store_reads_it(tmp_path: 
     answer explained, and a file that cannot be written left as it was."""
     from pia_kg.exports import table_of, to_csv
     from pia_kg.named_queries import run_query
+    from pia_kg.results import ResultFormat, serialize_result
     from pia_kg.store import open_store
 
     store = open_store("oxigraph", path=seeded_store_dir(), read_only=True)
     try:
         whole = run_query(store, "transfers", {})
         expected = to_csv(table_of(whole))
+        sparql_csv, sparql_tsv = (serialize_result(whole, f) for f in (ResultFormat.csv, ResultFormat.tsv))
         columns = whole.variables.index("department"), whole.variables.index("item")
         chosen = [(str(r[columns[0]] or ""), str(r[columns[1]] or "")) for r in whole.rows]
     finally:
@@ -113,6 +115,9 @@ def test_a_listing_written_to_a_file_is_written_as_the_store_reads_it(tmp_path: 
     proc = run("query", "transfers", "-o", str(out))
     assert proc.returncode == 0 and f"wrote {len(whole.rows)} row(s)" in proc.stderr, proc.stderr
     assert out.read_bytes().decode("utf-8") == expected
+    # -f csv and -f tsv to standard output: the SPARQL results formats, also written as read
+    assert run("query", "transfers", "-f", "csv").stdout == sparql_csv.replace("\r\n", "\n")
+    assert run("query", "transfers", "-f", "tsv").stdout == sparql_tsv
     assert run("query", "transfers", "-c", "department,item", "-o", str(out)).returncode == 0
     assert [tuple(r) for r in csv.reader(io.StringIO(out.read_text(encoding="utf-8")))] == [("department", "item"), *chosen]
     proc = run("query", "departments-under-item", "-p", "table=番号法別表", "-p", "item=999", "-o", str(out))

@@ -14,7 +14,7 @@ from rich.table import Table
 from pia_kg.cli.app import app, err, out, state
 from pia_kg.errors import ParameterError
 from pia_kg.named_queries import get_query, named_queries, run_query, run_sparql, stream_query
-from pia_kg.results import ResultFormat, serialize_result, term_text
+from pia_kg.results import ResultFormat, serialize_result, term_text, write_rows
 from pia_kg.store import ExportFormat, QueryResult, Store
 
 if TYPE_CHECKING:
@@ -162,42 +162,54 @@ JapaneseOption = Annotated[
 BomOption = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM, so Excel reads it.")]
 
 
+class _Watched:
+    """Rows passed on as they come, counted, their law statuses noted, their ``columns``
+    chosen (all when None): what is said of an answer written without being held."""
+
+    def __init__(self, variables: list[str], rows: Iterator[tuple[Node | None, ...]], columns: list[str] | None):
+        if columns:
+            unknown = [c for c in columns if c not in variables]
+            if unknown:
+                raise ParameterError(f"no column {unknown[0]!r}; columns: {', '.join(variables)}", param="--columns")
+        self.variables = list(columns or variables)
+        self.count = 0
+        self.statuses: dict[tuple[str, str], None] = {}
+        self._status_of = _law_status_of(variables)
+        self._at = [variables.index(c) for c in columns] if columns else None
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[tuple[Node | None, ...]]:
+        status_of, at = self._status_of, self._at
+        for row in self._rows:
+            self.count += 1
+            if status_of is not None:
+                self.statuses.setdefault(status_of(row))
+            yield row if at is None else tuple(row[i] for i in at)
+
+
+def _stdout_text() -> io.TextIOWrapper:
+    """Standard output as UTF-8 text written as it comes (CSV's own line ends kept)."""
+    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+
+
 def _export(
-    variables: list[str], rows: Iterator[tuple[Node | None, ...]], fmt: ResultFormat, columns: list[str] | None,
-    output: Path | None, *, japanese: bool, bom: bool,
-) -> tuple[int, dict[tuple[str, str], None]]:
+    watched: _Watched, fmt: ResultFormat, output: Path | None, *, japanese: bool, bom: bool
+) -> None:
     """The rows as a spreadsheet people open: .xlsx (by the output's name) or CSV, written as
     they come (a corpus-wide listing is never held whole), a file under a temporary name until
-    whole. The number of rows written, and the law statuses they carried."""
+    whole."""
     from pia_kg.exports import rows_table, write_csv, write_whole, write_xlsx
 
     xlsx = output is not None and output.suffix.lower() == ".xlsx"
     if not xlsx and fmt not in (ResultFormat.csv, ResultFormat.table):
         raise ParameterError("--japanese and --bom apply to CSV and .xlsx only", param="--format")
-    if columns:
-        unknown = [c for c in columns if c not in variables]
-        if unknown:
-            raise ParameterError(f"no column {unknown[0]!r}; columns: {', '.join(variables)}", param="--columns")
-    status_of = _law_status_of(variables)
-    statuses: dict[tuple[str, str], None] = {}
-    count = 0
-    at = [variables.index(c) for c in columns] if columns else None
-
-    def counted() -> Iterator[tuple[Node | None, ...]]:
-        nonlocal count
-        for row in rows:
-            count += 1
-            if status_of is not None:
-                statuses.setdefault(status_of(row))
-            yield row if at is None else tuple(row[i] for i in at)
-
-    table = rows_table(columns or variables, counted())
+    table = rows_table(watched.variables, iter(watched))
     if output is None:
-        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+        stream = _stdout_text()
         write_csv(stream, table, japanese=japanese, bom=bom)
         stream.flush()
         stream.detach()
-        return count, statuses
+        return
 
     def write(part: Path) -> None:
         if xlsx:
@@ -207,8 +219,7 @@ def _export(
                 write_csv(f, table, japanese=japanese, bom=bom)
 
     write_whole(output, write)
-    err.print(f"wrote {count} row(s) to {output}", markup=False, highlight=False)
-    return count, statuses
+    err.print(f"wrote {watched.count} row(s) to {output}", markup=False, highlight=False)
 
 
 def _columns(text: str | None) -> list[str] | None:
@@ -237,11 +248,18 @@ def query(
     """
     store = state.store(write=False)
     params = _checked_params(store, name, _parse_params(param or []))
-    if output is not None or japanese or bom:
-        variables, rows = stream_query(store, name, params)
-        count, statuses = _export(variables, rows, fmt, _columns(columns), output, japanese=japanese, bom=bom)
-        _print_law_statuses(statuses)
-        empty = count == 0
+    if output is not None or japanese or bom or fmt in (ResultFormat.csv, ResultFormat.tsv):
+        # written as the store reads them: a corpus-wide listing is never held whole
+        watched = _Watched(*stream_query(store, name, params), _columns(columns))
+        if output is not None or japanese or bom:
+            _export(watched, fmt, output, japanese=japanese, bom=bom)
+        else:
+            stream = _stdout_text()
+            write_rows(stream, watched.variables, watched, fmt)
+            stream.flush()
+            stream.detach()
+        _print_law_statuses(watched.statuses)
+        empty = watched.count == 0
     else:
         result = run_query(store, name, params)
         _print_result(result, fmt, _columns(columns))
