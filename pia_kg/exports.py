@@ -41,7 +41,6 @@ __all__ = [
     "to_xlsx",
     "write_xlsx",
     "write_whole",
-    "sheet_names",
     "XLSX_ROWS",
     "export_bytes",
 ]
@@ -140,31 +139,22 @@ def write_csv(stream: TextIO, table: ExportTable, *, japanese: bool = False, bom
 XLSX_ROWS = 1_048_576
 
 
-def sheet_names(sheet: str, rows: int, per_sheet: int | None = None) -> list[str]:
-    """The names of the sheets that hold ``rows`` rows under a header on each, ``per_sheet``
-    rows a sheet at most (header included; :data:`XLSX_ROWS` unless given): ``sheet``, then
-    ``sheet (2)`` and on, each cut to Excel's 31 characters.
-
-    >>> sheet_names("改正の影響", 7, per_sheet=4)
-    ['改正の影響', '改正の影響 (2)', '改正の影響 (3)']
-    >>> sheet_names("rows", 0, per_sheet=4)
-    ['rows']
-    >>> [len(n) for n in sheet_names("x" * 40, 4, per_sheet=4)]
-    [31, 31]
-    """
-    per_sheet = per_sheet or XLSX_ROWS
-    count = max(1, -(-rows // (per_sheet - 1)))
-    return [_sheet_name(sheet, n) for n in range(1, count + 1)]
-
-
 def _sheet_name(sheet: str, n: int) -> str:
+    """The name of a table's ``n``-th sheet: ``sheet``, then ``sheet (2)`` and on, each cut to
+    Excel's 31 characters.
+
+    >>> _sheet_name("改正の影響", 1), _sheet_name("改正の影響", 3)
+    ('改正の影響', '改正の影響 (3)')
+    >>> len(_sheet_name("x" * 40, 1)), len(_sheet_name("x" * 40, 2))
+    (31, 31)
+    """
     return sheet[:31] if n == 1 else f"{sheet[: 31 - len(f' ({n})')]} ({n})"
 
 
 def write_xlsx(target: str | Path | BinaryIO, table: ExportTable, *, japanese: bool = False, sheet: str = "rows") -> None:
     """An .xlsx workbook written to ``target`` (a path or a binary file): on each sheet the
     header row (frozen), then one row per result row, :data:`XLSX_ROWS` rows a sheet at most,
-    further rows on further sheets (:func:`sheet_names`). The rows are read once, as they
+    further rows on further sheets (:func:`_sheet_name`). The rows are read once, as they
     come; the columns are sized after the first 200.
 
     Written row by row (openpyxl's write-only mode) and saved straight to ``target``: a

@@ -97,19 +97,6 @@ def _is_number(value: str) -> bool:
     return True
 
 
-def _safe_term(term: Node | None) -> Node | None:
-    if isinstance(term, Literal) and safe_cell(str(term)) != str(term):
-        return Literal(safe_cell(str(term)), lang=term.language, datatype=term.datatype)
-    return term
-
-
-def _csv(result: QueryResult) -> str:
-    """SPARQL 1.1 CSV (:func:`write_rows`)."""
-    buf = io.StringIO(newline="")
-    write_rows(buf, result.variables, result.rows, ResultFormat.csv)
-    return buf.getvalue()
-
-
 def write_rows(
     stream: TextIO, variables: Sequence[str], rows: Iterable[Sequence[Node | None]], fmt: ResultFormat
 ) -> None:
@@ -164,9 +151,7 @@ def serialize_result(result: QueryResult, fmt: ResultFormat) -> str:
         return _xml(result)
     if result.kind == "ask":
         return "true\n" if result.boolean else "false\n"
-    if fmt in (ResultFormat.csv, ResultFormat.table):
-        return _csv(result)
-    if fmt is ResultFormat.tsv:
+    if fmt in (ResultFormat.csv, ResultFormat.table, ResultFormat.tsv):
         buf = io.StringIO(newline="")
         write_rows(buf, result.variables, result.rows, fmt)
         return buf.getvalue()

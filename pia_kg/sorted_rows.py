@@ -38,7 +38,8 @@ _BLOCK = 1_000
 
 class SortedRows(Sequence[T], Generic[T]):
     """Rows added in any order, read in the order of ``key`` (stable: rows of equal keys in the
-    order they were added), spilled to a temporary folder past ``spill_rows`` rows held."""
+    order they were added), spilled to a temporary folder past ``spill_rows`` rows held (the
+    folder deleted when the rows are let go)."""
 
     def __init__(self, key: Callable[[T], Any], *, spill_rows: int | None = None) -> None:
         self._key = key
@@ -68,12 +69,6 @@ class SortedRows(Sequence[T], Generic[T]):
             return self
         self._sort()
         return self._held
-
-    def close(self) -> None:
-        """Delete the runs (done anyway when these rows are let go)."""
-        if self._folder is not None:
-            self._folder.cleanup()
-            self._folder, self._runs, self._held, self._count = None, [], [], 0
 
     def _sort(self) -> None:
         if not self._sorted:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -43,11 +44,16 @@ def _select_columns(result: QueryResult, columns: list[str] | None) -> QueryResu
     """Only ``columns`` (in that order); ParameterError naming the columns there are."""
     if not columns or result.kind != "select":
         return result
-    unknown = [c for c in columns if c not in result.variables]
-    if unknown:
-        raise ParameterError(f"no column {unknown[0]!r}; columns: {', '.join(result.variables)}", param="--columns")
-    idx = [result.variables.index(c) for c in columns]
+    idx = _column_indexes(result.variables, columns)
     return QueryResult("select", list(columns), [tuple(row[i] for i in idx) for row in result.rows])
+
+
+def _column_indexes(variables: list[str], columns: list[str]) -> list[int]:
+    """Where each of ``columns`` is among ``variables``; ParameterError naming the columns there are."""
+    unknown = [c for c in columns if c not in variables]
+    if unknown:
+        raise ParameterError(f"no column {unknown[0]!r}; columns: {', '.join(variables)}", param="--columns")
+    return [variables.index(c) for c in columns]
 
 
 def _print_result(result: QueryResult, fmt: ResultFormat, columns: list[str] | None = None) -> None:
@@ -167,15 +173,11 @@ class _Watched:
     chosen (all when None): what is said of an answer written without being held."""
 
     def __init__(self, variables: list[str], rows: Iterator[tuple[Node | None, ...]], columns: list[str] | None):
-        if columns:
-            unknown = [c for c in columns if c not in variables]
-            if unknown:
-                raise ParameterError(f"no column {unknown[0]!r}; columns: {', '.join(variables)}", param="--columns")
+        self._at = _column_indexes(variables, columns) if columns else None
         self.variables = list(columns or variables)
         self.count = 0
         self.statuses: dict[tuple[str, str], None] = {}
         self._status_of = _law_status_of(variables)
-        self._at = [variables.index(c) for c in columns] if columns else None
         self._rows = rows
 
     def __iter__(self) -> Iterator[tuple[Node | None, ...]]:
@@ -187,9 +189,16 @@ class _Watched:
             yield row if at is None else tuple(row[i] for i in at)
 
 
-def _stdout_text() -> io.TextIOWrapper:
-    """Standard output as UTF-8 text written as it comes (CSV's own line ends kept)."""
-    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+@contextmanager
+def _stdout_text() -> Iterator[io.TextIOWrapper]:
+    """Standard output as UTF-8 text written as it comes (CSV's own line ends kept), flushed
+    and handed back at the end."""
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+    try:
+        yield stream
+    finally:
+        stream.flush()
+        stream.detach()
 
 
 def _export(
@@ -205,10 +214,8 @@ def _export(
         raise ParameterError("--japanese and --bom apply to CSV and .xlsx only", param="--format")
     table = rows_table(watched.variables, iter(watched))
     if output is None:
-        stream = _stdout_text()
-        write_csv(stream, table, japanese=japanese, bom=bom)
-        stream.flush()
-        stream.detach()
+        with _stdout_text() as stream:
+            write_csv(stream, table, japanese=japanese, bom=bom)
         return
 
     def write(part: Path) -> None:
@@ -248,16 +255,15 @@ def query(
     """
     store = state.store(write=False)
     params = _checked_params(store, name, _parse_params(param or []))
-    if output is not None or japanese or bom or fmt in (ResultFormat.csv, ResultFormat.tsv):
+    spreadsheet = output is not None or japanese or bom
+    if spreadsheet or fmt in (ResultFormat.csv, ResultFormat.tsv):
         # written as the store reads them: a corpus-wide listing is never held whole
         watched = _Watched(*stream_query(store, name, params), _columns(columns))
-        if output is not None or japanese or bom:
+        if spreadsheet:
             _export(watched, fmt, output, japanese=japanese, bom=bom)
         else:
-            stream = _stdout_text()
-            write_rows(stream, watched.variables, watched, fmt)
-            stream.flush()
-            stream.detach()
+            with _stdout_text() as stream:
+                write_rows(stream, watched.variables, watched, fmt)
         _print_law_statuses(watched.statuses)
         empty = watched.count == 0
     else:
@@ -330,6 +336,8 @@ def export(
     of one document. A file is written under a temporary name and takes its own when whole,
     so that a failed or interrupted export leaves no half file (nor spoils one there before).
     """
+    from pia_kg.exports import write_whole
+
     store = state.store(write=False)
     if output is None:
         store.export_to(fmt, sys.stdout.buffer)
@@ -339,8 +347,6 @@ def export(
     def write(part: Path) -> None:
         with part.open("wb") as f:
             store.export_to(fmt, f)
-
-    from pia_kg.exports import write_whole
 
     write_whole(output, write)
     err.print(f"wrote {output.stat().st_size:,} bytes to {output}", markup=False, highlight=False)

@@ -15,10 +15,11 @@ The summary cells carry ``data-body`` / ``data-kind`` so a test can read the cou
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
@@ -94,28 +95,13 @@ def to_csv(report: ImpactReport, *, japanese: bool = False, bom: bool = False) -
 
 
 def _export_table(rows: Sequence[ImpactRow]) -> ExportTable:
-    return ExportTable(list(_ROW_FIELDS), _RowDicts(rows))
-
-
-class _RowDicts(Sequence[dict[str, object]]):
-    """Impact rows as the dicts an export writes, each made as it is read: a national
-    report's million dicts are never held at once."""
-
-    def __init__(self, rows: Sequence[ImpactRow]) -> None:
-        self._rows = rows
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __iter__(self) -> Iterator[dict[str, object]]:
-        return map(row_dict, self._rows)
-
-    def __getitem__(self, index: int | slice) -> Any:
-        return list(map(row_dict, self._rows[index])) if isinstance(index, slice) else row_dict(self._rows[index])
+    """The rows as the dicts an export writes, each made as it is written (a national
+    report's million dicts are never held at once): a table to write once."""
+    return ExportTable(list(_ROW_FIELDS), map(row_dict, rows))
 
 
 def export_table(report: ImpactReport, *, body: str = "", kind: str = "") -> ExportTable:
-    """The report's rows (filtered by body and kind of change) as a table to export."""
+    """The report's rows (filtered by body and kind of change) as a table to export (once)."""
     return _export_table(_filtered(report.rows, body, kind))
 
 
@@ -308,24 +294,22 @@ def write_reports(
     impact.html (its lists cut at :data:`HTML_ROWS`) into ``out_dir`` (created if missing)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written_paths: list[Path] = []
+    written = []
     # each file written as it is made (a national report is never held whole as text), under
     # a temporary name until whole (a failed report leaves no half file)
-    texts: tuple[tuple[str, Callable[[TextIO], object]], ...] = (
+    for name, write in (
         ("impact.csv", lambda f: write_csv(f, _export_table(report.rows))),
         ("impact.json", lambda f: write_json(report, f)),
         ("impact.html", lambda f: f.write(to_html(report, out_dir=out, doc_dirs=doc_dirs))),
-    )
-    for name, write in texts:
-        path = out / name
-
-        def written(part: Path, write: Callable[[TextIO], object] = write) -> None:
-            with part.open("w", encoding="utf-8", newline="") as f:
-                write(f)
-
-        write_whole(path, written)
-        written_paths.append(path)
+    ):
+        write_whole(out / name, functools.partial(_write_text, write=write))
+        written.append(out / name)
     xlsx = out / "impact.xlsx"
     write_whole(xlsx, lambda part: write_xlsx(part, _export_table(report.rows), japanese=True, sheet="改正の影響"))
-    written_paths.append(xlsx)
-    return written_paths
+    written.append(xlsx)
+    return written
+
+
+def _write_text(path: Path, write: Callable[[TextIO], object]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        write(f)
