@@ -23,6 +23,8 @@ pia_kg.errors.QueryTooComplexError: the query nests brackets 500 deep, over the 
 ['http://example.org/sparql']
 >>> scan("SELECT * WHERE { ?s ex:service ?o }").services
 []
+>>> scan('PREFIX ask: <urn:select> # SELECT\\nconstruct { ?s ask:x "ASK" } WHERE { SELECT ?s {} }').form
+'CONSTRUCT'
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ _TOKENS = re.compile(
     r'(?P<skip>"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*)'
     r'|(?P<iri><[^<>"{}|^`\\\s]*>)'
     r"|(?P<open>[({\[])|(?P<close>[)}\]])"
+    r"|(?P<form>(?<![\w:?$])(?:SELECT|CONSTRUCT|ASK|DESCRIBE)(?![\w:-]))"
     r"|(?P<service>(?<![\w:?$])SERVICE(?![\w:-])(?:\s+SILENT(?![\w:-]))?\s*(?P<target><[^<>\"{}|^`\\\s]*>|[^\s{]*))",
     re.IGNORECASE,
 )
@@ -70,10 +73,13 @@ class QueryLimits:
 @dataclass
 class Scan:
     """What one pass over a query text found: deepest bracket nesting, SERVICE targets
-    (an IRI without its brackets, or the variable/prefixed name as written)."""
+    (an IRI without its brackets, or the variable/prefixed name as written), and its form
+    (SELECT, CONSTRUCT, ASK or DESCRIBE: the first of those words outside strings, IRIs
+    and comments; "" for none, an update)."""
 
     depth: int = 0
     services: list[str] = field(default_factory=list)
+    form: str = ""
 
 
 def scan(text: str) -> Scan:
@@ -87,6 +93,8 @@ def scan(text: str) -> Scan:
             found.depth = max(found.depth, depth)
         elif kind == "close":
             depth = max(depth - 1, 0)
+        elif kind == "form":
+            found.form = found.form or m.group("form").upper()
         elif kind == "service":
             target = m.group("target") or ""
             found.services.append(target[1:-1] if target.startswith("<") else target)

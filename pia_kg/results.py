@@ -100,9 +100,10 @@ def _is_number(value: str) -> bool:
 def write_rows(
     stream: TextIO, variables: Sequence[str], rows: Iterable[Sequence[Node | None]], fmt: ResultFormat
 ) -> None:
-    r"""A SELECT's rows as SPARQL 1.1 CSV (formula-like literals neutralised; ``table`` too)
-    or TSV, written to ``stream`` (opened with ``newline=""``) as they come: a corpus-wide
-    listing is never held whole as text.
+    r"""A SELECT's rows in ``fmt``, written to ``stream`` (opened with ``newline=""``) as
+    they come: a corpus-wide listing is never held whole as text. SPARQL 1.1 CSV (formula-like
+    literals neutralised; ``table`` too), TSV, JSON (laid out as ``json.dumps`` of the whole
+    answer with a one-space indent) or XML.
 
     >>> buf = io.StringIO(newline="")
     >>> write_rows(buf, ["s", "o"], [(URIRef("urn:a"), Literal("=1+1")), (BNode("b"), None)], ResultFormat.csv)
@@ -112,6 +113,18 @@ def write_rows(
     >>> write_rows(buf, ["s", "o"], [(URIRef("urn:a"), Literal("x"))], ResultFormat.tsv)
     >>> buf.getvalue()
     '?s\t?o\n<urn:a>\t"x"\n'
+    >>> buf = io.StringIO(newline="")
+    >>> write_rows(buf, ["s"], [(Literal("東京", lang="ja"),)], ResultFormat.xml)
+    >>> print(buf.getvalue(), end="")
+    <?xml version="1.0"?>
+    <sparql xmlns="http://www.w3.org/2005/sparql-results#">
+    <head><variable name="s"/></head>
+    <results>
+    <result>
+    <binding name="s"><literal xml:lang="ja">東京</literal></binding>
+    </result>
+    </results>
+    </sparql>
     """
     if fmt in (ResultFormat.csv, ResultFormat.table):
         writer = csv.writer(stream, lineterminator="\r\n")
@@ -120,8 +133,78 @@ def write_rows(
     elif fmt is ResultFormat.tsv:
         stream.write("\t".join("?" + v for v in variables) + "\n")
         stream.writelines("\t".join([_tsv_term(t) for t in row]) + "\n" for row in rows)
+    elif fmt is ResultFormat.json:
+        _write_json(stream, variables, rows)
+    elif fmt is ResultFormat.xml:
+        _write_xml(stream, variables, rows)
     else:
-        raise QueryError(f"rows are written as CSV or TSV, not {fmt}")
+        raise QueryError(f"rows are written as CSV, TSV, JSON or XML, not {fmt}")
+
+
+def json_text(value: object, indent: int, level: int = 0) -> str:
+    """``value`` as ``json.dumps`` lays it out (``indent``, Japanese as is) when it sits
+    ``level`` deep in a bigger document: the parts of a document too big to hold are
+    written with it (JSON strings never hold a raw newline).
+
+    >>> print(json_text({"a": [1]}, 1, 2))
+    {
+       "a": [
+        1
+       ]
+      }
+    """
+    return json.dumps(value, ensure_ascii=False, indent=indent).replace("\n", "\n" + " " * (indent * level))
+
+
+def write_json_list(stream: TextIO, items: Iterable[object], indent: int, level: int) -> None:
+    """The JSON list of ``items``, as ``json.dumps`` (``indent``) lays it out ``level``
+    deep, written item by item: the same text, never the whole list held.
+
+    >>> buf = io.StringIO()
+    >>> write_json_list(buf, iter([{"a": 1}, 2]), 2, 1)
+    >>> buf.getvalue() == json_text([{"a": 1}, 2], 2, 1)
+    True
+    >>> buf = io.StringIO(); write_json_list(buf, [], 2, 1); buf.getvalue()
+    '[]'
+    """
+    pad = " " * (indent * (level + 1))
+    first = True
+    stream.write("[")
+    for item in items:
+        stream.write(("\n" if first else ",\n") + pad + json_text(item, indent, level + 1))
+        first = False
+    stream.write("]" if first else "\n" + " " * (indent * level) + "]")
+
+
+def _write_json(stream: TextIO, variables: Sequence[str], rows: Iterable[Sequence[Node | None]]) -> None:
+    bindings = ({v: term_json(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows)
+    stream.write('{\n "head": ' + json_text({"vars": list(variables)}, 1, 1) + ',\n "results": {\n  "bindings": ')
+    write_json_list(stream, bindings, 1, 2)
+    stream.write("\n }\n}")
+
+
+def _write_xml(stream: TextIO, variables: Sequence[str], rows: Iterable[Sequence[Node | None]]) -> None:
+    stream.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n')
+    stream.write("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head>\n<results>\n")
+    for row in rows:
+        stream.write("<result>\n")
+        for v, t in zip(variables, row, strict=True):
+            if t is not None:
+                stream.write(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>\n")
+        stream.write("</result>\n")
+    stream.write("</results>\n</sparql>\n")
+
+
+def _xml_term(term: Node) -> str:
+    cell = term_json(term)
+    if cell["type"] in ("uri", "bnode"):
+        return f"<{cell['type']}>{escape(cell['value'])}</{cell['type']}>"
+    attrs = ""
+    if "xml:lang" in cell:
+        attrs = f" xml:lang={quoteattr(cell['xml:lang'])}"
+    elif "datatype" in cell:
+        attrs = f" datatype={quoteattr(cell['datatype'])}"
+    return f"<literal{attrs}>{escape(cell['value'])}</literal>"
 
 
 def _csv_cell(term: Node | None) -> str:
@@ -145,55 +228,20 @@ def serialize_result(result: QueryResult, fmt: ResultFormat) -> str:
     if result.kind == "graph":
         assert result.graph is not None
         return result.graph.serialize(format="turtle")
+    if result.kind == "ask":
+        return _ask(bool(result.boolean), fmt)
+    buf = io.StringIO(newline="")
+    write_rows(buf, result.variables, result.rows, fmt)
+    return buf.getvalue()
+
+
+def _ask(answer: bool, fmt: ResultFormat) -> str:
+    word = "true" if answer else "false"
     if fmt is ResultFormat.json:
-        return _json(result)
+        return json.dumps({"head": {}, "boolean": answer})
     if fmt is ResultFormat.xml:
-        return _xml(result)
-    if result.kind == "ask":
-        return "true\n" if result.boolean else "false\n"
-    if fmt in (ResultFormat.csv, ResultFormat.table, ResultFormat.tsv):
-        buf = io.StringIO(newline="")
-        write_rows(buf, result.variables, result.rows, fmt)
-        return buf.getvalue()
-    raise QueryError(f"unknown result format {fmt!r}")
-
-
-def _json(result: QueryResult) -> str:
-    if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)})
-    bindings = [
-        {v: term_json(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-        for row in result.rows
-    ]
-    doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False, indent=1)
-
-
-def _xml(result: QueryResult) -> str:
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
-    if result.kind == "ask":
-        out += ["<head/>", f"<boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
-        return "\n".join(out) + "\n"
-    out.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
-    out.append("<results>")
-    for row in result.rows:
-        out.append("<result>")
-        for v, t in zip(result.variables, row, strict=True):
-            if t is None:
-                continue
-            cell = term_json(t)
-            if cell["type"] == "uri":
-                inner = f"<uri>{escape(cell['value'])}</uri>"
-            elif cell["type"] == "bnode":
-                inner = f"<bnode>{escape(cell['value'])}</bnode>"
-            else:
-                attrs = ""
-                if "xml:lang" in cell:
-                    attrs = f" xml:lang={quoteattr(cell['xml:lang'])}"
-                elif "datatype" in cell:
-                    attrs = f" datatype={quoteattr(cell['datatype'])}"
-                inner = f"<literal{attrs}>{escape(cell['value'])}</literal>"
-            out.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
-        out.append("</result>")
-    out += ["</results>", "</sparql>"]
-    return "\n".join(out) + "\n"
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+            f"<head/>\n<boolean>{word}</boolean>\n</sparql>\n"
+        )
+    return word + "\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -105,7 +106,11 @@ def test_a_listing_written_to_a_file_is_written_as_the_store_reads_it(tmp_path: 
     try:
         whole = run_query(store, "transfers", {})
         expected = to_csv(table_of(whole))
-        sparql_csv, sparql_tsv = (serialize_result(whole, f) for f in (ResultFormat.csv, ResultFormat.tsv))
+        formats = ("csv", "tsv", "json", "xml")
+        sparql_text = {f: serialize_result(whole, ResultFormat(f)) for f in formats}
+        listing = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        free = {f: serialize_result(store.query(listing), ResultFormat(f)) for f in formats}
+        ask = serialize_result(store.query("ASK { ?s ?p ?o }"), ResultFormat.json)
         columns = whole.variables.index("department"), whole.variables.index("item")
         chosen = [(str(r[columns[0]] or ""), str(r[columns[1]] or "")) for r in whole.rows]
     finally:
@@ -115,9 +120,13 @@ def test_a_listing_written_to_a_file_is_written_as_the_store_reads_it(tmp_path: 
     proc = run("query", "transfers", "-o", str(out))
     assert proc.returncode == 0 and f"wrote {len(whole.rows)} row(s)" in proc.stderr, proc.stderr
     assert out.read_bytes().decode("utf-8") == expected
-    # -f csv and -f tsv to standard output: the SPARQL results formats, also written as read
-    assert run("query", "transfers", "-f", "csv").stdout == sparql_csv.replace("\r\n", "\n")
-    assert run("query", "transfers", "-f", "tsv").stdout == sparql_tsv
+    # -f csv, tsv, json and xml to standard output: the SPARQL results formats, also written
+    # as read, by a named query and by a SELECT of the user's own
+    for f in formats:
+        assert run("query", "transfers", "-f", f).stdout == sparql_text[f].replace("\r\n", "\n"), f
+        assert run("sparql", listing, "-f", f).stdout == free[f].replace("\r\n", "\n"), f
+    assert len(json.loads(run("query", "transfers", "-f", "json").stdout)["results"]["bindings"]) == len(whole.rows)
+    assert run("sparql", "# SELECT\nASK { ?s ?p ?o }", "-f", "json").stdout == ask
     assert run("query", "transfers", "-c", "department,item", "-o", str(out)).returncode == 0
     assert [tuple(r) for r in csv.reader(io.StringIO(out.read_text(encoding="utf-8")))] == [("department", "item"), *chosen]
     proc = run("query", "departments-under-item", "-p", "table=番号法別表", "-p", "item=999", "-o", str(out))

@@ -256,14 +256,13 @@ def query(
     store = state.store(write=False)
     params = _checked_params(store, name, _parse_params(param or []))
     spreadsheet = output is not None or japanese or bom
-    if spreadsheet or fmt in (ResultFormat.csv, ResultFormat.tsv):
+    if spreadsheet or fmt is not ResultFormat.table:
         # written as the store reads them: a corpus-wide listing is never held whole
         watched = _Watched(*stream_query(store, name, params), _columns(columns))
         if spreadsheet:
             _export(watched, fmt, output, japanese=japanese, bom=bom)
         else:
-            with _stdout_text() as stream:
-                write_rows(stream, watched.variables, watched, fmt)
+            _write_rows(watched, fmt)
         _print_law_statuses(watched.statuses)
         empty = watched.count == 0
     else:
@@ -284,14 +283,24 @@ def sparql(
     columns: ColumnsOption = None,
 ) -> None:
     """Run a SPARQL query over all graphs (the default graph is their union)."""
-    from pia_kg.admission import QueryLimits, admit
+    from pia_kg.admission import QueryLimits, admit, scan
 
     if text.startswith("@"):
         text = _read_query_file(Path(text[1:]))
     # Size and nesting limits (a parser overflows its stack on deep nesting); SERVICE is
     # the operator's own choice here.
     admit(text, QueryLimits(allowed_services=None))
-    _print_result(run_sparql(state.store(write=False), text), fmt, _columns(columns))
+    store = state.store(write=False)
+    if fmt is not ResultFormat.table and scan(text).form == "SELECT":
+        # written as the store reads them, as a named query's are
+        _write_rows(_Watched(*store.select_rows(text), _columns(columns)), fmt)
+        return
+    _print_result(run_sparql(store, text), fmt, _columns(columns))
+
+
+def _write_rows(watched: _Watched, fmt: ResultFormat) -> None:
+    with _stdout_text() as stream:
+        write_rows(stream, watched.variables, watched, fmt)
 
 
 def _read_query_file(path: Path) -> str:

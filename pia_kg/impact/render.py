@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -32,6 +31,7 @@ from pia_kg.display import confidence_words, evidence_words, problem_sentence, v
 from pia_kg.exports import ExportTable, write_csv, write_whole, write_xlsx
 from pia_kg.exports import to_csv as export_csv
 from pia_kg.impact.report import ImpactReport, ImpactRow, corrected_citation, row_dict
+from pia_kg.results import json_text, write_json_list
 
 __all__ = [
     "to_csv",
@@ -117,19 +117,14 @@ def write_json(report: ImpactReport, stream: TextIO) -> None:
     the whole report, which a national report (140,000 rows) would hold in memory twice
     over (its dicts, then its text)."""
 
-    def dumped(value: object, depth: int) -> str:  # JSON strings never hold a raw newline
-        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
-
     stream.write("{")
     first = True
     for key, value in report.summary().items():
-        stream.write(("\n" if first else ",\n") + f"  {dumped(key, 1)}: {dumped(value, 1)}")
+        stream.write(("\n" if first else ",\n") + f"  {json_text(key, 2)}: {json_text(value, 2, 1)}")
         first = False
     for key, rows in report.lists().items():
-        stream.write(("\n" if first else ",\n") + f"  {dumped(key, 1)}: [")
-        for i, row in enumerate(rows):
-            stream.write(("\n" if i == 0 else ",\n") + "    " + dumped(row_dict(row), 2))
-        stream.write("\n  ]" if rows else "]")
+        stream.write(("\n" if first else ",\n") + f"  {json_text(key, 2)}: ")
+        write_json_list(stream, map(row_dict, rows), 2, 1)
         first = False
     stream.write("\n}\n")
 
