@@ -53,6 +53,7 @@ __all__ = [
     "query_variables",
     "order_variables",
     "run_query",
+    "run_query_each",
     "run_sparql",
     "stream_query",
     "unpacked",
@@ -364,9 +365,10 @@ def without_order(text: str) -> str:
     return text[: found.start()] + (text[rest.start() :] if rest else "")
 
 
-def inject_values(text: str, bindings: Mapping[str, Node]) -> str:
-    r"""The query with its bindings in one ``VALUES`` row at the start of its WHERE group
-    (:func:`_binding_point`). One row, not a block a variable: Oxigraph joins separate blocks
+def inject_values(text: str, bindings: Mapping[str, Node] | Sequence[Mapping[str, Node]]) -> str:
+    r"""The query with its bindings in one ``VALUES`` block at the start of its WHERE group
+    (:func:`_binding_point`): one row, or a row for each mapping of ``bindings`` (which
+    bind the same names). One block, not a block a variable: Oxigraph joins separate blocks
     before it looks anything up, and then hash-joins the first pattern over the store
     (item-meaning: 1.0 ms where one row takes 0.06).
 
@@ -374,17 +376,23 @@ def inject_values(text: str, bindings: Mapping[str, Node]) -> str:
     'SELECT * WHERE {\n  VALUES ?p { <urn:p> } ?s ?p ?o }'
     >>> inject_values("SELECT * WHERE { ?s ?p ?o }", {"p": URIRef("urn:p"), "o": Literal("81")})
     'SELECT * WHERE {\n  VALUES (?p ?o) { (<urn:p> "81") } ?s ?p ?o }'
+    >>> inject_values("SELECT * WHERE { ?s ?p ?o }", [{"p": URIRef("urn:p")}, {"p": URIRef("urn:q")}])
+    'SELECT * WHERE {\n  VALUES ?p { <urn:p> <urn:q> } ?s ?p ?o }'
     """
-    if not bindings:
+    rows = [bindings] if isinstance(bindings, Mapping) else list(bindings)
+    if not rows:
+        raise ValueError("no rows of bindings to inject")  # none would mean no answer, not every one
+    names = list(rows[0])
+    if not names:
         return text
+    if any(list(row) != names for row in rows):
+        raise ParameterError(f"every row of bindings must bind {', '.join(names)}")
     at = _binding_point(text)
-    if len(bindings) == 1:
-        ((name, term),) = bindings.items()
-        block = f"\n  VALUES ?{name} {{ {term.n3()} }}"
+    if len(names) == 1:
+        block = f"\n  VALUES ?{names[0]} {{ {' '.join(row[names[0]].n3() for row in rows)} }}"
     else:
-        names = " ".join(f"?{name}" for name in bindings)
-        terms = " ".join(term.n3() for term in bindings.values())
-        block = f"\n  VALUES ({names}) {{ ({terms}) }}"
+        tuples = " ".join("(" + " ".join(row[n].n3() for n in names) + ")" for row in rows)
+        block = f"\n  VALUES ({' '.join('?' + n for n in names)}) {{ {tuples} }}"
     return text[:at] + block + text[at:]
 
 
@@ -426,10 +434,49 @@ def run_query(
     """
     query = get_query(name)
     bindings = bind_params(query, params or {})
+    return _run_bound(store, query, [bindings], bindings, timeout, limit, first, skip, unordered)
+
+
+def run_query_each(
+    store: Store,
+    name: str,
+    params: Mapping[str, object] | None,
+    over: str,
+    values: Sequence[object],
+    *,
+    timeout: float | None = None,
+    limit: int | None = None,
+    unordered: bool = False,
+) -> QueryResult:
+    """:func:`run_query`'s rows for each of ``values`` of its parameter ``over`` (the others
+    ``params``), in one query: its VALUES block a row for each. A report on thousands of
+    assessments asks about 50 at a time: Oxigraph still looks each one's rows up by index,
+    and a query costs it about 0.6 ms before it reads a row (the renumbering impact of 400
+    assessments at 5,000 documents: 0.74 ms an assessment asked one by one, 0.18 fifty
+    at a time). Not for a query with a law stage, whose parameters bind its stage.
+
+    Raises as :func:`run_query` does.
+    """
+    query = get_query(name)
+    if query.law_stage:
+        raise QueryError(f"query {name!r} binds its parameters in its law stage: ask it one value at a time")
+    if not values:
+        raise ValueError("no values to ask about")
+    rows = [bind_params(query, {**(params or {}), over: value}) for value in values]
+    fixed = {k: term for k, term in rows[0].items() if k != over}
+    return _run_bound(store, query, rows, fixed, timeout, limit, None, 0, unordered)
+
+
+def _run_bound(
+    store: Store, query: NamedQuery, rows: Sequence[Mapping[str, Node]], fixed: Mapping[str, Node],
+    timeout: float | None, limit: int | None, first: int | None, skip: int, unordered: bool,
+) -> QueryResult:
+    """``query`` with its parameters' ``rows`` in its VALUES block (a query with a law stage:
+    in its stage, one row), ``fixed`` those every row binds alike (what a join is given)."""
     if query.packed:
-        text = without_order(query.text) if query.law_stage else inject_values(without_order(query.text), bindings)
-        return _run_packed(store, query, text, bindings, timeout, limit, first, skip, unordered)
-    text = inject_values(without_order(query.text) if unordered else query.text, bindings)
+        text = without_order(query.text) if query.law_stage else inject_values(without_order(query.text), rows)
+        return _run_packed(store, query, text, fixed, timeout, limit, first, skip, unordered)
+    text = inject_values(without_order(query.text) if unordered else query.text, rows)
     if first is not None:  # the named queries end with their ORDER BY, never with a LIMIT
         text += f"\nLIMIT {int(first)}" + (f" OFFSET {int(skip)}" if skip else "")
     return run_sparql(store, text, timeout=timeout, limit=limit)

@@ -192,18 +192,20 @@ def test_a_page_shows_a_bounded_fix_list_and_links_each_body_to_all_of_its_own(r
 
 
 def test_a_national_report_past_what_is_held_is_read_back_from_disk_the_same(store, tmp_path, monkeypatch):  # noqa: ANN001
-    """A national report (a million rows at 35,000 assessments) is looked up assessment by
-    assessment and held a bounded number of rows at a time, the rest sorted in runs on disk
+    """A national report (a million rows at 35,000 assessments) is looked up a few
+    assessments at a time and held a bounded number of rows at a time, the rest sorted in runs on disk
     (pia_kg/sorted_rows.py). Held three rows at a time here: its rows are those of the
     corpus-wide query, in the report's order, and its files are the files of the report held
     whole."""
     from openpyxl import load_workbook
 
     from pia_kg import sorted_rows
+    from pia_kg.impact import report as report_module
     from pia_kg.impact.render import write_reports
     from pia_kg.impact.report import _row_from_query, _row_order
 
     amendment = amendment_by_key("2024-05-27")
+    monkeypatch.setattr(report_module, "ASKED_AT_ONCE", 2)  # assessments asked two at a time
     held = build_impact_report(store, amendment)
     everything = run_query(store, "renumbering_impact", {"amendment": amendment.key})
     assert held.rows == sorted(map(_row_from_query, everything.iter_values()), key=_row_order)
