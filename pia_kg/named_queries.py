@@ -54,6 +54,7 @@ __all__ = [
     "order_variables",
     "run_query",
     "run_query_each",
+    "EACH_AT_MOST",
     "run_sparql",
     "stream_query",
     "unpacked",
@@ -130,6 +131,10 @@ class NamedQuery:
     #: The variable a packed query's law stage shares with the rest (pia_kg/law_stage.py):
     #: the stage is evaluated apart, once per store state and parameters, and joined on it.
     law_stage: str | None = None
+    #: The parameters it may be asked about many values of at once (``#+ each:``,
+    #: :func:`run_query_each`): up to ``EACH_AT_MOST`` in its VALUES block, which no LIMIT
+    #: around it may then cut (its author checked: the LIMIT over the rows of one value).
+    each: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -193,6 +198,9 @@ def _parse_header(name: str, text: str) -> NamedQuery:
             split_law_stage(without_order(text), str(packed), str(law_stage))
         except QueryError as exc:
             raise QueryError(f"queries/{name}.rq: {exc}") from None
+    each = tuple(str(e) for e in meta.get("each") or ())
+    if law_stage and each or set(each) - {p.name for p in params}:
+        raise QueryError(f"queries/{name}.rq: '#+ each:' names parameters of a query without a law stage")
     if not (bool(packed) == bool(columns) == bool(members)):
         raise QueryError(f"queries/{name}.rq: '#+ packed:' names a variable, '#+ columns:' the answer's columns "
                          "and '#+ members:' the packed row's; one is missing")
@@ -207,6 +215,7 @@ def _parse_header(name: str, text: str) -> NamedQuery:
         members=members,
         join=str(join) if join else None,
         law_stage=str(law_stage) if law_stage else None,
+        each=each,
     )
 
 
@@ -437,6 +446,10 @@ def run_query(
     return _run_bound(store, query, [bindings], bindings, timeout, limit, first, skip, unordered)
 
 
+#: Values of one parameter a query is asked about at once (:func:`run_query_each`).
+EACH_AT_MOST = 100
+
+
 def run_query_each(
     store: Store,
     name: str,
@@ -446,25 +459,34 @@ def run_query_each(
     *,
     timeout: float | None = None,
     limit: int | None = None,
-    unordered: bool = False,
 ) -> QueryResult:
     """:func:`run_query`'s rows for each of ``values`` of its parameter ``over`` (the others
-    ``params``), in one query: its VALUES block a row for each. A report on thousands of
-    assessments asks about 50 at a time: Oxigraph still looks each one's rows up by index,
-    and a query costs it about 0.6 ms before it reads a row (the renumbering impact of 400
-    assessments at 5,000 documents: 0.74 ms an assessment asked one by one, 0.18 fifty
-    at a time). Not for a query with a law stage, whose parameters bind its stage.
+    ``params``), in no order: ``EACH_AT_MOST`` values a query, its VALUES block a row for
+    each, for a query that declares ``over`` in ``#+ each:``. A report on a body's or the
+    country's assessments asks about many: Oxigraph still looks each one's rows up by
+    index, and a query costs it about 0.6 ms before it reads a row (the renumbering impact
+    of 400 assessments at 5,000 documents: 0.74 ms an assessment asked one by one, 0.18
+    fifty at a time).
 
-    Raises as :func:`run_query` does.
+    Raises as :func:`run_query` does, and QueryError for a parameter the query does not
+    declare so.
     """
     query = get_query(name)
-    if query.law_stage:
-        raise QueryError(f"query {name!r} binds its parameters in its law stage: ask it one value at a time")
-    if not values:
-        raise ValueError("no values to ask about")
+    if over not in query.each:
+        raise QueryError(f"query {name!r} is asked about one {over} at a time ('#+ each:' does not name it)")
     rows = [bind_params(query, {**(params or {}), over: value}) for value in values]
-    fixed = {k: term for k, term in rows[0].items() if k != over}
-    return _run_bound(store, query, rows, fixed, timeout, limit, None, 0, unordered)
+    answer: QueryResult | None = None
+    for at in range(0, len(rows), EACH_AT_MOST):
+        some = rows[at : at + EACH_AT_MOST]
+        fixed = {k: term for k, term in some[0].items() if k != over}
+        result = _run_bound(store, query, some, fixed, timeout, limit, None, 0, True)
+        if answer is None:
+            answer = result
+        else:
+            answer.rows.extend(result.rows)
+    if answer is None:
+        raise ValueError("no values to ask about")
+    return answer
 
 
 def _run_bound(

@@ -260,12 +260,17 @@ def test_impact_page_bounds_its_fix_list_and_reads_a_body_by_its_assessments(
     assert 'id="fixes-truncated"' in page and page.count('class="fix ') == 5
     assert "/ui/impact?amendment=2024-05-27&amp;body=%E9%9D%99%E5%B2%A1%E5%B8%82" in page  # 静岡市's own
 
-    asked: list[dict[str, str]] = []
-    real = report_module.run_query
-    monkeypatch.setattr(report_module, "run_query", lambda s, n, p, **kw: asked.append(dict(p)) or real(s, n, p, **kw))
+    asked: list[object] = []
+    spied = {name: getattr(report_module, name) for name in ("run_query", "run_query_each", "run_sparql")}
+    monkeypatch.setattr(report_module, "run_query", lambda s, n, p=None, **kw: asked.append(dict(p or {})) or spied["run_query"](s, n, p, **kw))
+    monkeypatch.setattr(report_module, "run_query_each", lambda s, n, p, over, values, **kw: asked.append(
+        {over: list(values)}) or spied["run_query_each"](s, n, p, over, values, **kw))
+    monkeypatch.setattr(report_module, "run_sparql", lambda s, text, **kw: asked.append(text) or spied["run_sparql"](s, text, **kw))
     page = client.get("/ui/impact", params={"amendment": "2024-05-27", "body": "静岡市"}).text
     assert 'id="fixes-truncated"' in page and 'id="row-count"' in page
-    assert asked and all(p.get("assessment") for p in asked)  # each lookup names an assessment
+    # each lookup names the body's assessments, or the citations their problems name
+    lookups = [a for a in asked if not (isinstance(a, str) and "date_no_longer_in_force" in a)]  # the law's check
+    assert lookups and all(a.get("assessment") if isinstance(a, dict) else "VALUES ?" in a for a in lookups), asked
     missing = client.get("/ui/impact", params={"amendment": "2024-05-27", "body": "存在しない村"}).text
     assert "存在しない村" in missing and 'class="fix ' not in missing
 
