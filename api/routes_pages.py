@@ -36,8 +36,9 @@ from pia_kg.named_queries import bind_params, inject_values, named_queries
 from pia_kg.text.legal import TABLES
 from pia_kg.vocab import document_iri
 
+from .downloads import download_response
 from .error_responses import status_for
-from .query_runner import export_format, export_response, rows_json, run_named
+from .query_runner import export_format, rows_json, run_named
 from .routes_headline import (
     ASSESSMENT_SECTIONS,
     ITEM_SECTIONS,
@@ -400,9 +401,12 @@ def impact_export(
     """The fix list as CSV (``_bom=1`` for Excel) or .xlsx; ``_headers=ja`` for Japanese headings."""
     from pia_kg.impact.render import export_table
 
-    report = _impact_report(request, amendment, body)
     chosen = export_format(request, fmt) or export_format(request, "csv")
-    return export_response(request, export_table(report, body=body, kind=kind), chosen, f"impact-{amendment}")  # type: ignore[arg-type]
+    # the report built and written in the download's thread: a national fix list is never held as text
+    return download_response(
+        request, lambda: export_table(_impact_report(request, amendment, body), body=body, kind=kind),
+        chosen, f"impact-{amendment}",  # type: ignore[arg-type]
+    )
 
 
 def _examples() -> list[dict[str, str]]:

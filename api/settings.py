@@ -6,6 +6,7 @@ a server per store) can live in one process without module-level globals.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_MAX_ROWS",
     "DEFAULT_MAX_BODY_BYTES",
+    "DOWNLOADS",
 ]
 
 #: Seconds a query may run before the API answers 504. Long enough for the headline
@@ -37,6 +39,9 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 #: Bytes a request body may carry before the API answers 413.
 DEFAULT_MAX_BODY_BYTES = 1_000_000
+#: Downloads of every row of an answer written at once (api/downloads.py: each a thread
+#: reading the store, without the row cap); 503 past them.
+DOWNLOADS = 2
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class Settings:
     #: Worker processes for SPARQL from clients (None: run in this process, under threads).
     pool: QueryPool | None = None
     cache: ResultCache = field(default_factory=ResultCache)
+    #: The downloads being written (api/downloads.py), at most DOWNLOADS at once.
+    downloads: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(DOWNLOADS))
 
     def run_client_sparql(self, text: str) -> QueryResult:
         """A SPARQL text from a client: admitted first (size, nesting, SERVICE), then run

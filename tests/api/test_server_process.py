@@ -7,6 +7,8 @@ is started and stopped by the test, on 127.0.0.1 and a free port.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import signal
@@ -186,6 +188,17 @@ def test_runaway_queries_are_stopped_and_others_still_answer(server: str) -> Non
 def test_construct_row_cap_over_http(server: str) -> None:
     r = httpx.get(server + "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, timeout=10)
     assert r.status_code == 413 and "triples" in r.json()["error"]["message"]
+
+
+def test_a_download_over_http_has_every_row_past_the_cap_and_the_timeout(server: str) -> None:
+    """The server caps answers at 50 rows and 0.3 s; a CSV of every transfer is written as
+    the store reads it (api/downloads.py), sent in chunks, and whole."""
+    assert httpx.get(server + "/queries/transfers", timeout=30).status_code in (413, 504)
+    with httpx.stream("GET", server + "/queries/transfers", params={"_format": "csv"}, timeout=60) as r:
+        assert r.status_code == 200 and r.headers.get("transfer-encoding") == "chunked"
+        text = b"".join(r.iter_bytes()).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:2] == ["assessment", "file"] and len(rows) > 100 and all(len(r) == len(rows[0]) for r in rows)
 
 
 def test_load_while_serving(tmp_path: Path) -> None:
