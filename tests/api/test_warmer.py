@@ -17,6 +17,7 @@ class _App:
         self.state = state
         self.asked: list[tuple[str, int, float]] = []
         self.on_ask = on_ask
+        self.over_cap: set[str] = set()
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -24,7 +25,8 @@ class _App:
         self.asked.append((scope["path"], self.state[0], time.monotonic()))
         if self.on_ask is not None:
             self.on_ask(scope["path"])
-        await send({"type": "http.response.start", "status": 200, "headers": []})
+        status = 413 if scope["path"] in self.over_cap else 200
+        await send({"type": "http.response.start", "status": status, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
 
@@ -97,3 +99,19 @@ def test_a_failing_state_token_does_not_stop_warming_for_good() -> None:
     failing[0] = False
     warmer.trigger()
     _wait_for(lambda: len(app.asked) == 1)
+
+
+def test_a_path_over_the_row_cap_is_not_asked_again() -> None:
+    """An answer the cap refused (the corpus grew past it) would be computed whole after every
+    load to be refused again: the warmer leaves it to whoever asks."""
+    state = [0]
+    app = _App(state)
+    app.over_cap.add("/big")
+    warmer = Warmer(app, ("/big", "/small"), state_token=lambda: str(state[0]), quiet=0.05)
+    warmer.trigger(settle=False)
+    _wait_for(lambda: len(app.asked) == 2)
+    state[0] += 1  # a write
+    warmer.trigger()
+    _wait_for(lambda: len(app.asked) == 3)
+    time.sleep(0.3)
+    assert [(p, s) for p, s, _ in app.asked] == [("/big", 0), ("/small", 0), ("/small", 1)]
