@@ -512,13 +512,64 @@ def stream_query(
     (pia-kg query -o held 850 MB for it, where the engine's sort takes 370). A query whose
     rows are packed is joined and ordered here, so its rows are read whole first.
 
+    A listing ordered first by a parameter it may be asked about many values of (``#+
+    each:``) and not given one, the transfers of every assessment, is read ``EACH_AT_MOST``
+    values at a time in that order (:func:`_every`): the same rows in the same order, whose
+    first come at once and whose sort the store holds for a hundred assessments, not for the
+    corpus (at 5,000 documents the engine sorted the transfers for 61 s before the first row).
+
     Raises as :func:`run_query` does.
     """
     query = get_query(name)
     if query.packed:
         result = run_query(store, name, params)
         return result.variables, iter(result.rows)
-    return store.select_rows(inject_values(query.text, bind_params(query, params or {})))
+    bindings = bind_params(query, params or {})
+    by = _ordered_by_each(query, bindings)
+    values = _every(store, by) if by else []
+    if not values:
+        return store.select_rows(inject_values(query.text, bindings))
+    batches = [
+        [{**bindings, by: value} for value in values[at : at + EACH_AT_MOST]]
+        for at in range(0, len(values), EACH_AT_MOST)
+    ]
+    variables, first = store.select_rows(inject_values(query.text, batches[0]))
+
+    def rows() -> Iterator[tuple[Node | None, ...]]:
+        yield from first
+        for batch in batches[1:]:
+            yield from store.select_rows(inject_values(query.text, batch))[1]
+
+    return variables, rows()
+
+
+#: What a parameter that a listing is read by, value by value, ranges over (:func:`_every`).
+_EVERY = {
+    "assessment": "SELECT DISTINCT ?v WHERE { ?v a <https://w3id.org/pia-kg/ontology#Assessment> }",
+}
+
+
+def _ordered_by_each(query: NamedQuery, bindings: Mapping[str, Node]) -> str | None:
+    """The parameter ``query`` is ordered by first, when it may be asked about many values
+    of it and ``bindings`` give none (None otherwise).
+
+    >>> _ordered_by_each(get_query("transfers"), {})
+    'assessment'
+    >>> _ordered_by_each(get_query("transfers"), {"assessment": URIRef("urn:a")}) is None
+    True
+    """
+    try:
+        order = order_variables(query.text)
+    except QueryError:  # ordered by an expression
+        return None
+    first = order[0] if order else None
+    return first if first in query.each and first in _EVERY and first not in bindings else None
+
+
+def _every(store: Store, parameter: str) -> list[URIRef]:
+    """Every value of ``parameter`` in the store, in the order SPARQL orders IRIs (by code
+    point, as Python compares texts)."""
+    return sorted(URIRef(str(row[0])) for row in store.query(_EVERY[parameter]).rows if row[0] is not None)
 
 
 def _run_packed(

@@ -234,3 +234,25 @@ def test_only_a_query_that_declares_it_is_asked_about_many_values(loaded_store) 
         run_query_each(loaded_store, "departments_under_item", {"table": "番号法別表"}, "item", ["81", "82"])
     with pytest.raises(QueryError, match="one assessment at a time"):
         run_query_each(loaded_store, "assessments", {}, "assessment", ["urn:a", "urn:b"])
+
+
+def test_a_listing_of_every_assessment_is_read_a_few_assessments_at_a_time_in_its_order(
+    loaded_store, monkeypatch  # noqa: ANN001
+) -> None:
+    """A corpus-wide listing ordered first by its assessment (the transfers) is read two
+    assessments a query here (a hundred in use): the rows of the whole answer, in its order,
+    without the store sorting the corpus before the first row."""
+    from pia_kg import named_queries
+    from pia_kg.named_queries import stream_query
+
+    whole = run_query(loaded_store, "transfers")
+    asked: list[str] = []
+    real = loaded_store.select_rows
+    monkeypatch.setattr(loaded_store, "select_rows", lambda text: asked.append(text) or real(text))
+    monkeypatch.setattr(named_queries, "EACH_AT_MOST", 2)
+    variables, rows = stream_query(loaded_store, "transfers")
+    assert variables == whole.variables and list(rows) == whole.rows and len(whole.rows) > 100
+    assert len(asked) >= 2 and all("VALUES (?assessment)" in t or "VALUES ?assessment" in t for t in asked)
+    one = whole.rows[0][0]
+    variables, rows = stream_query(loaded_store, "transfers", {"assessment": str(one)})
+    assert list(rows) == [r for r in whole.rows if r[0] == one]
