@@ -33,11 +33,12 @@ from pia_kg.exports import (
     write_csv,
     write_xlsx,
 )
-from pia_kg.named_queries import bind_params, get_query, stream_query
+from pia_kg.named_queries import stream_query
 
+from .query_runner import export_format
 from .settings import DOWNLOADS, settings_of
 
-__all__ = ["download_response", "query_download"]
+__all__ = ["download_response", "asked_download"]
 
 #: Bytes of a download sent at a time, and chunks waiting to be sent.
 CHUNK = 1 << 16
@@ -52,21 +53,17 @@ class _Gone(Exception):
 
 
 class _Chunks(io.TextIOBase):
-    """A text stream whose UTF-8 bytes go to ``put`` ``CHUNK`` at a time, its first line at
-    once: the client sees the download start while the store sorts the rows (a minute for
-    the transfers of 5,000 assessments, where a proxy may give up on a silent answer)."""
+    """A text stream whose UTF-8 bytes go to ``put`` ``CHUNK`` at a time."""
 
     def __init__(self, put: Callable[[bytes], None]):
         self._put = put
         self._parts: list[str] = []
         self._size = 0
-        self._started = False
 
     def write(self, text: str) -> int:
         self._parts.append(text)
         self._size += len(text)
-        if self._size >= CHUNK or not self._started and "\n" in text:
-            self._started = True
+        if self._size >= CHUNK:
             self.flush()
         return len(text)
 
@@ -132,12 +129,15 @@ class _Download(threading.Thread):
                 continue
 
 
-def query_download(request: Request, name: str, params: Mapping[str, str], fmt: ExportFormat) -> StreamingResponse:
-    """Every row of named query ``name`` with ``params`` as a ``fmt`` file named after it,
-    written as the store reads them (:func:`download_response`)."""
-    bind_params(get_query(name), params)  # a wrong parameter is a 422, not a cut transfer
+def asked_download(request: Request, name: str, params: Mapping[str, str], fmt: str | None) -> StreamingResponse | None:
+    """Every row of named query ``name`` with ``params`` as a file named after it, written as
+    the store reads them (:func:`download_response`), when the request asks for a
+    spreadsheet (``_format=csv|xlsx``, or Accept: text/csv); None when it asks for JSON."""
+    export = export_format(request, fmt)
+    if export is None:
+        return None
     store = settings_of(request).store
-    return download_response(request, lambda: rows_table(*stream_query(store, name, params)), fmt, name)
+    return download_response(request, lambda: rows_table(*stream_query(store, name, params)), export, name)
 
 
 def download_response(request: Request, make: Callable[[], ExportTable], fmt: ExportFormat, filename: str) -> StreamingResponse:

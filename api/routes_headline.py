@@ -22,9 +22,9 @@ from fastapi.responses import Response
 from pia_kg.headlines import HEADLINES, assessment_key, item_key
 from pia_kg.named_queries import get_query
 
-from .downloads import query_download
+from .downloads import asked_download
 from .error_responses import error_responses
-from .query_runner import export_format, rows_json, run_named, table_response
+from .query_runner import rows_json, run_named, table_response
 from .settings import settings_of
 
 __all__ = [
@@ -190,9 +190,8 @@ def impact(
     how sure the correspondence is. Other parameters of the impact query may be given too."""
     name = IMPACT_QUERY.query
     params = {k: v for k, v in request.query_params.items() if not k.startswith("_")}
-    export = export_format(request, fmt)
-    if export is not None:  # every row, written as read: no row cap
-        return query_download(request, name, params, export)
+    if (download := asked_download(request, name, params, fmt)) is not None:  # every row: no cap
+        return download
     result = run_named(request, name, params)
     return table_response(request, result, fmt=fmt, meta={"query": name, "params": params})
 
@@ -208,9 +207,8 @@ def assessments(
 ) -> Response:
     """Every loaded assessment with its body, title, level and date (from the ``assessments``
     named query); ``id`` is the document id to use in ``/assessments/{id}``."""
-    export = export_format(request, fmt)
-    if export is not None:  # every row, written as read: no row cap
-        return query_download(request, "assessments", {}, export)
+    if (download := asked_download(request, "assessments", {}, fmt)) is not None:  # every row: no cap
+        return download
     result = run_named(request, "assessments", {})
     return table_response(request, result, fmt=fmt, meta={"query": "assessments"})
 

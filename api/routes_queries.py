@@ -20,9 +20,9 @@ from fastapi.responses import Response
 from pia_kg.errors import ParameterError
 from pia_kg.named_queries import NamedQuery, get_query, named_queries
 
-from .downloads import query_download
+from .downloads import asked_download
 from .error_responses import error_responses
-from .query_runner import export_format, run_named, table_response
+from .query_runner import run_named, table_response
 from .settings import settings_of
 
 __all__ = ["build_router", "RESERVED"]
@@ -76,9 +76,8 @@ def _page(request: Request) -> tuple[int | None, int]:
 def _run(request: Request, query: NamedQuery, fmt: str | None) -> Response:
     params = _params_of(request)
     limit, offset = _page(request)
-    export = export_format(request, fmt)
-    if export is not None and limit is None:  # every row, written as read: no row cap
-        return query_download(request, query.name, params, export)
+    if limit is None and (download := asked_download(request, query.name, params, fmt)) is not None:  # every row: no cap
+        return download
     result = run_named(request, query.name, params, first=limit, skip=offset)
     meta: dict[str, object] = {"query": query.name, "params": params}
     if limit is not None:

@@ -201,11 +201,6 @@ def corrected_citation(new_table: str, new_item: str, change: str) -> str:
     return f"{new_table} {new_item}の項"
 
 
-#: Assessments a national report asks about in one query (``run_query_each``): the rows of
-#: 50 are few, and a query's fixed cost is paid once for them.
-ASKED_AT_ONCE = 50
-
-
 def build_impact_report(
     store: Store,
     amendment: Amendment,
@@ -225,16 +220,12 @@ def build_impact_report(
     rows = SortedRows(_row_order)
     if amendment.tables:
         _check_versions(store, amendment)
-        # ASKED_AT_ONCE assessments a query, each looked up by index: the corpus-wide query
-        # held every packed text and row of a national answer at once
+        # a hundred assessments a query (run_query_each), each looked up by index, their rows
+        # read before the next: the corpus-wide query held every packed text and row of a
+        # national answer at once
         every = chosen if chosen is not None else cited_assessments(store)
-        for at in range(0, len(every), ASKED_AT_ONCE):
-            result = run_query_each(
-                store, "renumbering_impact", {"amendment": amendment.key}, "assessment",
-                every[at : at + ASKED_AT_ONCE],
-            )
+        for result in run_query_each(store, "renumbering_impact", {"amendment": amendment.key}, "assessment", every):
             rows.extend(map(_row_from_query, result.iter_values()))
-            del result
     if amendment.articles:
         for c in _citations(store, chosen):
             if c["problem"]:

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from pia_kg.api import downloads
 from pia_kg.api.app import create_app
 from pia_kg.api.settings import DOWNLOADS
-from pia_kg.exports import ExportFormat, table_of, to_csv
+from pia_kg.exports import table_of, to_csv
 from pia_kg.named_queries import run_query
 
 
@@ -78,7 +78,7 @@ def test_a_download_stops_when_its_client_leaves(capped: TestClient, monkeypatch
     app = capped.app
     slots = app.state.settings.downloads
     scope = {"type": "http", "method": "GET", "path": "/queries/transfers", "query_string": b"", "headers": [], "app": app}
-    response = downloads.query_download(Request(scope), "transfers", {}, ExportFormat.csv)
+    response = downloads.asked_download(Request(scope), "transfers", {}, "csv")
 
     async def first_then_leave() -> bytes:
         chunk = await response.body_iterator.__anext__()

@@ -199,13 +199,12 @@ def test_a_national_report_past_what_is_held_is_read_back_from_disk_the_same(sto
     whole."""
     from openpyxl import load_workbook
 
-    from pia_kg import sorted_rows
-    from pia_kg.impact import report as report_module
+    from pia_kg import named_queries, sorted_rows
     from pia_kg.impact.render import write_reports
     from pia_kg.impact.report import _row_from_query, _row_order
 
     amendment = amendment_by_key("2024-05-27")
-    monkeypatch.setattr(report_module, "ASKED_AT_ONCE", 2)  # assessments asked two at a time
+    monkeypatch.setattr(named_queries, "EACH_AT_MOST", 2)  # assessments asked two at a time
     held = build_impact_report(store, amendment)
     everything = run_query(store, "renumbering_impact", {"amendment": amendment.key})
     assert held.rows == sorted(map(_row_from_query, everything.iter_values()), key=_row_order)

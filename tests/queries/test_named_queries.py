@@ -218,9 +218,13 @@ def test_a_query_about_many_values_gives_the_rows_of_each(
     assert len(every) >= 3
     one_by_one = sorted(repr(r) for a in every for r in run_query(loaded_store, name, {**params, "assessment": a}).rows)
     assert len(one_by_one) > 50
-    assert sorted(map(repr, run_query_each(loaded_store, name, params, "assessment", every).rows)) == one_by_one
+    def asked() -> list[str]:
+        return sorted(repr(r) for result in run_query_each(loaded_store, name, params, "assessment", every) for r in result.rows)
+
+    assert asked() == one_by_one
     monkeypatch.setattr(named_queries, "EACH_AT_MOST", 2)  # more than one query
-    assert sorted(map(repr, run_query_each(loaded_store, name, params, "assessment", every).rows)) == one_by_one
+    assert len(list(run_query_each(loaded_store, name, params, "assessment", every))) > 1
+    assert asked() == one_by_one
     with pytest.raises(ParameterError, match="IRI"):
         run_query_each(loaded_store, name, params, "assessment", [every[0], "not an iri"])
 
