@@ -144,6 +144,15 @@ class QueryTimeoutError(QueryError):
 class ResultLimitError(QueryError):
     """The query produced more rows than the configured cap."""
 
+    @classmethod
+    def past(cls, limit: int, what: str = "rows") -> ResultLimitError:
+        """The error of an answer of more than ``limit`` rows (or triples), for a person.
+
+        >>> print(ResultLimitError.past(10))
+        the query returned more than 10 rows, over the cap of 10; add a LIMIT or narrow it
+        """
+        return cls(f"the query returned more than {limit} {what}, over the cap of {limit}; add a LIMIT or narrow it")
+
 
 class QueryTooLargeError(QueryError):
     """A query text (or the request carrying it) is larger than the configured limit."""

@@ -35,7 +35,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from pia_kg.collector import collector_paused
-from pia_kg.errors import ParameterError, QueryError, UnknownQueryError
+from pia_kg.errors import ParameterError, QueryError, ResultLimitError, UnknownQueryError
 from pia_kg.packed_rows import row_terms
 from pia_kg.store import QueryResult, Store
 
@@ -469,18 +469,28 @@ def run_query_each(
     of 400 assessments at 5,000 documents: 0.74 ms an assessment asked one by one, 0.18
     fifty at a time).
 
-    Raises as :func:`run_query` does (every value checked before the first query), and
-    QueryError for a parameter the query does not declare so.
+    Raises as :func:`run_query` does (every value checked before the first query; ``limit``
+    caps the rows of all the queries together), and QueryError for a parameter the query
+    does not declare so.
     """
     query = get_query(name)
     if over not in query.each:
         raise QueryError(f"query {name!r} is asked about one {over} at a time ('#+ each:' does not name it)")
     rows = [bind_params(query, {**(params or {}), over: value}) for value in values]
     shared = {k: term for k, term in rows[0].items() if k != over} if rows else {}  # what a join is given
-    return (
-        _run_bound(store, query, rows[at : at + EACH_AT_MOST], shared, timeout, limit, None, 0, True)
-        for at in range(0, len(rows), EACH_AT_MOST)
-    )
+
+    def results() -> Iterator[QueryResult]:
+        left = limit  # of the cap, what the queries before left to the next
+        for at in range(0, len(rows), EACH_AT_MOST):
+            try:
+                result = _run_bound(store, query, rows[at : at + EACH_AT_MOST], shared, timeout, left, None, 0, True)
+            except ResultLimitError:
+                raise ResultLimitError.past(limit or 0) from None  # the cap the caller set, not what was left of it
+            if left is not None:
+                left -= len(result.rows)
+            yield result
+
+    return results()
 
 
 def _run_bound(

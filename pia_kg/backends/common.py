@@ -51,10 +51,7 @@ def capped(items: Iterable[T], limit: int | None, what: str = "rows") -> Iterato
     """
     for n, item in enumerate(items):
         if limit is not None and n >= limit:
-            raise ResultLimitError(
-                f"the query returned more than {limit} {what}, over the cap of {limit}; "
-                "add a LIMIT or narrow it"
-            )
+            raise ResultLimitError.past(limit, what)
         yield item
 
 

@@ -229,6 +229,25 @@ def test_a_query_about_many_values_gives_the_rows_of_each(
         run_query_each(loaded_store, name, params, "assessment", [every[0], "not an iri"])
 
 
+def test_a_cap_on_many_values_caps_their_rows_together(loaded_store, monkeypatch) -> None:  # noqa: ANN001
+    """``limit`` is the cap of the whole answer, not of each of its queries: queries of two
+    values each, every one under the cap, are refused together past it."""
+    from pia_kg import named_queries
+    from pia_kg.impact.report import cited_assessments
+    from pia_kg.named_queries import run_query_each
+
+    monkeypatch.setattr(named_queries, "EACH_AT_MOST", 2)
+    every = cited_assessments(loaded_store)
+    counts = [len(r.rows) for r in run_query_each(loaded_store, "transfers", {}, "assessment", every)]
+    assert len(counts) > 1 and max(counts) > 0
+    total = sum(counts)
+    assert sum(len(r.rows) for r in run_query_each(loaded_store, "transfers", {}, "assessment", every, limit=total)) == total
+    cap = total - 1
+    assert max(counts) <= cap  # each query alone is under it
+    with pytest.raises(ResultLimitError, match=f"more than {cap} rows, over the cap of {cap}"):
+        list(run_query_each(loaded_store, "transfers", {}, "assessment", every, limit=cap))
+
+
 def test_only_a_query_that_declares_it_is_asked_about_many_values(loaded_store) -> None:  # noqa: ANN001
     """A query whose LIMITs around its parameters were not written for many values (or whose
     parameters bind its law stage) is not asked about many at once."""
