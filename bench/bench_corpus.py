@@ -2,6 +2,7 @@
 questions; every figure beside raw pyoxigraph on the same data in the same run.
 
     python bench/bench_corpus.py --n 100 1000 [--chunk 100] [--repeat 5] [--json FILE]
+    python bench/bench_corpus.py --n 10000 --chunk 500 --load-only   # the load's curve alone
 
 Per N: documents/s and CPU s per document of ``pia-kg load`` (a subprocess per added chunk,
 CPU of it and its workers, and how much of it is the workers' (parse, derive) and how much
@@ -427,11 +428,35 @@ def _r2(xs: list[float], ys: list[float], a: float, b: float) -> float:
     return 1 - left / total if total else 1.0
 
 
+#: Student's t at 97.5 % for 1 to 12 degrees of freedom (beyond, 2.1 down to 1.96 for many).
+_T975 = (12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18)
+
+
+def _slope_error(xs: list[float], ys: list[float], a: float, b: float) -> float:
+    """The standard error of the slope ``b`` of the least-squares line a + b·x (0 with fewer
+    than three points).
+
+    >>> _slope_error([0, 1, 2], [1, 3, 5], 1.0, 2.0)
+    0.0
+    >>> round(_slope_error([0, 1, 2, 3], [0, 2, 1, 3], 0.3, 0.8), 3)
+    0.424
+    """
+    n = len(xs)
+    if n < 3:
+        return 0.0
+    mx = sum(xs) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    left = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys, strict=True))
+    return (left / (n - 2) / sxx) ** 0.5 if sxx else 0.0
+
+
 def extrapolate(chunks: list[dict[str, float]], n: int) -> dict[str, float]:
     """Hours to load ``n`` documents, from the wall seconds per document of each added chunk
     against the store's size (at the chunk's middle), under two models of its growth: linear
     in the size (a + b·s, the pessimistic one) and logarithmic (a + b·ln s), each integrated
-    from an empty store to ``n``.
+    from an empty store to ``n``. Extrapolated far past the chunks measured, a linear fit's
+    slope is mostly their noise: ``linear_high_h`` is the hours at the top of its 95 %
+    interval (the most the chunks allow), ``linear_low_h`` at its bottom (no less than flat).
 
     >>> extrapolate([{"docs_before": 0, "docs": 10, "wall_s": 10.0},
     ...              {"docs_before": 10, "docs": 10, "wall_s": 20.0}], 20)["linear_h"] * 3600
@@ -442,6 +467,10 @@ def extrapolate(chunks: list[dict[str, float]], n: int) -> dict[str, float]:
     >>> falling = extrapolate([{"docs_before": 0, "docs": 10, "wall_s": 20.0},
     ...                        {"docs_before": 10, "docs": 10, "wall_s": 10.0}], 1000)
     >>> falling["linear_h"] == falling["log_h"]  # both flat, at the mean: told as such
+    True
+    >>> noisy = extrapolate([{"docs_before": 10 * i, "docs": 10, "wall_s": w}
+    ...                      for i, w in enumerate([10, 12, 9, 13, 10, 12])], 1000)
+    >>> noisy["linear_low_h"] < noisy["linear_h"] < noisy["linear_high_h"]
     True
     """
     import math
@@ -454,12 +483,25 @@ def extrapolate(chunks: list[dict[str, float]], n: int) -> dict[str, float]:
     a, b = _fit(sizes, per_doc)
     a, b = (a, b) if b >= 0 else (mean, 0.0)
     linear = a * n + b * n * n / 2
+    fa, fb = _fit(sizes, per_doc)  # the fit as it is, falling or not, for its interval
+    t = _T975[min(len(sizes) - 2, len(_T975)) - 1] if len(sizes) > 2 else 0.0
+    spread = t * _slope_error(sizes, per_doc, fa, fb)
+    middle = sum(sizes) / len(sizes)
+
+    def hours(slope: float) -> float:
+        """A line of ``slope`` through the chunks' mean (as every least-squares line is),
+        never falling, never below zero at the empty store, integrated to ``n``."""
+        slope = max(slope, 0.0)
+        start = max(mean - slope * middle, 0.0)
+        return (start * n + slope * n * n / 2) / 3600
+
     logs = [math.log(s) for s in sizes]
     la, lb = _fit(logs, per_doc)
     la, lb = (la, lb) if lb >= 0 else (mean, 0.0)
     logarithmic = la * n + lb * (n * math.log(n) - n)
     return {"documents": n, "linear_h": linear / 3600, "log_h": logarithmic / 3600,
-            "linear_r2": _r2(sizes, per_doc, a, b), "log_r2": _r2(logs, per_doc, la, lb)}
+            "linear_r2": _r2(sizes, per_doc, a, b), "log_r2": _r2(logs, per_doc, la, lb),
+            "linear_low_h": hours(fb - spread), "linear_high_h": hours(fb + spread)}
 
 
 def _timed_in_child(conn, store_dir: str, raw_dir: str, name: str, params: dict, sparql: str,
@@ -560,6 +602,25 @@ def one_assessment(store_dir: Path) -> str:
     return found[0] if found else ""
 
 
+def print_load(load: dict[str, object], load_peak: float) -> None:
+    """The chunked load's summary: CPU and speed, growth, peak memory, the national extrapolation."""
+    print(f"  load: {load['cpu_s_per_doc']:.3f} CPU s/doc, {load['docs_per_s']:.2f} docs/s, "
+          f"last chunk / first = {load['last_vs_first_chunk']:.2f}; peak RSS while loading "
+          f"{load_peak:.0f} MB (largest process)",
+          flush=True)
+    if load["extrapolated"]:
+        e = load["extrapolated"]
+        if e["linear_h"] == e["log_h"]:  # both fits flat: no chunk cost more as the store grew
+            print(f"  {e['documents']} documents would load in {e['linear_h']:.1f} h (time per document "
+                  "did not grow with the store: both fits flat, at the mean of the chunks; the linear "
+                  f"fit's slope's 95 % interval: {e['linear_low_h']:.1f} to {e['linear_high_h']:.1f} h)", flush=True)
+        else:
+            print(f"  {e['documents']} documents would load in {e['log_h']:.1f} h (time per document "
+                  f"growing with the log of the store, R² {e['log_r2']:.2f}) to {e['linear_h']:.1f} h "
+                  f"(growing linearly, R² {e['linear_r2']:.2f}; its slope's 95 % interval: "
+                  f"{e['linear_low_h']:.1f} to {e['linear_high_h']:.1f} h)", flush=True)
+
+
 def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     print(f"N = {n}", flush=True)
     files = write_corpus(work / f"corpus-{n}", n, seed=args.seed)
@@ -574,6 +635,11 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     load_peak = peak_mb()
     n_triples = triples(store)
     on_disk = disk_bytes(store)
+    if args.load_only:
+        print(f"  {n_triples} triples; {on_disk / n_triples:.0f} bytes/triple after load", flush=True)
+        print_load(load, load_peak)
+        return {"n": n, "triples": n_triples, "load": load, "peak_rss_mb_loading": load_peak,
+                "bytes_per_triple": on_disk / n_triples}
     whole = one_command(empty, files[0].parent, n, work / f"store-{n}-one-command") if args.one_command else None
     extra = write_corpus(work / f"extra-{n}", 1, seed=args.seed + 1)[0]
     added = one_more(store, empty, extra, 3)
@@ -640,19 +706,7 @@ def run(n: int, args: argparse.Namespace, work: Path) -> dict[str, object]:
     print(f"  load CPU by part: workers {load['workers_cpu_s_per_doc'] * 1000:.0f} ms/doc, writer "
           f"{load['writer_cpu_s_per_doc'] * 1000:.0f} ms/doc (raw bulk_load of the same quads in the same "
           f"batches: {replay['cpu_s_per_doc'] * 1000:.0f})", flush=True)
-    print(f"  load: {load['cpu_s_per_doc']:.3f} CPU s/doc, {load['docs_per_s']:.2f} docs/s, "
-          f"last chunk / first = {load['last_vs_first_chunk']:.2f}; peak RSS while loading "
-          f"{load_peak:.0f} MB (largest process)",
-          flush=True)
-    if load["extrapolated"]:
-        e = load["extrapolated"]
-        if e["linear_h"] == e["log_h"]:  # both fits flat: no chunk cost more as the store grew
-            print(f"  {e['documents']} documents would load in {e['linear_h']:.1f} h (time per document "
-                  "did not grow with the store: both fits flat, at the mean of the chunks)", flush=True)
-        else:
-            print(f"  {e['documents']} documents would load in {e['log_h']:.1f} h (time per document "
-                  f"growing with the log of the store, R² {e['log_r2']:.2f}) to {e['linear_h']:.1f} h "
-                  f"(growing linearly, R² {e['linear_r2']:.2f})", flush=True)
+    print_load(load, load_peak)
     if not args.keep:
         shutil.rmtree(raw_dir, ignore_errors=True)
         nquads.unlink(missing_ok=True)
@@ -671,6 +725,9 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the raw store and the export")
     ap.add_argument("--query-timeout", type=float, default=120, help="seconds before a query is stopped")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--load-only", action="store_true",
+                    help="only the load in chunks and its curve (CPU, growth, memory, the national "
+                         "extrapolation): for an N past what the whole run affords")
     ap.add_argument("--one-command", action="store_true",
                     help="also load all N documents in one `pia-kg load` (its peak memory, CPU per document)")
     args = ap.parse_args()
