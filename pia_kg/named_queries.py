@@ -514,7 +514,9 @@ def stream_query(
     """:func:`run_query`'s columns and rows, the rows as the store gives them: a corpus-wide
     listing written to a file (178,000 transfers at 5,000 documents) is not held in Python
     (pia-kg query -o held 850 MB for it, where the engine's sort takes 370). A query whose
-    rows are packed is joined and ordered here, so its rows are read whole first.
+    rows are packed is joined and ordered here, so its rows are read whole first; not given a
+    parameter it may be asked about many values of, a hundred values a query, its rows
+    sorted in bounded runs (:func:`_packed_in_pieces`).
 
     A listing ordered first by a parameter it may be asked about many values of (``#+
     each:``) and not given one, the transfers of every assessment, is read ``EACH_AT_MOST``
@@ -525,10 +527,13 @@ def stream_query(
     Raises as :func:`run_query` does.
     """
     query = get_query(name)
-    if query.packed:
-        result = run_query(store, name, params)
-        return result.variables, iter(result.rows)
     bindings = bind_params(query, params or {})
+    if query.packed:
+        over = next((p for p in query.each if p in _EVERY and p not in bindings), None)
+        if over is not None:
+            return _packed_in_pieces(store, query, bindings, over)
+        result = _run_bound(store, query, [bindings], bindings, None, None, None, 0, False)
+        return result.variables, iter(result.rows)
     by = _ordered_by_each(query, bindings)
     values = _every(store, by) if by else []
     if not values:
@@ -598,6 +603,18 @@ def _packed_rows(
     store: Store, query: NamedQuery, text: str, bindings: Mapping[str, Node], timeout: float | None,
     limit: int | None, first: int | None, skip: int, unordered: bool,
 ) -> QueryResult:
+    result = _packed_result(store, query, text, bindings, timeout, limit)
+    if not unordered:
+        result.rows.sort(key=_packed_order(query, result))
+    if first is not None:
+        result.rows[:] = result.rows[skip : skip + first]
+    return unpacked(result, query.packed or "", query.columns, query.members)
+
+
+def _packed_result(
+    store: Store, query: NamedQuery, text: str, bindings: Mapping[str, Node], timeout: float | None, limit: int | None
+) -> QueryResult:
+    """The rows of a packed query as the store and its join give them: packed, in no order."""
     if query.law_stage:
         from pia_kg.law_stage import run_staged, split_law_stage
 
@@ -608,12 +625,45 @@ def _packed_rows(
         result = store.query_texts(text, texts, timeout=timeout, limit=limit)
     if query.join:
         result = _joiner(query.join)(store, result, bindings, timeout)
-    if not unordered:
-        at = [result.variables.index(k) for k in order_variables(query.text)]
-        result.rows.sort(key=order_of(at))
-    if first is not None:
-        result.rows[:] = result.rows[skip : skip + first]
-    return unpacked(result, query.packed or "", query.columns, query.members)
+    return result
+
+
+def _packed_order(query: NamedQuery, result: QueryResult) -> Callable[[Sequence[object]], tuple[str, ...]]:
+    """The sort key of ``result``'s packed rows in ``query``'s order."""
+    return order_of([result.variables.index(k) for k in order_variables(query.text)])
+
+
+def _packed_in_pieces(
+    store: Store, query: NamedQuery, bindings: Mapping[str, Node], over: str
+) -> tuple[list[str], Iterator[tuple[Node | None, ...]]]:
+    """:func:`stream_query` of a packed query not given ``over``, a parameter it may be asked
+    about many values of: asked ``EACH_AT_MOST`` values at a time, its packed rows sorted
+    whole as they come (:class:`~pia_kg.sorted_rows.SortedRows`: past ``SPILL_ROWS`` in runs
+    on disk) and spread as they are read. The corpus-wide renumbering impact held its every
+    row spread into terms at once: about 138,000 rows at 5,000 documents, a million at
+    35,000."""
+    from pia_kg.derive.derivation_format import check_current
+    from pia_kg.sorted_rows import SortedRows
+
+    check_current(store, query.title.lower())
+    values = _every(store, over)
+    text = without_order(query.text)
+    rows: SortedRows[tuple[tuple[str, ...], tuple[Node | None, ...]]] = SortedRows(key=_first)
+    variables: list[str] | None = None
+    with collector_paused():
+        for at in range(0, len(values), EACH_AT_MOST):
+            batch = [{**bindings, over: value} for value in values[at : at + EACH_AT_MOST]]
+            result = _packed_result(store, query, inject_values(text, batch), bindings, None, None)
+            key, variables = _packed_order(query, result), result.variables
+            rows.extend((key(row), tuple(row)) for row in result.rows)
+    if variables is None:  # nothing to ask about: no row
+        return list(query.columns), iter(())
+    spread = _spreader(variables, query.packed or "", query.columns, query.members)
+    return list(query.columns), (spread(row) for _, row in rows)
+
+
+def _first(pair: tuple[tuple[str, ...], object]) -> tuple[str, ...]:
+    return pair[0]
 
 
 def order_of(at: Sequence[int]) -> Callable[[Sequence[object]], tuple[str, ...]]:
@@ -690,19 +740,31 @@ def unpacked(result: QueryResult, packed: str, columns: tuple[str, ...], members
     ...
     pia_kg.errors.QueryError: column 'c' is neither a variable of the query nor a member of its packed rows
     """
-    at = result.variables.index(packed)
-    own = {v: i for i, v in enumerate(result.variables) if v != packed}
+    spread = _spreader(result.variables, packed, columns, members)
+    # row by row in place: each packed text is let go as its row is spread (the national
+    # impact answer held both, its packed and its spread rows, at once)
+    rows = result.rows
+    for n, row in enumerate(rows):
+        rows[n] = spread(row)
+    result.rows = []
+    return QueryResult("select", list(columns), rows)
+
+
+def _spreader(
+    variables: Sequence[str], packed: str, columns: Sequence[str], members: Sequence[str]
+) -> Callable[[Sequence[Node | None]], tuple[Node | None, ...]]:
+    """What spreads a row of ``variables`` into ``columns`` (:func:`unpacked`)."""
+    at = variables.index(packed)
+    own = {v: i for i, v in enumerate(variables) if v != packed}
     for c in columns:
         if c not in own and c not in members:
             raise QueryError(f"column {c!r} is neither a variable of the query nor a member of its packed rows")
     # each column: its index among the row's own values, or ~ its index among the members
     plan = [own[c] if c in own else ~members.index(c) for c in columns]
     count, none = len(members), [None] * len(members)
-    # row by row in place: each packed text is let go as its row is spread (the national
-    # impact answer held both, its packed and its spread rows, at once)
-    rows = result.rows
-    for n, row in enumerate(rows):
+
+    def spread(row: Sequence[Node | None]) -> tuple[Node | None, ...]:
         cells = row_terms(str(row[at]), count) if row[at] is not None else none
-        rows[n] = tuple([row[i] if i >= 0 else cells[~i] for i in plan])
-    result.rows = []
-    return QueryResult("select", list(columns), rows)
+        return tuple([row[i] if i >= 0 else cells[~i] for i in plan])
+
+    return spread

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -278,4 +280,38 @@ def test_a_listing_of_every_assessment_is_read_a_few_assessments_at_a_time_in_it
     assert len(asked) >= 2 and all("VALUES (?assessment)" in t or "VALUES ?assessment" in t for t in asked)
     one = whole.rows[0][0]
     variables, rows = stream_query(loaded_store, "transfers", {"assessment": str(one)})
+    assert list(rows) == [r for r in whole.rows if r[0] == one]
+
+
+@pytest.mark.parametrize("spill", [3, None])
+def test_a_packed_listing_of_every_assessment_is_read_a_few_assessments_at_a_time(
+    spill: int | None, loaded_store, monkeypatch  # noqa: ANN001
+) -> None:
+    """The corpus-wide renumbering impact (rows packed, joined and ordered in Python) is read
+    two assessments a query here, its rows sorted as they come (in runs on disk past three
+    rows held): the rows of the whole answer in its order; given an assessment, its own."""
+    from pia_kg import named_queries, sorted_rows
+    from pia_kg.named_queries import stream_query
+
+    params = {"amendment": "2024-05-27"}
+    whole = run_query(loaded_store, "renumbering_impact", params)
+    assert len(whole.rows) > 100
+    asked: list[str] = []
+    real = loaded_store.query_texts
+    monkeypatch.setattr(loaded_store, "query_texts", lambda text, *a, **k: asked.append(text) or real(text, *a, **k))
+    monkeypatch.setattr(named_queries, "EACH_AT_MOST", 2)
+    if spill:
+        monkeypatch.setattr(sorted_rows, "SPILL_ROWS", spill)
+    variables, rows = stream_query(loaded_store, "renumbering_impact", params)
+
+    def key(row: tuple) -> tuple:  # noqa: ANN001 (rows equal on every ordering column may come in any order)
+        return tuple("" if v is None else str(v) for v in row)
+
+    got = list(rows)
+    assert variables == whole.variables
+    assert [r[:3] for r in got] == [r[:3] for r in whole.rows]  # assessment, organization, source: the order
+    assert sorted(got, key=key) == sorted(whole.rows, key=key)
+    assert len(asked) >= 3 and all(re.search(r"VALUES \([^)]*\?assessment\b", t) for t in asked)
+    one = whole.rows[0][0]
+    variables, rows = stream_query(loaded_store, "renumbering_impact", {**params, "assessment": str(one)})
     assert list(rows) == [r for r in whole.rows if r[0] == one]
