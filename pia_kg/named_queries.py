@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
+from operator import itemgetter
 
 import yaml
 from rdflib import Literal, URIRef
@@ -648,7 +649,7 @@ def _packed_in_pieces(
     check_current(store, query.title.lower())
     values = _every(store, over)
     text = without_order(query.text)
-    rows: SortedRows[tuple[tuple[str, ...], tuple[Node | None, ...]]] = SortedRows(key=_first)
+    rows: SortedRows[tuple[tuple[str, ...], tuple[Node | None, ...]]] = SortedRows(key=itemgetter(0))
     variables: list[str] | None = None
     with collector_paused():
         for at in range(0, len(values), EACH_AT_MOST):
@@ -660,10 +661,6 @@ def _packed_in_pieces(
         return list(query.columns), iter(())
     spread = _spreader(variables, query.packed or "", query.columns, query.members)
     return list(query.columns), (spread(row) for _, row in rows)
-
-
-def _first(pair: tuple[tuple[str, ...], object]) -> tuple[str, ...]:
-    return pair[0]
 
 
 def order_of(at: Sequence[int]) -> Callable[[Sequence[object]], tuple[str, ...]]:
