@@ -536,13 +536,9 @@ def stream_query(
         result = _run_bound(store, query, [bindings], bindings, None, None, None, 0, False)
         return result.variables, iter(result.rows)
     by = _ordered_by_each(query, bindings)
-    values = _every(store, by) if by else []
-    if not values:
+    batches = _over_every(store, bindings, by) if by else []
+    if not batches:
         return store.select_rows(inject_values(query.text, bindings))
-    batches = [
-        [{**bindings, by: value} for value in values[at : at + EACH_AT_MOST]]
-        for at in range(0, len(values), EACH_AT_MOST)
-    ]
     variables, first = store.select_rows(inject_values(query.text, batches[0]))
 
     def rows() -> Iterator[tuple[Node | None, ...]]:
@@ -574,6 +570,16 @@ def _ordered_by_each(query: NamedQuery, bindings: Mapping[str, Node]) -> str | N
         return None
     first = order[0] if order else None
     return first if first in query.each and first in _EVERY and first not in bindings else None
+
+
+def _over_every(store: Store, bindings: Mapping[str, Node], parameter: str) -> list[list[dict[str, Node]]]:
+    """``bindings`` with each value of ``parameter`` in the store (:func:`_every`), in its
+    order, ``EACH_AT_MOST`` a list: the VALUES rows of a listing read in pieces."""
+    values = _every(store, parameter)
+    return [
+        [{**bindings, parameter: value} for value in values[at : at + EACH_AT_MOST]]
+        for at in range(0, len(values), EACH_AT_MOST)
+    ]
 
 
 def _every(store: Store, parameter: str) -> list[URIRef]:
@@ -647,13 +653,11 @@ def _packed_in_pieces(
     from pia_kg.sorted_rows import SortedRows
 
     check_current(store, query.title.lower())
-    values = _every(store, over)
     text = without_order(query.text)
     rows: SortedRows[tuple[tuple[str, ...], tuple[Node | None, ...]]] = SortedRows(key=itemgetter(0))
     variables: list[str] | None = None
     with collector_paused():
-        for at in range(0, len(values), EACH_AT_MOST):
-            batch = [{**bindings, over: value} for value in values[at : at + EACH_AT_MOST]]
+        for batch in _over_every(store, bindings, over):
             result = _packed_result(store, query, inject_values(text, batch), bindings, None, None)
             key, variables = _packed_order(query, result), result.variables
             rows.extend((key(row), tuple(row)) for row in result.rows)
