@@ -293,21 +293,38 @@ def triples(path: Path) -> int:
     return n
 
 
+def _compaction_record(store: Path) -> str:
+    """What the store keeps of its last compaction (``STORE.compacted``: a load compacts a
+    store that has doubled since), to tell which chunk's load compacted it."""
+    try:
+        return store.with_name(store.name + ".compacted").read_text(encoding="ascii")
+    except OSError:
+        return ""
+
+
 def load_in_chunks(store: Path, files: list[Path], chunk: int, batch: int) -> dict[str, object]:
     chunks = []
+    record = _compaction_record(store)
     for i in range(0, len(files), chunk):
         part = files[i : i + chunk]
         wall0 = time.perf_counter()
         used = pia(store, "load", *map(str, part), "--batch-size", str(batch))
         cpu = used.cpu_s
         wall = time.perf_counter() - wall0
+        n_triples = triples(store)
+        size = disk_bytes(store)
+        compacted = _compaction_record(store) != record
+        record = _compaction_record(store)
         chunks.append({"docs_before": i, "docs": len(part), "cpu_s": cpu, "wall_s": wall,
                        "workers_cpu_s": used.workers_cpu_s,
                        "cpu_s_per_doc": cpu / len(part), "docs_per_s": len(part) / wall,
-                       "triples_after": triples(store)})
+                       "triples_after": n_triples, "bytes_per_triple_after": size / max(1, n_triples),
+                       "compacted": compacted})
         print(f"  chunk at {i:>5} docs: {len(part)} docs, {cpu / len(part):.3f} CPU s/doc "
               f"(workers {used.workers_cpu_s / len(part):.3f}, writer {(cpu - used.workers_cpu_s) / len(part):.3f}), "
-              f"{len(part) / wall:.2f} docs/s wall", flush=True)
+              f"{len(part) / wall:.2f} docs/s wall, {size / max(1, n_triples):.0f} bytes/triple"
+              + (" (the load compacted the store: it had doubled since its last compaction)" if compacted else ""),
+              flush=True)
     cpu = sum(c["cpu_s"] for c in chunks)
     workers = sum(c["workers_cpu_s"] for c in chunks)
     wall = sum(c["wall_s"] for c in chunks)

@@ -32,7 +32,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -202,19 +202,31 @@ def load_documents(
         "keep_going": keep_going, "batch_size": batch_size, "workers": workers, "batch_text": batch_text, "again": again
     }
     round_size = round_size or default_round()
-    before = store.bytes_on_disk()
     if len(files) > round_size and _hands_over(store):
-        report = _in_rounds(store, files, round_size, progress, options)
+        report = _in_rounds(store, files, round_size, progress, options, stage)
     else:
         report = _load_files(store, files, progress=progress, seen={}, **options)
-    if store.worth_compacting(before):
-        if stage:
-            stage("compacting the store's files")
-        try:
-            report.compacted = store.compact()
-        except StoreError as exc:  # the documents are committed: the load did its work
-            report.notices.append(f"the documents are loaded, but {exc}; `pia-kg compact` tries again")
+        _compact_if_worth(store, report, store.compact, stage)
     return report
+
+
+def _compact_if_worth(
+    store: Store, report: LoadReport, compact: Callable[[], tuple[int, int] | None], stage: Progress | None
+) -> None:
+    """Compact the store (by ``compact``) when it has grown enough since it was last
+    compacted (``Store.worth_compacting``), told to ``stage``; the sizes before and after go
+    to ``report`` (the first and the last, when a load in rounds compacts more than once)."""
+    if not store.worth_compacting():
+        return
+    if stage:
+        stage("compacting the store's files")
+    try:
+        sizes = compact()
+    except StoreError as exc:  # the documents are committed: the load did its work
+        report.notices.append(f"the documents are loaded, but {exc}; `pia-kg compact` tries again")
+        return
+    if sizes is not None:
+        report.compacted = (report.compacted[0], sizes[1]) if report.compacted else sizes
 
 
 def _load_files(
@@ -354,13 +366,16 @@ def _take(
 
 
 def _in_rounds(
-    store: Store, files: Sequence[Path], size: int, progress: Progress | None, options: dict[str, Any]
+    store: Store, files: Sequence[Path], size: int, progress: Progress | None, options: dict[str, Any],
+    stage: Progress | None = None,
 ) -> LoadReport:
     """Load ``files`` ``size`` at a time, each round in a process of its own that opens the
     store, writes its batches as :func:`_load_files` does, and ends: the writer's memory is
     then what one round needs, whatever the number of documents. This process hands the store
     over meanwhile (``released``) and relays each round's progress; a round's error stops the
-    load after the batches already written, as in one process."""
+    load after the batches already written, as in one process. After a round that doubled
+    the store since it was last compacted, a process of its own compacts it
+    (:func:`_compact_if_worth`): the next rounds write into a compacted store."""
     report = LoadReport()
     seen: dict[str, str] = {}
     with store.released() as opener:  # type: ignore[attr-defined]
@@ -373,7 +388,15 @@ def _in_rounds(
             report.notices += [n for n in done.notices if n not in report.notices]  # each round tells it
             report.failed += done.failed
             report.triples_written += done.triples_written
+            compact = partial(
+                _in_own_process, opener, _compact_round, (), "compacting the store", "`pia-kg compact`", None
+            )
+            _compact_if_worth(store, report, compact, stage)
     return report
+
+
+def _compact_round(store: Store, progress: Progress) -> tuple[int, int] | None:
+    return store.compact()
 
 
 def _load_round(

@@ -261,10 +261,10 @@ class Store(ABC):
         store in memory, a remote server)."""
         return None
 
-    def worth_compacting(self, before: int | None) -> bool:
-        """Whether a load that found the store taking ``before`` bytes (:meth:`bytes_on_disk`)
-        should :meth:`compact` it at its end: where the engine's files shrink by it, and the
-        load wrote enough to pay for it. Never here."""
+    def worth_compacting(self) -> bool:
+        """Whether a load should :meth:`compact` the store at its end: where the engine's
+        files shrink by it, and the store has grown enough since it was last compacted to
+        pay for it. Never here."""
         return False
 
     def close(self) -> None:  # noqa: B027 (optional hook)

@@ -7,6 +7,7 @@ token and reopens when a write has landed, so answers follow the loads.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import os
@@ -161,10 +162,13 @@ def _cannot_open(path: Path, exc: OSError) -> StoreError:
 #:   after       342    336    334    281    279    245    221    210    210    210
 #:   CPU s        13     21     32     35     49     62     70     93     90    101
 COMPACT_FROM = 3 << 30
-#: ... and when it has grown the store this many times over at least: its compaction then
-#: costs it at most twice that of what it wrote (the store's size after the load over what
-#: the load added), whatever the store held, and a load that adds a few documents to a big
-#: store never pays for the store.
+#: ... and when the store has grown this many times over since it was last compacted (or
+#: since it was empty): the compactions of a store grown step by step then cost, all
+#: together, about twice the last one (each is of a store twice the size of the one before),
+#: and they keep its files merged into the engine's levels. Left as the bulk loader wrote
+#: them, every load merges its files into a base level that grows with the store (see
+#: :class:`_SpoolGroup`): one document more took 1.80 CPU s in a 5,000-document store grown
+#: 500 at a time, 0.83 once it was compacted.
 COMPACT_GROWTH = 2
 #: Attempts at opening a folder read-only while a writer's merges delete files under it.
 READ_ONLY_TRIES = 5
@@ -669,7 +673,9 @@ class OxigraphStore(SparqlUpdateStore):
             self._store.optimize()
         except OSError as exc:
             raise StoreError(f"compacting the store at {self.path} failed, its content unchanged: {exc}") from None
-        return before, self.bytes_on_disk()
+        after = self.bytes_on_disk() or 0
+        self._record_compacted(after)
+        return before, after
 
     def bytes_on_disk(self) -> int | None:
         """The sizes of the folder's files; one that the engine's merges delete meanwhile (they
@@ -685,24 +691,66 @@ class OxigraphStore(SparqlUpdateStore):
                     continue
         return total
 
-    def worth_compacting(self, before: int | None) -> bool:
-        """A load that at least doubled the store (``COMPACT_GROWTH``) and leaves it at
-        ``COMPACT_FROM`` bytes or more: the first load of a country's documents, say, which
-        then leaves the store as compact as `pia-kg compact` would (5,000 generated
+    def worth_compacting(self) -> bool:
+        """Whether the store has grown ``COMPACT_GROWTH`` times over since it was last
+        compacted (:meth:`compacted_size`; never: since it was empty) and takes
+        ``COMPACT_FROM`` bytes or more: a load that leaves it so compacts it at its end. The
+        first load of a country's documents is compacted once it is written (5,000 generated
         documents in one load: 7,302 MB compacted to 4,735, 210 bytes a triple; the load took
-        0.228 CPU s a document, its compaction about 0.02 of it). A load of a few documents
-        into a big store does not compact it: its cost stays its own. Loads that grow a store
-        step by step leave it as the bulk loader wrote it (309 bytes a triple at 5,000
-        documents loaded 500 at a time), to `pia-kg compact` when they are done.
+        0.228 CPU s a document, its compaction about 0.02 of it); a store grown step by step
+        is compacted by the load that doubles it, once per doubling, so that its loads keep
+        the cost of a compacted store's and its files the size (at 5,000 documents loaded 500
+        at a time: 309-316 bytes a triple as the bulk loader wrote them, 196-210 compacted).
+        The load that crosses the line pays for the store's compaction (at 5,000 documents,
+        40-100 s); a store twice that size is its next.
 
         >>> s = OxigraphStore()
-        >>> s.worth_compacting(0)  # a store in memory has no files
+        >>> s.worth_compacting()  # a store in memory has no files
         False
         """
-        if self.path is None or self.read_only or before is None:
+        if self.path is None or self.read_only:
             return False
         now = self.bytes_on_disk() or 0
-        return now >= COMPACT_FROM and now >= COMPACT_GROWTH * before
+        return now >= COMPACT_FROM and now >= COMPACT_GROWTH * self.compacted_size()
+
+    def compacted_size(self) -> int:
+        """The bytes the store took right after it was last compacted (:meth:`compact`), as
+        kept beside it (``STORE.compacted``, with the engine's identity of the store, so that
+        a store made again in the same folder does not take its predecessor's); 0 when it
+        never was, or when that is not known."""
+        if self.path is None:
+            return 0
+        try:
+            identity, size = self._compacted_file().read_text(encoding="ascii").split()
+            return int(size) if identity == self._identity() else 0
+        except (OSError, ValueError):
+            return 0
+
+    def _compacted_file(self) -> Path:
+        assert self.path is not None
+        return beside_store(self.path, ".compacted")
+
+    def _identity(self) -> str:
+        """The engine's identity of the store in the folder (RocksDB's IDENTITY: made with
+        the store, kept by a copy of its folder)."""
+        assert self.path is not None
+        try:
+            return (self.path / "IDENTITY").read_text(encoding="ascii").strip() or "-"
+        except OSError:
+            return "-"
+
+    def _record_compacted(self, size: int) -> None:
+        """Keep ``size`` as the store's size after its last compaction (:meth:`compacted_size`):
+        written aside and renamed into place; a file that cannot be written is done without
+        (the next load that finds the store big enough compacts it again)."""
+        record = self._compacted_file()
+        aside = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+        try:
+            aside.write_text(f"{self._identity()} {size}\n", encoding="ascii")
+            os.replace(aside, record)
+        except OSError:
+            with contextlib.suppress(OSError):
+                aside.unlink()
 
     def close(self) -> None:
         if self.path is not None and not self.read_only:

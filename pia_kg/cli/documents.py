@@ -44,9 +44,10 @@ def load(
     """Load assessment documents; each replaces its own earlier version (loading twice changes nothing).
 
     A file the store already holds as it is is not read again: loading a folder again after
-    adding a file to it reads that file only. A load that at least doubles the store and
-    leaves it over 3 GiB (the first load of a country's documents) compacts the store's
-    files at its end, as `pia-kg compact` does."""
+    adding a file to it reads that file only. A load that leaves the store over 3 GiB and
+    twice the size it had when last compacted (the first load of a country's documents, or
+    every doubling of a store grown load by load) compacts the store's files at its end, as
+    `pia-kg compact` does: later loads then cost what they cost in a compacted store."""
     from pia_kg.pipeline import collect_files, load_documents
 
     files = collect_files(paths)
@@ -110,7 +111,7 @@ def _print_load_report(report: LoadReport) -> None:
     if report.compacted:
         before, after = report.compacted
         out.print(
-            f"the load at least doubled the store, which it then compacted (`pia-kg compact`): "
+            f"the store had doubled since it was last compacted; the load compacted it (`pia-kg compact`): "
             f"{before / 1e6:,.0f} MB -> {after / 1e6:,.0f} MB on disk"
         )
 
@@ -213,9 +214,10 @@ def compact() -> None:
     Worth running after loads that grew the store step by step: the bulk loader writes each
     batch to files of its own, which overlap until merged (at 5,000 documents, 309-316 bytes
     per triple after the loads, 196-210 after this, in 40-100 s; a store under about 3 GB does
-    not shrink). A load that at least doubles the store and leaves it over 3 GiB (the first
-    load of a country's documents), `pia-kg rederive` and `pia-kg law load` compact by
-    themselves. A running `pia-kg serve` goes on answering.
+    not shrink). A load that leaves the store over 3 GiB and twice the size it had when last
+    compacted (the first load of a country's documents, every doubling of a store grown
+    load by load), `pia-kg rederive` and `pia-kg law load` compact by themselves. A running
+    `pia-kg serve` goes on answering.
     """
     import contextlib
     import time

@@ -447,6 +447,35 @@ def test_kill_9_of_a_load_in_rounds_takes_its_round_and_leaves_whole_batches(law
     assert rounds_killed, "no trial killed the load while a round ran"
 
 
+def test_a_load_in_rounds_compacts_the_store_between_rounds_once_it_has_doubled(
+    law_store, corpus, tmp_path, monkeypatch  # noqa: ANN001
+) -> None:
+    """A load of many documents compacts the store after a round that left it doubled since
+    it was last compacted (thresholds lowered here so that every round does), in a process
+    of its own: the rounds after it write into a compacted store, and the store holds what
+    a load that does not compact writes. The report gives the size before the first
+    compaction and after the last, which is kept as the store's."""
+    from pia_kg.backends import oxigraph_store
+
+    shutil.copytree(law_store, tmp_path / "one")
+    one = open_store("oxigraph", path=tmp_path / "one")
+    load_documents(one, corpus[:4], workers=1)
+    shutil.copytree(law_store, tmp_path / "s")
+    store = open_store("oxigraph", path=tmp_path / "s")
+    monkeypatch.setattr(oxigraph_store, "COMPACT_FROM", 1)
+    monkeypatch.setattr(oxigraph_store, "COMPACT_GROWTH", 1)
+    stages: list[str] = []
+    report = load_documents(store, corpus[:4], workers=1, round_size=2, stage=stages.append)
+    assert stages == ["compacting the store's files"] * 2  # after each of the two rounds
+    assert report.compacted is not None and store.compacted_size() == report.compacted[1]
+    assert sorted(store.named_graphs()) == sorted(one.named_graphs())
+    for g in store.named_graphs():
+        assert _graph(store, g) == _graph(one, g), g
+    assert_whole(store)
+    one.close()
+    store.close()
+
+
 def test_a_store_in_memory_loads_past_a_round_in_this_process(corpus) -> None:  # noqa: ANN001
     """A store with no folder cannot be handed to another process: more documents than a
     round are written from here, as before rounds."""

@@ -259,14 +259,16 @@ def test_compacting_keeps_every_quad_and_readers_go_on(tmp_path: Path) -> None:
 
 
 def test_a_load_that_doubles_a_big_enough_store_compacts_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A load compacts the store at its end when it at least doubled it and leaves it at
-    ``COMPACT_FROM`` bytes or more (lowered here to a seed's size): the store then holds what
-    a load that does not compact writes. A load that does not double the store, or leaves it
-    smaller than that, does not compact it."""
+    """A load compacts the store at its end when the store has doubled since it was last
+    compacted (never: since it was empty) and takes ``COMPACT_FROM`` bytes or more (lowered
+    here to a seed's size): the store then holds what a load that does not compact writes.
+    A load that does not double the store since, or leaves it smaller than that, does not
+    compact it."""
     from pia_kg.backends import oxigraph_store
 
     plain = open_store("oxigraph", path=tmp_path / "plain")
     assert load_documents(plain, [SEED_000], workers=1).compacted is None  # 3 GB: far from it
+    assert plain.compacted_size() == 0  # never compacted
     writer = open_store("oxigraph", path=tmp_path / "s")
     monkeypatch.setattr(oxigraph_store, "COMPACT_FROM", 1)
     compactions: list[tuple[int, int] | None] = []
@@ -274,12 +276,41 @@ def test_a_load_that_doubles_a_big_enough_store_compacts_it(tmp_path: Path, monk
     monkeypatch.setattr(writer, "compact", lambda: compactions.append(real()) or compactions[-1])
     report = load_documents(writer, [SEED_000], workers=1)
     assert report.compacted is not None and compactions == [report.compacted]
+    assert writer.compacted_size() == report.compacted[1]  # kept beside the store
     assert _quads(writer) == _quads(plain)
     assert load_documents(writer, [SEED_000], workers=1, again=True).compacted is None  # replaced, not doubled
     assert compactions == [report.compacted]
-    assert open_store("memory").worth_compacting(0) is False
+    # twice what it took when compacted: the next load compacts it
+    size = report.compacted[1]
+    monkeypatch.setattr(writer, "bytes_on_disk", lambda: 2 * size - 1)
+    assert not writer.worth_compacting()
+    monkeypatch.setattr(writer, "bytes_on_disk", lambda: 2 * size)
+    assert writer.worth_compacting()
+    assert open_store("memory").worth_compacting() is False
     plain.close()
     writer.close()
+
+
+def test_the_size_a_store_was_compacted_to_is_its_own(tmp_path: Path) -> None:
+    """What a store took when last compacted is kept beside its folder with the engine's
+    identity of the store: a copy of the folder (with the record) keeps it; a store made
+    again in the same folder starts from none, and so does one whose record is unreadable."""
+    store = open_store("oxigraph", path=tmp_path / "s")
+    load_documents(store, [SEED_000], workers=1)
+    _, after = store.compact()
+    assert store.compacted_size() == after > 0
+    store.close()
+    shutil.copytree(tmp_path / "s", tmp_path / "copy")
+    shutil.copy(tmp_path / "s.compacted", tmp_path / "copy.compacted")
+    copy = open_store("oxigraph", path=tmp_path / "copy", read_only=True)
+    assert copy.compacted_size() == after
+    copy.close()
+    shutil.rmtree(tmp_path / "s")
+    again = open_store("oxigraph", path=tmp_path / "s")
+    assert again.compacted_size() == 0  # another store in the same folder
+    again.close()
+    (tmp_path / "copy.compacted").write_text("not a record", encoding="ascii")
+    assert open_store("oxigraph", path=tmp_path / "copy", read_only=True).compacted_size() == 0
 
 
 def test_the_bytes_of_a_store_count_no_file_the_engine_deleted_meanwhile(
