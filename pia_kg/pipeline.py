@@ -121,7 +121,8 @@ class LoadReport:
     triples_before: int = 0  # the store's size (law loads; a document load does not count it)
     triples_after: int = 0
     triples_written: int = 0  # in the graphs a document load wrote
-    compacted: tuple[int, int] | None = None  # the store's bytes before and after the load compacted it
+    compacted: tuple[int, int] | None = None  # the store's bytes before and after the load last compacted it
+    compactions: int = 0  # how many times it did (a load in rounds: after each round that doubled the store)
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -215,7 +216,7 @@ def _compact_if_worth(
 ) -> None:
     """Compact the store (by ``compact``) when it has grown enough since it was last
     compacted (``Store.worth_compacting``), told to ``stage``; the sizes before and after go
-    to ``report`` (the first and the last, when a load in rounds compacts more than once)."""
+    to ``report``, which counts the compactions."""
     if not store.worth_compacting():
         return
     if stage:
@@ -226,7 +227,8 @@ def _compact_if_worth(
         report.notices.append(f"the documents are loaded, but {exc}; `pia-kg compact` tries again")
         return
     if sizes is not None:
-        report.compacted = (report.compacted[0], sizes[1]) if report.compacted else sizes
+        report.compacted = sizes
+        report.compactions += 1
 
 
 def _load_files(

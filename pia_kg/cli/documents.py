@@ -110,8 +110,9 @@ def _print_load_report(report: LoadReport) -> None:
         err.print(f"Warning: {notice}", markup=False, highlight=False, soft_wrap=True)
     if report.compacted:
         before, after = report.compacted
+        times = "" if report.compactions < 2 else f" {report.compactions} times, each time it had doubled; the last"
         out.print(
-            f"the store had doubled since it was last compacted; the load compacted it (`pia-kg compact`): "
+            f"the store had doubled since it was last compacted; the load compacted it (`pia-kg compact`){times}: "
             f"{before / 1e6:,.0f} MB -> {after / 1e6:,.0f} MB on disk"
         )
 

@@ -453,8 +453,8 @@ def test_a_load_in_rounds_compacts_the_store_between_rounds_once_it_has_doubled(
     """A load of many documents compacts the store after a round that left it doubled since
     it was last compacted (thresholds lowered here so that every round does), in a process
     of its own: the rounds after it write into a compacted store, and the store holds what
-    a load that does not compact writes. The report gives the size before the first
-    compaction and after the last, which is kept as the store's."""
+    a load that does not compact writes. The report counts the compactions and gives the
+    sizes before and after the last, which is kept as the store's."""
     from pia_kg.backends import oxigraph_store
 
     shutil.copytree(law_store, tmp_path / "one")
@@ -467,7 +467,8 @@ def test_a_load_in_rounds_compacts_the_store_between_rounds_once_it_has_doubled(
     stages: list[str] = []
     report = load_documents(store, corpus[:4], workers=1, round_size=2, stage=stages.append)
     assert stages == ["compacting the store's files"] * 2  # after each of the two rounds
-    assert report.compacted is not None and store.compacted_size() == report.compacted[1]
+    assert report.compactions == 2
+    assert report.compacted is not None and store.compacted_size() == report.compacted[1]  # the last
     assert sorted(store.named_graphs()) == sorted(one.named_graphs())
     for g in store.named_graphs():
         assert _graph(store, g) == _graph(one, g), g
