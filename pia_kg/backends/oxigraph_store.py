@@ -165,7 +165,7 @@ COMPACT_FROM = 3 << 30
 #: ... and when the store has grown this many times over since it was last compacted (or
 #: since it was empty): the compactions of a store grown step by step then cost, all
 #: together, about twice the last one (each is of a store twice the size of the one before),
-#: and they keep its files merged into the engine's levels. Left as the bulk loader wrote
+#: and keep its files near the size a compaction gives them. Left as the bulk loader wrote
 #: them, every load merges its files into a base level that grows with the store (see
 #: :class:`_SpoolGroup`): one document more took 1.80 CPU s in a 5,000-document store grown
 #: 500 at a time, 0.83 once it was compacted.
@@ -698,11 +698,13 @@ class OxigraphStore(SparqlUpdateStore):
         first load of a country's documents is compacted once it is written (5,000 generated
         documents in one load: 7,302 MB compacted to 4,735, 210 bytes a triple; the load took
         0.228 CPU s a document, its compaction about 0.02 of it); a store grown step by step
-        is compacted by the load that doubles it, once per doubling, so that its loads keep
-        the cost of a compacted store's and its files the size (at 5,000 documents loaded 500
-        at a time: 309-316 bytes a triple as the bulk loader wrote them, 196-210 compacted).
-        The load that crosses the line pays for the store's compaction (at 5,000 documents,
-        40-100 s); a store twice that size is its next.
+        is compacted by the load that doubles it, once per doubling. 5,000 documents loaded
+        500 at a time so took 275 bytes a triple at the end, 309 never compacted; the loads
+        right after the two compactions cost the writer 0.083 and 0.101 CPU s a document,
+        0.166 and 0.153 without, and the next ones about as much as without; the whole load,
+        about 5 % more CPU (README, the benchmark). The load that crosses the line pays for
+        the store's compaction (at 5,000 documents, 40-100 s); a store twice that size is
+        its next.
 
         >>> s = OxigraphStore()
         >>> s.worth_compacting()  # a store in memory has no files
