@@ -18,6 +18,7 @@ half-loaded document.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import os
@@ -301,6 +302,45 @@ def beside_store(folder: str | Path, suffix: str) -> Path:
     """
     folder = Path(folder)
     return folder.with_name(folder.name + suffix)
+
+
+def replace_file(path: Path, data: bytes, *, mode: int = 0o644, durable: bool = False) -> None:
+    """Put ``data`` at ``path`` whole: written aside (a new file of this process, never
+    through a link, ``mode``), then renamed into place, so that a reader finds the old
+    file or the new one, never a part. ``durable``: on disk before the rename and the
+    rename on disk before returning (the undo journal). Raises OSError, nothing left aside.
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "marker"
+    >>> replace_file(p, b"1\\n"); replace_file(p, b"2\\n"); p.read_bytes(), sorted(q.name for q in p.parent.iterdir())
+    (b'2\\n', ['marker'])
+    """
+    aside = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            aside.unlink()  # left by a process of this number killed while writing it
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(aside, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            aside.unlink()
+        raise
+    if durable:
+        sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make the entries of ``folder`` (a rename, a removal) durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def open_store(name: str = "oxigraph", **options: Any) -> Store:

@@ -32,12 +32,11 @@ or a batch's documents when they are loaded again (a batch carries at most
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pia_kg.store import beside_store
+from pia_kg.store import beside_store, replace_file, sync_folder
 
 __all__ = ["MAX_UNDO_BYTES", "Journal", "journal_path", "write_journal", "read_journal", "remove_journal"]
 
@@ -67,15 +66,8 @@ def journal_path(store_dir: Path) -> Path:
 
 def write_journal(store_dir: Path, added: Sequence[str], old: Mapping[str, str]) -> None:
     """Write the journal durably and atomically (a reader finds all of it or none)."""
-    path = journal_path(store_dir)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     body = json.dumps({"version": 1, "added": list(added), "old": dict(old)}, ensure_ascii=False)
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(body)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _sync_folder(path.parent)
+    replace_file(journal_path(store_dir), body.encode("utf-8"), durable=True)
 
 
 def read_journal(store_dir: Path) -> Journal | None:
@@ -96,12 +88,5 @@ def remove_journal(store_dir: Path) -> None:
     """Commit: the batch is whole, nothing to roll back."""
     path = journal_path(store_dir)
     path.unlink(missing_ok=True)
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
 
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

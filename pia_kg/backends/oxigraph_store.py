@@ -45,7 +45,14 @@ from pia_kg.backends.journal import (
     write_journal,
 )
 from pia_kg.errors import QueryError, ResultLimitError, StoreError
-from pia_kg.store import ExportFormat, GraphData, QueryResult, WriteGroup, beside_store
+from pia_kg.store import (
+    ExportFormat,
+    GraphData,
+    QueryResult,
+    WriteGroup,
+    beside_store,
+    replace_file,
+)
 from pia_kg.vocab import PREFIXES
 
 _XSD_STRING = str(XSD.string)
@@ -298,10 +305,8 @@ class OxigraphStore(SparqlUpdateStore):
         if self.path is None:
             return
         marker = self._generation_file()
-        tmp = marker.with_name(marker.name + f".{os.getpid()}.tmp")
         try:
-            tmp.write_text(f"{uuid.uuid4().hex}\n", encoding="ascii")
-            os.replace(tmp, marker)
+            replace_file(marker, f"{uuid.uuid4().hex}\n".encode("ascii"))
         except OSError as exc:
             raise StoreError(f"the write was committed, but its marker {marker} could not be written: {exc}") from None
 
@@ -742,17 +747,11 @@ class OxigraphStore(SparqlUpdateStore):
             return "-"
 
     def _record_compacted(self, size: int) -> None:
-        """Keep ``size`` as the store's size after its last compaction (:meth:`compacted_size`):
-        written aside and renamed into place; a file that cannot be written is done without
-        (the next load that finds the store big enough compacts it again)."""
-        record = self._compacted_file()
-        aside = record.with_name(f"{record.name}.{os.getpid()}.tmp")
-        try:
-            aside.write_text(f"{self._identity()} {size}\n", encoding="ascii")
-            os.replace(aside, record)
-        except OSError:
-            with contextlib.suppress(OSError):
-                aside.unlink()
+        """Keep ``size`` as the store's size after its last compaction (:meth:`compacted_size`);
+        a file that cannot be written is done without (the next load that finds the store big
+        enough compacts it again)."""
+        with contextlib.suppress(OSError):
+            replace_file(self._compacted_file(), f"{self._identity()} {size}\n".encode("ascii"))
 
     def close(self) -> None:
         if self.path is not None and not self.read_only:

@@ -46,7 +46,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from pia_kg.store import Store, beside_store
+from pia_kg.store import Store, beside_store, replace_file
 
 __all__ = ["law_cache_path", "law_signature", "law_read", "forget_law"]
 
@@ -117,14 +117,6 @@ def _write(path: Path, signature: str, law: bytes) -> None:
     """Keep ``law`` at ``path`` for ``signature``: written aside, readable and writable by
     this user alone, then renamed into place, so a reader finds the whole file or none. A
     file that cannot be written is done without."""
-    aside = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        with contextlib.suppress(FileNotFoundError):
-            aside.unlink()  # left by a process killed while writing it
-        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(_MAGIC + signature.encode() + b"\n" + hashlib.sha256(law).hexdigest().encode() + b"\n" + law)
-        os.replace(aside, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            aside.unlink()
+    text = _MAGIC + signature.encode() + b"\n" + hashlib.sha256(law).hexdigest().encode() + b"\n" + law
+    with contextlib.suppress(OSError):
+        replace_file(path, text, mode=0o600)
