@@ -49,6 +49,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from pia_kg.backends.oxigraph_store import compaction_record
 from pia_kg.corpus import write_corpus
 from pia_kg.named_queries import run_query
 
@@ -297,7 +298,7 @@ def _compaction_record(store: Path) -> str:
     """What the store keeps of its last compaction (``STORE.compacted``: a load compacts a
     store that has doubled since), to tell which chunk's load compacted it."""
     try:
-        return store.with_name(store.name + ".compacted").read_text(encoding="ascii")
+        return compaction_record(store).read_text(encoding="ascii")
     except OSError:
         return ""
 
@@ -313,8 +314,8 @@ def load_in_chunks(store: Path, files: list[Path], chunk: int, batch: int) -> di
         wall = time.perf_counter() - wall0
         n_triples = triples(store)
         size = disk_bytes(store)
-        compacted = _compaction_record(store) != record
-        record = _compaction_record(store)
+        now = _compaction_record(store)
+        compacted, record = now != record, now
         chunks.append({"docs_before": i, "docs": len(part), "cpu_s": cpu, "wall_s": wall,
                        "workers_cpu_s": used.workers_cpu_s,
                        "cpu_s_per_doc": cpu / len(part), "docs_per_s": len(part) / wall,

@@ -381,6 +381,7 @@ def _in_rounds(
     report = LoadReport()
     seen: dict[str, str] = {}
     with store.released() as opener:  # type: ignore[attr-defined]
+        compact = partial(_in_own_process, opener, _compact_round, (), "compacting the store", "`pia-kg compact`", None)
         for start in range(0, len(files), size):
             part = files[start : start + size]
             what = f"writing documents {part[0].name} to {part[-1].name}"
@@ -390,9 +391,6 @@ def _in_rounds(
             report.notices += [n for n in done.notices if n not in report.notices]  # each round tells it
             report.failed += done.failed
             report.triples_written += done.triples_written
-            compact = partial(
-                _in_own_process, opener, _compact_round, (), "compacting the store", "`pia-kg compact`", None
-            )
             _compact_if_worth(store, report, compact, stage)
     return report
 

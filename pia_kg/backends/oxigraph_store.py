@@ -735,7 +735,7 @@ class OxigraphStore(SparqlUpdateStore):
 
     def _compacted_file(self) -> Path:
         assert self.path is not None
-        return beside_store(self.path, ".compacted")
+        return compaction_record(self.path)
 
     def _identity(self) -> str:
         """The engine's identity of the store in the folder (RocksDB's IDENTITY: made with
@@ -770,6 +770,16 @@ class OxigraphStore(SparqlUpdateStore):
             yield functools.partial(OxigraphStore, self.path)
         finally:
             self._store = self._open()
+
+
+def compaction_record(store_dir: Path) -> Path:
+    """Where a store in ``store_dir`` keeps its size right after its last compaction
+    (:meth:`OxigraphStore.compacted_size`): beside its folder.
+
+    >>> compaction_record(Path("/data/pia-kg-store"))
+    PosixPath('/data/pia-kg-store.compacted')
+    """
+    return beside_store(store_dir, ".compacted")
 
 
 class _SpoolGroup(WriteGroup):

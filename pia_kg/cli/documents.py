@@ -47,7 +47,7 @@ def load(
     adding a file to it reads that file only. A load that leaves the store over 3 GiB and
     twice the size it had when last compacted (the first load of a country's documents, or
     every doubling of a store grown load by load) compacts the store's files at its end, as
-    `pia-kg compact` does: later loads then cost what they cost in a compacted store."""
+    `pia-kg compact` does: a smaller store, and the next load costs less."""
     from pia_kg.pipeline import collect_files, load_documents
 
     files = collect_files(paths)
@@ -112,7 +112,7 @@ def _print_load_report(report: LoadReport) -> None:
         before, after = report.compacted
         times = "" if report.compactions < 2 else f" {report.compactions} times, each time it had doubled; the last"
         out.print(
-            f"the store had doubled since it was last compacted; the load compacted it (`pia-kg compact`){times}: "
+            f"the store had doubled since it was last compacted (or made); the load compacted it (`pia-kg compact`){times}: "
             f"{before / 1e6:,.0f} MB -> {after / 1e6:,.0f} MB on disk"
         )
 
