@@ -160,8 +160,12 @@ def row_terms(text: str, count: int) -> list[Node | None]:
     >>> row_terms('"\\t@ja 子育て支援課\\ta\\\\tb\\\\\\\\c\\t"@home', 4)
     [rdflib.term.Literal(''), rdflib.term.Literal('子育て支援課', lang='ja'), rdflib.term.Literal('a\\tb\\\\c'), rdflib.term.Literal('@home')]
     """
-    get = _TERMS.get
-    out = [found if (found := get(c, _MISSING)) is not _MISSING else _made(c) for c in text.split("\t")]
+    cells = text.split("\t")
+    try:  # every cell seen before (most rows): the look-ups in C
+        out = list(map(_TERMS.__getitem__, cells))
+    except KeyError:
+        get = _TERMS.get
+        out = [found if (found := get(c, _MISSING)) is not _MISSING else _made(c) for c in cells]
     if len(out) != count:
         raise QueryError(
             f"a packed answer row has {len(out)} cells where its query declares {count} members "

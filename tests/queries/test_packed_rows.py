@@ -12,6 +12,7 @@ from rdflib import BNode, Literal, URIRef
 
 from pia_kg.derive import ntriples as nt
 from pia_kg.errors import QueryError
+from pia_kg.named_queries import sort_rows
 from pia_kg.packed_rows import pack, pack_keyed, pack_lines, row_terms, split_keyed, unpack
 
 # the characters the codec gives a meaning to, and some it must leave alone
@@ -70,6 +71,28 @@ def test_packed_texts_order_their_rows_cell_by_cell_as_the_store_does() -> None:
                format=ox.RdfFormat.N_TRIPLES)
     ordered = [s["o"].value for s in store.query("SELECT ?o WHERE { <urn:x:s> <urn:x:p> ?o } ORDER BY ?o")]
     assert ordered == sorted(set(texts))
+
+
+def test_rows_sorted_by_pia_kg_come_in_the_order_the_store_orders_them() -> None:
+    # run_query sorts a packed query's rows itself (named_queries.sort_rows), by the
+    # variables of its ORDER BY: unbound first, then by code point, column by column
+    rng = random.Random(11)
+    pool = ["", "a", "ab", "ab c", "ab!", "a b", "b", "部署", "部署a", "@x", "<y", "a\tb", " a"]
+    rows = [tuple(rng.choice(pool) if rng.random() < 0.85 else None for _ in range(3)) for _ in range(600)]
+    store = ox.Store()
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append(f"<urn:r:{n}> <urn:x:row> \"{n}\" .\n")
+        lines += [f"<urn:r:{n}> <urn:x:c{i}> {nt.literal(v)} .\n" for i, v in enumerate(row) if v is not None]
+    store.load("".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)
+    for at in ([0], [2, 0], [1, 2, 0]):
+        order = " ".join(f"?c{i}" for i in at)
+        found = [tuple(s[f"c{i}"].value if s[f"c{i}"] is not None else None for i in range(3)) for s in store.query(
+            "SELECT ?c0 ?c1 ?c2 WHERE { ?r <urn:x:row> ?n OPTIONAL { ?r <urn:x:c0> ?c0 } "
+            f"OPTIONAL {{ ?r <urn:x:c1> ?c1 }} OPTIONAL {{ ?r <urn:x:c2> ?c2 }} }} ORDER BY {order}")]
+        ours = list(rows)
+        sort_rows(ours, at)
+        assert [[r[i] for i in at] for r in ours] == [[r[i] for i in at] for r in found]
 
 
 def test_a_row_of_another_shape_is_refused_with_a_message() -> None:
