@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from pia_kg.errors import ResultLimitError
 from pia_kg.law_stage import run_staged, split_law_stage
 from pia_kg.named_queries import (
     bind_params,
@@ -81,3 +82,24 @@ def test_the_stage_is_read_again_once_the_store_changed(loaded_store: Store) -> 
     after = run_query(store, "departments-under-item", params).values()
     assert not any(r["cited_item"] == "56" for r in after)
     assert any(r["cited_item"] == "81" for r in after)
+
+
+def test_the_row_cap_holds_for_all_the_items_together(loaded_store: Store) -> None:
+    """The rest of the query is asked once an item, each capped alone: an answer over the cap
+    is refused even when no item alone goes over it (別表 81 on 2025-01-01 means what 別表第一
+    56 did: the seeds cite both)."""
+    query = get_query("departments_under_item")
+    assert query.law_stage and query.packed
+    bindings = bind_params(query, {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"})
+    stage = split_law_stage(without_order(query.text), query.packed, query.law_stage)
+    items = {row[0] for row in loaded_store.query(inject_values(stage.stage, bindings)).rows}
+    per_item = [
+        len(loaded_store.query(stage.scan.replace(stage.VALUES_AT, f"VALUES ?{stage.key} {{ {item.n3()} }}\n")).rows)
+        for item in items
+    ]
+    rows = run_staged(loaded_store, stage, bindings).rows
+    assert len(rows) == len(loaded_store.query(inject_values(without_order(query.text), bindings)).rows)
+    assert sum(1 for n in per_item if n) >= 2 and max(per_item) < len(rows)
+    assert len(run_staged(loaded_store, stage, bindings, limit=len(rows)).rows) == len(rows)
+    with pytest.raises(ResultLimitError):
+        run_staged(loaded_store, stage, bindings, limit=len(rows) - 1)
