@@ -65,6 +65,10 @@ class LawStage:
 
     VALUES_AT = "#+values\n"
 
+    def scan_of(self, item: Node) -> str:
+        """The scan with the shared variable bound to ``item``."""
+        return self.scan.replace(self.VALUES_AT, f"VALUES ?{self.key} {{ {item.n3()} }}\n", 1)
+
 
 @lru_cache(maxsize=64)
 def split_law_stage(text: str, packed: str, key: str) -> LawStage:
@@ -179,9 +183,8 @@ def run_staged(
     pairs: dict[tuple[str, int], None] = {}
     deadline = None if timeout is None else time.monotonic() + timeout
     for key in law.keys:
-        values = f"VALUES ?{stage.key} {{ {key.n3()} }}\n"
         left = None if deadline is None else max(deadline - time.monotonic(), 0.001)  # one budget for all
-        scanned = _scan(store, stage.scan.replace(LawStage.VALUES_AT, values, 1), stage.packed, left, limit)
+        scanned = _scan(store, stage.scan_of(key), stage.packed, left, limit)
         # distinct on (packed row, row of the stage): texts and numbers, hashed in C
         at = law.by_key[str(key)]
         pairs.update(dict.fromkeys((packed, n) for packed in scanned for n in at))

@@ -93,10 +93,7 @@ def test_the_row_cap_holds_for_all_the_items_together(loaded_store: Store) -> No
     bindings = bind_params(query, {"table": "番号法別表", "item": "81", "as_of": "2025-01-01"})
     stage = split_law_stage(without_order(query.text), query.packed, query.law_stage)
     items = {row[0] for row in loaded_store.query(inject_values(stage.stage, bindings)).rows}
-    per_item = [
-        len(loaded_store.query(stage.scan.replace(stage.VALUES_AT, f"VALUES ?{stage.key} {{ {item.n3()} }}\n")).rows)
-        for item in items
-    ]
+    per_item = [len(loaded_store.query(stage.scan_of(item)).rows) for item in items]
     rows = run_staged(loaded_store, stage, bindings).rows
     assert len(rows) == len(loaded_store.query(inject_values(without_order(query.text), bindings)).rows)
     assert sum(1 for n in per_item if n) >= 2 and max(per_item) < len(rows)
